@@ -1,0 +1,143 @@
+"""The phrasebook compiled into what the analysis needs: matchers, regexes and lookup tables.
+
+Built once per phrasebook (cached); everything here is read-only afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from phrasebook.loader import load_phrasebook
+from phrasebook.matcher import Matcher
+
+SERVICE_TYPES = ("contact_judge", "info_query", "consultation", "appointment", "complaint", "out_of_scope")
+IN_SCOPE = SERVICE_TYPES[:5]
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+@dataclass(frozen=True)
+class Cue:
+    service_type: str
+    weight: float
+    text: str | None = None
+    regex: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class Referral:
+    number: str
+    unit: str
+    handles: str
+    cues: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.unit}（{self.number}）" if self.number else self.unit
+
+
+class Rules:
+    """Compiled phrasebook. Attribute names say which table each came from."""
+
+    def __init__(self, pb: Any) -> None:
+        self.pb = pb
+        g = pb.greeting
+        self.greeting_text: str = _get(g, "standard")
+        self.greeting_forms: tuple[str, ...] = tuple(_get(g, "accepted"))
+        self.greeting = Matcher.from_phrases([(f"G{i}", s) for i, s in enumerate(self.greeting_forms)])
+        self.closings = Matcher.from_phrases([(_get(c, "kind", "closing") + f"#{i}", _get(c, "text"))
+                                              for i, c in enumerate(pb.closings)])
+        self.closing_text = next((_get(c, "text") for c in pb.closings if _get(c, "kind") == "offer"),
+                                 "请问还有什么可以为您服务的吗？")
+        # banned phrases: id -> (replacement, not_when)
+        self.banned_info: dict[str, tuple[str, tuple[str, ...]]] = {}
+        banned_phrases: list[tuple[str, str]] = []
+        for b in pb.banned:
+            bid = _get(b, "id")
+            self.banned_info[bid] = (_get(b, "replacement", ""), tuple(_get(b, "not_when", ()) or ()))
+            banned_phrases += [(bid, p) for p in _get(b, "phrases")]
+        self.banned = Matcher.from_phrases(banned_phrases)
+        # A.4 replacements: id -> (use, context)
+        self.replacement_info: dict[str, tuple[str, str]] = {}
+        rep_phrases: list[tuple[str, str]] = []
+        for r in pb.replacements:
+            rid = _get(r, "id")
+            self.replacement_info[rid] = (_get(r, "use", ""), _get(r, "context", "") or "")
+            rep_phrases += [(rid, p) for p in _get(r, "instead_of")]
+        self.replacements = Matcher.from_phrases(rep_phrases)
+        # scripts by trigger
+        self.scripts: dict[str, list[Any]] = {}
+        for s in pb.scripts:
+            self.scripts.setdefault(_get(s, "trigger"), []).append(s)
+        self.script_keys = {
+            trig: Matcher.from_phrases([(f"{trig}#{i}", k) for s in lst for i, k in
+                                        enumerate(_get(s, "key_phrases", ()) or ())])
+            for trig, lst in self.scripts.items()
+        }
+        # service-type cues
+        self.cues: list[Cue] = []
+        cue_phrases: list[tuple[str, str]] = []
+        self.checklists: dict[str, tuple[str, ...]] = {}
+        self.type_names: dict[str, str] = {}
+        for st in pb.service_types:
+            code = _get(st, "code")
+            self.type_names[code] = _get(st, "name_zh", code)
+            self.checklists[code] = tuple(_get(st, "checklist", ()) or ())
+            for c in _get(st, "cues", ()):
+                w = float(_get(c, "weight", 1.0))
+                if _get(c, "regex"):
+                    self.cues.append(Cue(code, w, regex=re.compile(_get(c, "regex"))))
+                elif _get(c, "text"):
+                    cue = Cue(code, w, text=_get(c, "text"))
+                    self.cues.append(cue)
+                    cue_phrases.append((f"{code}|{len(self.cues) - 1}", cue.text))
+        self.cue_matcher = Matcher.from_phrases(cue_phrases)
+        self.cue_regexes = [c for c in self.cues if c.regex is not None]
+        # referral directory
+        self.referrals = tuple(
+            Referral(str(_get(r, "number", "") or ""), _get(r, "unit"), _get(r, "handles", ""),
+                     tuple(_get(r, "cues", ()) or ())) for r in pb.referrals)
+        units = [(f"U{i}", r.unit) for i, r in enumerate(self.referrals)]
+        units += [(f"N{i}", r.number) for i, r in enumerate(self.referrals) if r.number]
+        units += [(f"X{i}", u) for i, u in enumerate(_get(pb, "referral_units", ()) or ())]
+        self.referral_units = Matcher.from_phrases(units)
+        self.referral_need = Matcher.from_phrases(
+            [(f"{i}", c) for i, r in enumerate(self.referrals) for c in r.cues])
+        # dialect: only entries safe to replace go into the normaliser
+        self.dialect_map: dict[str, str] = {}
+        self.dialect_markers: set[str] = set()
+        for w in pb.dialect:
+            if _get(w, "replace", False):
+                self.dialect_map[_get(w, "dialect")] = _get(w, "mandarin")
+            self.dialect_markers.add(_get(w, "dialect"))
+        self.type_names.setdefault("out_of_scope", "不属于热线服务范围")
+        self.checks: dict[str, Any] = _load_checks(getattr(pb, "source_dir", None) or None)
+
+    def script_text(self, trigger: str, step: int = -1) -> str:
+        lst = self.scripts.get(trigger) or []
+        if not lst:
+            return ""
+        return _get(lst[step], "text", "")
+
+
+def _load_checks(path: Any) -> dict[str, Any]:
+    import tomllib
+
+    base = Path(path) if path else Path(__file__).resolve().parents[2] / "phrasebook" / "data"
+    if base.is_file():
+        base = base.parent
+    with open(base / "checks.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> Rules:
+    return Rules(load_phrasebook(Path(path) if path else None))

@@ -1,0 +1,53 @@
+"""One analysed turn: the text as said, its canonical form, and helpers to find phrases in it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from copilot.text import Normalized, normalize
+
+FILLERS = set("喂嗯啊哦呃唉哎诶嘿哈")
+
+
+@dataclass(frozen=True)
+class TurnView:
+    index: int
+    speaker: str
+    start: float
+    end: float
+    text: str
+    """As said (or as the ASR wrote it)."""
+    norm: Normalized
+    """Canonical text: simplified, no spaces/punctuation, digits; dialect words mapped for callers."""
+
+    @property
+    def plain(self) -> str:
+        return self.norm.text
+
+    @property
+    def is_agent(self) -> bool:
+        return self.speaker == "agent"
+
+    @property
+    def has_content(self) -> bool:
+        """True when the turn holds more than fillers such as 喂/嗯/啊."""
+        return any(ch not in FILLERS for ch in self.plain)
+
+    def said(self, start: int, end: int) -> str:
+        """The original words behind a span of the canonical text."""
+        return self.norm.source_text(start, end)
+
+
+def make_turn(index: int, speaker: str, start: float, end: float, text: str,
+              dialect: dict[str, str] | None) -> TurnView:
+    norm = normalize(text, dialect=dialect if speaker == "caller" else None)
+    return TurnView(index, speaker, start, end, text, norm)
+
+
+def any_regex(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
+    for p in patterns:
+        m = p.search(text)
+        if m:
+            return m
+    return None

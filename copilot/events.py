@@ -1,0 +1,146 @@
+"""The one event vocabulary of a call (formats.md §4).
+
+Every stage downstream of a source sees an ordered stream of these frozen dataclasses. ``to_dict``
+is the wire form (JSON lines, websocket messages): always ``type`` and ``t``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from asr.types import AcousticEvent, AudioChunk, Utterance, Word  # re-exported
+
+__all__ = [
+    "AcousticEvent", "AudioChunk", "Utterance", "Word",
+    "Event", "CallStarted", "UtteranceEvent", "Acoustic", "ServiceTypeChanged", "FlagRaised",
+    "Suggestion", "RecordUpdated", "ErrorEvent", "CallEnded", "event_from_dict",
+]
+
+
+@dataclass(frozen=True)
+class Event:
+    type: ClassVar[str] = "event"
+    t: float
+    """Seconds since the call was answered."""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        return {"type": self.type, **d}
+
+
+@dataclass(frozen=True)
+class CallStarted(Event):
+    type: ClassVar[str] = "call_started"
+    call_id: str = ""
+    started_at: str | None = None
+    source: str = "transcript"
+    """``transcript``, ``file``, ``device``, ``websocket``."""
+
+
+@dataclass(frozen=True)
+class UtteranceEvent(Event):
+    type: ClassVar[str] = "utterance"
+    speaker: str = "caller"
+    final: bool = True
+    start: float = 0.0
+    end: float = 0.0
+    text: str = ""
+    turn: int | None = None
+    """0-based index into the call's final turns; None for partial text."""
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class Acoustic(Event):
+    type: ClassVar[str] = "acoustic"
+    speaker: str = "caller"
+    kind: str = "silence"
+    seconds: float = 0.0
+    level_db: float = 0.0
+
+
+@dataclass(frozen=True)
+class ServiceTypeChanged(Event):
+    type: ClassVar[str] = "service_type"
+    service_type: str = "out_of_scope"
+    confidence: float = 0.0
+    service_types: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    referral: str | None = None
+    """For out_of_scope: the unit and number to suggest."""
+
+
+@dataclass(frozen=True)
+class FlagRaised(Event):
+    type: ClassVar[str] = "flag"
+    code: str = ""
+    turn: int | None = None
+    speaker: str = "agent"
+    start: float | None = None
+    text: str = ""
+    phrase: str = ""
+    suggestion: str = ""
+    confidence: float = 1.0
+    span: tuple[int, int] | None = None
+    """Character span of the match in the original (as said) text."""
+
+    def as_flag(self) -> dict[str, Any]:
+        d = self.to_dict()
+        d.pop("type")
+        d.pop("t")
+        return d
+
+
+@dataclass(frozen=True)
+class Suggestion(Event):
+    type: ClassVar[str] = "suggestion"
+    kind: str = "script"
+    """``greeting``, ``script``, ``referral``, ``checklist``, ``closing``, ``replacement``."""
+    text: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RecordUpdated(Event):
+    type: ClassVar[str] = "record"
+    record: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "t": self.t, **self.record}
+
+
+@dataclass(frozen=True)
+class ErrorEvent(Event):
+    type: ClassVar[str] = "error"
+    message: str = ""
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class CallEnded(Event):
+    type: ClassVar[str] = "call_ended"
+    call_id: str = ""
+    reason: str = "eof"
+    """``eof``, ``hangup``, ``disconnect``, ``error``."""
+    complete: bool = True
+
+
+_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (CallStarted, UtteranceEvent, Acoustic, ServiceTypeChanged, FlagRaised, Suggestion,
+                RecordUpdated, ErrorEvent, CallEnded)
+}
+
+
+def event_from_dict(d: dict[str, Any]) -> Event:
+    """Inverse of ``to_dict`` (for subscribers on the wire)."""
+    d = dict(d)
+    cls = _TYPES[d.pop("type")]
+    if cls is RecordUpdated:
+        t = d.pop("t")
+        return RecordUpdated(t=t, record=d)
+    for key in ("service_types", "evidence", "span"):
+        if isinstance(d.get(key), list):
+            d[key] = tuple(d[key])
+    return cls(**d)

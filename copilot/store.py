@@ -1,0 +1,247 @@
+"""The SQL store (SQLModel): calls, utterances, flags, records, scores and inspectors' reviews.
+
+Every final utterance and flag of a live call is committed as it happens (``CallWriter``), so a crash
+mid-call loses nothing already recorded. Analysing the same call again replaces its rows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, select
+
+from copilot.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class CallRow(SQLModel, table=True):
+    __tablename__ = "calls"
+    call_id: str = Field(primary_key=True)
+    started_at: str | None = None
+    ring_seconds: float | None = None
+    source: str = ""
+    agent_id: str | None = Field(default=None, index=True)
+    service_type: str | None = Field(default=None, index=True)
+    service_types: str = "[]"
+    """JSON list."""
+    complete: bool = True
+    """False when the call ended by disconnect or error before its end."""
+    end_reason: str | None = None
+    score_total: float | None = None
+    score_max: float | None = None
+    result_json: str | None = None
+    """The full formats.md §2 analysis result, when the call was analysed."""
+    updated_at: datetime = Field(default_factory=_now)
+
+
+class UtteranceRow(SQLModel, table=True):
+    __tablename__ = "utterances"
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(foreign_key="calls.call_id", index=True)
+    turn: int
+    speaker: str
+    start: float
+    end: float
+    text: str
+    confidence: float = 1.0
+
+
+class FlagRow(SQLModel, table=True):
+    __tablename__ = "flags"
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(foreign_key="calls.call_id", index=True)
+    code: str = Field(index=True)
+    turn: int | None = None
+    speaker: str = "agent"
+    start: float | None = None
+    text: str = ""
+    phrase: str = ""
+    suggestion: str = ""
+    confidence: float = 1.0
+    review: str | None = None
+    """Inspector's verdict: ``confirmed`` or ``dismissed`` (None = not reviewed)."""
+    review_comment: str | None = None
+    reviewed_at: datetime | None = None
+
+
+class RecordRow(SQLModel, table=True):
+    __tablename__ = "records"
+    call_id: str = Field(foreign_key="calls.call_id", primary_key=True)
+    caller_role: str | None = None
+    caller_name: str | None = None
+    phone: str | None = None
+    case_number: str | None = None
+    judge_name: str | None = None
+    summary: str | None = None
+    callback_required: bool = False
+    referral: str | None = None
+    dialect: bool = False
+    resolved: bool = False
+    edited_by_agent: bool = False
+    updated_at: datetime = Field(default_factory=_now)
+
+
+class ScoreItemRow(SQLModel, table=True):
+    __tablename__ = "score_items"
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(foreign_key="calls.call_id", index=True)
+    item_id: str
+    score: float
+    max: float
+    reasons: str = "[]"
+    """JSON list of strings."""
+
+
+RECORD_FIELDS = ("caller_role", "caller_name", "phone", "case_number", "judge_name", "summary",
+                 "callback_required", "referral", "dialect", "resolved")
+
+
+def _delete_children(s: Session, call_id: str) -> None:
+    for model in (UtteranceRow, FlagRow, ScoreItemRow, RecordRow):
+        s.exec(delete(model).where(model.call_id == call_id))
+
+
+def save_result(engine: Engine, transcript: Any, result: dict[str, Any], *, source: str = "") -> None:
+    """Store one analysed call, replacing any earlier rows of the same call_id (one transaction)."""
+    call_id = result["call_id"]
+    try:
+        with Session(engine) as s:
+            _delete_children(s, call_id)
+            row = s.get(CallRow, call_id) or CallRow(call_id=call_id)
+            row.started_at = getattr(transcript, "started_at", None)
+            row.ring_seconds = getattr(transcript, "ring_seconds", None)
+            row.agent_id = (getattr(transcript, "extra", {}) or {}).get("agent_id")
+            row.source = source or getattr(transcript, "source", "")
+            row.service_type = result.get("service_type")
+            row.service_types = json.dumps(result.get("service_types", []), ensure_ascii=False)
+            score = result.get("score") or {}
+            row.score_total = score.get("total")
+            row.score_max = score.get("max")
+            row.result_json = json.dumps(result, ensure_ascii=False)
+            row.complete = bool(result.get("complete", True))
+            row.updated_at = _now()
+            s.add(row)
+            s.flush()
+            for i, t in enumerate(getattr(transcript, "turns", ())):
+                s.add(UtteranceRow(call_id=call_id, turn=i, speaker=t.speaker, start=t.start, end=t.end,
+                                   text=t.text))
+            for f in result.get("flags", []):
+                s.add(FlagRow(call_id=call_id, **{k: f.get(k) for k in (
+                    "code", "turn", "speaker", "start", "text", "phrase", "suggestion") if k in f},
+                    confidence=f.get("confidence", 1.0)))
+            rec = result.get("record") or {}
+            s.add(RecordRow(call_id=call_id, **{k: rec.get(k) for k in RECORD_FIELDS if rec.get(k) is not None}))
+            for item in score.get("items", []):
+                s.add(ScoreItemRow(call_id=call_id, item_id=item["id"], score=item["score"], max=item["max"],
+                                   reasons=json.dumps(item.get("reasons", []), ensure_ascii=False)))
+            s.commit()
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"cannot save call: {exc}", where=call_id) from exc
+
+
+class CallWriter:
+    """Writes a live call's rows as they happen; each method is its own committed transaction."""
+
+    def __init__(self, engine: Engine, call_id: str, *, started_at: str | None = None, source: str = "") -> None:
+        self.engine = engine
+        self.call_id = call_id
+        try:
+            with Session(engine) as s:
+                _delete_children(s, call_id)
+                row = s.get(CallRow, call_id) or CallRow(call_id=call_id)
+                row.started_at, row.source, row.complete, row.end_reason = started_at, source, False, None
+                s.add(row)
+                s.commit()
+        except Exception as exc:
+            raise StoreError(f"cannot start call: {exc}", where=call_id) from exc
+
+    def _commit(self, *rows: SQLModel) -> None:
+        try:
+            with Session(self.engine) as s:
+                for r in rows:
+                    s.merge(r)
+                s.commit()
+        except Exception as exc:
+            raise StoreError(f"cannot write: {exc}", where=self.call_id) from exc
+
+    def add_utterance(self, turn: int, speaker: str, start: float, end: float, text: str,
+                      confidence: float = 1.0) -> None:
+        self._commit(UtteranceRow(call_id=self.call_id, turn=turn, speaker=speaker, start=start, end=end,
+                                  text=text, confidence=confidence))
+
+    def add_flag(self, flag: dict[str, Any]) -> None:
+        self._commit(FlagRow(call_id=self.call_id, **{k: flag.get(k) for k in (
+            "code", "turn", "speaker", "start", "text", "phrase", "suggestion", "confidence") if k in flag}))
+
+    def update_record(self, record: dict[str, Any]) -> None:
+        self._commit(RecordRow(call_id=self.call_id, updated_at=_now(),
+                               **{k: record.get(k) for k in RECORD_FIELDS if record.get(k) is not None}))
+
+    def end(self, *, reason: str, complete: bool, result: dict[str, Any] | None = None) -> None:
+        try:
+            with Session(self.engine) as s:
+                row = s.get(CallRow, self.call_id) or CallRow(call_id=self.call_id)
+                row.end_reason, row.complete, row.updated_at = reason, complete, _now()
+                if result is not None:
+                    row.service_type = result.get("service_type")
+                    row.service_types = json.dumps(result.get("service_types", []), ensure_ascii=False)
+                    score = result.get("score") or {}
+                    row.score_total, row.score_max = score.get("total"), score.get("max")
+                    row.result_json = json.dumps(result, ensure_ascii=False)
+                    for item in score.get("items", []):
+                        s.add(ScoreItemRow(call_id=self.call_id, item_id=item["id"], score=item["score"],
+                                           max=item["max"],
+                                           reasons=json.dumps(item.get("reasons", []), ensure_ascii=False)))
+                s.add(row)
+                s.commit()
+        except Exception as exc:
+            raise StoreError(f"cannot end call: {exc}", where=self.call_id) from exc
+
+
+def review_flag(engine: Engine, flag_id: int, verdict: str, comment: str = "") -> None:
+    """An inspector confirms or dismisses one stored flag."""
+    if verdict not in ("confirmed", "dismissed"):
+        raise StoreError(f"verdict must be 'confirmed' or 'dismissed', got {verdict!r}", where=f"flag {flag_id}")
+    with Session(engine) as s:
+        row = s.get(FlagRow, flag_id)
+        if row is None:
+            raise StoreError("no such flag", where=f"flag {flag_id}")
+        row.review, row.review_comment, row.reviewed_at = verdict, comment, _now()
+        s.add(row)
+        s.commit()
+
+
+def load_call(engine: Engine, call_id: str) -> dict[str, Any] | None:
+    """A stored call: its row, utterances, flags, record and score items (plain dicts)."""
+    with Session(engine) as s:
+        call = s.get(CallRow, call_id)
+        if call is None:
+            return None
+        utts = s.exec(select(UtteranceRow).where(UtteranceRow.call_id == call_id).order_by(UtteranceRow.turn)).all()
+        flags = s.exec(select(FlagRow).where(FlagRow.call_id == call_id).order_by(FlagRow.id)).all()
+        rec = s.get(RecordRow, call_id)
+        items = s.exec(select(ScoreItemRow).where(ScoreItemRow.call_id == call_id)).all()
+        return {
+            "call": call.model_dump(),
+            "utterances": [u.model_dump() for u in utts],
+            "flags": [f.model_dump() for f in flags],
+            "record": rec.model_dump() if rec else None,
+            "score_items": [i.model_dump() for i in items],
+        }
+
+
+def list_calls(engine: Engine) -> list[CallRow]:
+    with Session(engine) as s:
+        return list(s.exec(select(CallRow).order_by(CallRow.call_id)).all())
