@@ -33,3 +33,21 @@ class ModelError(CopilotError):
 
 class StoreError(CopilotError):
     """The database cannot be read or written."""
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """Every error class whose message is meant for the user (ours, the ASR's and the phrasebook's)."""
+    out: list[type[Exception]] = [CopilotError]
+    try:
+        from asr.errors import AsrError
+
+        out.append(AsrError)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from phrasebook.errors import PhrasebookError as PbError
+
+        out.append(PbError)
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(out)

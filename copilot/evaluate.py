@@ -160,6 +160,18 @@ def _f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn)
 
 
+def find_call_file(d: Path, call_id: str, exts: tuple[str, ...] = (".json",)) -> Path:
+    """``<call_id>.json``, else the first ``<call_id>-<slug>.<ext>`` (fixtures carry a slug)."""
+    for ext in exts:
+        if (d / f"{call_id}{ext}").exists():
+            return d / f"{call_id}{ext}"
+    for ext in exts:
+        found = sorted(d.glob(f"{call_id}-*{ext}"))
+        if found:
+            return found[0]
+    return d / f"{call_id}{exts[0]}"
+
+
 def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = False, analyse=None) -> EvalReport:
     """Analyse every labelled call found in ``calls_dir`` (``<call_id>.json`` or audio) and compare."""
     from copilot.analysis import analyze_transcript
@@ -169,7 +181,7 @@ def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = 
     rep = EvalReport()
     d = Path(calls_dir)
     for call_id, label in sorted(labels.items()):
-        path = d / f"{call_id}.json"
+        path = find_call_file(d, call_id)
         try:
             result = analyse(path) if analyse else analyze_transcript(load_transcript(path))
         except CopilotError as exc:

@@ -47,10 +47,16 @@ class Classification:
 class Classifier:
     def __init__(self, rules: Rules) -> None:
         self.r = rules
+        self._hits: dict[int, list[tuple[str, float, str]]] = {}
+        """Cue hits per turn index: a turn is matched once, however often the call is re-classified."""
 
     def cue_hits(self, turn: TurnView) -> list[tuple[str, float, str]]:
         """(service type, weight, words) for every cue found in one turn; one hit per cue."""
+        cached = self._hits.get(turn.index)
+        if cached is not None:
+            return cached
         out: list[tuple[str, float, str]] = []
+        self._hits[turn.index] = out
         seen: set[str] = set()
         for h in self.r.cue_matcher.find(turn.plain):
             if h.confidence < CUE_MIN_CONF or h.phrase_id in seen:

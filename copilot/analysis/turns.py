@@ -20,6 +20,8 @@ class TurnView:
     """As said (or as the ASR wrote it)."""
     norm: Normalized
     """Canonical text: simplified, no spaces/punctuation, digits; dialect words mapped for callers."""
+    has_content: bool = True
+    """True when the turn holds more than fillers such as 喂/嗯/啊."""
 
     @property
     def plain(self) -> str:
@@ -29,11 +31,6 @@ class TurnView:
     def is_agent(self) -> bool:
         return self.speaker == "agent"
 
-    @property
-    def has_content(self) -> bool:
-        """True when the turn holds more than fillers such as 喂/嗯/啊."""
-        return any(ch not in FILLERS for ch in self.plain)
-
     def said(self, start: int, end: int) -> str:
         """The original words behind a span of the canonical text."""
         return self.norm.source_text(start, end)
@@ -42,7 +39,7 @@ class TurnView:
 def make_turn(index: int, speaker: str, start: float, end: float, text: str,
               dialect: dict[str, str] | None) -> TurnView:
     norm = normalize(text, dialect=dialect if speaker == "caller" else None)
-    return TurnView(index, speaker, start, end, text, norm)
+    return TurnView(index, speaker, start, end, text, norm, any(ch not in FILLERS for ch in norm.text))
 
 
 def any_regex(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:

@@ -1,0 +1,93 @@
+"""The `copilot` command: a thin layer over the same factories the tests use."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from copilot import __version__
+from copilot.errors import user_errors
+
+log = logging.getLogger("copilot")
+
+
+def _add_analyze(sub: argparse._SubParsersAction) -> None:
+    from copilot.commands.analyze import cmd_analyze, cmd_eval
+
+    p = sub.add_parser("analyze", help="analyse a transcript JSON, a recording, or a folder of them")
+    p.add_argument("path", help="a transcript .json, a .wav/.flac recording, or a folder")
+    p.add_argument("--json", action="store_true", help="print the formats.md §2 JSON")
+    p.add_argument("--out", help="write one result file per call and summary.csv into this folder")
+    p.add_argument("--save", action="store_true", help="store calls, utterances, flags, records and scores")
+    p.add_argument("--db", help="database URL (default: COPILOT_DB_URL or the SQLite file in the data dir)")
+    _add_audio_opts(p)
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("eval", help="accuracy against labelled calls (labels.jsonl)")
+    p.add_argument("calls_dir")
+    p.add_argument("labels")
+    p.add_argument("--by-code", action="store_true", help="compare flags by code only (real-ASR copies)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every mistake")
+    p.set_defaults(func=cmd_eval)
+
+
+def _add_audio_opts(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", default="auto", choices=["auto", "vosk", "whisper"], help="ASR engine for audio")
+    p.add_argument("--agent-channel", type=int, default=0, choices=[0, 1], help="stereo channel of the agent")
+    p.add_argument("--speaker", default="caller", choices=["agent", "caller"], help="speaker of a mono file")
+
+
+def _add_phrasebook(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("phrasebook", help="validate the phrasebook or look phrases up")
+    ps = p.add_subparsers(dest="pb_cmd", required=True)
+    c = ps.add_parser("check", help="validate every table; errors name file and line")
+    c.add_argument("dir", nargs="?", default=None)
+    c.set_defaults(func=lambda a: __import__("phrasebook.cli", fromlist=["cmd_check"]).cmd_check(a.dir))
+    f = ps.add_parser("find", help="every phrasebook hit in TEXT, with span and replacement")
+    f.add_argument("text")
+    f.add_argument("--dir", default=None)
+    f.set_defaults(func=lambda a: __import__("phrasebook.cli", fromlist=["cmd_find"]).cmd_find(a.text, a.dir))
+
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="analysis speed and memory (per utterance, per call, phrasebook load)")
+    p.add_argument("--calls", default=None, help="folder of transcripts (default: the bundled fixtures)")
+    p.add_argument("--repeat", type=int, default=5)
+    p.set_defaults(func=lambda a: __import__("copilot.bench", fromlist=["main"]).main(a))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="copilot", description="12368 热线座席助手 — offline speech-assist copilot")
+    parser.add_argument("--version", action="version", version=f"copilot {__version__}")
+    parser.add_argument("--log-level", default=os.environ.get("COPILOT_LOG_LEVEL", "WARNING"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_analyze(sub)
+    _add_phrasebook(sub)
+    _add_bench(sub)
+    for mod in ("copilot.commands.audio", "copilot.commands.app", "copilot.commands.serve",
+                "copilot.indicators.cli"):
+        try:
+            m = __import__(mod, fromlist=["add_parsers"])
+        except ImportError as exc:
+            log.debug("commands of %s unavailable: %s", mod, exc)
+            continue
+        m.add_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return int(args.func(args) or 0)
+    except user_errors() as exc:
+        print(f"错误 error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,107 @@
+"""`copilot analyze` and `copilot eval`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from copilot.errors import CopilotError, user_errors
+from copilot.report_text import format_result, format_table, summary_rows
+
+log = logging.getLogger(__name__)
+AUDIO_EXT = (".wav", ".flac")
+
+
+def analyse_path(path: Path, args: Any) -> tuple[dict[str, Any], Any]:
+    """Analyse one transcript JSON or one recording; returns (result, transcript)."""
+    if path.suffix.lower() in AUDIO_EXT:
+        from copilot.recording import analyse_recording
+
+        return analyse_recording(path, engine=getattr(args, "engine", "auto"),
+                                 agent_channel=getattr(args, "agent_channel", 0),
+                                 speaker=getattr(args, "speaker", "caller"))
+    from copilot.analysis import analyze_transcript
+    from copilot.transcript import load_transcript
+
+    tr = load_transcript(path)
+    return analyze_transcript(tr), tr
+
+
+def collect(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".json", *AUDIO_EXT))
+        if not files:
+            raise CopilotError("no .json, .wav or .flac files in folder", where=str(path))
+        return files
+    if not path.exists():
+        raise CopilotError("no such file or folder", where=str(path))
+    return [path]
+
+
+def cmd_analyze(args: Any) -> int:
+    target = Path(args.path)
+    files = collect(target)
+    engine = None
+    if args.save:
+        from copilot.db import make_engine
+
+        engine = make_engine(args.db)
+    out_dir = Path(args.out) if args.out else None
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    results, failed = [], 0
+    for i, f in enumerate(files, 1):
+        if len(files) > 1:
+            print(f"[{i}/{len(files)}] {f.name}", file=sys.stderr)
+        try:
+            result, tr = analyse_path(f, args)
+        except user_errors() as exc:
+            failed += 1
+            print(f"错误 error: {exc}", file=sys.stderr)
+            continue
+        results.append(result)
+        if engine is not None:
+            from copilot.store import save_result
+
+            save_result(engine, tr, result, source=str(f))
+        if out_dir:
+            (out_dir / f"{result['call_id']}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2),
+                                                               encoding="utf-8")
+        if args.json and len(files) == 1:
+            print(json.dumps(result, ensure_ascii=False, indent=2))
+        elif not out_dir and not args.json:
+            print(format_result(result))
+            print()
+    rows = summary_rows(results)
+    if args.json and len(files) > 1 and not out_dir:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    if len(files) > 1 and not args.json:
+        print(format_table(rows))
+    if out_dir and rows:
+        with open(out_dir / "summary.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        print(f"{len(results)} results and summary.csv written to {out_dir}", file=sys.stderr)
+    if failed:
+        print(f"{failed} of {len(files)} file(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_eval(args: Any) -> int:
+    from copilot.evaluate import evaluate
+
+    rep = evaluate(args.calls_dir, args.labels, by_code=args.by_code)
+    if args.json:
+        print(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(rep.table())
+        if args.verbose and rep.mistakes:
+            print("\nmistakes:")
+            print("\n".join(f"  {m}" for m in rep.mistakes))
+    return 1 if rep.errors else 0

@@ -1,0 +1,204 @@
+"""One pipeline for every source: transcript, recording, device or websocket stream.
+
+Audio chunks go through the acoustic monitor and one ASR session per channel; final utterances (or a
+transcript's turns) go to the :class:`~copilot.analysis.CallAnalyzer`; every event goes, in order, to the
+sinks (event log, store, TUI, websocket subscribers). A failing sink or stage becomes an ``error`` event and
+the call goes on; the store writer commits each utterance and flag as it happens, so a crash loses nothing
+already recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from copilot.analysis import CallAnalyzer
+from copilot.analysis.rules import Rules, load_rules
+from copilot.errors import CopilotError
+from copilot.events import (
+    Acoustic, AcousticEvent, AudioChunk, CallEnded, ErrorEvent, Event, FlagRaised, RecordUpdated, Suggestion,
+    Utterance, UtteranceEvent,
+)
+from copilot.transcript import Transcript
+
+log = logging.getLogger(__name__)
+Sink = Callable[[Event], None]
+PACES = ("whole", "fast", "realtime")
+
+SILENT_STEP_SCRIPTS = {5: 0, 10: 1}
+"""A.3 silent call: after 5 s of silence repeat the greeting, after 10 s the closing script (index of step)."""
+
+
+@dataclass(frozen=True)
+class StoreSink:
+    """Commits final utterances, flags and the record to the store as they happen."""
+
+    writer: Any  # copilot.store.CallWriter
+
+    def __call__(self, ev: Event) -> None:
+        if isinstance(ev, UtteranceEvent) and ev.final:
+            self.writer.add_utterance(ev.turn, ev.speaker, ev.start, ev.end, ev.text, ev.confidence)
+        elif isinstance(ev, FlagRaised):
+            self.writer.add_flag(ev.as_flag())
+        elif isinstance(ev, RecordUpdated):
+            self.writer.update_record(ev.record)
+
+
+class CallPipeline:
+    def __init__(self, call_id: str, *, rules: Rules | None = None, ring_seconds: float | None = None,
+                 started_at: str | None = None, sinks: Iterable[Sink] = (), recognizer: Any = None,
+                 monitor: Any = None, writer: Any = None) -> None:
+        self.rules = rules or load_rules()
+        self.call_id = call_id
+        self.analyzer = CallAnalyzer(call_id, rules=self.rules, ring_seconds=ring_seconds, started_at=started_at)
+        self.sinks: list[Sink] = list(sinks)
+        self.writer = writer
+        if writer is not None:
+            self.sinks.append(StoreSink(writer))
+        self.recognizer = recognizer
+        self.sessions: dict[str, Any] = {}
+        self.monitor = monitor
+        self.events: list[Event] = []
+        self.ended = False
+
+    # ------------------------------------------------------------------ plumbing
+    def emit(self, events: Iterable[Event]) -> list[Event]:
+        out = []
+        for ev in events:
+            out.append(ev)
+            self.events.append(ev)
+            for sink in self.sinks:
+                try:
+                    sink(ev)
+                except Exception as exc:  # a sink must never end the call
+                    log.exception("sink failed on %s", ev.type)
+                    err = ErrorEvent(t=ev.t, message=str(exc), where=getattr(sink, "__name__", type(sink).__name__))
+                    self.events.append(err)
+                    out.append(err)
+                    for other in self.sinks:
+                        if other is not sink:
+                            try:
+                                other(err)
+                            except Exception:  # noqa: BLE001 - already reporting a failure
+                                log.exception("sink failed while reporting an error")
+        return out
+
+    def start(self, source: str = "transcript") -> list[Event]:
+        return self.emit(self.analyzer.start(source=source))
+
+    def utterance(self, utt: Utterance) -> list[Event]:
+        """A final utterance (from ASR or a transcript) or a partial one (display only)."""
+        if not utt.final:
+            return self.emit([UtteranceEvent(t=utt.end, speaker=utt.speaker, final=False, start=utt.start,
+                                             end=utt.end, text=utt.text, turn=None, confidence=utt.confidence)])
+        if not utt.text.strip():
+            return []
+        try:
+            return self.emit(self.analyzer.add_turn(utt.speaker, utt.start, utt.end, utt.text))
+        except CopilotError as exc:
+            return self.emit([ErrorEvent(t=utt.end, message=str(exc), where="analysis")])
+
+    # ------------------------------------------------------------------ audio
+    def audio(self, chunk: AudioChunk) -> list[Event]:
+        out: list[Event] = []
+        if self.monitor is not None:
+            for a in self.monitor.feed(chunk):
+                out += self.acoustic(a)
+        if self.recognizer is not None:
+            session = self.sessions.get(chunk.speaker)
+            if session is None:
+                session = self.sessions[chunk.speaker] = self.recognizer.open_session(chunk.speaker)
+            try:
+                utts = session.accept(chunk.pcm)
+            except Exception as exc:  # an engine failure is reported, the call goes on
+                log.exception("ASR failed")
+                return out + self.emit([ErrorEvent(t=chunk.start, message=str(exc), where=f"asr:{chunk.speaker}")])
+            for u in utts:
+                out += self.utterance(u)
+        return out
+
+    def acoustic(self, a: AcousticEvent) -> list[Event]:
+        evs: list[Event] = [Acoustic(t=a.t, speaker=a.speaker, kind=a.kind, seconds=a.seconds, level_db=a.level_db)]
+        r = self.rules
+        if a.kind == "silence" and a.speaker == "caller":
+            step = SILENT_STEP_SCRIPTS.get(int(round(a.seconds)))
+            scripts = r.scripts.get("silent_call") or []
+            if step is not None and scripts:
+                idx = min(len(scripts) - 1, step + 1 if len(scripts) > 2 else step)
+                text = getattr(scripts[idx], "text", "")
+                evs.append(Suggestion(t=a.t, kind="script", text=text, reason=f"来电人无声 {a.seconds:.0f} 秒"))
+        elif a.kind == "low_volume":
+            evs.append(Suggestion(t=a.t, kind="script", text=r.script_text("low_volume"), reason="来电人声音太小"))
+        elif a.kind == "noise":
+            evs.append(Suggestion(t=a.t, kind="script", text=r.script_text("noise"), reason="电话杂音太大"))
+        return self.emit(evs)
+
+    def finish(self, *, reason: str = "eof", complete: bool = True) -> list[Event]:
+        if self.ended:
+            return []
+        out: list[Event] = []
+        for speaker, session in list(self.sessions.items()):
+            try:
+                for u in session.finish():
+                    out += self.utterance(u)
+            except Exception as exc:
+                log.exception("ASR finish failed")
+                out += self.emit([ErrorEvent(t=0.0, message=str(exc), where=f"asr:{speaker}")])
+        self.ended = True
+        evs = self.analyzer.finish(reason=reason, complete=complete)
+        out += self.emit(evs)
+        if self.writer is not None:
+            try:
+                self.writer.end(reason=reason, complete=complete, result=self.result())
+            except CopilotError as exc:
+                out += self.emit([ErrorEvent(t=evs[-1].t if evs else 0.0, message=str(exc), where="store")])
+        return out
+
+    def result(self) -> dict[str, Any]:
+        r = self.analyzer.result()
+        ended = next((e for e in reversed(self.events) if isinstance(e, CallEnded)), None)
+        r["complete"] = ended.complete if ended else False
+        return r
+
+
+# ---------------------------------------------------------------------- drivers
+def _sleep_until(t0: float, at: float, pace: str, speed: float) -> None:
+    if pace == "whole":
+        return
+    factor = 1.0 if pace == "realtime" else 1.0 / speed
+    delay = t0 + at * factor - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def run_transcript(tr: Transcript, pipeline: CallPipeline, *, pace: str = "whole", speed: float = 10.0,
+                   ) -> Iterator[Event]:
+    """Replay a transcript's turns as final utterances at the given pace; yields events as they happen."""
+    if pace not in PACES:
+        raise CopilotError(f"pace must be one of {', '.join(PACES)}, got {pace!r}")
+    t0 = time.monotonic()
+    yield from pipeline.start(source="transcript")
+    for turn in tr.turns:
+        _sleep_until(t0, turn.end, pace, speed)
+        yield from pipeline.utterance(Utterance(turn.speaker, turn.text, turn.start, turn.end, final=True))
+    yield from pipeline.finish(reason="eof", complete=True)
+
+
+def run_audio(chunks: Iterable[AudioChunk], pipeline: CallPipeline, *, source: str = "file") -> Iterator[Event]:
+    """Feed audio chunks (already paced by their source) through monitor and ASR; yields events."""
+    yield from pipeline.start(source=source)
+    reason, complete = "eof", True
+    try:
+        for chunk in chunks:
+            yield from pipeline.audio(chunk)
+    except CopilotError as exc:
+        reason, complete = "error", False
+        yield from pipeline.emit([ErrorEvent(t=0.0, message=str(exc), where=source)])
+    except Exception as exc:  # the source failed (device gone, corrupt stream): keep what we have
+        log.exception("audio source failed")
+        reason, complete = "disconnect", False
+        yield from pipeline.emit([ErrorEvent(t=0.0, message=f"{type(exc).__name__}: {exc}", where=source)])
+    yield from pipeline.finish(reason=reason, complete=complete)
