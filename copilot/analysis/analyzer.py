@@ -136,7 +136,8 @@ class CallAnalyzer:
             return []
         self.finished = True
         t = self.turns[-1].end if self.turns else 0.0
-        call_flags = self.checker.finish(self.turns, self.ring_seconds, self.cls.service_type, self.cls.service_types)
+        call_flags = self.checker.finish(self.turns, self.ring_seconds, self.cls.service_type, self.cls.service_types,
+                                         self.cls.scores)
         self.flags += call_flags
         events: list[Event] = [_flag_event(f, t) for f in call_flags]
         silent = not any(x.has_content for x in self.turns if not x.is_agent)

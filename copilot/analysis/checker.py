@@ -19,6 +19,9 @@ _HOTLINE = re.compile(r"(?<!\d)(11\d|12\d|12\d{3}|0\d{2,3}-?\d{7,8})(?![\d元块
 """A hotline (110, 12345 …) or a landline the agent reads out."""
 GREETING_MIN_CONF = 0.8
 """Fuzzy (pinyin) confidence at which an ASR-garbled greeting still counts as said."""
+WANTS_JUDGE = 1.5
+"""Contact-judge evidence (classifier score) at which the caller counts as wanting a judge, even when
+another need came first (e.g. the agent says 我联系一下X法官)."""
 PHRASE_MIN_CONF = 0.85
 """Fuzzy confidence at which a garbled banned/A.4/closing phrase counts (exact hits have 1.0)."""
 
@@ -150,7 +153,7 @@ class Checker:
         return self.wait_caller.find(turn.plain) is not None and self.wait_not_when.find(turn.plain) is None
 
     def finish(self, turns: list[TurnView], ring_seconds: float | None, service_type: str,
-               service_types: list[str]) -> list[Flag]:
+               service_types: list[str], scores: dict[str, float] | None = None) -> list[Flag]:
         agent = [t for t in turns if t.is_agent]
         caller_spoke = any(t.has_content for t in turns if not t.is_agent)
         flags: list[Flag] = []
@@ -170,7 +173,8 @@ class Checker:
             if not any(self.names_referral(t) for t in agent):
                 flags.append(Flag("referral_missing", None, None, "", "",
                                   "不属于热线服务范围时，应告知来电人应联系的单位及电话"))
-        if "contact_judge" in service_types or service_type == "contact_judge":
+        wants_judge = "contact_judge" in service_types or (scores or {}).get("contact_judge", 0.0) >= WANTS_JUDGE
+        if wants_judge:
             unreachable = next((t for t in agent if self.judge_unreachable.find(t.plain)), None)
             if unreachable and not any(self.judge_message.find(t.plain) for t in agent):
                 flags.append(Flag("judge_callback_missing", None, unreachable.start, unreachable.text, "",

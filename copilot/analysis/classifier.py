@@ -22,6 +22,8 @@ AGENT_WEIGHT = 0.6
 """Agent turns are evidence too, but the caller's words define the need."""
 NEED_THRESHOLD = 2.0
 """Evidence needed before a type is reported as a need of the call."""
+NEED_THRESHOLD_CALL = 1.5
+"""Evidence over the whole call (agent replies included) that still makes a need when the opening is unclear."""
 SECONDARY_RATIO = 0.5
 """A further need must have at least this share of the primary's evidence."""
 
@@ -108,7 +110,7 @@ class Classifier:
             code, s = max(early_in.items(), key=lambda kv: kv[1])
             if s >= NEED_THRESHOLD and s >= early.get("out_of_scope", 0.0):
                 primary = code
-        if not primary and best_in[1] >= NEED_THRESHOLD and best_in[1] > oos:
+        if not primary and best_in[1] >= NEED_THRESHOLD_CALL and best_in[1] > oos:
             primary = best_in[0]
         if not primary:
             primary = "out_of_scope"

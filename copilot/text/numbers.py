@@ -1,0 +1,238 @@
+"""Case numbers (案号) and phone numbers in normalised text, robust to ASR garbles.
+
+A case number is built as ``（收案年度）`` + 法院代字 + 类型代字 + 案件编号 + ``号``; the court code is
+the provincial abbreviation (浙) plus 2 digits for an intermediate court (浙05) or 4 for a basic
+court (浙0503). We anchor on a 4-digit year and read the parts in that order, accepting what ASR
+does to them: no brackets, ``年`` after the year, a homophone for the province (这 for 浙) or none,
+digit groups split by ``.`` or spaces (Whisper), a homophone type code (名初 for 民初), no ``号``.
+Every hit is returned canonical: ``（2024）浙0503民初1288号``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from copilot.text.case_codes import SUPREME, resolve_province, resolve_type_code
+from copilot.text.errors import TextError
+
+DEFAULT_PROVINCE = "浙"
+_OPEN = "（([【〔［"
+_CLOSE = "）)]】〕］"
+_SEPS = " .-·"
+_YEAR = re.compile(r"(?<![0-9])(?:19[89]|20[0-9])[0-9]")
+_CHAIN = re.compile(r"\+?[0-9](?:[ .\-·]?[0-9])*")
+_SUFFIX = re.compile(r"之[一二三四五六七八九十]+|之[0-9]+")
+
+
+@dataclass(frozen=True)
+class CaseNumberHit:
+    """A case number found in text."""
+
+    value: str
+    """Canonical form, e.g. ``（2024）浙0503民初1288号``."""
+    start: int
+    """Offset of the first character in the searched text."""
+    end: int
+    """Offset one past the last character in the searched text."""
+    confidence: float
+    """0..1; lower when parts were guessed (homophones, missing province or 号)."""
+
+
+@dataclass(frozen=True)
+class PhoneHit:
+    """A phone number found in text."""
+
+    value: str
+    """Digits only, e.g. ``13812345678`` or ``05722123456``."""
+    start: int
+    """Offset of the first digit in the searched text."""
+    end: int
+    """Offset one past the last digit in the searched text."""
+    confidence: float
+    """0..1; lower when the digits were split oddly or glued to other digits."""
+    kind: str = "mobile"
+    """``mobile`` or ``landline``."""
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _skip(text: str, i: int, chars: str) -> int:
+    while i < len(text) and text[i] in chars:
+        i += 1
+    return i
+
+
+def _read_digits(text: str, i: int, limit: int, seps: str = _SEPS) -> tuple[str, int]:
+    """Up to ``limit`` digits from ``i``, allowing one of ``seps`` between two digits."""
+    digits = ""
+    j = i
+    while j < len(text) and len(digits) < limit:
+        if text[j].isdigit() and text[j].isascii():
+            digits += text[j]
+            j += 1
+        elif digits and text[j] in seps and j + 1 < len(text) and text[j + 1].isdigit():
+            j += 1
+        else:
+            break
+    return digits, j
+
+
+def _parse(text: str, ystart: int, yend: int) -> CaseNumberHit | None:
+    """The case number whose year is text[ystart:yend], or None."""
+    year = text[ystart:yend]
+    confidence = 1.0
+    i = _skip(text, yend, _CLOSE + _SEPS)
+    if text[i:i + 1] == "年":
+        i = _skip(text, i + 1, _CLOSE + _SEPS)
+    province = None
+    if text.startswith(SUPREME, i):
+        province, i = SUPREME, i + len(SUPREME)
+    elif i < len(text) and _is_cjk(text[i]):
+        found = resolve_province(text[i])
+        if found is None:
+            return None
+        province, weight = found
+        confidence *= weight
+        i += 1
+        if province == "浙" and text[i:i + 1] == "江":  # 浙江 said in full
+            i += 1
+    i = _skip(text, i, _SEPS)
+    court, i = _read_digits(text, i, 4)
+    if i < len(text) and text[i].isdigit():
+        return None  # too many digits for a court code
+    if province is None:
+        if len(court) not in (2, 4):
+            return None
+        province = DEFAULT_PROVINCE
+        confidence *= 0.75
+    elif len(court) not in (0, 2, 4) or (court == "" and confidence < 1.0):
+        return None
+    if court and court[:2] == "00":
+        return None
+    i = _skip(text, i, _SEPS)
+    j = i
+    while j < len(text) and _is_cjk(text[j]) and j - i < 5:
+        j += 1
+    heard = text[i:j]
+    for tail in ("字第", "第", "字"):
+        if heard.endswith(tail) and len(heard) > len(tail):
+            heard = heard[: -len(tail)]
+            break
+    match = resolve_type_code(heard)
+    if match is None:
+        return None
+    confidence *= match.confidence
+    j = _skip(text, j, _SEPS)
+    serial, k = _read_digits(text, j, 8, "")
+    if not serial or (k < len(text) and text[k].isdigit()) or serial.startswith("0"):
+        return None
+    if text[k:k + 1] == "-" and k + 1 < len(text) and text[k + 1].isdigit():
+        upto, k2 = _read_digits(text, k + 1, 8, "")
+        if int(upto) > int(serial):
+            serial, k = f"{serial}-{upto}", k2
+    if text[k:k + 1] == "号":
+        k += 1
+    else:
+        confidence *= 0.9
+    suffix = ""
+    m = _SUFFIX.match(text, k)
+    if m:
+        suffix, k = m.group(), m.end()
+    start = ystart - 1 if ystart and text[ystart - 1] in _OPEN else ystart
+    value = f"（{year}）{province}{court}{match.code}{serial}号{suffix}"
+    return CaseNumberHit(value, start, k, round(confidence, 3))
+
+
+def find_case_numbers(text: str) -> list[CaseNumberHit]:
+    """Every case number in ``text`` (normalised text preferred; raw clean text works too), in order."""
+    if not isinstance(text, str):
+        raise TextError(f"expected a str, got {type(text).__name__}", where="find_case_numbers(text)")
+    hits: list[CaseNumberHit] = []
+    for m in _YEAR.finditer(text):
+        if hits and m.start() < hits[-1].end:
+            continue
+        hit = _parse(text, m.start(), m.end())
+        if hit is not None:
+            hits.append(hit)
+    return hits
+
+
+def _phone_in(digits: str) -> tuple[str, str, float] | None:
+    """(value, kind, confidence) when the digit string is one phone number."""
+    if len(digits) == 13 and digits.startswith("86") and re.fullmatch(r"1[3-9][0-9]{9}", digits[2:]):
+        return digits[2:], "mobile", 0.9
+    if len(digits) == 11 and re.fullmatch(r"1[3-9][0-9]{9}", digits):
+        return digits, "mobile", 1.0
+    if re.fullmatch(r"0(?:10|2[0-9])[0-9]{8}|0[3-9][0-9]{2}[0-9]{7,8}", digits):
+        return digits, "landline", 0.9
+    return None
+
+
+def find_phones(text: str) -> list[PhoneHit]:
+    """Mobile numbers (11 digits, 1[3-9]…) and landlines with an area code in ``text``, in order.
+
+    Digit groups split by spaces, ``-`` or ``.`` are joined (``138 1234 5678``); digits that belong
+    to a case number, and short numbers such as 12368, are never phones.
+    """
+    if not isinstance(text, str):
+        raise TextError(f"expected a str, got {type(text).__name__}", where="find_phones(text)")
+    taken = [(h.start, h.end) for h in find_case_numbers(text)]
+    hits: list[PhoneHit] = []
+    for m in _CHAIN.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        if (m.end() < len(text) and text[m.end()] in "号%") or (m.start() and text[m.start() - 1] == "第"):
+            continue
+        # tokens of the chain with their offsets; try each run of whole tokens
+        tokens = [(t.start() + m.start(), t.group()) for t in re.finditer(r"[0-9]+", m.group())]
+        seps_ok = len(tokens) == 1 or [len(t) for _, t in tokens] in ([3, 4, 4], [4, 7], [4, 8], [3, 8])
+        a = 0
+        while a < len(tokens):
+            digits = ""
+            found = None
+            for b in range(a, len(tokens)):
+                digits += tokens[b][1]
+                if len(digits) > 13:
+                    break
+                got = _phone_in(digits)
+                if got is not None:
+                    found = (b, got)
+                    break
+            if found is None:
+                a += 1
+                continue
+            b, (value, kind, conf) = found
+            if not (seps_ok and a == 0 and b == len(tokens) - 1):
+                conf *= 0.8
+            end = tokens[b][0] + len(tokens[b][1])
+            hits.append(PhoneHit(value, tokens[a][0], end, round(conf, 3), kind))
+            a = b + 1
+    return hits
+
+
+H = TypeVar("H", CaseNumberHit, PhoneHit)
+
+
+def pick_best(hits: Sequence[H]) -> H | None:
+    """The hit whose value has the largest total confidence (a number repeated back counts twice).
+
+    Mobiles win over landlines; among equals the earliest value wins.
+    """
+    if not hits:
+        return None
+    total: dict[str, float] = defaultdict(float)
+    first: dict[str, H] = {}
+    for h in hits:
+        total[h.value] += h.confidence
+        first.setdefault(h.value, h)
+
+    def key(value: str) -> tuple[bool, float]:
+        return getattr(first[value], "kind", "mobile") == "mobile", total[value]
+
+    return first[max(total, key=key)]

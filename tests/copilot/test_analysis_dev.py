@@ -1,0 +1,58 @@
+"""The analysis core on the labelled dev set: the targets of the analysis issue, on real data."""
+
+import pytest
+
+from copilot.analysis import analyze_transcript
+from copilot.evaluate import evaluate
+from copilot.transcript import load_transcript
+
+
+@pytest.fixture(scope="module")
+def reports(dev_dir):
+    return {
+        "calls": evaluate(dev_dir / "calls", dev_dir / "labels.jsonl"),
+        "asr": evaluate(dev_dir / "asr", dev_dir / "labels.jsonl"),
+        "whisper": evaluate(dev_dir / "whisper", dev_dir / "audio-labels.jsonl", by_code=True),
+    }
+
+
+@pytest.mark.parametrize("copy, type_acc, flag_f1, numbers", [
+    ("calls", 0.95, 0.90, 0.95),
+    ("asr", 0.90, 0.80, 0.85),
+])
+def test_dev_targets(reports, copy, type_acc, flag_f1, numbers):
+    rep = reports[copy]
+    assert rep.n == 48 and not rep.errors
+    assert rep.accuracy >= type_acc, rep.mistakes
+    assert rep.flag_prf()[2] >= flag_f1, rep.mistakes
+    assert rep.record_accuracy("case_number") >= numbers
+    assert rep.record_accuracy("phone") >= numbers
+
+
+def test_whisper_targets(reports):
+    rep = reports["whisper"]
+    assert rep.n == 12 and not rep.errors
+    assert rep.accuracy >= 0.80, rep.mistakes
+    assert rep.flag_prf()[2] >= 0.70, rep.mistakes
+
+
+@pytest.mark.parametrize("copy", ["calls", "asr", "whisper"])
+def test_callers_are_never_flagged(dev_dir, copy):
+    for path in sorted((dev_dir / copy).glob("DEV-*.json")):
+        tr = load_transcript(path)
+        result = analyze_transcript(tr)
+        for f in result["flags"]:
+            assert f["speaker"] == "agent", (path.name, f)
+            if f["turn"] is not None:
+                assert tr.turns[f["turn"]].speaker == "agent", (path.name, f)
+
+
+def test_flag_carries_turn_time_words_phrase_and_suggestion(dev_dir):
+    r = analyze_transcript(load_transcript(dev_dir / "calls" / "DEV-017.json"))
+    banned = [f for f in r["flags"] if f["code"] == "banned_phrase"]
+    assert len(banned) == 1
+    f = banned[0]
+    assert f["turn"] == 6 and f["start"] > 0 and "不归我们管" in f["text"] and "不归我们管" in f["phrase"]
+    assert f["suggestion"] and "不归" not in f["suggestion"]
+    assert r["service_type"] == "out_of_scope"
+    assert {x["code"] for x in r["flags"]} >= {"banned_phrase", "referral_missing"}
