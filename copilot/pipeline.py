@@ -19,8 +19,17 @@ from copilot.analysis import CallAnalyzer
 from copilot.analysis.rules import Rules, load_rules
 from copilot.errors import CopilotError
 from copilot.events import (
-    Acoustic, AcousticEvent, AudioChunk, CallEnded, ErrorEvent, Event, FlagRaised, RecordUpdated, Suggestion,
-    Utterance, UtteranceEvent,
+    Acoustic,
+    AcousticEvent,
+    AudioChunk,
+    CallEnded,
+    ErrorEvent,
+    Event,
+    FlagRaised,
+    RecordUpdated,
+    Suggestion,
+    Utterance,
+    UtteranceEvent,
 )
 from copilot.transcript import Transcript
 
@@ -50,7 +59,7 @@ class StoreSink:
 class CallPipeline:
     def __init__(self, call_id: str, *, rules: Rules | None = None, ring_seconds: float | None = None,
                  started_at: str | None = None, sinks: Iterable[Sink] = (), recognizer: Any = None,
-                 monitor: Any = None, writer: Any = None) -> None:
+                 monitor: Any = None, writer: Any = None, session_opts: dict[str, Any] | None = None) -> None:
         self.rules = rules or load_rules()
         self.call_id = call_id
         self.analyzer = CallAnalyzer(call_id, rules=self.rules, ring_seconds=ring_seconds, started_at=started_at)
@@ -60,6 +69,8 @@ class CallPipeline:
             self.sinks.append(StoreSink(writer))
         self.recognizer = recognizer
         self.sessions: dict[str, Any] = {}
+        self.session_opts = dict(session_opts or {})
+        """Per-session engine overrides (e.g. ``partial_interval=0`` when nobody watches partials)."""
         self.monitor = monitor
         self.events: list[Event] = []
         self.ended = False
@@ -110,7 +121,8 @@ class CallPipeline:
         if self.recognizer is not None:
             session = self.sessions.get(chunk.speaker)
             if session is None:
-                session = self.sessions[chunk.speaker] = self.recognizer.open_session(chunk.speaker)
+                session = self.sessions[chunk.speaker] = self.recognizer.open_session(chunk.speaker,
+                                                                                     **self.session_opts)
             try:
                 utts = session.accept(chunk.pcm)
             except Exception as exc:  # an engine failure is reported, the call goes on
@@ -140,6 +152,9 @@ class CallPipeline:
         if self.ended:
             return []
         out: list[Event] = []
+        if self.monitor is not None:
+            for a in self.monitor.finish():
+                out += self.acoustic(a)
         for speaker, session in list(self.sessions.items()):
             try:
                 for u in session.finish():

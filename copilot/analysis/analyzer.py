@@ -16,7 +16,14 @@ from copilot.analysis.rules import Rules, load_rules
 from copilot.analysis.scorer import score_call
 from copilot.analysis.turns import TurnView, make_turn
 from copilot.events import (
-    CallEnded, CallStarted, Event, FlagRaised, RecordUpdated, ServiceTypeChanged, Suggestion, UtteranceEvent,
+    CallEnded,
+    CallStarted,
+    Event,
+    FlagRaised,
+    RecordUpdated,
+    ServiceTypeChanged,
+    Suggestion,
+    UtteranceEvent,
 )
 from copilot.transcript import Transcript
 

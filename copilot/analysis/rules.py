@@ -119,23 +119,13 @@ class Rules:
                 self.dialect_map[_get(w, "dialect")] = _get(w, "mandarin")
             self.dialect_markers.add(_get(w, "dialect"))
         self.type_names.setdefault("out_of_scope", "不属于热线服务范围")
-        self.checks: dict[str, Any] = _load_checks(getattr(pb, "source_dir", None) or None)
+        self.checks: dict[str, Any] = pb.checks
 
     def script_text(self, trigger: str, step: int = -1) -> str:
         lst = self.scripts.get(trigger) or []
         if not lst:
             return ""
         return _get(lst[step], "text", "")
-
-
-def _load_checks(path: Any) -> dict[str, Any]:
-    import tomllib
-
-    base = Path(path) if path else Path(__file__).resolve().parents[2] / "phrasebook" / "data"
-    if base.is_file():
-        base = base.parent
-    with open(base / "checks.toml", "rb") as f:
-        return tomllib.load(f)
 
 
 @lru_cache(maxsize=4)

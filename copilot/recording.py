@@ -1,0 +1,70 @@
+"""Audio → transcript → analysis, with the same pipeline a live call uses (pace ``whole``)."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from copilot.analysis.rules import Rules, load_rules
+from copilot.events import UtteranceEvent
+from copilot.pipeline import CallPipeline, run_audio
+from copilot.transcript import Transcript, Turn
+
+log = logging.getLogger(__name__)
+
+
+def domain_prompt(rules: Rules) -> str:
+    """A short Whisper initial prompt in the hotline's own words (simplified characters, domain terms)."""
+    words = [w for w in rules.pb.domain_words if 2 <= len(w) <= 4][:24]
+    return f"{rules.greeting_text}案号（2024）浙0503民初1234号。" + "，".join(words) + "。"
+
+
+@lru_cache(maxsize=2)
+def shared_recognizer(engine: str = "auto") -> Any:
+    """One loaded model per engine, shared by every call of this process."""
+    from asr.engine import choose_engine, make_recognizer
+
+    name, reason = choose_engine(engine)
+    log.warning("ASR: %s (%s)", name, reason)
+    return make_recognizer(engine, prompt=domain_prompt(load_rules()) if name == "whisper" else None)
+
+
+def make_audio_pipeline(call_id: str, *, engine: str = "auto", sinks=(), writer=None,
+                        ring_seconds: float | None = None, started_at: str | None = None,
+                        partials: bool = True) -> CallPipeline:
+    """The audio pipeline of one call. ``partials=False`` skips provisional re-decodes (batch analysis)."""
+    from asr.monitor import CallMonitor
+
+    recognizer = shared_recognizer(engine)
+    opts = {} if partials or getattr(recognizer, "name", "") != "whisper" else {"partial_interval": 0.0}
+    return CallPipeline(call_id, recognizer=recognizer, monitor=CallMonitor(), sinks=sinks,
+                        writer=writer, ring_seconds=ring_seconds, started_at=started_at, session_opts=opts)
+
+
+def transcript_from_events(call_id: str, events: list[Any], source: str = "") -> Transcript:
+    turns = [Turn(e.speaker, e.start, e.end, e.text) for e in events
+             if isinstance(e, UtteranceEvent) and e.final]
+    return Transcript(call_id=call_id, turns=tuple(turns), source=source)
+
+
+def analyse_recording(path: str | Path, *, engine: str = "auto", agent_channel: int = 0,
+                      speaker: str = "caller", ring_seconds: float | None = None) -> tuple[dict[str, Any], Transcript]:
+    from asr.sources import FileSource
+
+    p = Path(path)
+    src = FileSource(p, agent_channel=agent_channel, speaker_for_mono=speaker, pace="whole")
+    src.load()  # bad audio fails here, before any model is loaded
+    pipeline = make_audio_pipeline(_call_id(p), engine=engine, ring_seconds=ring_seconds, partials=False)
+    events = list(run_audio(src, pipeline, source="file"))
+    result = pipeline.result()
+    return result, transcript_from_events(result["call_id"], events, str(p))
+
+
+def _call_id(p: Path) -> str:
+    """The fixture's id (FX-02 for FX-02-info-query.flac) or the file's stem."""
+    parts = p.stem.split("-")
+    if len(parts) >= 2 and parts[1].isdigit():
+        return f"{parts[0]}-{parts[1]}"
+    return p.stem

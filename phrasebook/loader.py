@@ -1,0 +1,116 @@
+"""Load and validate a phrasebook directory (``phrasebook/data`` by default)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from . import tables
+from .errors import PhrasebookError
+from .model import Phrasebook
+from .source import Source
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+FILES = (
+    "greeting.toml",
+    "scripts.toml",
+    "replacements.toml",
+    "banned.toml",
+    "service_types.toml",
+    "referrals.toml",
+    "domain_words.toml",
+    "dialect.toml",
+    "rubric.toml",
+    "matcher.toml",
+    "checks.toml",
+)
+
+_cache: dict[tuple[str, tuple[float, ...]], Phrasebook] = {}
+_lock = threading.Lock()
+
+
+def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
+    src = {name: Source(directory / name) for name in FILES}
+    greet, closings = tables.greeting(src["greeting.toml"])
+    scripts = tables.scripts(src["scripts.toml"])
+    replacements = tables.replacements(src["replacements.toml"])
+    banned = tables.banned(src["banned.toml"])
+    service_types = tables.service_types(src["service_types.toml"])
+    referrals = tables.referrals(src["referrals.toml"])
+    words, courts = tables.domain_words(src["domain_words.toml"])
+    dialect = tables.dialect(src["dialect.toml"])
+    rubric = tables.rubric(src["rubric.toml"])
+    config = tables.matcher_config(src["matcher.toml"])
+    checks = tables.checks(src["checks.toml"])
+    # Cross-file: a form is either banned or an A.4 form, never both (it would be flagged twice).
+    a4 = {p: r.id for r in replacements for p in r.instead_of}
+    bsrc = src["banned.toml"]
+    for n, entry in enumerate(banned):
+        for p in entry.phrases:
+            if p in a4:
+                bsrc.err(
+                    bsrc.line_of("banned", n, "phrases", p),
+                    f"[[banned]] #{n + 1}: '{p}' is also an A.4 form in replacements.toml ({a4[p]}); keep it in one file",
+                )
+    pb = Phrasebook(
+        greeting=greet,
+        closings=closings,
+        scripts=scripts,
+        replacements=replacements,
+        banned=banned,
+        service_types=service_types,
+        referrals=referrals,
+        domain_words=words,
+        courts=courts,
+        dialect=dialect,
+        rubric=rubric,
+        matcher_config=config,
+        source_dir=str(directory),
+        checks=checks,
+    )
+    errors = [e for s in src.values() for e in s.errors]
+    return pb, errors
+
+
+def _resolve(path: str | Path | None) -> Path:
+    return Path(path).resolve() if path is not None else DATA_DIR
+
+
+def check_phrasebook(path: str | Path | None = None) -> list[PhrasebookError]:
+    """Every problem in the phrasebook directory, each with its file and line (empty when valid)."""
+    directory = _resolve(path)
+    if not directory.is_dir():
+        return [PhrasebookError(directory, 0, "phrasebook directory does not exist")]
+    return _read(directory)[1]
+
+
+def load_phrasebook(path: str | Path | None = None) -> Phrasebook:
+    """The validated phrasebook of ``path`` (default: the package's data directory), cached.
+
+    The cache is keyed by the directory and its files' modification times, so an edited file is
+    read again. Raises :class:`PhrasebookError` (the first problem; the message counts the rest).
+    """
+    directory = _resolve(path)
+    if not directory.is_dir():
+        raise PhrasebookError(directory, 0, "phrasebook directory does not exist")
+    stamps = tuple((directory / f).stat().st_mtime if (directory / f).exists() else -1.0 for f in FILES)
+    key = (str(directory), stamps)
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    pb, errors = _read(directory)
+    if errors:
+        first = errors[0]
+        more = (
+            f" (and {len(errors) - 1} more problem(s); run `copilot phrasebook check`)"
+            if len(errors) > 1
+            else ""
+        )
+        raise PhrasebookError(first.file, first.line, first.message + more)
+    log.debug("loaded phrasebook from %s", directory)
+    with _lock:
+        _cache[key] = pb
+    return pb

@@ -1,0 +1,221 @@
+"""Frozen dataclasses for every phrasebook table (the data in ``phrasebook/data/*.toml``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ClosingKind = Literal["offer", "thanks", "bye"]
+SERVICE_CODES: tuple[str, ...] = (
+    "contact_judge",
+    "info_query",
+    "consultation",
+    "appointment",
+    "complaint",
+    "out_of_scope",
+)
+REPLACEMENT_CONTEXTS: tuple[str, ...] = ("", "turn_start", "not_quoted")
+DIALECT_AREAS: tuple[str, ...] = ("huzhou", "shanghai", "wu")
+
+
+@dataclass(frozen=True)
+class Greeting:
+    """The standard opening of table A.3 (greeting.toml ``[greeting]``)."""
+
+    standard: str
+    """The wording with punctuation, as shown to an agent."""
+    accepted: tuple[str, ...]
+    """Forms that count, without punctuation or spaces."""
+
+
+@dataclass(frozen=True)
+class Closing:
+    """One closing phrase (greeting.toml ``[[closing]]``)."""
+
+    text: str
+    kind: ClosingKind
+    """``offer`` (anything else?), ``thanks`` (thanks for calling) or ``bye``."""
+
+
+@dataclass(frozen=True)
+class Script:
+    """One row of table A.3 (scripts.toml ``[[script]]``)."""
+
+    id: str
+    trigger: str
+    """Situation code: greeting, silent_call, hands_free, low_volume, ..., wait_complaint."""
+    situation: str
+    text: str
+    """The standard wording (empty when the row prescribes only an action)."""
+    action: str
+    key_phrases: tuple[str, ...]
+    """Short parts that prove the script was said (no punctuation)."""
+    steps: tuple[str, ...] = ()
+    """The utterances of a multi-step script, in order (silent calls)."""
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One row of table A.4 (replacements.toml ``[[replacement]]``): say ``use`` instead of ``instead_of``."""
+
+    id: str
+    use: str
+    instead_of: tuple[str, ...]
+    note: str = ""
+    context: str = ""
+    """"" (anywhere), "turn_start" (only opening a turn) or "not_quoted" (not inside quoted speech)."""
+    not_when: tuple[str, ...] = ()
+    """Look-alikes: a hit lying inside one of these does not count."""
+
+
+@dataclass(frozen=True)
+class BannedEntry:
+    """One banned-phrase group (banned.toml ``[[banned]]``)."""
+
+    id: str
+    phrases: tuple[str, ...]
+    replacement: str
+    family: str
+    source: str
+    not_when: tuple[str, ...] = ()
+    """Courteous look-alikes: a hit lying inside one of these does not count."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A caller's wording that points to a service type; literal ``text`` or a ``regex``."""
+
+    weight: float
+    """Evidence strength, 0.5..3."""
+    text: str = ""
+    regex: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    """One service type of §6.2 (service_types.toml ``[[service_type]]``)."""
+
+    code: str
+    name_zh: str
+    description: str
+    cues: tuple[Cue, ...]
+    checklist: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A unit an out-of-scope caller is referred to (referrals.toml ``[[referral]]``)."""
+
+    number: str
+    """Phone number, digits only; empty when the unit has no single number."""
+    unit: str
+    handles: str
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DialectWord:
+    """A Wu-dialect form and its Mandarin equivalent (dialect.toml ``[[word]]``)."""
+
+    dialect: str
+    mandarin: str
+    area: str
+    """huzhou, shanghai or wu."""
+    replace: bool
+    """True when the form may be replaced blindly; False when it is also ordinary Mandarin."""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RubricItem:
+    """One scoring item (rubric.toml ``[[item]]``)."""
+
+    id: str
+    name_zh: str
+    max: int
+    """Points."""
+    description: str
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """Points a flag code takes from a rubric item (rubric.toml ``[deductions]``)."""
+
+    code: str
+    item: str
+    points: int
+    """Points."""
+    per: Literal["call", "occurrence"] = "call"
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """The scoring rubric: items summing to ``total`` and deductions per flag code."""
+
+    total: int
+    """Points."""
+    items: tuple[RubricItem, ...]
+    deductions: tuple[Deduction, ...]
+
+
+@dataclass(frozen=True)
+class FuzzyConfig:
+    """Thresholds of the pinyin/fuzzy matcher (matcher.toml ``[fuzzy]``); ratios are 0..100."""
+
+    min_len: int = 3
+    """Shortest phrase (characters) matched by pinyin/fuzzy."""
+    pinyin_ratio: float = 90
+    """Joined-pinyin ratio required when a syllable is only a near-homophone."""
+    char_ratio: float = 85
+    """Character ratio required when a syllable is dissimilar."""
+    near_syllable: float = 66
+    """Ratio at which two syllables count as near-homophones."""
+    near_min_len: int = 4
+    """Shortest phrase that may hold one near-homophone syllable."""
+    near2_min_len: int = 8
+    """Shortest phrase that may hold two near-homophone syllables."""
+    dissimilar_min_len: int = 9
+    """Shortest phrase that may hold one dissimilar syllable."""
+    indel_min_len: int = 6
+    """Shortest phrase that may have one syllable inserted or dropped."""
+    loose_pinyin: bool = True
+    """Treat zh/z, ch/c, sh/s, n/l, -ng/-n as equal."""
+    distinct: tuple[tuple[str, str], ...] = (("ni", "nin"),)
+    """Syllable pairs never treated as near-homophones (你/您 is the courtesy itself)."""
+
+
+@dataclass(frozen=True)
+class Phrasebook:
+    """Every table of the phrasebook, loaded and validated."""
+
+    greeting: Greeting
+    closings: tuple[Closing, ...]
+    scripts: tuple[Script, ...]
+    replacements: tuple[Replacement, ...]
+    banned: tuple[BannedEntry, ...]
+    service_types: tuple[ServiceType, ...]
+    referrals: tuple[Referral, ...]
+    domain_words: tuple[str, ...]
+    courts: dict[str, str] = field(hash=False)
+    """Court code (浙0503) → court name."""
+    dialect: tuple[DialectWord, ...] = ()
+    rubric: Rubric | None = None
+    matcher_config: FuzzyConfig = FuzzyConfig()
+    source_dir: str = ""
+    """The directory the tables were read from."""
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
+    """checks.toml: the words each compliance check looks for (section → key → phrases or text)."""
+
+    def service_type(self, code: str) -> ServiceType:
+        """The service type with this code (KeyError when unknown)."""
+        for st in self.service_types:
+            if st.code == code:
+                return st
+        raise KeyError(code)
+
+    def cue_weight(self, code: str, cue: str) -> float:
+        """The weight of a literal cue (or regex source) of a service type; 0.0 when absent."""
+        for c in self.service_type(code).cues:
+            if cue in (c.text, c.regex):
+                return c.weight
+        return 0.0

@@ -1,0 +1,404 @@
+"""Build each phrasebook table from its TOML file, recording every problem with file and line."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .model import (
+    DIALECT_AREAS,
+    REPLACEMENT_CONTEXTS,
+    SERVICE_CODES,
+    BannedEntry,
+    Closing,
+    Cue,
+    Deduction,
+    DialectWord,
+    FuzzyConfig,
+    Greeting,
+    Referral,
+    Replacement,
+    Rubric,
+    RubricItem,
+    Script,
+    ServiceType,
+)
+from .source import Fields, Source, has_punct_or_space
+
+SCRIPT_TRIGGERS = (
+    "greeting",
+    "silent_call",
+    "hands_free",
+    "low_volume",
+    "low_volume_repeat",
+    "noise",
+    "dialect",
+    "cannot_hear_agent",
+    "wait_complaint",
+)
+_COURT_CODE = re.compile(r"^[\u4e00-\u9fff](\d{2}|\d{4})$")
+
+
+def _strip(text: str) -> str:
+    return "".join(c for c in text if not has_punct_or_space(c))
+
+
+def _unique_id(f: Fields, seen: dict[str, Fields], key: str, value: str, pattern: str = "") -> None:
+    if not value:
+        return
+    if pattern and not re.fullmatch(pattern, value):
+        f.err(key, f"{f.label}: {key} '{value}' does not match the form {pattern}")
+    if value in seen:
+        f.err(key, f"{f.label}: duplicate {key} '{value}' (first at line {seen[value].line(key)})")
+    else:
+        seen[value] = f
+
+
+def greeting(src: Source) -> tuple[Greeting, tuple[Closing, ...]]:
+    data = src.data or {}
+    g = data.get("greeting")
+    if not isinstance(g, dict):
+        if src.data is not None:
+            src.err(1, "missing table [greeting]")
+        g = {}
+    f = Fields(src, "greeting", None, g, {"standard", "accepted"})
+    greet = Greeting(f.text("standard"), f.phrases("accepted"))
+    closings, seen = [], {}
+    for n, entry in enumerate(src.entries("closing")):
+        f = Fields(src, "closing", n, entry, {"text", "kind"})
+        text = f.text("text")
+        if text and has_punct_or_space(text):
+            f.err("text", f"{f.label}: closing '{text}' contains punctuation or spaces")
+        _unique_id(f, seen, "text", text)
+        kind = f.text("kind")
+        if kind and kind not in ("offer", "thanks", "bye"):
+            f.err("kind", f"{f.label}: kind '{kind}' is not one of offer, thanks, bye")
+        closings.append(Closing(text, kind))  # type: ignore[arg-type]
+    return greet, tuple(closings)
+
+
+def scripts(src: Source) -> tuple[Script, ...]:
+    out, ids, triggers = [], {}, {}
+    allowed = {"id", "trigger", "situation", "text", "action", "key_phrases", "steps"}
+    for n, entry in enumerate(src.entries("script")):
+        f = Fields(src, "script", n, entry, allowed)
+        sid, trigger = f.text("id"), f.text("trigger")
+        _unique_id(f, ids, "id", sid)
+        _unique_id(f, triggers, "trigger", trigger)
+        text = f.text("text", empty=True)
+        action = f.text("action", empty=True)
+        steps = entry.get("steps", [])
+        if not isinstance(steps, list) or not all(isinstance(s, str) and s for s in steps):
+            f.err("steps", f"{f.label}: 'steps' must be a list of non-empty strings")
+            steps = []
+        keys = f.phrases("key_phrases", empty_list=not text)
+        if not text and not action:
+            f.err("text", f"{f.label}: a script needs a 'text' or an 'action'")
+        said = _strip(text + "".join(steps))
+        for k in keys:
+            if k not in said:
+                f.err("key_phrases", f"{f.label}: key phrase '{k}' does not occur in the script text", k)
+        out.append(Script(sid, trigger, f.text("situation"), text, action, keys, tuple(steps)))
+    for t in SCRIPT_TRIGGERS:
+        if src.data is not None and t not in triggers:
+            src.err(1, f"no [[script]] with trigger '{t}'")
+    return tuple(out)
+
+
+def replacements(src: Source) -> tuple[Replacement, ...]:
+    out, ids = [], {}
+    for n, entry in enumerate(src.entries("replacement")):
+        f = Fields(src, "replacement", n, entry, {"id", "use", "instead_of", "note", "context", "not_when"})
+        rid = f.text("id")
+        _unique_id(f, ids, "id", rid, r"R\d{2,}")
+        context = f.text("context", required=False, empty=True)
+        if context not in REPLACEMENT_CONTEXTS:
+            f.err(
+                "context",
+                f"{f.label}: context '{context}' is not one of "
+                + ", ".join(repr(c) for c in REPLACEMENT_CONTEXTS),
+            )
+        out.append(
+            Replacement(
+                rid,
+                f.text("use"),
+                f.phrases("instead_of"),
+                f.text("note", required=False, empty=True),
+                context,
+                f.phrases("not_when", required=False),
+            )
+        )
+    return tuple(out)
+
+
+def banned(src: Source) -> tuple[BannedEntry, ...]:
+    out, ids, phrases = [], {}, {}
+    allowed = {"id", "phrases", "replacement", "family", "source", "not_when"}
+    for n, entry in enumerate(src.entries("banned")):
+        f = Fields(src, "banned", n, entry, allowed)
+        bid = f.text("id")
+        _unique_id(f, ids, "id", bid, r"B\d{2,}")
+        ps = f.phrases("phrases")
+        for p in ps:
+            if p in phrases:
+                f.err("phrases", f"{f.label}: phrase '{p}' is already listed under {phrases[p]}", p)
+            else:
+                phrases[p] = bid or f.label
+        if "replacement" not in entry:
+            f.err("", f'{f.label}: banned entry without a replacement (add replacement = "…")')
+            rep = ""
+        else:
+            rep = f.text("replacement")
+        out.append(
+            BannedEntry(
+                bid,
+                ps,
+                rep,
+                f.text("family"),
+                f.text("source", empty=True),
+                f.phrases("not_when", required=False),
+            )
+        )
+    return tuple(out)
+
+
+def _cue(f: Fields, m: int, raw: Any) -> Cue | None:
+    if not isinstance(raw, dict):
+        f.err("cues", f'{f.label}: cue #{m + 1} must be a table {{text = "…", weight = 1.0}}')
+        return None
+    text, regex, weight = raw.get("text", ""), raw.get("regex", ""), raw.get("weight")
+    needle = text or regex or None
+    unknown = set(raw) - {"text", "regex", "weight"}
+    if unknown:
+        f.err("cues", f"{f.label}: cue #{m + 1} has unknown field(s) {', '.join(sorted(unknown))}", needle)
+    if not isinstance(text, str) or not isinstance(regex, str) or bool(text) == bool(regex):
+        f.err(
+            "cues",
+            f"{f.label}: cue #{m + 1} needs exactly one of 'text' or 'regex' (a non-empty string)",
+            needle,
+        )
+        return None
+    if text and has_punct_or_space(text):
+        f.err("cues", f"{f.label}: cue '{text}' contains punctuation or spaces", needle)
+    if regex:
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            f.err("cues", f"{f.label}: cue regex '{regex}' does not compile: {exc}", needle)
+            return None
+    if isinstance(weight, bool) or not isinstance(weight, int | float):
+        f.err("cues", f"{f.label}: cue '{needle}' needs a numeric 'weight'", needle)
+        return None
+    if not 0.5 <= weight <= 3:
+        f.err("cues", f"{f.label}: cue '{needle}' weight {weight} is out of range 0.5..3", needle)
+    return Cue(float(weight), text, regex)
+
+
+def service_types(src: Source) -> tuple[ServiceType, ...]:
+    out, codes = [], {}
+    allowed = {"code", "name_zh", "description", "cues", "checklist"}
+    for n, entry in enumerate(src.entries("service_type")):
+        f = Fields(src, "service_type", n, entry, allowed)
+        code = f.text("code")
+        if code and code not in SERVICE_CODES:
+            f.err(
+                "code",
+                f"{f.label}: unknown service-type code '{code}' (expected one of {', '.join(SERVICE_CODES)})",
+            )
+        _unique_id(f, codes, "code", code)
+        raw_cues = entry.get("cues")
+        cues: list[Cue] = []
+        if not isinstance(raw_cues, list) or not raw_cues:
+            f.err("cues" if "cues" in entry else "", f"{f.label}: 'cues' must be a non-empty list of cues")
+        else:
+            seen: set[str] = set()
+            for m, raw in enumerate(raw_cues):
+                cue = _cue(f, m, raw)
+                if cue is None:
+                    continue
+                key = cue.text or cue.regex
+                if key in seen:
+                    f.err("cues", f"{f.label}: cue '{key}' repeated", key)
+                seen.add(key)
+                cues.append(cue)
+        checklist = entry.get("checklist")
+        if (
+            not isinstance(checklist, list)
+            or not checklist
+            or not all(isinstance(c, str) and c for c in checklist)
+        ):
+            f.err(
+                "checklist" if "checklist" in entry else "",
+                f"{f.label}: 'checklist' must be a non-empty list of strings",
+            )
+            checklist = []
+        out.append(
+            ServiceType(
+                code, f.text("name_zh"), f.text("description", empty=True), tuple(cues), tuple(checklist)
+            )
+        )
+    if src.data is not None:
+        for code in SERVICE_CODES:
+            if code not in codes:
+                src.err(1, f"no [[service_type]] with code '{code}'")
+    return tuple(out)
+
+
+def referrals(src: Source) -> tuple[Referral, ...]:
+    out = []
+    for n, entry in enumerate(src.entries("referral")):
+        f = Fields(src, "referral", n, entry, {"number", "unit", "handles", "cues"})
+        number = f.text("number", empty=True)
+        if number and not number.isdigit():
+            f.err("number", f"{f.label}: number '{number}' must hold digits only (or be empty)")
+        out.append(Referral(number, f.text("unit"), f.text("handles"), f.phrases("cues")))
+    return tuple(out)
+
+
+def domain_words(src: Source) -> tuple[tuple[str, ...], dict[str, str]]:
+    data = src.data or {}
+    f = Fields(src, "", None, {k: v for k, v in data.items() if k != "courts"}, {"words"})
+    words = f.phrases("words") if src.data is not None else ()
+    courts_raw = data.get("courts", {})
+    courts: dict[str, str] = {}
+    if not isinstance(courts_raw, dict):
+        src.err(1, "[courts] must be a table of court code = court name")
+        courts_raw = {}
+    for code, name in courts_raw.items():
+        line = src.line_of("courts", None, code)
+        if not _COURT_CODE.match(code):
+            src.err(line, f"[courts]: court code '{code}' is not a province character plus 2 or 4 digits")
+        if not isinstance(name, str) or not name:
+            src.err(line, f"[courts]: '{code}' needs a court name")
+            continue
+        courts[code] = name
+    return words, courts
+
+
+def dialect(src: Source) -> tuple[DialectWord, ...]:
+    out, seen = [], {}
+    for n, entry in enumerate(src.entries("word")):
+        f = Fields(src, "word", n, entry, {"dialect", "mandarin", "area", "replace", "note"})
+        word = f.text("dialect")
+        _unique_id(f, seen, "dialect", word)
+        if "mandarin" not in entry:
+            f.err("", f"{f.label}: dialect entry '{word}' has no 'mandarin'")
+        mandarin = f.text("mandarin", required=False)
+        area = f.text("area")
+        if area and area not in DIALECT_AREAS:
+            f.err("area", f"{f.label}: area '{area}' is not one of {', '.join(DIALECT_AREAS)}")
+        out.append(
+            DialectWord(
+                word, mandarin, area, f.boolean("replace"), f.text("note", required=False, empty=True)
+            )
+        )
+    return tuple(out)
+
+
+def rubric(src: Source) -> Rubric:
+    data = src.data or {}
+    top = Fields(src, "", None, {k: v for k, v in data.items() if k not in ("item", "deductions")}, {"total"})
+    total = int(top.number("total", 1, 10000, integer=True)) if src.data is not None else 0
+    items, ids = [], {}
+    for n, entry in enumerate(src.entries("item")):
+        f = Fields(src, "item", n, entry, {"id", "name_zh", "max", "description"})
+        iid = f.text("id")
+        _unique_id(f, ids, "id", iid)
+        items.append(
+            RubricItem(
+                iid,
+                f.text("name_zh"),
+                int(f.number("max", 1, 10000, integer=True)),
+                f.text("description", empty=True),
+            )
+        )
+    if items and sum(i.max for i in items) != total:
+        src.err(
+            src.line_of("", None, "total"),
+            f"item maxima sum to {sum(i.max for i in items)}, but total = {total}",
+        )
+    deductions = []
+    table = data.get("deductions", {})
+    if not isinstance(table, dict):
+        src.err(1, "[deductions] must be a table")
+        table = {}
+    by_id = {i.id: i for i in items}
+    for code, raw in table.items():
+        line = src.line_of("deductions", None, code)
+        if not re.fullmatch(r"[a-z][a-z_]*", code):
+            src.err(line, f"[deductions]: flag code '{code}' must be lower_snake_case")
+        if not isinstance(raw, dict) or set(raw) - {"item", "points", "per"}:
+            src.err(
+                line,
+                f'[deductions]: \'{code}\' must be {{ item = "…", points = N, per = "call"|"occurrence" }}',
+            )
+            continue
+        item, points, per = raw.get("item"), raw.get("points"), raw.get("per", "call")
+        if item not in by_id:
+            src.err(line, f"[deductions]: '{code}' names unknown item '{item}'")
+            continue
+        if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= by_id[item].max:
+            src.err(line, f"[deductions]: '{code}' points must be an integer in 1..{by_id[item].max}")
+            continue
+        if per not in ("call", "occurrence"):
+            src.err(line, f"[deductions]: '{code}' per must be 'call' or 'occurrence'")
+            continue
+        deductions.append(Deduction(code, item, points, per))
+    return Rubric(total, tuple(items), tuple(deductions))
+
+
+def matcher_config(src: Source) -> FuzzyConfig:
+    raw = (src.data or {}).get("fuzzy")
+    if not isinstance(raw, dict):
+        if src.data is not None:
+            src.err(1, "missing table [fuzzy]")
+        return FuzzyConfig()
+    defaults = FuzzyConfig()
+    f = Fields(src, "fuzzy", None, raw, set(defaults.__dataclass_fields__))
+    kw: dict[str, Any] = {}
+    for key in ("min_len", "near_min_len", "near2_min_len", "dissimilar_min_len", "indel_min_len"):
+        if key in raw:
+            kw[key] = int(f.number(key, 1, 100, integer=True))
+    for key in ("pinyin_ratio", "char_ratio", "near_syllable"):
+        if key in raw:
+            kw[key] = float(f.number(key, 0, 100))
+    if "loose_pinyin" in raw:
+        kw["loose_pinyin"] = f.boolean("loose_pinyin")
+    if "distinct" in raw:
+        pairs = raw["distinct"]
+        if not isinstance(pairs, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) and s for s in p) for p in pairs
+        ):
+            f.err("distinct", "[fuzzy]: 'distinct' must be a list of [syllable, syllable] pairs")
+        else:
+            kw["distinct"] = tuple((a, b) for a, b in pairs)
+    return FuzzyConfig(**kw)
+
+
+CHECK_SECTIONS: dict[str, dict[str, str]] = {
+    "wait_complaint": {"caller": "phrases", "not_when": "phrases", "apology": "phrases"},
+    "silent_call": {"final": "phrases"},
+    "judge": {"unreachable": "phrases", "message": "phrases"},
+    "complaint": {"forwarded": "phrases"},
+    "referral": {"units": "phrases", "out_of_scope": "phrases"},
+    "closing": {"suggestion": "text"},
+}
+"""checks.toml: section → key → kind. Every key is required; lists must hold non-empty phrases."""
+
+
+def checks(src: Source) -> dict[str, dict[str, Any]]:
+    data = src.data or {}
+    out: dict[str, dict[str, Any]] = {}
+    for section, keys in CHECK_SECTIONS.items():
+        raw = data.get(section)
+        if src.data is not None and not isinstance(raw, dict):
+            src.err(1, f"missing table [{section}] (keys: {', '.join(keys)})")
+            continue
+        if raw is None:
+            continue
+        f = Fields(src, section, None, raw, set(keys))
+        out[section] = {k: (f.phrases(k) if kind == "phrases" else f.text(k)) for k, kind in keys.items()}
+    for section in data:
+        if section not in CHECK_SECTIONS:
+            src.err(src.line_of(section), f"unknown table [{section}] (expected {', '.join(CHECK_SECTIONS)})")
+    return out
