@@ -71,32 +71,30 @@ def main(argv: list[str] | None = None) -> int:
     from copilot.indicators.period import quarter
     from copilot.indicators.report import render_text, to_json
 
+    def step(label: str, fn):
+        c, t = time.process_time(), time.perf_counter()
+        out = fn()
+        print(f"{label:<48} {time.perf_counter() - t:8.2f} s wall {time.process_time() - c:8.2f} s CPU", flush=True)
+        return out
+
     with tempfile.TemporaryDirectory(prefix="copilot-bench-") as d:
         dir_ = Path(d)
-        t0 = time.perf_counter()
-        cdr_path, out_path = generate(dir_, args.rows)
-        t1 = time.perf_counter()
+        cdr_path, out_path = step(f"generate {args.rows} CDR rows + outcomes", lambda: generate(dir_, args.rows))
         engine = make_engine(f"sqlite:///{dir_ / 'bench.db'}")
         with Session(engine) as s:
-            rc = import_cdr(s, cdr_path)
-            t2 = time.perf_counter()
-            ro = import_outcomes(s, out_path)
-            t3 = time.perf_counter()
-            again = import_cdr(s, cdr_path)
-            t4 = time.perf_counter()
+            rc = step("cdr import", lambda: import_cdr(s, cdr_path))
+            ro = step("outcomes import", lambda: import_outcomes(s, out_path))
+            again = step("cdr re-import (nothing changes)", lambda: import_cdr(s, cdr_path))
+        print(f"  cdr: {rc.inserted} inserted, {len(rc.errors)} bad; outcomes: {ro.inserted} inserted; "
+              f"re-import: {again.unchanged} unchanged", flush=True)
         with Session(engine) as s:
-            report = build_report(s, quarter("2026Q3"), as_of=datetime(2026, 10, 1, tzinfo=UTC))
-        t5 = time.perf_counter()
-        text, doc, page = render_text(report), json.dumps(to_json(report), ensure_ascii=False), render_html(report)
-        t6 = time.perf_counter()
+            report = step("report: load + compute 2026Q3",
+                          lambda: build_report(s, quarter("2026Q3"), as_of=datetime(2026, 10, 1, tzinfo=UTC)))
+        step("report: render text + JSON + HTML",
+             lambda: (render_text(report), json.dumps(to_json(report), ensure_ascii=False), render_html(report)))
+        print(f"  {report.inbound_calls} inbound calls, {report.matters} matters, "
+              f"{len(report.per_agent)} agents", flush=True)
         engine.dispose()
-    print(f"generate   {args.rows} CDR rows + {ro.rows_read} outcomes: {t1 - t0:6.2f} s")
-    print(f"cdr import      {rc.inserted} inserted, {len(rc.errors)} bad:   {t2 - t1:6.2f} s")
-    print(f"outcomes import {ro.inserted} inserted:            {t3 - t2:6.2f} s")
-    print(f"cdr re-import   {again.unchanged} unchanged:           {t4 - t3:6.2f} s")
-    print(f"report compute  {report.inbound_calls} calls, {report.matters} matters: {t5 - t4:6.2f} s")
-    print(f"report render   text {len(text)} B, json {len(doc)} B, html {len(page)} B: {t6 - t5:6.2f} s")
-    print(f"report total:   {t6 - t4:6.2f} s")
     return 0
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from copilot.indicators.csvio import Column, aware_time, choice, read_csv, seconds, text, as_utc
+from copilot.indicators.csvio import Column, as_utc, aware_time, choice, read_csv, seconds, text
 from copilot.indicators.importing import ImportResult, run_import
 from copilot.indicators.models import CdrRow
 

@@ -139,14 +139,10 @@ def call_measures(calls: Sequence[CallFact], days: Sequence[DayRow]) -> dict[str
     }
 
 
-def matter_measures(matters: Sequence[MatterFact], as_of: datetime) -> dict[str, Measure]:
-    """The outcome-based indicators; ``as_of`` is an aware time."""
-    judged = [
-        m for m in matters
-        if m.reply_due_at is not None and not (m.replied_at is None and m.reply_due_at > as_of)
-    ]
+def matter_measures(matters: Sequence[MatterFact]) -> dict[str, Measure]:
+    """The outcome-based indicators (matters still pending are not judged for timely reply)."""
     return {
-        "timely_reply_rate": _share(m.replied_at is not None and m.replied_at <= m.reply_due_at for m in judged),
+        "timely_reply_rate": _share(m.replied_in_time for m in matters if m.reply_due and not m.pending),
         "effective_completion_rate": _share(m.completed for m in matters),
         "satisfaction_rate": _share(m.satisfaction == "satisfied" for m in matters if m.satisfaction is not None),
     }
@@ -186,15 +182,15 @@ def _values(ms: dict[str, Measure]) -> dict[str, object]:
     return {k: m.value for k, m in ms.items()}
 
 
-def _group(name: str, calls, days, matters, analysed, as_of) -> GroupRow:
+def _group(name: str, calls, days, matters, analysed) -> GroupRow:
     a_measures, flag_rates, mix = analysis_measures(analysed)
     values: dict[str, object] = {
-        **_values(call_measures(calls, days)), **_values(matter_measures(matters, as_of)), **_values(a_measures),
+        **_values(call_measures(calls, days)), **_values(matter_measures(matters)), **_values(a_measures),
     }
     return GroupRow(name, {**values, "flag_rates": flag_rates, "service_type_mix": mix})
 
 
-def _per_agent(calls, matters, analysed, as_of) -> tuple[GroupRow, ...]:
+def _per_agent(calls, matters, analysed) -> tuple[GroupRow, ...]:
     by: dict[str, tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
     for c in calls:
         if c.agent_id:
@@ -208,7 +204,7 @@ def _per_agent(calls, matters, analysed, as_of) -> tuple[GroupRow, ...]:
     rows = []
     for agent in sorted(by):
         cs, ms, an = by[agent]
-        g = _group(agent, cs, (), ms, an, as_of)
+        g = _group(agent, cs, (), ms, an)
         v = {k: x for k, x in g.values.items() if k != "total_connection_rate"}  # a centre-wide figure
         answered = sum(1 for c in cs if c.answered_by == "agent")
         rows.append(GroupRow(agent, {"calls_answered": answered, "matters": len(ms), "calls_analysed": len(an), **v}))
@@ -222,13 +218,13 @@ def compute_report(
     analysed: Sequence[AnalysedCall],
     as_of: datetime,
 ) -> Report:
-    """All indicators of ``period`` from already loaded facts; ``as_of`` is an aware time."""
+    """All indicators of ``period`` from already loaded facts (``as_of``: when the matters were judged)."""
     if as_of.tzinfo is None:
         raise ValueError("as_of needs a timezone")
     as_of = as_of.astimezone(UTC)
     days = daily_rows(calls, period)
     a_measures, flag_rates, mix = analysis_measures(analysed)
-    measures = {**call_measures(calls, days), **matter_measures(matters, as_of), **a_measures}
+    measures = {**call_measures(calls, days), **matter_measures(matters), **a_measures}
     passed = {k: lim.passes(measures[k].value) for k, lim in LIMITS.items()}
     monthly = []
     for month in period.months():
@@ -238,11 +234,10 @@ def compute_report(
             [d for d in days if d.day.startswith(month)],
             [m for m in matters if m.day.startswith(month)],
             [a for a in analysed if (a.day or "").startswith(month)],
-            as_of,
         ))
     return Report(
         period=period, as_of=as_of, measures=measures, flag_rates=flag_rates, service_type_mix=mix,
-        passed=passed, daily=days, monthly=tuple(monthly), per_agent=_per_agent(calls, matters, analysed, as_of),
+        passed=passed, daily=days, monthly=tuple(monthly), per_agent=_per_agent(calls, matters, analysed),
         answer_histogram=answer_histogram(calls), inbound_calls=len(calls), matters=len(matters),
         analysed_calls=len(analysed),
     )
@@ -251,8 +246,10 @@ def compute_report(
 def build_report(session: Session, period: Period, *, as_of: datetime | None = None) -> Report:
     """Load the period's CDRs, outcomes and analysed calls and compute every indicator."""
     as_of = as_of or datetime.now(UTC)
+    if as_of.tzinfo is None:
+        raise ValueError("as_of needs a timezone")
     report = compute_report(
-        period, load_calls(session, period), load_matters(session, period),
+        period, load_calls(session, period), load_matters(session, period, as_of),
         load_analysis(session, period.start, period.end), as_of,
     )
     log.info("report %s: %d calls, %d matters, %d analysed", period.label, report.inbound_calls,

@@ -8,6 +8,7 @@ File-level problems (not UTF-8, empty, wrong or missing header, broken quoting) 
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import math
 from collections.abc import Callable, Iterable
@@ -165,7 +166,7 @@ def read_csv(
     """
     path = Path(path)
     body = _read_text(path)
-    reader = csv.reader(body.splitlines(keepends=True), strict=True)
+    reader = csv.reader(io.StringIO(body, newline=""), strict=True)
     names: list[str] | None = None
     rows: list[dict[str, Any]] = []
     errors: list[RowError] = []

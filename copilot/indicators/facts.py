@@ -43,10 +43,12 @@ class MatterFact:
     call_id: str
     day: str
     agent_id: str | None
-    reply_due_at: datetime | None
-    """UTC."""
-    replied_at: datetime | None
-    """UTC."""
+    reply_due: bool
+    """A reply to the caller is owed."""
+    replied_in_time: bool
+    """Replied at or before the due time."""
+    pending: bool
+    """Not replied, and the due time is after the report's ``as_of``: not judged yet."""
     completed: bool
     satisfaction: str | None
 
@@ -74,17 +76,26 @@ def load_calls(session: Session, period: Period) -> list[CallFact]:
     return out
 
 
-def load_matters(session: Session, period: Period) -> list[MatterFact]:
-    """Outcomes whose call (by its CDR, else the outcome's own ``entered_at``) is in the period."""
+def load_matters(session: Session, period: Period, as_of: datetime) -> list[MatterFact]:
+    """Outcomes whose call (by its CDR, else the outcome's own ``entered_at``) is in the period.
+
+    Times are compared in SQL (no per-row datetime parsing); ``as_of`` is an aware time.
+    """
     o, c = OutcomeRow.__table__.c, CdrRow.__table__.c
     day = func.coalesce(c.local_date, o.local_date)
+    in_time = and_(o.replied_at.is_not(None), o.reply_due_at.is_not(None), o.replied_at <= o.reply_due_at)
+    pending = and_(o.replied_at.is_(None), o.reply_due_at.is_not(None), o.reply_due_at > as_of)
     q = (
-        select(o.call_id, day, c.agent_id, o.reply_due_at, o.replied_at, o.completed, o.satisfaction)
+        select(o.call_id, day, c.agent_id, o.reply_due_at.is_not(None), in_time, pending, o.completed,
+               o.satisfaction)
         .select_from(OutcomeRow.__table__.outerjoin(CdrRow.__table__, c.call_id == o.call_id))
         .where(day >= period.start.isoformat(), day <= period.end.isoformat())
     )
     try:
-        out = [MatterFact(*r) for r in session.execute(q)]
+        out = [
+            MatterFact(cid, d, agent, bool(due), bool(ok), bool(wait), bool(done), sat)
+            for cid, d, agent, due, ok, wait, done, sat in session.execute(q)
+        ]
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read outcomes: {exc}", where="call_outcome") from exc
     log.info("%d matters, %s", len(out), period.label)

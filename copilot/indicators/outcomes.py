@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from copilot.indicators.csvio import Column, aware_time, boolean, choice, read_csv, text, as_utc
+from copilot.indicators.csvio import Column, as_utc, aware_time, boolean, choice, read_csv, text
 from copilot.indicators.errors import IndicatorsError
 from copilot.indicators.importing import ImportResult, run_import
 from copilot.indicators.models import OutcomeRow

@@ -9,7 +9,16 @@ from copilot.analysis import analyze_transcript
 from copilot.db import make_engine
 from copilot.errors import StoreError
 from copilot.pipeline import CallPipeline, run_transcript
-from copilot.store import CallRow, CallWriter, FlagRow, RecordRow, UtteranceRow, load_call, review_flag, save_result
+from copilot.store import (
+    CallRow,
+    CallWriter,
+    FlagRow,
+    RecordRow,
+    UtteranceRow,
+    load_call,
+    review_flag,
+    save_result,
+)
 from copilot.transcript import load_transcript
 
 

@@ -1,0 +1,234 @@
+"""Batch scoring of many recordings or transcripts: local worker processes, or a Ray cluster.
+
+A failing file is reported (file and reason) and skipped, never silently. Results come as rows for a
+table, CSV and an HTML report with charts. Ray is optional (``pip install '.[ray]'``).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import logging
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copilot.errors import CopilotError, user_errors
+from copilot.labels import FLAG_ZH, SERVICE_TYPE_ZH
+
+log = logging.getLogger(__name__)
+INPUT_EXT = (".json", ".wav", ".flac")
+
+
+@dataclass
+class BatchResult:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    """(file, reason) of every file that could not be scored."""
+    seconds: float = 0.0
+    audio_seconds: float = 0.0
+    workers: int = 1
+    backend: str = "local"
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.suffix.lower() in INPUT_EXT)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise CopilotError("no such file or folder", where=str(p))
+    if not out:
+        raise CopilotError("nothing to score: no .json, .wav or .flac files")
+    return out
+
+
+def score_one(path: str, engine: str = "auto") -> dict[str, Any]:
+    """Analyse one file (in a worker process or a Ray task); errors come back as data."""
+    p = Path(path)
+    try:
+        if p.suffix.lower() in (".wav", ".flac"):
+            from copilot.recording import analyse_recording
+
+            result, tr = analyse_recording(p, engine=engine)
+            audio_s = max((t.end for t in tr.turns), default=0.0)
+            import soundfile
+
+            audio_s = soundfile.info(str(p)).duration
+        else:
+            from copilot.analysis import analyze_transcript
+            from copilot.transcript import load_transcript
+
+            result, audio_s = analyze_transcript(load_transcript(p)), 0.0
+        return {"ok": True, "file": str(p), "result": result, "audio_seconds": audio_s}
+    except user_errors() as exc:
+        return {"ok": False, "file": str(p), "error": str(exc)}
+    except Exception as exc:  # a worker must report, not die silently
+        log.exception("scoring %s failed", p)
+        return {"ok": False, "file": str(p), "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _row(file: str, r: dict[str, Any]) -> dict[str, Any]:
+    score = r.get("score") or {}
+    row = {"file": Path(file).name, "call_id": r["call_id"], "service_type": r["service_type"],
+           "score": score.get("total"), "max": score.get("max"),
+           "flags": " ".join(f["code"] for f in r.get("flags", []))}
+    for item in score.get("items", []):
+        row[item["id"]] = item["score"]
+    return row
+
+
+class Progress:
+    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+
+    def __init__(self, total: int, stream=sys.stderr) -> None:
+        self.total, self.done, self.stream, self.t0 = total, 0, stream, time.monotonic()
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+
+    def __call__(self, item: dict[str, Any]) -> None:
+        self.done += 1
+        width = 30
+        fill = int(width * self.done / self.total)
+        status = "ok" if item.get("ok") else "FAILED"
+        line = (f"[{'#' * fill}{'.' * (width - fill)}] {self.done}/{self.total} "
+                f"{time.monotonic() - self.t0:.0f}s {Path(item['file']).name} {status}")
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if self.done == self.total else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def score_files(paths: Iterable[str | Path], *, workers: int = 1, engine: str = "auto", ray_address: str | None = None,
+                progress: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
+    files = [str(p) for p in expand(paths)]
+    res = BatchResult(workers=workers)
+    t0 = time.perf_counter()
+    if ray_address:
+        items = _run_ray(files, engine, ray_address, progress)
+        res.backend = f"ray ({ray_address})"
+    elif workers <= 1:
+        items = []
+        for f in files:
+            item = score_one(f, engine)
+            items.append(item)
+            if progress:
+                progress(item)
+    else:
+        items = []
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(score_one, f, engine) for f in files]
+            for fut in as_completed(futures):
+                item = fut.result()
+                items.append(item)
+                if progress:
+                    progress(item)
+    res.seconds = time.perf_counter() - t0
+    for item in sorted(items, key=lambda i: i["file"]):
+        if item["ok"]:
+            res.results.append(item["result"])
+            res.rows.append(_row(item["file"], item["result"]))
+            res.audio_seconds += item.get("audio_seconds", 0.0)
+        else:
+            res.failures.append((item["file"], item["error"]))
+    return res
+
+
+def _run_ray(files: list[str], engine: str, address: str, progress) -> list[dict[str, Any]]:
+    try:
+        import ray
+    except ImportError as exc:
+        raise CopilotError("Ray is not installed: pip install 'copilot-12368[ray]'", where="--ray") from exc
+    started_here = not ray.is_initialized()
+    if started_here:
+        repo = str(Path(__file__).resolve().parents[1])
+        env = {"working_dir": None, "env_vars": {"PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}}
+        env.pop("working_dir")
+        if address == "local":
+            ray.init(num_cpus=max(1, (os.cpu_count() or 1)), include_dashboard=False, runtime_env=env,
+                     log_to_driver=False)
+        else:
+            ray.init(address=address, runtime_env=env, log_to_driver=False)
+    try:
+        remote = ray.remote(score_one)
+        pending = [remote.remote(f, engine) for f in files]
+        items = []
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            item = ray.get(done[0])
+            items.append(item)
+            if progress:
+                progress(item)
+        return items
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+# ---------------------------------------------------------------------- output
+def write_csv(res: BatchResult, path: str | Path) -> None:
+    if not res.rows:
+        raise CopilotError("no call could be scored; nothing to write", where=str(path))
+    keys: list[str] = []
+    for r in res.rows:
+        keys += [k for k in r if k not in keys]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=keys)
+        w.writeheader()
+        w.writerows(res.rows)
+
+
+def format_table(res: BatchResult) -> str:
+    lines = [f"{'文件 file':<34}{'服务类型':<12}{'评分':>7}  标记 flags"]
+    for r in res.rows:
+        st = SERVICE_TYPE_ZH.get(r["service_type"], r["service_type"])
+        lines.append(f"{r['file'][:33]:<34}{st:<12}{r['score']:>7g}  {r['flags']}")
+    for f, why in res.failures:
+        lines.append(f"{Path(f).name[:33]:<34}{'失败 FAILED':<12}{'—':>7}  {why}")
+    if res.rows:
+        avg = sum(r["score"] for r in res.rows) / len(res.rows)
+        lines.append(f"\n{len(res.rows)} 通 scored, {len(res.failures)} failed, 平均分 mean score {avg:.1f}; "
+                     f"{res.seconds:.1f} s ({res.backend}, {res.workers} worker(s))")
+    return "\n".join(lines)
+
+
+def render_html(res: BatchResult) -> str:
+    from copilot.indicators.svg import bar_chart, histogram
+
+    scores = [r["score"] for r in res.rows]
+    bins = [(f"{lo}–{lo + 9}", sum(1 for s in scores if lo <= s < lo + 10 or (lo == 90 and s == 100)))
+            for lo in range(0, 100, 10)]
+    flags = Counter(code for r in res.results for code in {f["code"] for f in r.get("flags", [])})
+    n = len(res.results) or 1
+    flag_items = [(FLAG_ZH.get(c, c), flags[c] / n) for c in FLAG_ZH]
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(r['file'])}</td><td>{e(SERVICE_TYPE_ZH.get(r['service_type'], r['service_type']))}</td>"
+        f"<td class=num>{r['score']:g}</td><td>{e(' '.join(FLAG_ZH.get(c, c) for c in r['flags'].split()))}</td></tr>"
+        for r in res.rows)
+    fails = "".join(f"<tr><td>{e(Path(f).name)}</td><td colspan=3>{e(w)}</td></tr>" for f, w in res.failures)
+    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>批量评分 Batch scores</title>
+<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}table{{border-collapse:collapse;width:100%}}
+td,th{{border:1px solid #ccc;padding:4px 8px}}td.num{{text-align:right}}.chart{{width:100%;height:auto}}
+.lbl{{font-size:11px;fill:#333}}.grid{{stroke:#ddd}}.bar{{fill:#4a78b5}}.line{{stroke:#4a78b5;fill:none;stroke-width:2}}
+@media print{{body{{margin:0}}.chart{{page-break-inside:avoid}}}}</style></head><body>
+<h1>批量评分 Batch scores</h1>
+<p>{len(res.rows)} 通电话已评分，{len(res.failures)} 个文件失败；平均分 {sum(scores) / max(1, len(scores)):.1f}。</p>
+<h2>评分分布 Score distribution</h2>{histogram(bins, limit_index=None, title="评分分布")}
+<h2>各类标记出现率 Flag rates (share of calls)</h2>{bar_chart(flag_items, title="标记出现率")}
+<h2>明细 Calls</h2><table><tr><th>文件</th><th>服务类型</th><th>评分</th><th>标记</th></tr>{rows}</table>
+{"<h2>失败 Failed files</h2><table>" + fails + "</table>" if fails else ""}
+</body></html>"""
+
+
+def write_html(res: BatchResult, path: str | Path) -> None:
+    Path(path).write_text(render_html(res), encoding="utf-8")
