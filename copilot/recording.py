@@ -38,7 +38,7 @@ def make_audio_pipeline(call_id: str, *, engine: str = "auto", sinks=(), writer=
     from asr.monitor import CallMonitor
 
     recognizer = shared_recognizer(engine)
-    opts = {} if partials or getattr(recognizer, "name", "") != "whisper" else {"partial_interval": 0.0}
+    opts = {} if partials else {"partials": False}
     return CallPipeline(call_id, recognizer=recognizer, monitor=CallMonitor(), sinks=sinks,
                         writer=writer, ring_seconds=ring_seconds, started_at=started_at, session_opts=opts)
 

@@ -1,0 +1,176 @@
+"""ASR benchmark: CER (16 kHz and telephone 8 kHz), real-time factor, final-text latency, capacity.
+
+    python -m asr.bench [--engine whisper|vosk] [--files A.wav B.wav] [--threads 1] [--prompt-eval 4]
+
+CER is computed on /work/shared/audio/mandarin (refs.tsv) after removing punctuation and spaces and
+converting traditional→simplified. Latency is simulated real-time feeding in 100 ms chunks: a clock
+advances with the audio and with processing time, and latency is the clock when a final appears minus
+the end of the utterance it transcribes. Capacity is 1 / (2 × RTF): two-channel calls per core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soxr
+
+from asr.audio import read_audio, to_16k
+from asr.cer import CerResult, cer
+from asr.engine import Recognizer, choose_engine, make_recognizer
+from asr.types import SAMPLE_RATE, Utterance
+
+log = logging.getLogger(__name__)
+
+MANDARIN = Path("/work/shared/audio/mandarin")
+DEV = Path("/work/shared/eval/dev")
+CHUNK = SAMPLE_RATE // 10
+DOMAIN_PROMPT = (
+    "您好，12368，请问有什么可以帮助您？这里是湖州市中级人民法院诉讼服务热线。"
+    "案号（2024）浙0503民初1234号，承办法官，立案庭，执行，调解，上诉，开庭，诉讼费。"
+)
+"""A domain initial_prompt for the hotline (simplified characters, court terms, a case number)."""
+
+
+@dataclass(frozen=True)
+class RunStats:
+    """What one pass over a set of clips measured."""
+
+    cer: CerResult
+    audio_seconds: float
+    process_seconds: float
+    latencies: tuple[float, ...]
+    """Seconds from the end of each utterance to its final text, simulated real-time feeding."""
+
+    @property
+    def rtf(self) -> float:
+        """Processing seconds per audio second."""
+        return self.process_seconds / self.audio_seconds if self.audio_seconds else 0.0
+
+
+def load_refs(folder: Path = MANDARIN) -> list[tuple[Path, str]]:
+    """(file, reference) pairs from refs.tsv."""
+    with open(folder / "refs.tsv", encoding="utf-8") as fh:
+        return [(folder / row["file"], row["reference"]) for row in csv.DictReader(fh, delimiter="\t")]
+
+
+def telephone(samples: np.ndarray) -> np.ndarray:
+    """16 kHz int16 → 8 kHz → back to 16 kHz (what a phone line leaves of the signal)."""
+    down = soxr.resample(samples.astype(np.float32) / 32768.0, SAMPLE_RATE, 8000, quality="HQ")
+    return to_16k(down, 8000)
+
+
+def stream(recognizer: Recognizer, samples: np.ndarray, speaker: str = "caller") -> tuple[list[Utterance], float, list[float]]:
+    """Feed a channel chunk by chunk; returns finals, processing seconds and per-final latencies."""
+    session = recognizer.open_session(speaker)
+    finals: list[Utterance] = []
+    latencies: list[float] = []
+    clock = busy = 0.0
+    for i in range(0, len(samples) + CHUNK, CHUNK):
+        piece = samples[i : i + CHUNK]
+        audio_end = min(i + CHUNK, len(samples)) / SAMPLE_RATE
+        t0 = time.perf_counter()
+        out = session.accept(piece.astype("<i2").tobytes()) if len(piece) else session.finish()
+        dt = time.perf_counter() - t0
+        busy += dt
+        clock = max(clock, audio_end) + dt
+        for u in out:
+            if u.final:
+                finals.append(u)
+                latencies.append(clock - u.end)
+        if not len(piece):
+            break
+    return finals, busy, latencies
+
+
+def run(recognizer: Recognizer, clips: list[tuple[Path, str]], *, phone: bool) -> RunStats:
+    total = CerResult(0, 0)
+    audio_s = proc_s = 0.0
+    lat: list[float] = []
+    for path, ref in clips:
+        audio = read_audio(path)
+        samples = telephone(audio.channels[0]) if phone else audio.channels[0]
+        finals, busy, latencies = stream(recognizer, samples)
+        hyp = "".join(u.text for u in finals)
+        one = cer(ref, hyp)
+        log.info("%s%s: CER %.3f  %s", path.name, " (8k)" if phone else "", one.cer, hyp)
+        total += one
+        audio_s += len(samples) / SAMPLE_RATE
+        proc_s += busy
+        lat.extend(latencies)
+    return RunStats(total, audio_s, proc_s, tuple(lat))
+
+
+def _pct(values: tuple[float, ...], q: float) -> float:
+    if not values:
+        return float("nan")
+    return float(np.percentile(np.array(values), q))
+
+
+def prompt_eval(n: int, threads: int) -> list[str]:
+    """CER of the agent+caller channels of ``n`` dev calls against the clean transcripts, without/with prompt."""
+    lines = []
+    files = sorted((DEV / "audio").glob("*.flac"))[:n]
+    for prompt in (None, DOMAIN_PROMPT):
+        rec = make_recognizer("whisper", cpu_threads=threads, prompt=prompt, partial_interval=0.0)
+        total = CerResult(0, 0)
+        for f in files:
+            call = json.loads((DEV / "calls" / f"{f.stem}.json").read_text(encoding="utf-8"))
+            audio = read_audio(f)
+            for ch, speaker in enumerate(("agent", "caller")):
+                ref = "".join(t["text"] for t in call["turns"] if t["speaker"] == speaker)
+                finals, _, _ = stream(rec, audio.channels[ch], speaker)
+                total += cer(ref, "".join(u.text for u in finals))
+        lines.append(f"  dev calls ({len(files)}), prompt={'domain' if prompt else 'none'}: "
+                     f"CER {total.cer:.1%} ({total.errors}/{total.ref_chars})")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m asr.bench", description=__doc__.split("\n")[0])
+    ap.add_argument("--engine", default="whisper", choices=["whisper", "vosk", "auto"])
+    ap.add_argument("--files", nargs="*", type=Path, help="clips listed in refs.tsv (default: all)")
+    ap.add_argument("--threads", type=int, default=1, help="CPU threads for the engine (default 1 = one core)")
+    ap.add_argument("--beam", type=int, default=5)
+    ap.add_argument("--partials", action="store_true", help="also emit partials (costs extra decodes)")
+    ap.add_argument("--no-8k", action="store_true", help="skip the telephone-band pass")
+    ap.add_argument("--prompt-eval", type=int, default=0, metavar="N",
+                    help="also compare no prompt vs a domain prompt on N dev call recordings")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+
+    clips = load_refs()
+    if args.files:
+        wanted = {Path(f).name for f in args.files}
+        clips = [c for c in clips if c[0].name in wanted]
+    engine, reason = choose_engine(args.engine)
+    opts = {"cpu_threads": args.threads, "beam_size": args.beam,
+            "partial_interval": 1.0 if args.partials else 0.0} if engine == "whisper" else {}
+    t0 = time.perf_counter()
+    recognizer = make_recognizer(engine, **opts)
+    print(f"engine: {engine} ({reason}); load {time.perf_counter() - t0:.1f} s; threads {args.threads}")
+    passes = [("16k", False)] + ([] if args.no_8k else [("8k", True)])
+    for label, phone in passes:
+        st = run(recognizer, clips, phone=phone)
+        print(f"  {label}: CER {st.cer.cer:.1%} ({st.cer.errors}/{st.cer.ref_chars}) on {len(clips)} clips, "
+              f"{st.audio_seconds:.1f} s audio; RTF {st.rtf:.3f}; "
+              f"latency p50 {_pct(st.latencies, 50):.2f} s, p95 {_pct(st.latencies, 95):.2f} s; "
+              f"capacity {1 / (2 * st.rtf) if st.rtf else float('inf'):.1f} two-channel calls per "
+              f"{args.threads} thread(s)")
+        if st.latencies:
+            log.info("latencies: %s", ", ".join(f"{x:.2f}" for x in st.latencies))
+    if args.prompt_eval and engine == "whisper":
+        for line in prompt_eval(args.prompt_eval, args.threads):
+            print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""Character error rate for Mandarin ASR: strip punctuation and spaces, traditional→simplified, edit distance."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # a text library; only the benchmark and tests use this module
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """Keep letters and digits only (no punctuation, symbols or spaces), traditional→simplified, lower case."""
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] in ("L", "N"))
+    return _t2s().convert(kept).lower()
+
+
+def edit_distance(ref: str, hyp: str) -> int:
+    """Levenshtein distance between two strings (substitutions, insertions, deletions cost 1)."""
+    if len(ref) < len(hyp):
+        ref, hyp = hyp, ref
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, start=1):
+        cur = [i]
+        for j, h in enumerate(hyp, start=1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h)))
+        prev = cur
+    return prev[-1]
+
+
+@dataclass(frozen=True)
+class CerResult:
+    """Errors and reference length for one or more utterances."""
+
+    errors: int
+    ref_chars: int
+
+    @property
+    def cer(self) -> float:
+        """errors / reference characters (0 when the reference is empty and the hypothesis too)."""
+        return self.errors / self.ref_chars if self.ref_chars else float(self.errors > 0)
+
+    def __add__(self, other: CerResult) -> CerResult:
+        return CerResult(self.errors + other.errors, self.ref_chars + other.ref_chars)
+
+
+def cer(reference: str, hypothesis: str) -> CerResult:
+    """Character errors of ``hypothesis`` against ``reference`` after :func:`normalize` on both."""
+    ref, hyp = normalize(reference), normalize(hypothesis)
+    return CerResult(edit_distance(ref, hyp), len(ref))

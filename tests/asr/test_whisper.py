@@ -1,0 +1,83 @@
+"""The embedded Whisper base engine end to end: offline assembly, accuracy on a real clip, streaming."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from asr.audio import read_audio
+from asr.cer import cer
+from asr.engine import make_recognizer, transcribe_channel
+from asr.models import ensure_whisper_base, verify
+from asr.types import SAMPLE_RATE
+
+pytestmark = pytest.mark.slow
+
+MANDARIN = Path("/work/shared/audio/mandarin")
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    """Assemble Whisper base into a fresh models dir with every network connection refused."""
+    root = tmp_path_factory.mktemp("models")
+    mp = pytest.MonkeyPatch()
+
+    def no_network(*args, **kwargs):
+        raise OSError("network disabled in this test")
+
+    mp.setattr(socket.socket, "connect", no_network)
+    mp.setattr(socket, "create_connection", no_network)
+    try:
+        path = ensure_whisper_base(root)
+        recognizer = make_recognizer("whisper", models_dir=root, cpu_threads=2)
+    finally:
+        mp.undo()
+    assert path == root / "whisper-base"
+    return root, recognizer
+
+
+@pytest.fixture(scope="module")
+def models_dir(setup) -> Path:
+    return setup[0]
+
+
+@pytest.fixture(scope="module")
+def recognizer(setup):
+    return setup[1]
+
+
+def test_assembled_offline_and_verified(models_dir):
+    row = verify("whisper-base", models_dir)
+    assert row.note == "verified" and row.size > 145_000_000
+    assert not [p for p in (models_dir / "whisper-base").iterdir() if ".tmp-" in p.name]
+
+
+def test_transcribes_a_real_mandarin_clip(recognizer):
+    audio = read_audio(MANDARIN / "IT0011W0001.wav")
+    finals = transcribe_channel(recognizer, audio.channels[0], "caller")
+    text = "".join(u.text for u in finals)
+    assert cer("换一首歌", text).cer <= 0.3, text
+    assert all(0.0 <= u.start < u.end <= audio.duration + 0.05 for u in finals)
+
+
+def test_streaming_gives_partials_then_a_final(recognizer):
+    audio = read_audio(MANDARIN / "BAC009S0764W0121.wav")
+    samples = audio.channels[0]
+    session = recognizer.open_session("agent", start=10.0)
+    events = []
+    step = SAMPLE_RATE // 10
+    for i in range(0, len(samples), step):
+        events.extend(session.accept(samples[i : i + step].astype("<i2").tobytes()))
+    events.extend(session.finish())
+    kinds = ["F" if u.final else "p" for u in events]
+    assert kinds[0] == "p" and kinds[-1] == "F", kinds
+    assert kinds.count("F") == 1
+    final = events[-1]
+    assert cer("甚至出现交易几乎停滞的情况", final.text).cer <= 0.3, final.text
+    assert all(u.speaker == "agent" for u in events)
+    assert 10.0 <= final.start < final.end <= 10.0 + audio.duration + 0.05
+    partials = [u for u in events if not u.final]
+    assert all(10.0 <= p.start < p.end for p in partials)
+    assert [p.end for p in partials] == sorted(p.end for p in partials)  # partials grow
