@@ -154,8 +154,9 @@ def _run_ray(files: list[str], engine: str, address: str, progress) -> list[dict
         env = {"working_dir": None, "env_vars": {"PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}}
         env.pop("working_dir")
         if address == "local":
+            # loopback only: a local instance must never bind or dial the machine's other addresses
             ray.init(num_cpus=max(1, (os.cpu_count() or 1)), include_dashboard=False, runtime_env=env,
-                     log_to_driver=False)
+                     log_to_driver=False, _node_ip_address="127.0.0.1")
         else:
             ray.init(address=address, runtime_env=env, log_to_driver=False)
     try:
