@@ -72,10 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                 "copilot.indicators.cli"):
         try:
             m = __import__(mod, fromlist=["add_parsers"])
-        except ImportError as exc:
-            log.debug("commands of %s unavailable: %s", mod, exc)
-            continue
-        m.add_parsers(sub)
+            m.add_parsers(sub)
+        except Exception as exc:  # noqa: BLE001 - one broken command module must not break the others
+            log.warning("commands of %s unavailable: %s", mod, exc)
     return parser
 
 
