@@ -1,0 +1,222 @@
+"""`copilot demo | live | replay | score | tui`: the Textual screens and the event printer.
+
+Every command builds its app through ``tui.app.make_app`` (the same factory the tests use); while a TUI
+runs, logs go to a file in the user's data directory, never to the screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from copilot.errors import CopilotError
+
+log = logging.getLogger(__name__)
+FIXTURES = Path(__file__).resolve().parents[2] / "audio_fixtures"
+DEMO_CALL = "FX-01-contact-judge"
+
+
+def log_file() -> Path:
+    from platformdirs import user_data_dir
+
+    d = Path(os.environ.get("COPILOT_DATA_DIR") or user_data_dir("copilot-12368", appauthor=False))
+    d.mkdir(parents=True, exist_ok=True)
+    return d / "tui.log"
+
+
+def _logs_to_file() -> Path:
+    """Send every log record to the data directory's tui.log (the screen belongs to the TUI)."""
+    path = log_file()
+    root = logging.getLogger()
+    level = root.level
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    fh = logging.FileHandler(path, encoding="utf-8")
+    fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(fh)
+    root.setLevel(level if level != logging.NOTSET else logging.WARNING)
+    return path
+
+
+def _store(args: Any) -> Any:
+    from copilot.db import make_engine
+
+    return None if getattr(args, "no_store", False) else make_engine(getattr(args, "db", None))
+
+
+def _config(args: Any) -> Any:
+    from tui.config import TuiConfig
+
+    return TuiConfig.from_env(export_dir=Path(args.out) if getattr(args, "out", None) else None)
+
+
+def _run(app: Any) -> int:
+    path = _logs_to_file()
+    app.run()
+    print(f"日志 log: {path}", file=sys.stderr)
+    return int(app.return_code or 0)
+
+
+# ---------------------------------------------------------------------- handlers
+def demo_files(name: str) -> tuple[Path, Path]:
+    audio = FIXTURES / "audio" / f"{name}.flac"
+    script = FIXTURES / "calls" / f"{name}.json"
+    if not audio.exists():
+        raise CopilotError("bundled fixture recording not found", where=str(audio))
+    return audio, script
+
+
+def demo_app(args: Any, store: Any = None, config: Any = None) -> Any:
+    """The live screen on a bundled fixture's recording, through ASR and the whole pipeline."""
+    from tui.app import make_app
+    from tui.sources import SourceSpec
+
+    audio, _ = demo_files(args.call)
+    spec = SourceSpec(kind="audio", path=str(audio), pace=args.pace, speed=args.speed if args.pace == "fast" else None,
+                      engine=args.engine, speaker="caller")
+    return make_app("live", source=spec, store=store, config=config or _config(args))
+
+
+def cmd_demo(args: Any) -> int:
+    return _run(demo_app(args, _store(args)))
+
+
+def cmd_live(args: Any) -> int:
+    from asr.devices import list_devices
+
+    if args.list_devices:
+        for d in list_devices():
+            if d.max_input_channels > 0:
+                mark = "*" if d.is_default_input else " "
+                print(f"{mark}{d.index:3d}  {d.name}  ({d.hostapi}, {d.max_input_channels} ch, "
+                      f"{d.default_samplerate:.0f} Hz)")
+        return 0
+    from asr.devices import find_device
+    from tui.app import make_app
+    from tui.sources import SourceSpec
+
+    device: Any = int(args.device) if args.device and args.device.isdigit() else args.device
+    find_device(device)  # a missing PortAudio or device fails here, with a clear message, before the TUI
+    spec = SourceSpec(kind="device", device=device, engine=args.engine, agent_channel=args.agent_channel,
+                      call_id=args.call)
+    return _run(make_app("live", source=spec, store=_store(args), config=_config(args)))
+
+
+def print_events(spec: Any, store: Any = None, out: Any = None) -> int:
+    """formats.md §4 JSON lines on stdout as the events happen (no TUI)."""
+    from tui.sources import pipeline_events
+
+    out = out or sys.stdout
+    import threading
+
+    try:
+        for ev in pipeline_events(spec, store)(threading.Event()):
+            out.write(json.dumps(ev.to_dict(), ensure_ascii=False) + "\n")
+            out.flush()
+    except BrokenPipeError:  # the reader (e.g. `head`) has gone
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
+    return 0
+
+
+def cmd_replay(args: Any) -> int:
+    from tui.sources import SourceSpec
+
+    p = Path(args.path)
+    if args.events or p.exists() or p.suffix:
+        if not p.exists():
+            raise CopilotError("no such file", where=str(p))
+        spec = SourceSpec.for_path(p, pace=args.pace, speed=args.speed if args.pace == "fast" else None,
+                                   engine=args.engine, agent_channel=args.agent_channel, speaker=args.speaker)
+        if args.events:
+            return print_events(spec, _store(args) if args.save else None)
+        from tui.app import make_app
+
+        return _run(make_app("replay", source=spec, store=_store(args), config=_config(args)))
+    from tui.app import make_app  # a stored call id
+
+    return _run(make_app("replay", call_id=args.path, store=_store(args), config=_config(args)))
+
+
+def cmd_score(args: Any) -> int:
+    if args.no_tui:
+        from copilot.report_text import format_table, summary_rows
+        from copilot.score_export import collect_results, stored_results, write_scores
+
+        if args.paths:
+            results, errors = collect_results(args.paths, engine=args.engine)
+        else:
+            results, errors = stored_results(_store(args)), []
+        for e in errors:
+            print(f"错误 error: {e}", file=sys.stderr)
+        print(format_table(summary_rows(results)))
+        if args.out:
+            c, h = write_scores(results, args.out)
+            print(f"{c}\n{h}", file=sys.stderr)
+        return 1 if errors else 0
+    from tui.app import make_app
+
+    store = None if args.paths else _store(args)
+    return _run(make_app("score", paths=args.paths, store=store, config=_config(args)))
+
+
+def cmd_tui(args: Any) -> int:
+    from tui.app import make_app
+    from tui.sources import SourceSpec
+
+    if not args.connect:
+        raise CopilotError("give --connect ws://HOST:PORT and --call ID", where="copilot tui")
+    spec = SourceSpec(kind="connect", url=args.connect, call_id=args.call, token=args.token)
+    return _run(make_app("live", source=spec, store=_store(args), config=_config(args)))
+
+
+# ---------------------------------------------------------------------- parsers
+def _common(p: argparse.ArgumentParser, *, pace: bool = True) -> None:
+    p.add_argument("--db", help="database URL (default: COPILOT_DB_URL or the SQLite file in the data dir)")
+    p.add_argument("--no-store", action="store_true", help="do not write to the database")
+    p.add_argument("--engine", default="auto", choices=["auto", "vosk", "whisper"], help="ASR engine for audio")
+    p.add_argument("--out", help="folder for exports (default: current folder)")
+    if pace:
+        p.add_argument("--pace", default="realtime", choices=["whole", "fast", "realtime"])
+        p.add_argument("--speed", type=float, default=10.0, help="speed-up of --pace fast")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="replay a bundled call with its audio in the live screen (Whisper base)")
+    p.add_argument("--call", default=DEMO_CALL, help=f"fixture name under audio_fixtures/audio (default {DEMO_CALL})")
+    _common(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("live", help="live assist from an audio device (sounddevice/PortAudio)")
+    p.add_argument("--list-devices", action="store_true")
+    p.add_argument("--device", help="input device index or name (default: the default input)")
+    p.add_argument("--agent-channel", type=int, default=0, choices=[0, 1])
+    p.add_argument("--call", help="call id (default LIVE-<date>-<time>)")
+    _common(p, pace=False)
+    p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("replay", help="inspect a recording, a transcript or a stored call (or --events)")
+    p.add_argument("path", help="a .json transcript, a .wav/.flac recording, or a stored call id")
+    p.add_argument("--events", action="store_true", help="no TUI: print formats.md §4 JSON lines to stdout")
+    p.add_argument("--save", action="store_true", help="with --events: also write the call to the database")
+    p.add_argument("--agent-channel", type=int, default=0, choices=[0, 1])
+    p.add_argument("--speaker", default="caller", choices=["agent", "caller"], help="speaker of a mono file")
+    _common(p)
+    p.set_defaults(func=cmd_replay, pace="whole")
+
+    p = sub.add_parser("score", help="scores of calls (files, folders, or the stored calls) for trainers")
+    p.add_argument("paths", nargs="*", help="transcripts, recordings or folders (default: the stored calls)")
+    p.add_argument("--no-tui", action="store_true", help="print the table instead of opening the screen")
+    _common(p, pace=False)
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("tui", help="the live screen on a copilot server's call (websocket)")
+    p.add_argument("--connect", help="ws://HOST:PORT of `copilot serve`")
+    p.add_argument("--call", help="call id to follow")
+    p.add_argument("--token", help="access token")
+    _common(p, pace=False)
+    p.set_defaults(func=cmd_tui)

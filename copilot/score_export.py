@@ -1,0 +1,114 @@
+"""Scores of many calls for the trainer: gather them (files or the store) and export CSV / HTML."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from copilot.errors import CopilotError, user_errors
+from copilot.labels import FLAG_ZH, SERVICE_TYPE_ZH
+
+log = logging.getLogger(__name__)
+AUDIO_EXT = (".wav", ".flac")
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and the .json/.wav/.flac files of folders named, in order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.suffix.lower() in (".json", *AUDIO_EXT))
+        else:
+            out.append(p)
+    return out
+
+
+def analyse_file(path: Path, *, engine: str = "auto") -> dict[str, Any]:
+    """The formats.md §2 result of one transcript or recording (raises a user error on bad input)."""
+    if path.suffix.lower() in AUDIO_EXT:
+        from copilot.recording import analyse_recording
+
+        return analyse_recording(path, engine=engine)[0]
+    from copilot.analysis import analyze_transcript
+    from copilot.transcript import load_transcript
+
+    return analyze_transcript(load_transcript(path))
+
+
+def collect_results(paths: Iterable[str | Path], *, engine: str = "auto") -> tuple[list[dict[str, Any]], list[str]]:
+    """Analyse every file; returns (results, error messages) — one bad file does not stop the rest."""
+    results, errors = [], []
+    for p in expand(paths):
+        try:
+            results.append(analyse_file(p, engine=engine))
+        except user_errors() as exc:
+            errors.append(str(exc))
+    return results, errors
+
+
+def stored_results(store: Any) -> list[dict[str, Any]]:
+    """The analysis results kept in the store (calls without a result are skipped)."""
+    from copilot.store import list_calls
+
+    try:
+        rows = list_calls(store)
+    except Exception as exc:
+        raise CopilotError(f"cannot read calls: {exc}", where="store") from exc
+    return [json.loads(r.result_json) for r in rows if r.result_json]
+
+
+def item_names(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for r in results:
+        for it in (r.get("score") or {}).get("items", []):
+            seen.setdefault(it["id"], it.get("name_zh", it["id"]))
+    return list(seen.items())
+
+
+def to_csv(results: list[dict[str, Any]]) -> str:
+    items = item_names(results)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["call_id", "service_type", "score", "max", *[i for i, _ in items], "flags"])
+    for r in results:
+        score = r.get("score") or {}
+        by_id = {it["id"]: it["score"] for it in score.get("items", [])}
+        w.writerow([r["call_id"], r.get("service_type"), score.get("total"), score.get("max"),
+                    *[by_id.get(i) for i, _ in items], " ".join(f["code"] for f in r.get("flags", []))])
+    return buf.getvalue()
+
+
+def to_html(results: list[dict[str, Any]]) -> str:
+    """A self-contained page: the table of calls, then one score card per call."""
+    e = html.escape
+    rows, cards = [], []
+    for r in results:
+        score = r.get("score") or {}
+        st = r.get("service_type")
+        rows.append(f"<tr><td>{e(r['call_id'])}</td><td>{e(SERVICE_TYPE_ZH.get(st, str(st)))}</td>"
+                    f"<td>{score.get('total', '')}</td><td>{len(r.get('flags', []))}</td></tr>")
+        items = "".join(f"<tr><td>{e(it.get('name_zh', it['id']))}</td><td>{it['score']:g}/{it['max']}</td>"
+                        f"<td>{e('；'.join(it.get('reasons', [])))}</td></tr>" for it in score.get("items", []))
+        flags = "、".join(FLAG_ZH.get(f["code"], f["code"]) for f in r.get("flags", [])) or "无"
+        cards.append(f"<h2>{e(r['call_id'])} — {score.get('total', '—')}/{score.get('max', '')}</h2>"
+                     f"<p>标记：{e(flags)}</p><table><tr><th>项目</th><th>得分</th><th>原因</th></tr>{items}</table>")
+    style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em}"
+             "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:3px 8px}")
+    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>通话评分</title>'
+            f"<style>{style}</style></head><body><h1>通话评分</h1><table><tr><th>通话</th><th>服务类型</th>"
+            f"<th>得分</th><th>标记数</th></tr>{''.join(rows)}</table>{''.join(cards)}</body></html>")
+
+
+def write_scores(results: list[dict[str, Any]], out_dir: str | Path) -> tuple[Path, Path]:
+    d = Path(out_dir)
+    d.mkdir(parents=True, exist_ok=True)
+    c, h = d / "scores.csv", d / "scores.html"
+    c.write_text(to_csv(results), encoding="utf-8")
+    h.write_text(to_html(results), encoding="utf-8")
+    return c, h

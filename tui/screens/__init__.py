@@ -1,0 +1,1 @@
+"""Screens of the copilot TUI: live assist, replay (quality inspection), scoring (training)."""
