@@ -8,6 +8,7 @@ from the start of the stream, so they only need the session's ``start`` offset a
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from pathlib import Path
@@ -47,7 +48,7 @@ class VoskRecognizer:
     name = "vosk"
 
     def __init__(self, model: str | Path, *, models_dir: Path | None = None, log_level: int = -1,
-                 max_alternatives: int = 0) -> None:
+                 max_alternatives: int = 0, grammar: list[str] | None = None) -> None:
         import vosk
 
         vosk.SetLogLevel(log_level)
@@ -57,7 +58,15 @@ class VoskRecognizer:
         except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
             raise ModelError(f"cannot load Vosk model: {exc}", where=str(self.model_path)) from exc
         self.max_alternatives = max_alternatives
+        self.grammar = json.dumps(list(grammar), ensure_ascii=False) if grammar else None
+        """Phrases the decoder may output (Vosk runtime grammar, dynamic-graph models only); None = full LM."""
         log.info("loaded Vosk model %s", self.model_path)
+
+    def with_grammar(self, grammar: list[str] | None) -> VoskRecognizer:
+        """The same loaded model restricted to ``grammar`` (phrases; include "[unk]" for out-of-grammar speech)."""
+        clone = copy.copy(self)
+        clone.grammar = json.dumps(list(grammar), ensure_ascii=False) if grammar else None
+        return clone
 
     def open_session(self, speaker: str, *, start: float = 0.0, partials: bool = True) -> VoskSession:
         """A new streaming session; times are offset by ``start`` seconds."""
@@ -74,7 +83,10 @@ class VoskSession:
         self.speaker = speaker
         self.start = start
         self.partials = partials
-        self._rec = vosk.KaldiRecognizer(recognizer.model, SAMPLE_RATE)
+        if recognizer.grammar:
+            self._rec = vosk.KaldiRecognizer(recognizer.model, SAMPLE_RATE, recognizer.grammar)
+        else:
+            self._rec = vosk.KaldiRecognizer(recognizer.model, SAMPLE_RATE)
         self._rec.SetWords(True)
         self._rec.SetPartialWords(True)
         self._fed = 0          # samples fed so far

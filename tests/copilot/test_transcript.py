@@ -54,6 +54,6 @@ def test_missing_file(tmp_path):
 def test_huge_file_is_refused_without_reading(tmp_path):
     p = tmp_path / "big.json"
     with open(p, "wb") as f:
-        f.truncate(100 * 1024 * 1024)  # sparse 100 MB file
+        f.truncate(100 * 1000 * 1000)  # sparse 100 MB file
     with pytest.raises(TranscriptError, match="100 MB"):
         load_transcript(p)
