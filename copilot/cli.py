@@ -32,6 +32,8 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by-code", action="store_true", help="compare flags by code only (real-ASR copies)")
     p.add_argument("--json", action="store_true")
     p.add_argument("-v", "--verbose", action="store_true", help="list every mistake")
+    p.add_argument("--engine", default="auto", choices=["auto", "vosk", "whisper"],
+                   help="ASR engine for recordings (a folder of .flac/.wav is evaluated end to end)")
     p.set_defaults(func=cmd_eval)
 
 

@@ -53,6 +53,8 @@ class EvalReport:
     record_total: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     mistakes: list[str] = field(default_factory=list)
+    caller_flags: int = 0
+    """Flags raised on a caller's turn (the agent is checked, never the caller): must stay 0."""
 
     def add(self, call_id: str, label: dict[str, Any], result: dict[str, Any], *, by_code: bool) -> None:
         self.n += 1
@@ -80,6 +82,10 @@ class EvalReport:
                 self.mistakes.append(f"{call_id}: extra flag {k}")
             if g[k] > tp:
                 self.mistakes.append(f"{call_id}: missed flag {k}")
+        for f in result.get("flags", []):
+            if f.get("speaker") == "caller":
+                self.caller_flags += 1
+                self.mistakes.append(f"{call_id}: flag {f['code']} on a caller turn {f.get('turn')}")
         rec = result.get("record") or {}
         for f in RECORD_FIELDS:
             if f not in (label.get("record") or {}):
@@ -130,6 +136,7 @@ class EvalReport:
                              for c in FLAG_CODES if self.flag_tp[c] + self.flag_fp[c] + self.flag_fn[c]},
             },
             "record": {f: round(self.record_accuracy(f), 4) for f in RECORD_FIELDS if self.record_total[f]},
+            "caller_flags": self.caller_flags,
             "errors": self.errors,
             "mistakes": self.mistakes,
         }
@@ -145,6 +152,7 @@ class EvalReport:
             lines.append(f"{c:<28}{p:>7.3f}{r:>7.3f}{f:>7.3f}{self.flag_tp[c]:>5}{self.flag_fp[c]:>5}{self.flag_fn[c]:>5}")
         p, r, f = self.flag_prf()
         lines.append(f"{'micro':<28}{p:>7.3f}{r:>7.3f}{f:>7.3f}")
+        lines.append(f"来电人话轮上的提示 flags on caller turns: {self.caller_flags}")
         lines.append("")
         for fld in RECORD_FIELDS:
             if self.record_total[fld]:
@@ -172,20 +180,38 @@ def find_call_file(d: Path, call_id: str, exts: tuple[str, ...] = (".json",)) ->
     return d / f"{call_id}{exts[0]}"
 
 
-def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = False, analyse=None) -> EvalReport:
-    """Analyse every labelled call found in ``calls_dir`` (``<call_id>.json`` or audio) and compare."""
+AUDIO_EXTS = (".flac", ".wav")
+
+
+def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = False, analyse=None,
+             engine: str = "auto", progress=None) -> EvalReport:
+    """Analyse every labelled call found in ``calls_dir`` (``<call_id>.json``, or a recording) and compare.
+
+    A recording goes through ASR (``engine``) and the whole pipeline; its flags are compared by code
+    (present in the call or not), since ASR segments turns differently from the labelled transcript.
+    ``progress(i, n, call_id)`` is called before each call.
+    """
     from copilot.analysis import analyze_transcript
     from copilot.transcript import load_transcript
 
     labels = load_labels(labels_path)
     rep = EvalReport()
     d = Path(calls_dir)
-    for call_id, label in sorted(labels.items()):
-        path = find_call_file(d, call_id)
+    for i, (call_id, label) in enumerate(sorted(labels.items())):
+        if progress:
+            progress(i, len(labels), call_id)
+        path = find_call_file(d, call_id, (".json", *AUDIO_EXTS))
         try:
-            result = analyse(path) if analyse else analyze_transcript(load_transcript(path))
+            if analyse:
+                result = analyse(path)
+            elif path.suffix.lower() in AUDIO_EXTS:
+                from copilot.recording import analyse_recording
+
+                result = analyse_recording(path, engine=engine)[0]
+            else:
+                result = analyze_transcript(load_transcript(path))
         except CopilotError as exc:
             rep.errors.append(str(exc))
             continue
-        rep.add(call_id, label, result, by_code=by_code)
+        rep.add(call_id, label, result, by_code=by_code or path.suffix.lower() in AUDIO_EXTS)
     return rep

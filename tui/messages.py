@@ -9,10 +9,8 @@ from textual.message import Message
 from copilot.events import Event
 
 
-class CallEvent(Message):
+class CallEvent(Message, bubble=False):
     """One pipeline event for the screen; ``sent`` is the perf_counter time it left its source."""
-
-    bubble = False
 
     def __init__(self, event: Event, sent: float = 0.0) -> None:
         super().__init__()
@@ -20,46 +18,36 @@ class CallEvent(Message):
         self.sent = sent
 
 
-class StreamEnded(Message):
+class StreamEnded(Message, bubble=False):
     """The event source is exhausted (after ``call_ended``) or failed (``error`` says why)."""
-
-    bubble = False
 
     def __init__(self, error: str | None = None) -> None:
         super().__init__()
         self.error = error
 
 
-class RecordSaved(Message):
-    bubble = False
-
+class RecordSaved(Message, bubble=False):
     def __init__(self, call_id: str) -> None:
         super().__init__()
         self.call_id = call_id
 
 
-class RecordSaveFailed(Message):
-    bubble = False
-
+class RecordSaveFailed(Message, bubble=False):
     def __init__(self, call_id: str, error: str) -> None:
         super().__init__()
         self.call_id = call_id
         self.error = error
 
 
-class CallLoaded(Message):
+class CallLoaded(Message, bubble=False):
     """A call ready for inspection, in ``copilot.store.load_call`` form (plus ``result``)."""
-
-    bubble = False
 
     def __init__(self, call: dict[str, Any]) -> None:
         super().__init__()
         self.call = call
 
 
-class FlagReviewed(Message):
-    bubble = False
-
+class FlagReviewed(Message, bubble=False):
     def __init__(self, index: int, verdict: str, comment: str, stored: bool) -> None:
         super().__init__()
         self.index = index
@@ -68,18 +56,14 @@ class FlagReviewed(Message):
         self.stored = stored
 
 
-class LoadFailed(Message):
-    bubble = False
-
+class LoadFailed(Message, bubble=False):
     def __init__(self, where: str, error: str) -> None:
         super().__init__()
         self.where = where
         self.error = error
 
 
-class ScoresLoaded(Message):
-    bubble = False
-
+class ScoresLoaded(Message, bubble=False):
     def __init__(self, results: list[dict[str, Any]], errors: list[str]) -> None:
         super().__init__()
         self.results = results

@@ -96,7 +96,13 @@ def cmd_analyze(args: Any) -> int:
 def cmd_eval(args: Any) -> int:
     from copilot.evaluate import evaluate
 
-    rep = evaluate(args.calls_dir, args.labels, by_code=args.by_code)
+    def progress(i: int, n: int, call_id: str) -> None:
+        print(f"\r[{i + 1}/{n}] {call_id} ", end="", file=sys.stderr, flush=True)
+
+    rep = evaluate(args.calls_dir, args.labels, by_code=args.by_code, engine=args.engine,
+                   progress=progress if sys.stderr.isatty() or args.verbose else None)
+    if sys.stderr.isatty() or args.verbose:
+        print(file=sys.stderr)
     if args.json:
         print(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2))
     else:

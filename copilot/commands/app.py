@@ -82,8 +82,70 @@ def demo_app(args: Any, store: Any = None, config: Any = None) -> Any:
     return make_app("live", source=spec, store=store, config=config or _config(args))
 
 
+def format_event(ev: Any) -> str | None:
+    """One pipeline event as a line an agent can read (Chinese first); None for events not worth a line."""
+    from copilot.events import (
+        CallEnded,
+        CallStarted,
+        ErrorEvent,
+        FlagRaised,
+        ServiceTypeChanged,
+        Suggestion,
+        UtteranceEvent,
+    )
+    from copilot.labels import FLAG_ZH, SERVICE_TYPE_ZH, SUGGESTION_ZH
+
+    stamp = f"[{int(ev.t) // 60:02d}:{ev.t % 60:04.1f}]"
+    if isinstance(ev, CallStarted):
+        return f"{stamp} 通话开始 call {ev.call_id}"
+    if isinstance(ev, UtteranceEvent) and ev.final:
+        return f"{stamp} {'坐席' if ev.speaker == 'agent' else '来电人'}：{ev.text}"
+    if isinstance(ev, ServiceTypeChanged):
+        ref = f"  转介 {ev.referral}" if ev.referral else ""
+        return f"{stamp}   » 服务类型 {SERVICE_TYPE_ZH.get(ev.service_type, ev.service_type)} ({ev.confidence:.2f}){ref}"
+    if isinstance(ev, Suggestion):
+        return f"{stamp}   » 建议话术〔{SUGGESTION_ZH.get(ev.kind, ev.kind)}〕{ev.text}"
+    if isinstance(ev, FlagRaised):
+        instead = f" → 建议改为：{ev.suggestion}" if ev.suggestion else ""
+        said = f"「{ev.phrase}」" if ev.phrase else ""
+        return f"{stamp}   ⚑ {FLAG_ZH.get(ev.code, ev.code)} {ev.code} {said}{instead}"
+    if isinstance(ev, ErrorEvent):
+        return f"{stamp}   ✗ 错误 {ev.where}: {ev.message}"
+    if isinstance(ev, CallEnded):
+        return f"{stamp} 通话结束 ({'完整' if ev.complete else '中断'}, {ev.reason})"
+    return None
+
+
 def cmd_demo(args: Any) -> int:
-    return _run(demo_app(args, _store(args)))
+    if not (args.no_tui or not sys.stdout.isatty()):
+        return _run(demo_app(args, _store(args)))
+    import threading
+
+    from copilot.events import RecordUpdated
+    from copilot.labels import RECORD_ZH
+    from tui.sources import SourceSpec, pipeline_events
+
+    audio, _ = demo_files(args.call)
+    spec = SourceSpec(kind="audio", path=str(audio), pace=args.pace, engine=args.engine, speaker="caller",
+                      speed=args.speed if args.pace == "fast" else None)
+    store = _store(args)
+    print(f"演示 demo: {audio.name} → ASR ({args.engine}) → 分析 → 数据库 (pace {args.pace}; 无终端界面 no TUI)",
+          file=sys.stderr)
+    record: dict[str, Any] = {}
+    for ev in pipeline_events(spec, store)(threading.Event()):
+        if isinstance(ev, RecordUpdated):
+            record = ev.record
+        line = format_event(ev)
+        if line:
+            print(line, flush=True)
+    if record:
+        print("通话记录 record:")
+        for key, value in record.items():
+            if value not in (None, "", [], {}):
+                print(f"  {RECORD_ZH.get(key, key)}: {value}")
+    if store is not None:
+        print(f"已保存到数据库 saved to {store.url.render_as_string(hide_password=True)}", file=sys.stderr)
+    return 0
 
 
 def cmd_live(args: Any) -> int:
@@ -188,6 +250,8 @@ def _common(p: argparse.ArgumentParser, *, pace: bool = True) -> None:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="replay a bundled call with its audio in the live screen (Whisper base)")
     p.add_argument("--call", default=DEMO_CALL, help=f"fixture name under audio_fixtures/audio (default {DEMO_CALL})")
+    p.add_argument("--no-tui", action="store_true",
+                   help="print the events as text instead of the live screen (automatic when stdout is not a terminal)")
     _common(p)
     p.set_defaults(func=cmd_demo)
 

@@ -93,6 +93,8 @@ class LiveScreen(Screen):
         if self.clock_rate:
             self.set_interval(1.0, self._tick)
         if self.open_stream is not None:
+            self.status.state = "正在准备…"  # loading the ASR model can take a while
+            self.refresh_panels()
             self.consume()
 
     # ------------------------------------------------------------------ the one event interface
