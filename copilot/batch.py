@@ -43,10 +43,8 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             out += sorted(f for f in p.iterdir() if f.suffix.lower() in INPUT_EXT)
-        elif p.exists():
-            out.append(p)
         else:
-            raise CopilotError("no such file or folder", where=str(p))
+            out.append(p)  # a missing or unsupported file is reported by score_one, with the others scored
     if not out:
         raise CopilotError("nothing to score: no .json, .wav or .flac files")
     return out
@@ -55,14 +53,17 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 def score_one(path: str, engine: str = "auto") -> dict[str, Any]:
     """Analyse one file (in a worker process or a Ray task); errors come back as data."""
     p = Path(path)
+    if not p.is_file():
+        return {"ok": False, "file": str(p), "error": "no such file"}
+    if p.suffix.lower() not in INPUT_EXT:
+        return {"ok": False, "file": str(p), "error": "not a .json transcript or a .wav/.flac recording"}
     try:
         if p.suffix.lower() in (".wav", ".flac"):
-            from copilot.recording import analyse_recording
-
-            result, tr = analyse_recording(p, engine=engine)
-            audio_s = max((t.end for t in tr.turns), default=0.0)
             import soundfile
 
+            from copilot.recording import analyse_recording
+
+            result, _ = analyse_recording(p, engine=engine)
             audio_s = soundfile.info(str(p)).duration
         else:
             from copilot.analysis import analyze_transcript
@@ -75,6 +76,11 @@ def score_one(path: str, engine: str = "auto") -> dict[str, Any]:
     except Exception as exc:  # a worker must report, not die silently
         log.exception("scoring %s failed", p)
         return {"ok": False, "file": str(p), "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _lost(file: str, exc: BaseException) -> dict[str, Any]:
+    """The item of a file whose worker (process or Ray task) died before it could report."""
+    return {"ok": False, "file": file, "error": f"worker failed: {type(exc).__name__}: {exc}"}
 
 
 def _row(file: str, r: dict[str, Any]) -> dict[str, Any]:
@@ -110,12 +116,17 @@ class Progress:
 
 def score_files(paths: Iterable[str | Path], *, workers: int = 1, engine: str = "auto", ray_address: str | None = None,
                 progress: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
+    """Score every file of ``paths`` (folders give their .json/.wav/.flac files).
+
+    ``ray_address``: ``None`` for local work (``workers`` processes; 1 runs in this process), ``"local"``
+    for a Ray instance started here on loopback with ``workers`` CPUs, ``"auto"`` for ``RAY_ADDRESS`` when it
+    is set and else the same local instance, or the address of a running Ray cluster.
+    """
     files = [str(p) for p in expand(paths)]
     res = BatchResult(workers=workers)
     t0 = time.perf_counter()
     if ray_address:
-        items = _run_ray(files, engine, ray_address, progress)
-        res.backend = f"ray ({ray_address})"
+        items, res.backend = _run_ray(files, engine, ray_address, progress, num_cpus=max(1, workers))
     elif workers <= 1:
         items = []
         for f in files:
@@ -125,10 +136,13 @@ def score_files(paths: Iterable[str | Path], *, workers: int = 1, engine: str = 
                 progress(item)
     else:
         items = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(score_one, f, engine) for f in files]
+        with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
+            futures = {pool.submit(score_one, f, engine): f for f in files}
             for fut in as_completed(futures):
-                item = fut.result()
+                try:
+                    item = fut.result()
+                except Exception as exc:  # a crashed worker process: report every file it took down
+                    item = _lost(futures[fut], exc)
                 items.append(item)
                 if progress:
                     progress(item)
@@ -143,33 +157,58 @@ def score_files(paths: Iterable[str | Path], *, workers: int = 1, engine: str = 
     return res
 
 
-def _run_ray(files: list[str], engine: str, address: str, progress) -> list[dict[str, Any]]:
+def start_local_ray(num_cpus: int = 1) -> None:
+    """A Ray instance of this machine only: every Ray process binds and dials 127.0.0.1, no dashboard.
+
+    The workers inherit this process's environment; the project's folder is put on their PYTHONPATH so a
+    checkout that is not pip-installed works too.
+    """
+    import ray
+
+    repo = str(Path(__file__).resolve().parents[1])
+    paths = [x for x in os.environ.get("PYTHONPATH", "").split(os.pathsep) if x]
+    if repo not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([repo, *paths])
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1",
+             configure_logging=False)
+
+
+def _run_ray(files: list[str], engine: str, address: str, progress, *,
+             num_cpus: int = 1) -> tuple[list[dict[str, Any]], str]:
     try:
         import ray
     except ImportError as exc:
         raise CopilotError("Ray is not installed: pip install 'copilot-12368[ray]'", where="--ray") from exc
     started_here = not ray.is_initialized()
+    if address == "auto" and os.environ.get("RAY_ADDRESS"):
+        address = os.environ["RAY_ADDRESS"]
+    backend = f"ray ({address})"
     if started_here:
-        repo = str(Path(__file__).resolve().parents[1])
-        env = {"working_dir": None, "env_vars": {"PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}}
-        env.pop("working_dir")
-        if address == "local":
-            # loopback only: a local instance must never bind or dial the machine's other addresses
-            ray.init(num_cpus=max(1, (os.cpu_count() or 1)), include_dashboard=False, runtime_env=env,
-                     log_to_driver=False, _node_ip_address="127.0.0.1")
-        else:
-            ray.init(address=address, runtime_env=env, log_to_driver=False)
+        try:
+            if address in ("auto", "local"):
+                start_local_ray(num_cpus)
+                backend = f"ray (local instance on 127.0.0.1, {num_cpus} CPU)"
+            else:
+                ray.init(address=address, log_to_driver=False, configure_logging=False)
+        except Exception as exc:
+            raise CopilotError(f"cannot start or reach Ray: {type(exc).__name__}: {exc}",
+                               where=f"--ray {address}") from exc
     try:
         remote = ray.remote(score_one)
-        pending = [remote.remote(f, engine) for f in files]
+        task_file = {remote.remote(f, engine): f for f in files}
+        pending = list(task_file)
         items = []
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
-            item = ray.get(done[0])
+            try:
+                item = ray.get(done[0])
+            except Exception as exc:  # the task's worker died (RayTaskError, WorkerCrashedError …)
+                item = _lost(task_file[done[0]], exc)
             items.append(item)
             if progress:
                 progress(item)
-        return items
+        return items, backend
     finally:
         if started_here:
             ray.shutdown()

@@ -205,21 +205,10 @@ def cmd_replay(args: Any) -> int:
 
 
 def cmd_score(args: Any) -> int:
-    if args.no_tui:
-        from copilot.report_text import format_table, summary_rows
-        from copilot.score_export import collect_results, stored_results, write_scores
+    from copilot.commands.score import batch_requested, cmd_batch
 
-        if args.paths:
-            results, errors = collect_results(args.paths, engine=args.engine)
-        else:
-            results, errors = stored_results(_store(args)), []
-        for e in errors:
-            print(f"错误 error: {e}", file=sys.stderr)
-        print(format_table(summary_rows(results)))
-        if args.out:
-            c, h = write_scores(results, args.out)
-            print(f"{c}\n{h}", file=sys.stderr)
-        return 1 if errors else 0
+    if batch_requested(args):  # --csv/--html/--json/--no-tui/--workers/--ray, or stdout not a terminal
+        return cmd_batch(args)
     from tui.app import make_app
 
     store = None if args.paths else _store(args)
@@ -274,7 +263,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("score", help="scores of calls (files, folders, or the stored calls) for trainers")
     p.add_argument("paths", nargs="*", help="transcripts, recordings or folders (default: the stored calls)")
-    p.add_argument("--no-tui", action="store_true", help="print the table instead of opening the screen")
+    from copilot.commands.score import add_batch_arguments
+
+    add_batch_arguments(p)
     _common(p, pace=False)
     p.set_defaults(func=cmd_score)
 
