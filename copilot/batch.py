@@ -231,7 +231,7 @@ def format_table(res: BatchResult) -> str:
     lines = [f"{'文件 file':<34}{'服务类型':<12}{'评分':>7}  标记 flags"]
     for r in res.rows:
         st = SERVICE_TYPE_ZH.get(r["service_type"], r["service_type"])
-        lines.append(f"{r['file'][:33]:<34}{st:<12}{r['score']:>7g}  {r['flags']}")
+        lines.append(f"{r['file'][:33]:<34}{st:<12}{r['score']:>7.1f}  {r['flags']}")
     for f, why in res.failures:
         lines.append(f"{Path(f).name[:33]:<34}{'失败 FAILED':<12}{'—':>7}  {why}")
     if res.rows:

@@ -1,8 +1,14 @@
-"""Benchmark: ``python -m copilot.indicators.bench [--rows N]``.
+"""Benchmark: ``python -m copilot.indicators.bench [--rows N] [--transcripts N] [--audio N] [--no-ray]``.
 
-Generates N CDR rows (inbound calls and callbacks of missed ones, spread over 2026Q3) and one
+Report: generates N CDR rows (inbound calls and callbacks of missed ones, spread over 2026Q3) and one
 outcome per inbound call as CSV files, imports them into a temporary SQLite file, and times the
 imports and the report (computation plus terminal, JSON and HTML rendering).
+
+Batch scoring (``copilot score``): transcripts per second over copies of the bundled fixture
+transcripts, and audio hours scored per hour per core over the fixture recordings (the real ASR
+pipeline), each locally (in this process; and a process pool) and on a local Ray instance on 127.0.0.1.
+The in-process run is timed after a warm-up; pool and Ray times include starting their workers (and Ray).
+CPU counts this process and its child processes (not the Ray workers, which are not its children).
 """
 
 from __future__ import annotations
@@ -58,10 +64,91 @@ def generate(dir_: Path, rows: int, seed: int = 12368) -> tuple[Path, Path]:
     return cdr_path, out_path
 
 
+FIXTURES = Path(__file__).resolve().parents[2] / "audio_fixtures"
+
+
+def _batch_run(label: str, files: list[Path], *, workers: int, ray_address: str | None = None) -> None:
+    import os
+    import resource
+
+    from copilot.batch import score_files
+
+    c0 = time.process_time()
+    ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    res = score_files(files, workers=workers, ray_address=ray_address)
+    ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - c0 + (ch1.ru_utime - ch0.ru_utime) + (ch1.ru_stime - ch0.ru_stime)
+    cores = workers if workers > 1 or ray_address else 1
+    n = len(res.rows)
+    line = f"{label:<44} {n:5d} files {res.seconds:8.2f} s wall  {n / res.seconds:8.2f} files/s"
+    if not ray_address:  # Ray's workers are not children of this process: their CPU time is not seen here
+        line += f" ({cpu:.2f} s CPU, {n / cpu:.2f} files per CPU-s)"
+    if res.audio_seconds:
+        hours = res.audio_seconds / 3600
+        line += (f"  {res.audio_seconds / res.seconds:6.2f} audio h/h wall, "
+                 f"{res.audio_seconds / res.seconds / cores:6.2f} audio h/h per core")
+        if not ray_address:
+            line += f" ({hours / (cpu / 3600):.2f} audio h per CPU-hour)"
+    if res.failures:
+        line += f"  ({len(res.failures)} FAILED: {res.failures[0][1]})"
+    print(line, f"[{res.backend}; {os.cpu_count()} cores on this machine]", flush=True)
+
+
+def bench_batch(transcripts: int, audio: int, ray: bool, workers: int) -> None:
+    import shutil
+
+    sources = sorted((FIXTURES / "calls").glob("*.json"))
+    with tempfile.TemporaryDirectory(prefix="copilot-bench-batch-") as d:
+        files = []
+        for i in range(transcripts):
+            src = sources[i % len(sources)]
+            dst = Path(d) / f"{i:05d}-{src.name}"
+            shutil.copy(src, dst)
+            files.append(dst)
+        recordings = sorted((FIXTURES / "audio").glob("*.flac"))[:audio]
+        runs: list[tuple[str, list[Path], int, str | None]] = []
+        if files:
+            runs += [("transcripts, local, 1 process", files, 1, None),
+                     (f"transcripts, local, {workers} worker processes", files, workers, None)]
+            if ray:
+                runs.append((f"transcripts, Ray local instance, {workers} CPUs", files, workers, "local"))
+        if recordings:
+            runs.append((f"audio ({len(recordings)} fixture calls), local, 1 process", recordings, 1, None))
+            if ray:
+                runs.append((f"audio, Ray local instance, {workers} CPUs", recordings, workers, "local"))
+        if files or recordings:
+            from copilot.batch import score_one
+
+            score_one(str((files or recordings)[0]))  # warm-up: rules, jieba, the ASR model (not timed)
+        for label, fs, w, addr in runs:
+            _batch_run(label, fs, workers=w, ray_address=addr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import os
+
     ap = argparse.ArgumentParser(prog="python -m copilot.indicators.bench")
-    ap.add_argument("--rows", type=int, default=100_000, help="CDR rows to generate (default 100000)")
+    ap.add_argument("--rows", type=int, default=100_000, help="CDR rows to generate (default 100000; 0: no report)")
+    ap.add_argument("--transcripts", type=int, default=400, help="transcripts to batch-score (default 400; 0: none)")
+    ap.add_argument("--audio", type=int, default=2, help="fixture recordings to batch-score (default 2; 0: none)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local processes / Ray CPUs")
+    ap.add_argument("--no-ray", action="store_true", help="skip the runs on a local Ray instance")
     args = ap.parse_args(argv)
+    if args.rows:
+        bench_report(args.rows)
+    if args.transcripts or args.audio:
+        ray = not args.no_ray
+        if ray:
+            import importlib.util
+
+            if importlib.util.find_spec("ray") is None:
+                print("ray is not installed (pip install '.[ray]'): no Ray runs", flush=True)
+                ray = False
+        bench_batch(args.transcripts, args.audio, ray, args.workers)
+    return 0
+
+
+def bench_report(rows: int) -> None:
 
     from copilot.db import make_engine
     from copilot.indicators.cdr import import_cdr
@@ -79,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="copilot-bench-") as d:
         dir_ = Path(d)
-        cdr_path, out_path = step(f"generate {args.rows} CDR rows + outcomes", lambda: generate(dir_, args.rows))
+        cdr_path, out_path = step(f"generate {rows} CDR rows + outcomes", lambda: generate(dir_, rows))
         engine = make_engine(f"sqlite:///{dir_ / 'bench.db'}")
         with Session(engine) as s:
             rc = step("cdr import", lambda: import_cdr(s, cdr_path))
@@ -95,7 +182,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {report.inbound_calls} inbound calls, {report.matters} matters, "
               f"{len(report.per_agent)} agents", flush=True)
         engine.dispose()
-    return 0
 
 
 if __name__ == "__main__":
