@@ -192,6 +192,10 @@ def _run_ray(files: list[str], engine: str, address: str, progress, *,
             else:
                 ray.init(address=address, log_to_driver=False, configure_logging=False)
         except Exception as exc:
+            try:
+                ray.shutdown()  # stop whatever part of a local instance did start
+            except Exception:  # noqa: BLE001 - the error below is the one to report
+                log.debug("ray.shutdown after a failed start", exc_info=True)
             raise CopilotError(f"cannot start or reach Ray: {type(exc).__name__}: {exc}",
                                where=f"--ray {address}") from exc
     try:
