@@ -170,8 +170,18 @@ def start_local_ray(num_cpus: int = 1) -> None:
     if repo not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([repo, *paths])
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1",
-             configure_logging=False)
+    for attempt in (1, 2):
+        try:
+            ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
+                     _node_ip_address="127.0.0.1", configure_logging=False)
+            return
+        except Exception:
+            # Ray's raylet gives its agent a fixed ~15 s to start; on a busy machine with a cold page cache the
+            # first start can miss it. Stop what did start and try once more (the imports are cached by then).
+            ray.shutdown()
+            if attempt == 2:
+                raise
+            log.warning("local Ray instance did not start; trying once more", exc_info=True)
 
 
 def _run_ray(files: list[str], engine: str, address: str, progress, *,

@@ -91,7 +91,7 @@ def test_ray_auto_on_a_local_loopback_instance_equals_local_processes(folder, ca
     if not _ray_available():
         pytest.skip("ray not installed")
     monkeypatch.delenv("RAY_ADDRESS", raising=False)  # auto → a local instance on 127.0.0.1
-    local = score_files([folder], workers=2)
+    local = score_files([folder])  # this process (test_batch checks a process pool gives the same)
     rc = main(["score", str(folder), "--ray", "auto", "--workers", "1", "--json"])
     out, err = capsys.readouterr()
     assert rc == 1, err  # broken.json is reported, as locally
