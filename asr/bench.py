@@ -163,9 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", nargs="*", type=Path, help="clips listed in refs.tsv (default: all)")
     ap.add_argument("--threads", type=int, default=1, help="CPU threads for the engine (default 1 = one core)")
     ap.add_argument("--beam", type=int, default=5)
+    ap.add_argument("--end-silence", type=float, default=None, help="Whisper: seconds of silence that end an utterance")
     ap.add_argument("--partials", action="store_true", help="also emit partials (costs extra decodes)")
     ap.add_argument("--no-8k", action="store_true", help="skip the telephone-band pass")
-    ap.add_argument("--fixtures", type=int, default=12, metavar="N",
+    ap.add_argument("--fixtures", type=int, default=2, metavar="N",
                     help="also measure CER on the first N bundled fixture calls, both channels (0 = skip)")
     ap.add_argument("--prompt-eval", type=int, default=0, metavar="N",
                     help="also compare no prompt vs a domain prompt on N dev call recordings")
@@ -180,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     engine, reason = choose_engine(args.engine)
     opts = {"cpu_threads": args.threads, "beam_size": args.beam,
             "partial_interval": 1.0 if args.partials else 0.0} if engine == "whisper" else {}
+    if engine == "whisper" and args.end_silence is not None:
+        opts["end_silence"] = args.end_silence
     t0 = time.perf_counter()
     recognizer = make_recognizer(engine, **opts)
     print(f"engine: {engine} ({reason}); load {time.perf_counter() - t0:.1f} s; threads {args.threads}")

@@ -29,6 +29,13 @@ class CopilotApp(App):
         self.mode_name = mode
         self.screen_factory = screen_factory
         self.config = config
+        self.notified: list[str] = []
+        """Every notification shown so far ("title message"), kept after it fades (also logged)."""
+
+    def notify(self, message: str, *, title: str = "", **kw: Any) -> None:
+        self.notified.append(f"{title} {message}")
+        log.info("notify %s: %s", title, message)
+        super().notify(message, title=title, **kw)
 
     def on_mount(self) -> None:
         self.push_screen(self.screen_factory())
