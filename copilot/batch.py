@@ -179,9 +179,29 @@ def start_local_ray(num_cpus: int = 1) -> None:
             # Ray's raylet gives its agent a fixed ~15 s to start; on a busy machine with a cold page cache the
             # first start can miss it. Stop what did start and try once more (the imports are cached by then).
             ray.shutdown()
+            _stop_ray_children()
             if attempt == 2:
                 raise
             log.warning("local Ray instance did not start; trying once more", exc_info=True)
+
+
+def _stop_ray_children() -> None:
+    """Kill the Ray processes (GCS server …) this process started for an instance that failed to come up.
+
+    ``ray.shutdown`` does not know them when ``ray.init`` failed half-way, and they would keep this process
+    from exiting. Only direct children of this process whose command line names Ray are touched (Linux /proc).
+    """
+    import signal
+
+    me = os.getpid()
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == me and b"ray" in (d / "cmdline").read_bytes():
+                os.kill(int(d.name), signal.SIGKILL)
+                log.info("stopped Ray process %s left by a failed start", d.name)
+        except (OSError, ValueError, IndexError):
+            continue
 
 
 def _run_ray(files: list[str], engine: str, address: str, progress, *,
@@ -206,6 +226,7 @@ def _run_ray(files: list[str], engine: str, address: str, progress, *,
                 ray.shutdown()  # stop whatever part of a local instance did start
             except Exception:  # noqa: BLE001 - the error below is the one to report
                 log.debug("ray.shutdown after a failed start", exc_info=True)
+            _stop_ray_children()
             raise CopilotError(f"cannot start or reach Ray: {type(exc).__name__}: {exc}",
                                where=f"--ray {address}") from exc
     try:
