@@ -14,6 +14,7 @@ import asyncio
 import logging
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -192,7 +193,11 @@ class SpawnedServer:
         self.proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, text=True, cwd=str(Path(__file__).resolve().parents[2]),
             preexec_fn=(lambda: os.sched_setaffinity(0, cpu_set)) if cpu_set else None)
-        self.url = self._wait_ready()
+        try:
+            self.url = self._wait_ready()
+        except BaseException:  # SystemExit/KeyboardInterrupt while the model loads: do not orphan the server
+            self.close()
+            raise
 
     def _wait_ready(self) -> str:
         deadline = time.monotonic() + START_TIMEOUT
@@ -227,6 +232,8 @@ def run_load_command(*, calls: int, seconds: float, engine: str = "auto", vosk_m
         return asyncio.run(run_load(url, tokens or {}, files, calls=calls, seconds=seconds, engine=engine, pace=pace))
     if engine == "vosk" and vosk_model is None:
         vosk_model = default_vosk_model()
+    # SIGTERM (e.g. from `timeout`) must still stop the server we started: turn it into SystemExit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     server = SpawnedServer(engine=engine, vosk_model=vosk_model, cpus=cpus)
     try:
         return asyncio.run(run_load(server.url, server.tokens, files, calls=calls, seconds=seconds, engine=engine,
