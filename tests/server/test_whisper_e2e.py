@@ -11,7 +11,7 @@ from copilot.server import client
 from copilot.server.config import ServerError
 from copilot.server.hub import CLOSE_FORBIDDEN
 from copilot.store import load_call
-from tests.server.conftest import AGENT, DEV_AUDIO, INSP, SUP, TEL, run, running
+from tests.server.conftest import AGENT, INSP, SUP, TEL, fixture, run, running
 
 pytestmark = pytest.mark.slow
 
@@ -24,23 +24,22 @@ def whisper():
 
 
 def test_whisper_complaint_call_is_confidential(tmp_path, whisper):
-    audio = DEV_AUDIO / "DEV-005.flac"  # 「我要投诉，投诉你们吴兴法院的朱法官」 at 4.6–9.1 s
-    assert audio.exists(), f"dev audio missing: {audio}"
+    audio = fixture("FX-05")  # 「我要举报吴兴法院执行局的一个工作人员…」 at 5.3–11.5 s (in the repo, unlike ../shared)
 
     async def body():
         async with running(tmp_path, whisper, engine="whisper") as srv:
             async def watch(token):
                 try:
-                    return [e async for e in client.subscribe(srv.url, "DEV-005", token)]
+                    return [e async for e in client.subscribe(srv.url, "FX-05", token)]
                 except ServerError as exc:
                     return exc
 
             agent = asyncio.create_task(watch(AGENT))
             inspector = asyncio.create_task(watch(INSP))
             await asyncio.sleep(0.1)
-            final = await client.stream_file(srv.url, "DEV-005", audio, TEL, pace="whole", seconds=14)
+            final = await client.stream_file(srv.url, "FX-05", audio, TEL, pace="whole", seconds=12)
             late_agent = await watch(AGENT)
-            export = await asyncio.to_thread(client.http_get, srv.url, "/calls/DEV-005", INSP)
+            export = await asyncio.to_thread(client.http_get, srv.url, "/calls/FX-05", INSP)
             listing = await asyncio.to_thread(client.http_get, srv.url, "/calls", SUP)
             return srv, final, await agent, await inspector, late_agent, export, listing
 
@@ -51,7 +50,7 @@ def test_whisper_complaint_call_is_confidential(tmp_path, whisper):
     assert isinstance(inspector[-1], CallEnded) and inspector[-1].complete
     assert any(isinstance(e, ServiceTypeChanged) and e.service_type == "complaint" for e in inspector)
     texts = [e.text for e in inspector if e.type == "utterance" and e.final]
-    assert any("投诉" in t or "投訴" in t for t in texts), texts
-    assert load_call(srv.db, "DEV-005")["call"]["service_type"] == "complaint"
-    assert export["call"]["call_id"] == "DEV-005" and export["utterances"]
+    assert any("举报" in t or "舉報" in t or "投诉" in t for t in texts), texts
+    assert load_call(srv.db, "FX-05")["call"]["service_type"] == "complaint"
+    assert export["call"]["call_id"] == "FX-05" and export["utterances"]
     assert listing["recent"][0]["confidential"] is True
