@@ -58,7 +58,8 @@ def recognizer(full_recognizer):
 def make_config(tmp_path: Path, **overrides):
     limits = overrides.pop("limits", {})
     overrides.setdefault("engine", "vosk")
-    cfg = load_config(port=0, db=f"sqlite:///{tmp_path / 'calls.db'}", tokens=dict(TOKENS), **overrides)
+    overrides.setdefault("db", f"sqlite:///{tmp_path / 'calls.db'}")
+    cfg = load_config(port=0, tokens=dict(TOKENS), **overrides)
     return replace(cfg, limits=replace(Limits(), **limits))
 
 
