@@ -87,6 +87,7 @@ def _ray_available() -> bool:
     return False
 
 
+@pytest.mark.heavy  # a local Ray instance never started on the starved shared machine; needs the `ray` extra
 def test_ray_auto_on_a_local_loopback_instance_equals_local_processes(folder, capsys, monkeypatch):
     if not _ray_available():
         pytest.skip("ray not installed")

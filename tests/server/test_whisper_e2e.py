@@ -13,7 +13,7 @@ from copilot.server.hub import CLOSE_FORBIDDEN
 from copilot.store import load_call
 from tests.server.conftest import AGENT, INSP, SUP, TEL, fixture, run, running
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.heavy, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

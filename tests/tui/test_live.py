@@ -1,0 +1,144 @@
+"""The live assist screen driven with Pilot on a real fixture call through the real pipeline."""
+
+from __future__ import annotations
+
+import pytest
+from tui_helpers import FX07, notes, text_of, wait_for
+
+from copilot.analysis import analyze_transcript
+from copilot.db import make_engine
+from copilot.events import CallStarted, Suggestion, UtteranceEvent
+from copilot.store import load_call
+from copilot.transcript import load_transcript
+from tui.app import make_app
+from tui.config import TuiConfig
+from tui.messages import CallEvent, RecordSaved, RecordSaveFailed
+from tui.screens.modals import HelpScreen
+from tui.sources import SourceSpec, list_stream
+
+pytestmark = pytest.mark.anyio
+CFG = TuiConfig(freeze_clock=True, retry_seconds=0.3)
+
+
+def _spec(path=FX07):
+    return SourceSpec(kind="transcript", path=str(path), pace="whole")
+
+
+async def test_fixture_call_fills_flags_suggestions_record_and_saves(store, messages):
+    app = make_app("live", source=_spec(), store=store, config=CFG)
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: scr.saved, what="record saved at end of call")
+        events = [m.event for m in messages if isinstance(m, CallEvent)]
+        assert isinstance(events[0], CallStarted) and events[0].call_id == "FX-07"
+        assert any(isinstance(e, Suggestion) and e.kind == "greeting" for e in events)
+        expected = analyze_transcript(load_transcript(FX07))
+        assert [f.code for f in scr.query_one("#flags").flags] == [f["code"] for f in expected["flags"]]
+        assert [f["code"] for f in expected["flags"]] == ["banned_phrase", "banned_phrase", "closing_missing"]
+        n_turns = len(load_transcript(FX07).turns)
+        flag_text = text_of(scr.query_one("#flags"))
+        assert "禁止用语" in flag_text and "不归我们管" in flag_text and "结束语缺失" in flag_text
+        assert len(scr.query_one("#transcript").texts) == n_turns
+        assert scr.query_one("#rec-summary").value.startswith("诉讼咨询")
+        assert scr.query_one("#rec-referral").value == "银行"
+        assert scr.query_one("#rec-service_type").value == "consultation"
+        # the suggestion panel shows the correction of the last banned phrase (still fresh at the end)
+        assert "不属于法院12368热线的服务范围" in text_of(scr.query_one("#suggestion"))
+        assert "通话已结束" in text_of(scr.query_one("#status"))
+        assert any(isinstance(m, RecordSaved) for m in messages)
+        # the agent corrects a field and marks the call resolved: both are saved
+        scr.query_one("#rec-caller_name").focus()
+        await pilot.press(*"钱女士")
+        await pilot.press("escape", "r")
+        await wait_for(pilot, lambda: sum(isinstance(m, RecordSaved) for m in messages) >= 2, what="second save")
+        rec = load_call(store, "FX-07")["record"]
+        assert rec["resolved"] is True and rec["caller_name"] == "钱女士" and rec["referral"] == "银行"
+        assert rec["edited_by_agent"] is True
+        assert len(load_call(store, "FX-07")["utterances"]) == n_turns
+
+
+async def test_greeting_first_partial_replaced_accept_copies(messages):
+    evs = [CallStarted(t=0.0, call_id="T-1", source="device"),
+           Suggestion(t=0.0, kind="greeting", text="您好！12368！请问有什么可以帮助您？", reason="接听后立即致问候语"),
+           UtteranceEvent(t=1.0, speaker="agent", final=False, start=0.2, end=1.0, text="您好"),
+           UtteranceEvent(t=2.0, speaker="agent", final=False, start=0.2, end=2.0, text="您好 幺三")]
+    app = make_app("live", stream_factory=lambda: list_stream(evs), config=CFG)
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: sum(isinstance(m, CallEvent) for m in messages) == 4)
+        await pilot.pause(0.1)
+        tv = scr.query_one("#transcript")
+        assert len(tv.partials) == 1 and "您好 幺三 …" in text_of(tv.partials["agent"])
+        assert tv.partials["agent"].has_class("partial")
+        assert "问候语" in text_of(scr.query_one("#suggestion"))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: any("已复制" in n for n in notes(app)), what="copied notification")
+        assert app.clipboard == "您好！12368！请问有什么可以帮助您？"
+        final = UtteranceEvent(t=3.0, speaker="agent", final=True, start=0.2, end=3.0,
+                               text="您好！12368！请问有什么可以帮助您？", turn=0)
+        scr.post_message(CallEvent(final))
+        await wait_for(pilot, lambda: not tv.partials, what="partial replaced")
+        await pilot.pause(0.1)
+        lines = [w for w in tv.children]
+        assert len(lines) == 1 and not lines[0].has_class("partial")
+        assert "12368" in text_of(lines[0])
+        # the agent has greeted: the greeting suggestion is no longer the one shown
+        assert scr.board.current(3.0) is None
+
+
+async def test_silent_caller_countdown_and_help_lists_every_key():
+    from copilot.events import Acoustic
+
+    evs = [CallStarted(t=0.0, call_id="T-2", source="device"),
+           Acoustic(t=9.0, speaker="caller", kind="silence", seconds=5.0, level_db=-62.0),
+           Suggestion(t=9.0, kind="script", text="您好！12368！请问有什么可以帮您？", reason="来电人无声 5 秒")]
+    app = make_app("live", stream_factory=lambda: list_stream(evs), config=CFG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: scr.status.silent_since is not None)
+        await pilot.pause(0.1)
+        status = text_of(scr.query_one("#status"))
+        assert "来电无声 5s，5s 后致无声电话结束语并挂机" in status and "-62dB" in status
+        assert "情景话术" in text_of(scr.query_one("#suggestion"))
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        descs = {d for _, d in app.screen.rows}
+        assert {b.description for b in scr.BINDINGS} <= descs
+
+
+async def test_store_failure_keeps_record_on_screen_and_retries(store, tmp_path, messages):
+    db = tmp_path / "copilot.db"
+    ro = make_engine(f"sqlite:///file:{db}?mode=ro&uri=true")  # tables exist; every write fails
+    app = make_app("live", source=_spec(), store=ro, config=CFG)
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: sum(isinstance(m, RecordSaveFailed) for m in messages) >= 2,
+                       what="a failed save and its automatic retry")
+        assert "readonly" in next(m for m in messages if isinstance(m, RecordSaveFailed)).error
+        assert scr.query_one("#rec-referral").value == "银行"
+        assert scr.query_one("#rec-summary").value.startswith("诉讼咨询")
+        assert "保存失败" in text_of(scr.query_one("#status"))
+        assert any("通话记录保存失败" in n for n in notes(app))
+        n = sum(isinstance(m, RecordSaveFailed) for m in messages)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: sum(isinstance(m, RecordSaveFailed) for m in messages) > n)
+        assert load_call(store, "FX-07") is None
+    ro.dispose()
+
+
+async def test_missing_file_notifies_and_app_keeps_running(tmp_path):
+    app = make_app("live", source=_spec(tmp_path / "nope.json"), config=CFG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: any("nope.json" in n for n in notes(app)), what="error notification")
+        assert app.is_running
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_corrupt_transcript_notifies(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"call_id": "X", "turns": [{"speaker": "robot"', encoding="utf-8")
+    app = make_app("live", source=_spec(bad), config=CFG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: any("bad.json" in n for n in notes(app)), what="error notification")
+        assert app.is_running and "来源出错" in text_of(app.screen.query_one("#status"))
