@@ -144,14 +144,7 @@ def prompt_eval(n: int, threads: int) -> list[str]:
     files = sorted((DEV / "audio").glob("*.flac"))[:n]
     for prompt in (None, DOMAIN_PROMPT):
         rec = make_recognizer("whisper", cpu_threads=threads, prompt=prompt, partial_interval=0.0)
-        total = CerResult(0, 0)
-        for f in files:
-            call = json.loads((DEV / "calls" / f"{f.stem}.json").read_text(encoding="utf-8"))
-            audio = read_audio(f)
-            for ch, speaker in enumerate(("agent", "caller")):
-                ref = "".join(t["text"] for t in call["turns"] if t["speaker"] == speaker)
-                finals, _, _ = stream(rec, audio.channels[ch], speaker)
-                total += cer(ref, "".join(u.text for u in finals))
+        total = run_calls(rec, files, DEV / "calls").cer
         lines.append(f"  dev calls ({len(files)}), prompt={'domain' if prompt else 'none'}: "
                      f"CER {total.cer:.1%} ({total.errors}/{total.ref_chars})")
     return lines

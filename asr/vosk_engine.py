@@ -42,6 +42,10 @@ def resolve_model_path(model: str | Path, models_dir: Path | None = None) -> Pat
     return path
 
 
+def _grammar_json(grammar: list[str] | None) -> str | None:
+    return json.dumps(list(grammar), ensure_ascii=False) if grammar else None
+
+
 class VoskRecognizer:
     """One loaded Vosk model shared by many sessions (each session owns its KaldiRecognizer)."""
 
@@ -58,14 +62,14 @@ class VoskRecognizer:
         except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
             raise ModelError(f"cannot load Vosk model: {exc}", where=str(self.model_path)) from exc
         self.max_alternatives = max_alternatives
-        self.grammar = json.dumps(list(grammar), ensure_ascii=False) if grammar else None
+        self.grammar = _grammar_json(grammar)
         """Phrases the decoder may output (Vosk runtime grammar, dynamic-graph models only); None = full LM."""
         log.info("loaded Vosk model %s", self.model_path)
 
     def with_grammar(self, grammar: list[str] | None) -> VoskRecognizer:
         """The same loaded model restricted to ``grammar`` (phrases; include "[unk]" for out-of-grammar speech)."""
         clone = copy.copy(self)
-        clone.grammar = json.dumps(list(grammar), ensure_ascii=False) if grammar else None
+        clone.grammar = _grammar_json(grammar)
         return clone
 
     def open_session(self, speaker: str, *, start: float = 0.0, partials: bool = True) -> VoskSession:
