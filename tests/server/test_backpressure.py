@@ -19,7 +19,9 @@ pytestmark = pytest.mark.slow
 
 EXTRA = 600
 """Acoustic events added to the call while it streams (a long noisy call's worth), so that the stalled
-reader's socket buffers and its queue certainly fill: a short test call alone makes only a few kB of events."""
+reader's socket buffers and its queue certainly fill: a short test call alone makes only a few kB of events.
+On a starved machine the call may end before all are published; publishing stops there (events after
+``call_ended`` belong to no live call) and the test compares against what was published."""
 
 
 def test_subscriber_that_stops_reading_is_cut_off(tmp_path, recognizer):
@@ -35,10 +37,14 @@ def test_subscriber_that_stops_reading_is_cut_off(tmp_path, recognizer):
             healthy = asyncio.create_task(asyncio.wait_for(_collect(srv.url), 240))
             await asyncio.sleep(0.1)
             stream = asyncio.create_task(
-                client.stream_file(srv.url, "SLOW", fixture("FX-01"), TEL, pace="realtime", seconds=6))
+                client.stream_file(srv.url, "SLOW", fixture("FX-01"), TEL, pace="realtime", seconds=12))
             while not srv.hub.active("SLOW"):
                 await asyncio.sleep(0.01)
+            published = 0
             for i in range(EXTRA):  # published from the event loop like ingest's own events
+                if not srv.hub.active("SLOW"):
+                    break
+                published += 1
                 srv.hub.publish("SLOW", [Acoustic(t=i / 1000, speaker="caller", kind="noise", seconds=0.5,
                                                   level_db=-20.0)])
                 await asyncio.sleep(0.003)
@@ -58,17 +64,19 @@ def test_subscriber_that_stops_reading_is_cut_off(tmp_path, recognizer):
             events = await healthy
             counters = dict(srv.hub.counters)
             listing = await asyncio.to_thread(client.http_get, srv.url, "/calls", SUP)
-            return final, events, counters, listing, stalled.close_code, stalled.close_reason, drained
+            return (final, events, counters, listing, stalled.close_code, stalled.close_reason, drained,
+                    published)
 
-    final, events, counters, listing, code, reason, drained = run(body())
+    final, events, counters, listing, code, reason, drained, published = run(body())
+    assert published > 64 * 2, f"only {published} events were published before the call ended"
     assert counters["subscribers_cut_slow"] == 1, "only the stalled subscriber is cut off"
     # 4429 with its reason when the reader wakes within the close timeout (5 s); on a starved machine the
     # server may already have dropped the TCP connection (1006) — the cut itself is asserted above.
     assert (code, reason) in ((CLOSE_SLOW, "subscriber too slow: 64 events waiting"), (1006, ""))
-    assert drained < EXTRA, "the stalled subscriber got only what was buffered before it was cut"
+    assert drained < published, "the stalled subscriber got only what was buffered before it was cut"
     assert final["frames"] == final["sent_frames"] and final["result"]["complete"] is True
     assert isinstance(events[-1], CallEnded) and events[-1].complete  # the reading subscriber got everything
-    assert sum(isinstance(e, Acoustic) and e.kind == "noise" and e.level_db == -20.0 for e in events) == EXTRA
+    assert sum(isinstance(e, Acoustic) and e.kind == "noise" and e.level_db == -20.0 for e in events) == published
     assert any(isinstance(e, UtteranceEvent) and e.final for e in events)
     assert listing["server"]["subscribers_cut_slow"] == 1
 
