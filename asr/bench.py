@@ -1,6 +1,6 @@
 """ASR benchmark: CER (16 kHz and telephone 8 kHz), real-time factor, final-text latency, capacity.
 
-    python -m asr.bench [--engine whisper|vosk] [--files A.wav B.wav] [--threads 1] [--prompt-eval 4]
+    python -m asr.bench [--engine whisper|vosk] [--mode stream|file] [--files A.wav B.wav] [--threads 1]
 
 CER is computed on /work/shared/audio/mandarin (refs.tsv) after removing punctuation and spaces and
 converting traditional→simplified. Latency is simulated real-time feeding in 100 ms chunks: a clock
@@ -91,14 +91,27 @@ def stream(recognizer: Recognizer, samples: np.ndarray, speaker: str = "caller")
     return finals, busy, latencies
 
 
-def run(recognizer: Recognizer, clips: list[tuple[Path, str]], *, phone: bool) -> RunStats:
+def offline(recognizer, samples: np.ndarray, speaker: str = "caller") -> tuple[list[Utterance], float, list[float]]:
+    """Whole-channel (file) transcription; returns finals, processing seconds and no latencies."""
+    t0 = time.process_time()
+    finals = recognizer.transcribe(samples, speaker)
+    return finals, time.process_time() - t0, []
+
+
+def _decoder(mode: str):
+    if mode not in ("stream", "file"):
+        raise ValueError(f"mode must be stream or file, got {mode!r}")
+    return stream if mode == "stream" else offline
+
+
+def run(recognizer: Recognizer, clips: list[tuple[Path, str]], *, phone: bool, mode: str = "stream") -> RunStats:
     total = CerResult(0, 0)
     audio_s = proc_s = 0.0
     lat: list[float] = []
     for path, ref in clips:
         audio = read_audio(path)
         samples = telephone(audio.channels[0]) if phone else audio.channels[0]
-        finals, busy, latencies = stream(recognizer, samples)
+        finals, busy, latencies = _decoder(mode)(recognizer, samples)
         hyp = "".join(u.text for u in finals)
         one = cer(ref, hyp)
         log.info("%s%s: CER %.3f  %s", path.name, " (8k)" if phone else "", one.cer, hyp)
@@ -118,7 +131,7 @@ def _pct(values: tuple[float, ...], q: float) -> float:
 FIXTURES = Path(__file__).resolve().parent.parent / "audio_fixtures"
 
 
-def run_calls(recognizer: Recognizer, audio_files: list[Path], calls_dir: Path) -> RunStats:
+def run_calls(recognizer: Recognizer, audio_files: list[Path], calls_dir: Path, *, mode: str = "stream") -> RunStats:
     """Both channels of two-channel call recordings against their scripts (agent = channel 0)."""
     total = CerResult(0, 0)
     audio_s = proc_s = 0.0
@@ -128,7 +141,7 @@ def run_calls(recognizer: Recognizer, audio_files: list[Path], calls_dir: Path) 
         audio = read_audio(f)
         for ch, speaker in enumerate(("agent", "caller")):
             ref = "".join(t["text"] for t in call["turns"] if t["speaker"] == speaker)
-            finals, busy, latencies = stream(recognizer, audio.channels[ch], speaker)
+            finals, busy, latencies = _decoder(mode)(recognizer, audio.channels[ch], speaker)
             one = cer(ref, "".join(u.text for u in finals))
             log.info("%s %s: CER %.3f", f.name, speaker, one.cer)
             total += one
@@ -157,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="CPU threads for the engine (default 1 = one core)")
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--end-silence", type=float, default=None, help="Whisper: seconds of silence that end an utterance")
+    ap.add_argument("--mode", choices=["stream", "file"], default="stream",
+                    help="stream: live endpointing, one decode per utterance (RTF, latency); file: Whisper "
+                         "transcribes each whole channel (VAD on, 30 s windows), as for recorded calls")
+    ap.add_argument("--prompt", default=None, help="Whisper initial_prompt for every decode (default none)")
     ap.add_argument("--partials", action="store_true", help="also emit partials (costs extra decodes)")
     ap.add_argument("--no-8k", action="store_true", help="skip the telephone-band pass")
     ap.add_argument("--fixtures", type=int, default=2, metavar="N",
@@ -172,29 +189,34 @@ def main(argv: list[str] | None = None) -> int:
         wanted = {Path(f).name for f in args.files}
         clips = [c for c in clips if c[0].name in wanted]
     engine, reason = choose_engine(args.engine)
+    if args.mode == "file" and engine != "whisper":
+        ap.error("--mode file is for the Whisper engine")
     opts = {"cpu_threads": args.threads, "beam_size": args.beam,
             "partial_interval": 1.0 if args.partials else 0.0} if engine == "whisper" else {}
+    if engine == "whisper" and args.prompt:
+        opts["prompt"] = args.prompt
     if engine == "whisper" and args.end_silence is not None:
         opts["end_silence"] = args.end_silence
     t0 = time.perf_counter()
     recognizer = make_recognizer(engine, **opts)
-    print(f"engine: {engine} ({reason}); load {time.perf_counter() - t0:.1f} s; threads {args.threads}")
+    print(f"engine: {engine} ({reason}); mode {args.mode}; load {time.perf_counter() - t0:.1f} s; "
+          f"threads {args.threads}", flush=True)
     passes = [("16k", False)] + ([] if args.no_8k else [("8k", True)])
     if args.fixtures:
         passes.append(("fixtures", None))
     for label, phone in passes:
         if phone is None:
             files = sorted((FIXTURES / "audio").glob("*.flac"))[: args.fixtures]
-            st = run_calls(recognizer, files, FIXTURES / "calls")
+            st = run_calls(recognizer, files, FIXTURES / "calls", mode=args.mode)
             what = f"{len(files)} fixture calls x 2 channels"
         else:
-            st = run(recognizer, clips, phone=phone)
+            st = run(recognizer, clips, phone=phone, mode=args.mode)
             what = f"{len(clips)} clips"
         print(f"  {label}: CER {st.cer.cer:.1%} ({st.cer.errors}/{st.cer.ref_chars}) on {what}, "
               f"{st.audio_seconds:.1f} s audio; RTF {st.rtf:.3f}; "
               f"latency p50 {_pct(st.latencies, 50):.2f} s, p95 {_pct(st.latencies, 95):.2f} s; "
               f"capacity {1 / (2 * st.rtf) if st.rtf else float('inf'):.1f} two-channel calls per "
-              f"{args.threads} thread(s)")
+              f"{args.threads} thread(s)", flush=True)
         if st.latencies:
             log.info("latencies: %s", ", ".join(f"{x:.2f}" for x in st.latencies))
     if args.prompt_eval and engine == "whisper":

@@ -22,7 +22,7 @@ import numpy as np
 from asr.audio import pcm_to_array
 from asr.errors import ModelError
 from asr.models import WHISPER_BASE, default_models_dir, ensure_whisper_base, missing_files
-from asr.types import SAMPLE_RATE, Utterance
+from asr.types import SAMPLE_RATE, Utterance, Word
 
 log = logging.getLogger(__name__)
 
@@ -126,11 +126,18 @@ class WhisperRecognizer:
         self.model = load_whisper_model(models_dir, cpu_threads=self.config.cpu_threads, model_path=model_path)
         self._lock = threading.Lock()
 
-    def open_session(self, speaker: str, *, start: float = 0.0, partials: bool = True, **overrides) -> WhisperSession:
-        """A new streaming session; ``overrides`` replace :class:`WhisperConfig` fields for it."""
+    def open_session(self, speaker: str, *, start: float = 0.0, partials: bool = True, offline: bool = False,
+                     **overrides) -> WhisperSession | WhisperFileSession:
+        """A new streaming session; ``overrides`` replace :class:`WhisperConfig` fields for it.
+
+        ``offline=True`` (recorded calls): the session keeps the channel's audio and transcribes it whole
+        on :meth:`WhisperFileSession.finish` (see :meth:`transcribe`); nothing comes out before that.
+        """
         if not partials:
             overrides["partial_interval"] = 0.0
         cfg = replace(self.config, **overrides) if overrides else self.config
+        if offline:
+            return WhisperFileSession(self, speaker, start=start, config=cfg)
         return WhisperSession(self, speaker, start=start, config=cfg)
 
     def decode(self, audio: np.ndarray, *, beam_size: int, config: WhisperConfig) -> tuple[str, float]:
@@ -153,6 +160,81 @@ class WhisperRecognizer:
                 logprobs.append(seg.avg_logprob)
         conf = float(math.exp(sum(logprobs) / len(logprobs))) if logprobs else 0.0
         return "".join(texts) if config.language in ("zh", "ja") else " ".join(texts), min(1.0, conf)
+
+
+    def transcribe(self, samples: np.ndarray, speaker: str, *, start: float = 0.0,
+                   beam_size: int | None = None, config: WhisperConfig | None = None) -> list[Utterance]:
+        """Offline: one whole channel (int16 or float32, 16 kHz) → final utterances, as faster-whisper
+        transcribes a file (Silero VAD on, speech packed into 30 s windows, beam ``beam_size``).
+
+        Recorded calls (replay, scoring, ``copilot eval`` on recordings) need no endpointing: packing the
+        speech into full windows costs one encoder pass per 30 s of speech instead of one per utterance,
+        and the decoder sees more context.
+        """
+        audio = np.asarray(samples)
+        if audio.dtype != np.float32:
+            audio = audio.astype(np.float32) / 32768.0
+        if not len(audio):
+            return []
+        cfg = config or self.config
+        segments, _info = self.model.transcribe(
+            audio,
+            language=cfg.language,
+            beam_size=beam_size or cfg.beam_size,
+            best_of=max(1, beam_size or cfg.beam_size),
+            initial_prompt=cfg.initial_prompt,
+            hotwords=cfg.hotwords,
+            condition_on_previous_text=False,
+            vad_filter=cfg.vad,
+            vad_parameters={"min_silence_duration_ms": int(cfg.end_silence * 1000), "speech_pad_ms": 200},
+            word_timestamps=True,
+        )
+        out: list[Utterance] = []
+        for seg in segments:
+            conf = min(1.0, float(math.exp(seg.avg_logprob)))
+            for words in _split_at_pauses(seg.words or [], cfg.end_silence):
+                text = "".join(w.word for w in words).strip() if cfg.language in ("zh", "ja") else \
+                    " ".join(w.word.strip() for w in words).strip()
+                if text:
+                    out.append(Utterance(
+                        speaker, text, start + float(words[0].start), start + float(words[-1].end), final=True,
+                        words=tuple(Word(w.word.strip(), start + float(w.start), start + float(w.end),
+                                         float(w.probability))
+                                    for w in words),
+                        confidence=conf))
+        return out
+
+
+def _split_at_pauses(words: list, pause: float) -> list[list]:
+    """Whisper often writes several turns of one channel as one segment; a silence of at least ``pause``
+    seconds between two words ends an utterance, as the live endpointer would have ended it."""
+    groups: list[list] = []
+    for w in words:
+        if groups and w.start - groups[-1][-1].end < pause:
+            groups[-1].append(w)
+        else:
+            groups.append([w])
+    return groups
+
+
+class WhisperFileSession:
+    """A recorded channel: :meth:`accept` keeps the PCM, :meth:`finish` transcribes it in one pass."""
+
+    def __init__(self, recognizer: WhisperRecognizer, speaker: str, *, start: float, config: WhisperConfig):
+        self.recognizer = recognizer
+        self.speaker = speaker
+        self.start = start
+        self.config = config
+        self._chunks: list[np.ndarray] = []
+
+    def accept(self, pcm: bytes) -> list[Utterance]:
+        self._chunks.append(pcm_to_array(pcm).copy())
+        return []
+
+    def finish(self) -> list[Utterance]:
+        audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
+        self._chunks = []
+        return self.recognizer.transcribe(audio, self.speaker, start=self.start, config=self.config)
 
 
 class WhisperSession:

@@ -155,13 +155,16 @@ class CallPipeline:
         if self.monitor is not None:
             for a in self.monitor.finish():
                 out += self.acoustic(a)
+        flushed: list[Utterance] = []
         for speaker, session in list(self.sessions.items()):
             try:
-                for u in session.finish():
-                    out += self.utterance(u)
+                flushed.extend(session.finish())
             except Exception as exc:
                 log.exception("ASR finish failed")
                 out += self.emit([ErrorEvent(t=0.0, message=str(exc), where=f"asr:{speaker}")])
+        # what each channel still held (all of it for an offline session), in the order it was said
+        for u in sorted(flushed, key=lambda u: (u.start, u.end)):
+            out += self.utterance(u)
         self.ended = True
         evs = self.analyzer.finish(reason=reason, complete=complete)
         out += self.emit(evs)

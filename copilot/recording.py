@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 def domain_prompt(rules: Rules) -> str:
     """A short Whisper initial prompt in the hotline's own words (simplified characters, domain terms)."""
     words = [w for w in rules.pb.domain_words if 2 <= len(w) <= 4][:24]
-    return f"{rules.greeting_text}案号（2024）浙0503民初1234号。" + "，".join(words) + "。"
+    # "！" (U+FF01) next to digits makes Whisper base write "１" (U+FF11): "您好１12368１"; commas are safe
+    greeting = rules.greeting_text.replace("！", "，").replace("!", "，")
+    return f"{greeting}案号（2024）浙0503民初1234号。" + "，".join(words) + "。"
 
 
 @lru_cache(maxsize=2)
@@ -33,12 +35,16 @@ def shared_recognizer(engine: str = "auto") -> Any:
 
 def make_audio_pipeline(call_id: str, *, engine: str = "auto", sinks=(), writer=None,
                         ring_seconds: float | None = None, started_at: str | None = None,
-                        partials: bool = True) -> CallPipeline:
-    """The audio pipeline of one call. ``partials=False`` skips provisional re-decodes (batch analysis)."""
+                        partials: bool = True, offline: bool = False) -> CallPipeline:
+    """The audio pipeline of one call. ``partials=False`` skips provisional re-decodes (batch analysis);
+    ``offline=True`` lets Whisper transcribe each whole channel at the end (recordings: fewer encoder
+    passes, more context), while the acoustic monitor still sees every chunk."""
     from asr.monitor import CallMonitor
 
     recognizer = shared_recognizer(engine)
     opts = {} if partials else {"partials": False}
+    if offline and getattr(recognizer, "name", "") == "whisper":
+        opts["offline"] = True
     return CallPipeline(call_id, recognizer=recognizer, monitor=CallMonitor(), sinks=sinks,
                         writer=writer, ring_seconds=ring_seconds, started_at=started_at, session_opts=opts)
 
@@ -50,13 +56,17 @@ def transcript_from_events(call_id: str, events: list[Any], source: str = "") ->
 
 
 def analyse_recording(path: str | Path, *, engine: str = "auto", agent_channel: int = 0,
-                      speaker: str = "caller", ring_seconds: float | None = None) -> tuple[dict[str, Any], Transcript]:
+                      speaker: str = "caller", ring_seconds: float | None = None,
+                      offline: bool = True) -> tuple[dict[str, Any], Transcript]:
+    """A recorded call through the pipeline at pace ``whole``; Whisper transcribes each channel whole
+    unless ``offline=False`` (then it endpoints utterance by utterance as on a live call)."""
     from asr.sources import FileSource
 
     p = Path(path)
     src = FileSource(p, agent_channel=agent_channel, speaker_for_mono=speaker, pace="whole")
     src.load()  # bad audio fails here, before any model is loaded
-    pipeline = make_audio_pipeline(_call_id(p), engine=engine, ring_seconds=ring_seconds, partials=False)
+    pipeline = make_audio_pipeline(_call_id(p), engine=engine, ring_seconds=ring_seconds, partials=False,
+                                  offline=offline)
     events = list(run_audio(src, pipeline, source="file"))
     result = pipeline.result()
     return result, transcript_from_events(result["call_id"], events, str(p))

@@ -81,3 +81,13 @@ def test_streaming_gives_partials_then_a_final(recognizer):
     partials = [u for u in events if not u.final]
     assert all(10.0 <= p.start < p.end for p in partials)
     assert [p.end for p in partials] == sorted(p.end for p in partials)  # partials grow
+
+
+def test_offline_transcribe_whole_channel(recognizer):
+    """File mode (recorded calls): the whole channel in one call, times offset by ``start``."""
+    audio = read_audio(MANDARIN / "wenet__NST_toy_ID001_nihao.wav")
+    finals = recognizer.transcribe(audio.channels[0], "caller", start=5.0)
+    assert finals and all(u.final and u.speaker == "caller" for u in finals)
+    assert cer("你好你好", "".join(u.text for u in finals)).cer <= 0.25, finals
+    assert all(5.0 <= u.start < u.end <= 5.0 + audio.duration + 0.05 for u in finals)
+    assert recognizer.transcribe(audio.channels[0][:0], "caller") == []

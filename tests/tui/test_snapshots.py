@@ -1,8 +1,10 @@
-"""SVG snapshots at 100×30 (Chinese text alignment); the clock is frozen, every event is awaited."""
+"""SVG snapshots at 100×30 (Chinese text alignment); the clock is frozen, every event is awaited.
+
+Baselines live in ``__snapshots__/``; after a deliberate change to a screen regenerate them with
+``python -m pytest tests/tui/test_snapshots.py --snapshot-update`` and look at the SVGs before committing."""
 
 from __future__ import annotations
 
-import pytest
 from tui_helpers import FX07, FX12
 
 from copilot.pipeline import CallPipeline, run_transcript
@@ -11,7 +13,6 @@ from tui.app import make_app
 from tui.config import TuiConfig
 from tui.sources import SourceSpec, list_stream
 
-pytestmark = pytest.mark.snapshots  # no baselines committed yet: deselected by default (see pyproject)
 SIZE = (100, 30)
 CFG = TuiConfig(freeze_clock=True)
 
@@ -37,7 +38,7 @@ def test_live_mid_call(snap_compare):
 
     async def run_before(pilot):
         await _settle(pilot, lambda: len(app.screen.query_one("#flags").flags) == 2
-                      and app.screen.status.now >= 42.9)
+                      and app.screen.status.now >= evs[-1].t)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
