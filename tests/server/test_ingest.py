@@ -115,9 +115,13 @@ def test_refusals_keep_other_calls_running(tmp_path, recognizer):
         async with running(tmp_path, recognizer, limits={"max_frame_bytes": 64 * 1024}) as srv:
             srv_url = srv.url
             good = asyncio.create_task(client.stream_file(srv.url, "GOOD", fixture("FX-01"), TEL,
-                                                          pace="realtime", seconds=6))
+                                                          pace="realtime", seconds=20))
             cfg = json.dumps({"config": {"sample_rate": 8000, "channels": 2}})
-            out = {
+            while not srv.hub.active("GOOD"):
+                await asyncio.sleep(0.01)
+            # first, while GOOD certainly streams (a slow machine may take longer than the call for the rest)
+            out = {"duplicate": await refused("/calls/GOOD/audio", cfg)}
+            out |= {
                 "malformed": await refused("/calls/BAD-1/audio", '{"config": {"sample_rate": 8000'),
                 "binary_first": await refused("/calls/BAD-2/audio", b"\x00\x01" * 800),
                 "rate": await refused("/calls/BAD-3/audio", json.dumps({"config": {"sample_rate": 7000}})),
@@ -126,7 +130,6 @@ def test_refusals_keep_other_calls_running(tmp_path, recognizer):
                                                                                         "channels": 6}})),
                 "oversized": await refused("/calls/BAD-6/audio", cfg, b"\x00" * (128 * 1024)),
                 "bad_json_mid_call": await refused("/calls/BAD-7/audio", cfg, "{eof: 1"),
-                "duplicate": await refused("/calls/GOOD/audio", cfg),
             }
             with pytest.raises(ServerError) as wrong:
                 await client.stream_file(srv.url, "BAD-8", fixture("FX-02"), "not-a-token", seconds=1)

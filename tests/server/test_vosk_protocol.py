@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import pytest
+from rapidfuzz import fuzz
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -60,5 +61,11 @@ def test_vosk_server_protocol_mono(tmp_path, recognizer):
         for w in r["result"]:
             assert set(w) == {"conf", "start", "end", "word"} and 0 <= w["start"] <= w["end"] <= 8.5
     texts = [a["text"] for a in answers if a.get("text")]
-    assert texts == [a["text"] for a in answers2 if a.get("text")], "8000 Hz default = explicit 8000 Hz"
+    # Vosk's best path is not bit-for-bit repeatable between sessions (seen: one word more or less), so the
+    # two runs of the same audio are compared by similarity: a wrong default rate gives unrelated output
+    texts2 = [a["text"] for a in answers2 if a.get("text")]
+    assert texts2 and fuzz.ratio(" ".join(texts), " ".join(texts2)) >= 70, (texts, texts2)
+    ends = [w["end"] for a in answers if "result" in a for w in a["result"]]
+    ends2 = [w["end"] for a in answers2 if "result" in a for w in a["result"]]
+    assert abs(ends[-1] - ends2[-1]) < 0.5, "the same audio ends at the same time: the default rate is 8000 Hz"
     assert bad[0] == 4400 and "sample_rate" in bad[1]

@@ -45,6 +45,15 @@ class Status:
     store_error: str | None = None
 
 
+def _update_if_changed(widget: Static, text: Text) -> None:
+    """Update a one-Text widget only when what it shows changes: every update costs a layout pass, and
+    most events (audio levels, record fields) leave the status line and suggestions as they were."""
+    key = (text.plain, tuple(text.spans), str(text.style))
+    if key != getattr(widget, "_shown_key", None):
+        widget._shown_key = key
+        widget.update(text)
+
+
 class StatusBar(Static):
     def show(self, s: Status) -> None:
         t = Text.assemble(("⏱ ", "bold"), (clock(s.now), "bold"), "  ", (s.state, "reverse" if s.state == "通话中" else ""))
@@ -64,7 +73,7 @@ class StatusBar(Static):
             t.append(msg, "bold yellow")
         if s.store_error:
             t.append(f"  │ ⚠ {s.store_error}", "bold red")
-        self.update(t)
+        _update_if_changed(self, t)
 
 
 class SuggestionPanel(Static):
@@ -72,7 +81,7 @@ class SuggestionPanel(Static):
 
     def show(self, ranked: list[Shown]) -> None:
         if not ranked:
-            self.update(Text("（暂无建议）", style="dim"))
+            _update_if_changed(self, Text("（暂无建议）", style="dim"))
             return
         top = ranked[0].suggestion
         parts = [Text.assemble((f"【{SUGGESTION_ZH.get(top.kind, top.kind)}】", "bold green"), (top.reason, "dim")),
@@ -81,7 +90,10 @@ class SuggestionPanel(Static):
             s = x.suggestion
             parts.append(Text(f"· {SUGGESTION_ZH.get(s.kind, s.kind)}：{s.text}", style="dim", overflow="ellipsis",
                               no_wrap=True))
-        self.update(Group(*parts))
+        key = tuple((x.suggestion.kind, x.suggestion.reason, x.suggestion.text) for x in ranked[:3])
+        if key != getattr(self, "_shown_key", None):
+            self._shown_key = key
+            self.update(Group(*parts))
 
 
 class FlagList(Static):
