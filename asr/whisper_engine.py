@@ -177,11 +177,12 @@ class WhisperRecognizer:
         if not len(audio):
             return []
         cfg = config or self.config
+        beam = beam_size or cfg.beam_size
         segments, _info = self.model.transcribe(
             audio,
             language=cfg.language,
-            beam_size=beam_size or cfg.beam_size,
-            best_of=max(1, beam_size or cfg.beam_size),
+            beam_size=beam,
+            best_of=max(1, beam),
             initial_prompt=cfg.initial_prompt,
             hotwords=cfg.hotwords,
             condition_on_previous_text=False,
@@ -228,7 +229,7 @@ class WhisperFileSession:
         self._chunks: list[np.ndarray] = []
 
     def accept(self, pcm: bytes) -> list[Utterance]:
-        self._chunks.append(pcm_to_array(pcm).copy())
+        self._chunks.append(pcm_to_array(pcm))  # a view of the immutable bytes; concatenated once at the end
         return []
 
     def finish(self) -> list[Utterance]:
