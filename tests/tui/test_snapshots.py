@@ -5,6 +5,7 @@ Baselines live in ``__snapshots__/``; after a deliberate change to a screen rege
 
 from __future__ import annotations
 
+from textual.widgets import DataTable
 from tui_helpers import FX07, FX12
 
 from copilot.pipeline import CallPipeline, run_transcript
@@ -24,9 +25,15 @@ def _events_until_second_banned():
     return evs[:banned[1] + 2]
 
 
+def _tables_settled(app) -> bool:
+    """DataTable measures new rows and re-computes column widths only when its message queue is
+    idle; on a starved machine a screenshot could otherwise catch the table half-measured."""
+    return all(not t._require_update_dimensions and not t._updated_cells for t in app.screen.query(DataTable))
+
+
 async def _settle(pilot, cond) -> None:
     for _ in range(1200):
-        if cond():
+        if cond() and _tables_settled(pilot.app):
             break
         await pilot.pause(0.05)
     await pilot.pause(0.3)
@@ -49,6 +56,7 @@ def test_replay_second_flag(snap_compare):
     async def run_before(pilot):
         await _settle(pilot, lambda: app.screen.ended)
         await pilot.press("n", "n")
+        await _settle(pilot, lambda: True)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -59,5 +67,7 @@ def test_score_compare(snap_compare):
     async def run_before(pilot):
         await _settle(pilot, lambda: len(app.screen.results) == 2)
         await pilot.press("m", "down")
+        await _settle(pilot, lambda: app.screen.query_one("#card-b").display
+                      and app.screen.query_one("#card-a").result is app.screen.results[1])
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

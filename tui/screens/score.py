@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -49,7 +50,7 @@ class ScoreScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("通话", "服务类型", "得分", "标记")
+        self._set_rows([])
         self.query_one("#card-a", ScoreCard).show(None)
         self.query_one("#card-b", ScoreCard).display = False
         self.load()
@@ -72,13 +73,10 @@ class ScoreScreen(Screen):
 
     def on_scores_loaded(self, msg: ScoresLoaded) -> None:
         self.results = msg.results
+        self._set_rows([[r["call_id"], SERVICE_TYPE_ZH.get(r.get("service_type"), r.get("service_type") or "—"),
+                         f"{(r.get('score') or {}).get('total', 0):g}", str(len(r.get("flags", [])))]
+                        for r in self.results])
         table = self.query_one(DataTable)
-        table.clear()
-        for i, r in enumerate(self.results):
-            score = r.get("score") or {}
-            st = r.get("service_type")
-            table.add_row(r["call_id"], SERVICE_TYPE_ZH.get(st, st or "—"), f"{score.get('total', 0):g}",
-                          str(len(r.get("flags", []))), key=str(i))
         avg = sum((r.get("score") or {}).get("total", 0) for r in self.results) / max(1, len(self.results))
         self.query_one("#score-title", Static).update(
             f"通话评分 — {len(self.results)} 通，平均 {avg:.1f} 分" + (f"，{len(msg.errors)} 个文件出错" if msg.errors else ""))
@@ -87,6 +85,17 @@ class ScoreScreen(Screen):
         if self.results:
             self.query_one("#card-a", ScoreCard).show(self.results[0])
             table.focus()
+
+    def _set_rows(self, rows: list[list[str]]) -> None:
+        """Columns get explicit widths from their contents: DataTable's own auto-width runs on idle,
+        so without this the layout would depend on when the screen is looked at."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        headers = ("通话", "服务类型", "得分", "标记")
+        for i, h in enumerate(headers):
+            table.add_column(h, width=max([cell_len(h)] + [cell_len(row[i]) for row in rows]))
+        for i, row in enumerate(rows):
+            table.add_row(*row, key=str(i))
 
     def on_load_failed(self, msg: LoadFailed) -> None:
         self.notify(msg.error, title="无法读取", severity="error", timeout=8)
