@@ -207,10 +207,16 @@ def open_stream(spec: SourceSpec, store: Any = None) -> ThreadStream | AsyncStre
     return ThreadStream(pipeline_events(spec, store), name=f"{spec.kind}:{spec.path or spec.device}")
 
 
-def list_stream(events: list[Event], interval: float = 0.0) -> ThreadStream:
-    """Given events, one every ``interval`` seconds (benchmarks, tests of the UI alone)."""
+def list_stream(events: list[Event], interval: float = 0.0, *, ready: threading.Event | None = None) -> ThreadStream:
+    """Given events, one every ``interval`` seconds (benchmarks, tests of the UI alone).
+
+    With ``ready``, nothing is sent before ``ready`` is set (a benchmark sets it once the screen is up,
+    so start-up is not timed)."""
 
     def produce(stop: threading.Event) -> Iterator[Event]:
+        while ready is not None and not ready.wait(0.1):
+            if stop.is_set():
+                return
         t0 = time.perf_counter()
         for i, ev in enumerate(events):
             if stop.is_set():

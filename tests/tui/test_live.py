@@ -38,7 +38,10 @@ async def test_fixture_call_fills_flags_suggestions_record_and_saves(store, mess
         n_turns = len(load_transcript(FX07).turns)
         flag_text = text_of(scr.query_one("#flags"))
         assert "禁止用语" in flag_text and "不归我们管" in flag_text and "结束语缺失" in flag_text
-        assert len(scr.query_one("#transcript").texts) == n_turns
+        tv = scr.query_one("#transcript")
+        assert len(tv.texts) == n_turns
+        banned_turns = {f["turn"] for f in expected["flags"] if f["code"] == "banned_phrase"}
+        assert tv.flagged == {tv.turns[t] for t in banned_turns}  # the lines that raised a flag are tinted
         assert scr.query_one("#rec-summary").value.startswith("诉讼咨询")
         assert scr.query_one("#rec-referral").value == "银行"
         assert scr.query_one("#rec-service_type").value == "consultation"
@@ -57,6 +60,11 @@ async def test_fixture_call_fills_flags_suggestions_record_and_saves(store, mess
         assert len(load_call(store, "FX-07")["utterances"]) == n_turns
 
 
+def shown(tv):
+    """The transcript's lines as drawn on screen now."""
+    return [tv.render_line(y) for y in range(tv.size.height)]
+
+
 async def test_greeting_first_partial_replaced_accept_copies(messages):
     evs = [CallStarted(t=0.0, call_id="T-1", source="device"),
            Suggestion(t=0.0, kind="greeting", text="您好！12368！请问有什么可以帮助您？", reason="接听后立即致问候语"),
@@ -68,8 +76,11 @@ async def test_greeting_first_partial_replaced_accept_copies(messages):
         await wait_for(pilot, lambda: sum(isinstance(m, CallEvent) for m in messages) == 4)
         await pilot.pause(0.1)
         tv = scr.query_one("#transcript")
-        assert len(tv.partials) == 1 and "您好 幺三 …" in text_of(tv.partials["agent"])
-        assert tv.partials["agent"].has_class("partial")
+        assert list(tv.partials) == ["agent"]
+        drawn = shown(tv)
+        provisional = [strip for strip in drawn if "您好 幺三 …" in strip.text]
+        assert len(provisional) == 1 and "座席" in provisional[0].text
+        assert all(seg.style and seg.style.italic for seg in provisional[0] if seg.text.strip())  # drawn as provisional
         assert "问候语" in text_of(scr.query_one("#suggestion"))
         await pilot.press("a")
         await wait_for(pilot, lambda: any("已复制" in n for n in notes(app)), what="copied notification")
@@ -79,9 +90,9 @@ async def test_greeting_first_partial_replaced_accept_copies(messages):
         scr.post_message(CallEvent(final))
         await wait_for(pilot, lambda: not tv.partials, what="partial replaced")
         await pilot.pause(0.1)
-        lines = [w for w in tv.children]
-        assert len(lines) == 1 and not lines[0].has_class("partial")
-        assert "12368" in text_of(lines[0])
+        drawn = [strip for strip in shown(tv) if strip.text.strip()]
+        assert len(tv.lines) == 1 and len(drawn) == 1 and "12368" in drawn[0].text and "…" not in drawn[0].text
+        assert not any(seg.style and seg.style.italic for seg in drawn[0] if seg.text.strip())
         # the agent has greeted: the greeting suggestion is no longer the one shown
         assert scr.board.current(3.0) is None
 

@@ -68,6 +68,7 @@ class LiveScreen(Screen):
         self._anchor: tuple[float, float] | None = None
         """(call time, monotonic wall time) of the latest event, for the ticking timer."""
         self._retry_timer: Any = None
+        self._panels_pending = False
         self.painted: Callable[[float], None] | None = None
         """Benchmarks: called with each event's send time once the screen has refreshed after it."""
 
@@ -140,9 +141,20 @@ class LiveScreen(Screen):
             self.ended = True
             self.status.state = "通话已结束" if ev.complete else "通话中断"
             self.save_record()
-        self.refresh_panels()
+        self._panels_soon()
         if self.painted is not None:
             self.call_after_refresh(self.painted, msg.sent)
+
+    def _panels_soon(self) -> None:
+        """Redraw the status and suggestion panels once after the events already queued: under a burst
+        of events the screen does the work once, not once per event."""
+        if not self._panels_pending:
+            self._panels_pending = True
+            self.call_later(self._flush_panels)
+
+    def _flush_panels(self) -> None:
+        self._panels_pending = False
+        self.refresh_panels()
 
     def _acoustic(self, ev: Acoustic) -> None:
         if ev.speaker != "caller":

@@ -1,10 +1,15 @@
-"""The live transcript: agent and caller told apart, partial text dim until its final replaces it."""
+"""The live transcript: agent and caller told apart, partial text dim until its final replaces it.
+
+One widget draws every line through Textual's line API (like ``Log``): appending a final line wraps
+that one line once and never mounts a widget, so the cost of an event does not grow with the length
+of the call (the first version mounted a ``Static`` per line and the layout pass grew with it)."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 SPEAKER_ZH = {"agent": "座席", "caller": "来电"}
 
@@ -14,21 +19,38 @@ def clock(seconds: float) -> str:
     return f"{s // 60:02d}:{s % 60:02d}"
 
 
-class TranscriptView(VerticalScroll):
-    """One line per final utterance; at most one provisional (partial) line per speaker, at the bottom."""
+class TranscriptView(ScrollView, can_focus=True):
+    """Final lines in order; at most one provisional (partial) line per speaker, at the bottom.
 
+    Follows the end of the call unless the user has scrolled up to read."""
+
+    COMPONENT_CLASSES = {"transcript--partial", "transcript--flagged"}
     DEFAULT_CSS = """
-    TranscriptView > .line { height: auto; }
-    TranscriptView > .partial { color: $text-muted; text-style: italic; }
-    TranscriptView > .flagged { background: $error 15%; }
+    TranscriptView { overflow-x: hidden; scrollbar-gutter: stable; }
+    TranscriptView > .transcript--partial { color: $text-muted; text-style: italic; }
+    TranscriptView > .transcript--flagged { background: $error 25%; }
     """
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
-        self.partials: dict[str, Static] = {}
-        self.turns: dict[int, Static] = {}
-        self.texts: list[str] = []
+        self.lines: list[Text] = []
+        """Every final line, in order."""
+        self.flagged: set[int] = set()
+        """Indexes into ``lines`` of utterances that raised a flag."""
+        self.partials: dict[str, Text] = {}
+        """The provisional line of each speaker who is still talking."""
+        self.turns: dict[int, int] = {}
+        """Pipeline turn number → index into ``lines``."""
+        self._strips: list[Strip] = []
+        self._owner: list[int] = []
+        """For each strip of a final line, the index of its line (to tint flagged lines)."""
+        self._width = 0
+        self._partials_cache: list[Strip] = []
+
+    @property
+    def texts(self) -> list[str]:
         """Plain text of each final line (for tests and exports)."""
+        return [t.plain for t in self.lines]
 
     @staticmethod
     def _line(speaker: str, start: float, text: str) -> Text:
@@ -37,35 +59,71 @@ class TranscriptView(VerticalScroll):
         t.append(text)
         return t
 
-    def _follow(self) -> None:
-        self.call_after_refresh(self.scroll_end, animate=False)
-
+    # ------------------------------------------------------------------ events from the screen
     def partial(self, speaker: str, start: float, text: str) -> None:
-        line = self._line(speaker, start, text + " …")
-        w = self.partials.get(speaker)
-        if w is None:
-            w = self.partials[speaker] = Static(line, classes="line partial")
-            self.mount(w)
-        else:
-            w.update(line)
-        self._follow()
+        self.partials[speaker] = self._line(speaker, start, text + " …")
+        self._changed()
 
     def final(self, turn: int | None, speaker: str, start: float, text: str) -> None:
-        old = self.partials.pop(speaker, None)
-        if old is not None:  # the provisional line is replaced by the final one
-            old.remove()
-        line = self._line(speaker, start, text)
-        w = Static(line, classes="line")
-        before = next(iter(self.partials.values()), None)
-        if before is not None:
-            self.mount(w, before=before)
-        else:
-            self.mount(w)
+        self.partials.pop(speaker, None)  # the provisional line is replaced by the final one
+        self.lines.append(self._line(speaker, start, text))
         if turn is not None:
-            self.turns[turn] = w
-        self.texts.append(line.plain)
-        self._follow()
+            self.turns[turn] = len(self.lines) - 1
+        if self._width:
+            self._wrap_into(len(self.lines) - 1)
+        self._changed()
 
     def mark(self, turn: int | None) -> None:
         if turn is not None and turn in self.turns:
-            self.turns[turn].add_class("flagged")
+            self.flagged.add(self.turns[turn])
+            self.refresh()
+
+    # ------------------------------------------------------------------ drawing
+    def _wrap(self, text: Text) -> list[Strip]:
+        lines = text.wrap(self.app.console, self._width, overflow="fold")
+        return [Strip(line.render(self.app.console), line.cell_len) for line in lines] or [Strip.blank(0)]
+
+    def _wrap_into(self, index: int) -> None:
+        strips = self._wrap(self.lines[index])
+        self._strips += strips
+        self._owner += [index] * len(strips)
+
+    def _partial_strips(self) -> list[Strip]:
+        if not self._width:
+            return []
+        style = self.get_component_rich_style("transcript--partial", partial=True)
+        out: list[Strip] = []
+        for text in self.partials.values():
+            out += [s.apply_style(style) for s in self._wrap(text)]
+        return out
+
+    def _changed(self) -> None:
+        follow = self.max_scroll_y == 0 or self.scroll_y >= self.max_scroll_y - 1  # reading the end
+        self._partials_cache = self._partial_strips()
+        size = Size(self._width, len(self._strips) + len(self._partials_cache))
+        if size != self.virtual_size:  # a new size means a layout pass of the screen; a repaint is cheaper
+            self.virtual_size = size
+        self.refresh()
+        if follow:
+            self.scroll_end(animate=False, immediate=False, x_axis=False)
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if width and width != self._width:
+            self._width = width
+            self._strips, self._owner = [], []
+            for i in range(len(self.lines)):
+                self._wrap_into(i)
+            self._changed()
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index < len(self._strips):
+            strip = self._strips[index].extend_cell_length(width)
+            if self._owner[index] in self.flagged:
+                strip = strip.apply_style(self.get_component_rich_style("transcript--flagged", partial=True))
+        else:
+            rest = index - len(self._strips)
+            strip = self._partials_cache[rest] if rest < len(self._partials_cache) else Strip.blank(width)
+        return strip.extend_cell_length(width).apply_style(self.rich_style)
