@@ -33,11 +33,12 @@ log = logging.getLogger(__name__)
 MANDARIN = Path("/work/shared/audio/mandarin")
 DEV = Path("/work/shared/eval/dev")
 CHUNK = SAMPLE_RATE // 10
-DOMAIN_PROMPT = (
-    "您好，12368，请问有什么可以帮助您？这里是湖州市中级人民法院诉讼服务热线。"
-    "案号（2024）浙0503民初1234号，承办法官，立案庭，执行，调解，上诉，开庭，诉讼费。"
-)
-"""A domain initial_prompt for the hotline (simplified characters, court terms, a case number)."""
+def domain_prompt() -> str:
+    """The prompt the product gives Whisper (``copilot.recording.domain_prompt``), so the bench measures it."""
+    from copilot.analysis.rules import load_rules
+    from copilot.recording import domain_prompt as product_prompt
+
+    return product_prompt(load_rules())
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def prompt_eval(n: int, threads: int) -> list[str]:
     """CER of the agent+caller channels of ``n`` dev calls against the clean transcripts, without/with prompt."""
     lines = []
     files = sorted((DEV / "audio").glob("*.flac"))[:n]
-    for prompt in (None, DOMAIN_PROMPT):
+    for prompt in (None, domain_prompt()):
         rec = make_recognizer("whisper", cpu_threads=threads, prompt=prompt, partial_interval=0.0)
         total = run_calls(rec, files, DEV / "calls").cer
         lines.append(f"  dev calls ({len(files)}), prompt={'domain' if prompt else 'none'}: "
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", choices=["stream", "file"], default="stream",
                     help="stream: live endpointing, one decode per utterance (RTF, latency); file: Whisper "
                          "transcribes each whole channel (VAD on, 30 s windows), as for recorded calls")
-    ap.add_argument("--prompt", default=None, help="Whisper initial_prompt for every decode (default none)")
+    ap.add_argument("--prompt", default=None, help="Whisper initial_prompt for every decode (default none; 'domain' = the product's prompt)")
     ap.add_argument("--partials", action="store_true", help="also emit partials (costs extra decodes)")
     ap.add_argument("--no-8k", action="store_true", help="skip the telephone-band pass")
     ap.add_argument("--fixtures", type=int, default=2, metavar="N",
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = {"cpu_threads": args.threads, "beam_size": args.beam,
             "partial_interval": 1.0 if args.partials else 0.0} if engine == "whisper" else {}
     if engine == "whisper" and args.prompt:
-        opts["prompt"] = args.prompt
+        opts["prompt"] = domain_prompt() if args.prompt == "domain" else args.prompt
     if engine == "whisper" and args.end_silence is not None:
         opts["end_silence"] = args.end_silence
     t0 = time.perf_counter()

@@ -10,6 +10,7 @@ decoded with ``beam_size`` and emitted as the final. Text is returned as Whisper
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import os
@@ -206,16 +207,47 @@ class WhisperRecognizer:
         return out
 
 
+SENTENCE_END = ("。", "？", "！", ".", "?", "!")
+
+
 def _split_at_pauses(words: list, pause: float) -> list[list]:
     """Whisper often writes several turns of one channel as one segment; a silence of at least ``pause``
-    seconds between two words ends an utterance, as the live endpointer would have ended it."""
+    seconds between two words ends an utterance, as the live endpointer would have ended it.
+
+    Whisper times the first syllable after a silence too early, so it lands before the pause
+    ("…帮助您。甚 | 至调解…"). When a sentence ended one or two words before the pause, the words after
+    that sentence end start the next utterance."""
     groups: list[list] = []
     for w in words:
         if groups and w.start - groups[-1][-1].end < pause:
             groups[-1].append(w)
-        else:
-            groups.append([w])
+            continue
+        carry: list = []
+        if groups:
+            g = groups[-1]
+            ends = [x.word.strip().endswith(SENTENCE_END) for x in g]
+            for k in (1, 2):
+                if len(g) > k and ends[-k - 1] and not any(ends[-k:]):
+                    carry = _retime_before(g[-k:], w.start)
+                    del g[-k:]
+                    break
+        groups.append(carry + [w])
     return groups
+
+
+def _retime_before(words: list, t: float, longest: float = 0.3) -> list:
+    """The carried words, each at most ``longest`` seconds, placed right before ``t``."""
+    out = []
+    for x in reversed(words):
+        d = min(longest, max(0.0, x.end - x.start))
+        try:
+            y = replace(x, start=t - d, end=t)
+        except TypeError:  # not a dataclass (tests use simple namespaces)
+            y = copy.copy(x)
+            y.start, y.end = t - d, t
+        out.append(y)
+        t -= d
+    return out[::-1]
 
 
 class WhisperFileSession:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,15 @@ log = logging.getLogger(__name__)
 
 
 def domain_prompt(rules: Rules) -> str:
-    """A short Whisper initial prompt in the hotline's own words (simplified characters, domain terms)."""
+    """A short Whisper initial prompt in the hotline's own words (simplified characters, domain terms).
+
+    Only "。" and "、" separate it: full-width "，？！（）" share their first two UTF-8 bytes (EF BC) with the
+    full-width digits, and a prompt holding them made Whisper base end clauses with "１" (U+FF11):
+    "已经说过了１找承办法官１", which split phrases and hid a banned one. With "。" the same audio reads
+    "我已经说过了。找承办法官。" (FX-07, measured)."""
     words = [w for w in rules.pb.domain_words if 2 <= len(w) <= 4][:24]
-    # "！" (U+FF01) next to digits makes Whisper base write "１" (U+FF11): "您好１12368１"; commas are safe
-    greeting = rules.greeting_text.replace("！", "，").replace("!", "，")
-    return f"{greeting}案号（2024）浙0503民初1234号。" + "，".join(words) + "。"
+    greeting = re.sub(r"[，！？!?,]+", "。", rules.greeting_text).strip("。")
+    return f"{greeting}。案号2024浙0503民初1234号。" + "、".join(words) + "。"
 
 
 @lru_cache(maxsize=2)

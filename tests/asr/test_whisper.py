@@ -91,3 +91,19 @@ def test_offline_transcribe_whole_channel(recognizer):
     assert cer("你好你好", "".join(u.text for u in finals)).cer <= 0.25, finals
     assert all(5.0 <= u.start < u.end <= 5.0 + audio.duration + 0.05 for u in finals)
     assert recognizer.transcribe(audio.channels[0][:0], "caller") == []
+
+
+def test_split_at_pauses_moves_an_early_timed_first_syllable_to_its_utterance():
+    from types import SimpleNamespace as W
+
+    from asr.whisper_engine import _split_at_pauses
+
+    words = [W(word="您好", start=0.0, end=0.5), W(word="。", start=0.5, end=0.6), W(word="帮助您。", start=0.6, end=1.0),
+             W(word="甚", start=1.0, end=1.1),  # timed before the pause, but it begins the next sentence
+             W(word="至", start=3.0, end=3.2), W(word="调解。", start=3.2, end=3.6),
+             W(word="说过了", start=6.0, end=6.5)]  # no sentence end before this pause: nothing moves
+    split = _split_at_pauses(words, 0.8)
+    assert ["".join(x.word for x in g) for g in split] == ["您好。帮助您。", "甚至调解。", "说过了"]
+    assert split[1][0].start == pytest.approx(2.9) and split[1][0].end == pytest.approx(3.0)  # re-timed: just before 至
+    # without a pause nothing is split, whatever the punctuation
+    assert len(_split_at_pauses(words[:4], 5.0)) == 1
