@@ -19,7 +19,7 @@ from copilot.analysis.turns import TurnView
 CUE_MIN_CONF = 0.85
 """Fuzzy confidence at which a garbled cue still counts."""
 AGENT_WEIGHT = 0.6
-"""Agent turns are evidence too, but the caller's words define the need."""
+"""Agent turns are evidence too, but the caller's words define the need; an agent cue counts once per call."""
 NEED_THRESHOLD = 2.0
 """Evidence needed before a type is reported as a need of the call."""
 NEED_THRESHOLD_CALL = 1.5
@@ -77,11 +77,15 @@ class Classifier:
         scores: dict[str, float] = defaultdict(float)
         early: dict[str, float] = defaultdict(float)
         evidence: dict[str, list[str]] = defaultdict(list)
+        agent_said: set[tuple[str, str]] = set()
         k = 0
         for t in turns:
             hits = self.cue_hits(t)
             if t.is_agent:
                 for code, w, words in hits:
+                    if (code, words) in agent_said:  # the agent repeating an answer is not new evidence
+                        continue
+                    agent_said.add((code, words))
                     scores[code] += AGENT_WEIGHT * w
                     if words not in evidence[code]:
                         evidence[code].append(words)
