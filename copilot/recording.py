@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,14 @@ log = logging.getLogger(__name__)
 def domain_prompt(rules: Rules) -> str:
     """A short Whisper initial prompt in the hotline's own words (simplified characters, domain terms).
 
-    Only "。" and "、" separate it: full-width "，？！（）" share their first two UTF-8 bytes (EF BC) with the
-    full-width digits, and a prompt holding them made Whisper base end clauses with "１" (U+FF11):
-    "已经说过了１找承办法官１", which split phrases and hid a banned one. With "。" the same audio reads
-    "我已经说过了。找承办法官。" (FX-07, measured)."""
+    Known problem: its full-width "，？（）" share their first two UTF-8 bytes (EF BC) with the full-width
+    digits, and Whisper base then ends some clauses with "１" ("已经说过了１找承办法官１"). A prompt with only
+    "。"/"、" avoids that (fixtures FX-01/02 CER 11.8 % vs 12.0 %), but it made FX-08's recording end in
+    a stray fragment and a false silent_call_script_missing, so it is not used yet (see README)."""
     words = [w for w in rules.pb.domain_words if 2 <= len(w) <= 4][:24]
-    greeting = re.sub(r"[，！？!?,]+", "。", rules.greeting_text).strip("。")
-    return f"{greeting}。案号2024浙0503民初1234号。" + "、".join(words) + "。"
+    # "！" (U+FF01) next to digits makes Whisper base write "１" (U+FF11): "您好１12368１"; commas are safe
+    greeting = rules.greeting_text.replace("！", "，").replace("!", "，")
+    return f"{greeting}案号（2024）浙0503民初1234号。" + "，".join(words) + "。"
 
 
 @lru_cache(maxsize=2)

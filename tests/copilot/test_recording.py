@@ -23,8 +23,9 @@ def test_silent_call_recording_is_transcribed_and_judged_like_its_label():
     assert [t.speaker for t in turns] == ["agent"] * len(turns) and len(turns) >= 3, turns
     assert [t.start for t in turns] == sorted(t.start for t in turns)
     assert all(0.0 <= t.start < t.end <= 26.3 for t in turns)
-    assert turns[-1].start > 15.0, "the script comes after two unanswered greetings (split at pauses)"
-    assert "12368" in turns[0].text and "电话" in turns[-1].text
+    assert "12368" in turns[0].text
+    script = [t for t in turns if "电话" in t.text]
+    assert script and script[0].start > 15.0, "the script comes after two unanswered greetings (split at pauses)"
     assert result["service_type"] == "out_of_scope"
     assert result["flags"] == [], result["flags"]
     assert result["record"]["summary"] and result["complete"] is True
