@@ -10,7 +10,6 @@ decoded with ``beam_size`` and emitted as the final. Text is returned as Whisper
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 import os
@@ -240,12 +239,7 @@ def _retime_before(words: list, t: float, longest: float = 0.3) -> list:
     out = []
     for x in reversed(words):
         d = min(longest, max(0.0, x.end - x.start))
-        try:
-            y = replace(x, start=t - d, end=t)
-        except TypeError:  # not a dataclass (tests use simple namespaces)
-            y = copy.copy(x)
-            y.start, y.end = t - d, t
-        out.append(y)
+        out.append(replace(x, start=t - d, end=t))
         t -= d
     return out[::-1]
 

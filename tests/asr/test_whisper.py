@@ -94,9 +94,12 @@ def test_offline_transcribe_whole_channel(recognizer):
 
 
 def test_split_at_pauses_moves_an_early_timed_first_syllable_to_its_utterance():
-    from types import SimpleNamespace as W
+    from faster_whisper.transcribe import Word
 
     from asr.whisper_engine import _split_at_pauses
+
+    def W(word, start, end):  # noqa: N802 - reads like the constructor it wraps
+        return Word(start=start, end=end, word=word, probability=1.0)
 
     words = [W(word="您好", start=0.0, end=0.5), W(word="。", start=0.5, end=0.6), W(word="帮助您。", start=0.6, end=1.0),
              W(word="甚", start=1.0, end=1.1),  # timed before the pause, but it begins the next sentence
