@@ -170,19 +170,23 @@ def start_local_ray(num_cpus: int = 1) -> None:
     if repo not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([repo, *paths])
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    for attempt in (1, 2):
+    attempts = 3
+    for attempt in range(1, attempts + 1):
         try:
-            ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
+            ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
                      _node_ip_address="127.0.0.1", configure_logging=False)
             return
         except Exception:
-            # Ray's raylet gives its agent a fixed ~15 s to start; on a busy machine with a cold page cache the
-            # first start can miss it. Stop what did start and try once more (the imports are cached by then).
+            # Ray's raylet waits a fixed 15-20 s (not configurable in Ray 2.60) for its dashboard agent to write
+            # its port files, then aborts the node. The agent's start is mostly `import ray` (3-10 s here) and
+            # runs beside the runtime-env agent, so on a CPU-starved machine it can miss that window. Stop what
+            # did start and try again; a later attempt often wins the race.
             ray.shutdown()
             _stop_ray_children()
-            if attempt == 2:
+            if attempt == attempts:
                 raise
-            log.warning("local Ray instance did not start; trying once more", exc_info=True)
+            log.warning("local Ray instance did not start (attempt %d of %d); trying again", attempt, attempts,
+                        exc_info=True)
 
 
 def _stop_ray_children() -> None:

@@ -87,7 +87,6 @@ def _ray_available() -> bool:
     return False
 
 
-@pytest.mark.heavy  # a local Ray instance never started on the starved shared machine; needs the `ray` extra
 def test_ray_auto_on_a_local_loopback_instance_equals_local_processes(folder, capsys, monkeypatch):
     if not _ray_available():
         pytest.skip("ray not installed")
@@ -95,11 +94,6 @@ def test_ray_auto_on_a_local_loopback_instance_equals_local_processes(folder, ca
     local = score_files([folder])  # this process (test_batch checks a process pool gives the same)
     rc = main(["score", str(folder), "--ray", "auto", "--workers", "1", "--json"])
     out, err = capsys.readouterr()
-    if rc == 2 and "timed out during startup" in err:
-        # Ray's raylet aborts when its agent process takes over ~15 s to start (a fixed limit in Ray), which
-        # happens only on a CPU-starved machine; that is the machine, not the scoring: say so, loudly.
-        pytest.skip("local Ray instance could not start on this busy machine (raylet agent start-up "
-                    "timeout): " + err.strip().splitlines()[-1])
     assert rc == 1, err  # broken.json is reported, as locally
     doc = json.loads(out)
     assert doc["backend"].startswith("ray (local instance on 127.0.0.1")
