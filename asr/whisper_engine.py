@@ -4,7 +4,9 @@ Whisper is not a streaming model, so each session cuts utterances with Silero VA
 faster-whisper ships) run frame by frame: an utterance ends after ``end_silence`` seconds of non-speech
 or at ``max_utterance`` seconds. While an utterance grows, it is re-decoded cheaply (beam 1) every
 ``partial_interval`` seconds of new audio and the text is emitted as a partial; when it ends it is
-decoded with ``beam_size`` and emitted as the final. Text is returned as Whisper writes it
+decoded with ``beam_size`` and emitted as the final. Partials are provisional, finals are what the
+analysis needs: when a partial decode costs more than half the audio it covers (a slow or busy CPU),
+the interval stretches to twice the measured partial cost, so partials never starve the finals. Text is returned as Whisper writes it
 (often traditional characters); the analysis layer normalises it.
 """
 
@@ -14,6 +16,7 @@ import logging
 import math
 import os
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -42,7 +45,12 @@ class WhisperConfig:
     partial_beam_size: int = 1
     """Beam for the provisional re-decodes."""
     partial_interval: float = 1.0
-    """Seconds of new audio between partial re-decodes; 0 disables partials."""
+    """Seconds of new audio between partial re-decodes (at least; see ``partial_budget``); 0 disables partials."""
+    partial_budget: float = 0.5
+    """Largest share of real time that partial re-decodes may take: the interval between partials is
+    at least ``partial cost / partial_budget`` seconds of audio (cost = wall seconds of the recent partial
+    decodes, shared by all sessions of the recognizer). On a fast CPU (a partial in 0.2 s) the interval
+    stays at ``partial_interval``; here (15-30 s per encoder pass) partials become rare and finals timely."""
     initial_prompt: str | None = None
     hotwords: str | None = None
     vad: bool = True
@@ -125,6 +133,8 @@ class WhisperRecognizer:
         self.model_path = Path(model_path) if model_path else root / WHISPER_BASE
         self.model = load_whisper_model(models_dir, cpu_threads=self.config.cpu_threads, model_path=model_path)
         self._lock = threading.Lock()
+        self.partial_cost = 0.0
+        """Wall seconds of a partial decode (exponential average over all sessions; 0 before the first)."""
 
     def open_session(self, speaker: str, *, start: float = 0.0, partials: bool = True, offline: bool = False,
                      **overrides) -> WhisperSession | WhisperFileSession:
@@ -139,6 +149,21 @@ class WhisperRecognizer:
         if offline:
             return WhisperFileSession(self, speaker, start=start, config=cfg)
         return WhisperSession(self, speaker, start=start, config=cfg)
+
+    def decode_partial(self, audio: np.ndarray, *, config: WhisperConfig) -> tuple[str, float]:
+        """A provisional re-decode (``partial_beam_size``); its wall time updates :attr:`partial_cost`."""
+        t0 = time.perf_counter()
+        try:
+            return self.decode(audio, beam_size=config.partial_beam_size, config=config)
+        finally:
+            cost = time.perf_counter() - t0
+            self.partial_cost = cost if not self.partial_cost else 0.5 * self.partial_cost + 0.5 * cost
+
+    def partial_gap(self, config: WhisperConfig) -> float:
+        """Seconds of new audio to wait before the next partial re-decode."""
+        if config.partial_budget <= 0:
+            return config.partial_interval
+        return max(config.partial_interval, self.partial_cost / config.partial_budget)
 
     def decode(self, audio: np.ndarray, *, beam_size: int, config: WhisperConfig) -> tuple[str, float]:
         """Decode float32 16 kHz audio; returns (text, confidence 0..1)."""
@@ -307,7 +332,7 @@ class WhisperSession:
             out.extend(self._frame(self._pending[i * VAD_FRAME : (i + 1) * VAD_FRAME]))
         self._pending = self._pending[n * VAD_FRAME :]
         if self._in_speech and self.config.partial_interval > 0 and \
-                self._since_partial >= self.config.partial_interval * SAMPLE_RATE:
+                self._since_partial >= self.recognizer.partial_gap(self.config) * SAMPLE_RATE:
             self._since_partial = 0
             out.extend(self._partial())
         return out
@@ -344,7 +369,7 @@ class WhisperSession:
 
     def _partial(self) -> list[Utterance]:
         audio = np.concatenate(self._utt)
-        text, conf = self.recognizer.decode(audio, beam_size=self.config.partial_beam_size, config=self.config)
+        text, conf = self.recognizer.decode_partial(audio, config=self.config)
         if not text or text == self._last_partial:
             return []
         self._last_partial = text

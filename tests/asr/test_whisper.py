@@ -65,7 +65,7 @@ def test_transcribes_a_real_mandarin_clip(recognizer):
 def test_streaming_gives_partials_then_a_final(recognizer):
     audio = read_audio(MANDARIN / "BAC009S0764W0121.wav")
     samples = audio.channels[0]
-    session = recognizer.open_session("agent", start=10.0)
+    session = recognizer.open_session("agent", start=10.0, partial_budget=0)  # a partial every 1 s of audio
     events = []
     step = SAMPLE_RATE // 10
     for i in range(0, len(samples), step):
@@ -81,6 +81,36 @@ def test_streaming_gives_partials_then_a_final(recognizer):
     partials = [u for u in events if not u.final]
     assert all(10.0 <= p.start < p.end for p in partials)
     assert [p.end for p in partials] == sorted(p.end for p in partials)  # partials grow
+
+
+def test_partials_back_off_when_they_cost_more_than_their_budget(recognizer):
+    """A partial decode that costs more than half the audio it covers stretches the interval, so a slow CPU
+    spends its time on finals; the measured cost is the recognizer's, shared by its sessions."""
+    audio = read_audio(MANDARIN / "BAC009S0764W0121.wav")
+    samples = audio.channels[0]
+    cfg = recognizer.config
+    assert cfg.partial_interval == 1.0 and cfg.partial_budget == 0.5
+
+    def stream(session):
+        out = []
+        for i in range(0, len(samples), SAMPLE_RATE // 10):
+            out.extend(session.accept(samples[i : i + SAMPLE_RATE // 10].astype("<i2").tobytes()))
+        return out + session.finish()
+
+    saved = recognizer.partial_cost
+    try:
+        recognizer.partial_cost = 0.1  # a fast CPU: the configured interval holds
+        assert recognizer.partial_gap(cfg) == 1.0
+        recognizer.partial_cost = audio.duration  # one partial costs as long as the whole clip lasts
+        assert recognizer.partial_gap(cfg) == pytest.approx(2 * audio.duration)
+        events = stream(recognizer.open_session("agent"))
+        assert [u.final for u in events] == [True], [(u.final, u.text) for u in events]
+        assert cer("甚至出现交易几乎停滞的情况", events[0].text).cer <= 0.3, events[0].text
+        recognizer.partial_cost = 0.0  # nothing measured yet: the first partial comes after 1 s
+        events = stream(recognizer.open_session("agent"))
+        assert not events[0].final and recognizer.partial_cost > 0  # and its cost was measured
+    finally:
+        recognizer.partial_cost = saved
 
 
 def test_offline_transcribe_whole_channel(recognizer):
