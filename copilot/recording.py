@@ -16,16 +16,24 @@ log = logging.getLogger(__name__)
 
 
 def domain_prompt(rules: Rules) -> str:
-    """A short Whisper initial prompt in the hotline's own words (simplified characters, domain terms).
+    """A short Whisper initial prompt in the hotline's own words: the greeting, a case number, and what
+    callers ask for — the two strongest plain cues of each service type the hotline handles, then a few
+    unit and role names from the domain words.
 
-    Known problem: its full-width "，？（）" share their first two UTF-8 bytes (EF BC) with the full-width
-    digits, and Whisper base then ends some clauses with "１" ("已经说过了１找承办法官１"). A prompt with only
-    "。"/"、" avoids that (fixtures FX-01/02 CER 11.8 % vs 12.0 %), but it made FX-08's recording end in
-    a stray fragment and a false silent_call_script_missing, so it is not used yet (see README)."""
-    words = [w for w in rules.pb.domain_words if 2 <= len(w) <= 4][:24]
-    # "！" (U+FF01) next to digits makes Whisper base write "１" (U+FF11): "您好１12368１"; commas are safe
+    The needs are joined with "、" (U+3001). Full-width "，？（）！" share their first two UTF-8 bytes (EF BC)
+    with the full-width digits, and near digits Whisper base then writes "１" ("您好１12368１"), so the
+    prompt keeps them to the greeting's commas and question mark and the case number's brackets.
+    A prompt of case-type codes alone (民初，民终，…) made Whisper write 举报 as 去报 on FX-05; this one gets
+    举报 and 吴兴 right there (see README, "Whisper prompt")."""
     greeting = rules.greeting_text.replace("！", "，").replace("!", "，")
-    return f"{greeting}案号（2024）浙0503民初1234号。" + "，".join(words) + "。"
+    needs: list[str] = []
+    for st in rules.pb.service_types:
+        if st.code == "out_of_scope":  # referral words (着火, 救护车 …) would only invite hallucinations
+            continue
+        plain = sorted((c for c in st.cues if c.text), key=lambda c: -c.weight)
+        needs += [c.text for c in plain[:2]]
+    units = [w for w in rules.pb.domain_words if 3 <= len(w) <= 4 and not w.isdigit()][:8]
+    return f"{greeting}案号（2024）浙0503民初1234号。" + "、".join(needs + units) + "。"
 
 
 @lru_cache(maxsize=2)
