@@ -148,7 +148,19 @@ class WhisperRecognizer:
         cfg = replace(self.config, **overrides) if overrides else self.config
         if offline:
             return WhisperFileSession(self, speaker, start=start, config=cfg)
+        if cfg.partial_interval > 0 and cfg.partial_budget > 0:
+            self.calibrate(cfg)
         return WhisperSession(self, speaker, start=start, config=cfg)
+
+    def calibrate(self, config: WhisperConfig) -> None:
+        """Measure what a partial decode costs on this machine, once, before the first live session: one
+        decode of a second of silence (its text is discarded). Without it the first utterance of a call
+        would pay for a partial that a slow CPU cannot afford (15-30 s here, 0.2-0.5 s on a desktop)."""
+        with self._lock:
+            if not self.partial_cost:
+                self.decode_partial(np.zeros(SAMPLE_RATE, dtype=np.float32), config=config)
+                log.info("Whisper partial decode costs %.2f s here; partials at most every %.1f s of audio",
+                         self.partial_cost, self.partial_gap(config))
 
     def decode_partial(self, audio: np.ndarray, *, config: WhisperConfig) -> tuple[str, float]:
         """A provisional re-decode (``partial_beam_size``); its wall time updates :attr:`partial_cost`."""
