@@ -6,8 +6,9 @@ or at ``max_utterance`` seconds. While an utterance grows, it is re-decoded chea
 ``partial_interval`` seconds of new audio and the text is emitted as a partial; when it ends it is
 decoded with ``beam_size`` and emitted as the final. Partials are provisional, finals are what the
 analysis needs: when a partial decode costs more than half the audio it covers (a slow or busy CPU),
-the interval stretches to twice the measured partial cost, so partials never starve the finals. Text is returned as Whisper writes it
-(often traditional characters); the analysis layer normalises it.
+the interval stretches to twice the measured partial cost, so partials never starve the finals. Whisper base often writes Mandarin in
+traditional characters; Chinese text leaves the engine in simplified characters (OpenCC t2s), as agents
+read it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -196,7 +198,8 @@ class WhisperRecognizer:
                 texts.append(seg.text.strip())
                 logprobs.append(seg.avg_logprob)
         conf = float(math.exp(sum(logprobs) / len(logprobs))) if logprobs else 0.0
-        return "".join(texts) if config.language in ("zh", "ja") else " ".join(texts), min(1.0, conf)
+        text = "".join(texts) if config.language in ("zh", "ja") else " ".join(texts)
+        return simplified(text, config.language), min(1.0, conf)
 
 
     def transcribe(self, samples: np.ndarray, speaker: str, *, start: float = 0.0,
@@ -230,7 +233,8 @@ class WhisperRecognizer:
         out: list[Utterance] = []
         for seg in segments:
             conf = min(1.0, float(math.exp(seg.avg_logprob)))
-            for words in _split_at_pauses(seg.words or [], cfg.end_silence):
+            words_all = [replace(w, word=simplified(w.word, cfg.language)) for w in seg.words or []]
+            for words in _split_at_pauses(words_all, cfg.end_silence):
                 text = "".join(w.word for w in words).strip() if cfg.language in ("zh", "ja") else \
                     " ".join(w.word.strip() for w in words).strip()
                 if text:
@@ -241,6 +245,18 @@ class WhisperRecognizer:
                                     for w in words),
                         confidence=conf))
         return out
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # loads its dictionaries once (about a second)
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str, language: str) -> str:
+    """Whisper's Chinese in simplified characters (it writes traditional ones for much Mandarin speech)."""
+    return _t2s().convert(text) if language == "zh" and text else text
 
 
 SENTENCE_END = ("。", "？", "！", ".", "?", "!")

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from copilot.analysis.rules import Rules, load_rules
+from copilot.analysis.rules import Rules
 from copilot.events import UtteranceEvent
 from copilot.pipeline import CallPipeline, run_audio
 from copilot.transcript import Transcript, Turn
@@ -24,7 +24,8 @@ def domain_prompt(rules: Rules) -> str:
     with the full-width digits, and near digits Whisper base then writes "１" ("您好１12368１"), so the
     prompt keeps them to the greeting's commas and question mark and the case number's brackets.
     A prompt of case-type codes alone (民初，民终，…) made Whisper write 举报 as 去报 on FX-05; this one gets
-    举报 and 吴兴 right there (see README, "Whisper prompt")."""
+    举报 and 吴兴 right there. Not used by default: on the fixtures no prompt gives the lowest CER
+    (README, "Whisper prompt"); ``python -m asr.bench --prompt domain`` measures this one."""
     greeting = rules.greeting_text.replace("！", "，").replace("!", "，")
     needs: list[str] = []
     for st in rules.pb.service_types:
@@ -43,7 +44,9 @@ def shared_recognizer(engine: str = "auto") -> Any:
 
     name, reason = choose_engine(engine)
     log.warning("ASR: %s (%s)", name, reason)
-    return make_recognizer(engine, prompt=domain_prompt(load_rules()) if name == "whisper" else None)
+    # No initial prompt: measured on the fixtures FX-01/02 (file mode, beam 5), Whisper base gets CER 11.4 %
+    # without one, 15.3 % with domain_prompt() and 16.5 % with the earlier case-code prompt (README).
+    return make_recognizer(engine)
 
 
 def make_audio_pipeline(call_id: str, *, engine: str = "auto", sinks=(), writer=None,

@@ -12,6 +12,7 @@ from asr.cer import cer
 from asr.engine import make_recognizer, transcribe_channel
 from asr.models import ensure_whisper_base, verify
 from asr.types import SAMPLE_RATE
+from asr.whisper_engine import simplified
 
 pytestmark = pytest.mark.slow
 
@@ -59,6 +60,7 @@ def test_transcribes_a_real_mandarin_clip(recognizer):
     finals = transcribe_channel(recognizer, audio.channels[0], "caller")
     text = "".join(u.text for u in finals)
     assert cer("换一首歌", text).cer <= 0.3, text
+    assert simplified(text, "zh") == text  # agents read simplified characters
     assert all(0.0 <= u.start < u.end <= audio.duration + 0.05 for u in finals)
 
 
@@ -124,6 +126,11 @@ def test_offline_transcribe_whole_channel(recognizer):
     assert cer("你好你好", "".join(u.text for u in finals)).cer <= 0.25, finals
     assert all(5.0 <= u.start < u.end <= 5.0 + audio.duration + 0.05 for u in finals)
     assert recognizer.transcribe(audio.channels[0][:0], "caller") == []
+
+
+def test_chinese_leaves_the_engine_in_simplified_characters():
+    assert simplified("我要舉報執行局的一個工作人員，電話號碼", "zh") == "我要举报执行局的一个工作人员，电话号码"
+    assert simplified("Bonjour", "fr") == "Bonjour" and simplified("", "zh") == ""
 
 
 def test_split_at_pauses_moves_an_early_timed_first_syllable_to_its_utterance():
