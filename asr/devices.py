@@ -137,6 +137,7 @@ class DeviceSource:
                 self.samplerate, channels, agent_channel, speaker_for_mono=speaker_for_mono))]
         self._streams: list[Any] = []
         self._closing = False
+        self._flushed: set[int] = set()
         self._put: Any = None
 
     # -------------------------------------------------------------------------------- PortAudio side
@@ -181,8 +182,20 @@ class DeviceSource:
         converter = self._layout[n][2]
         if data is _END:
             ended.add(n)
+            self._flushed.add(n)
             return converter.flush()
+        if n in self._flushed:  # cannot happen: a stream's finished callback comes after its last block
+            log.warning("audio block after the end of stream %d dropped", n)
+            return []
         return converter.convert(data)
+
+    def _flush_rest(self, ended: set[int]) -> list[AudioChunk]:
+        """The tails of streams that stopped without their finished callback, once their queued blocks are in."""
+        out: list[AudioChunk] = []
+        for n in sorted(ended - self._flushed):
+            self._flushed.add(n)
+            out += self._layout[n][2].flush()
+        return out
 
     def _lost(self, ended: set[int]) -> DeviceLost:
         names = ", ".join(f"'{self._layout[n][0].name}'" for n in sorted(ended)) or "the device"
@@ -195,6 +208,7 @@ class DeviceSource:
         q: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
         self._put = q.put
         self._closing = False
+        self._flushed: set[int] = set()
         self._open()
         ended: set[int] = set()
         try:
@@ -202,10 +216,9 @@ class DeviceSource:
                 try:
                     item = q.get(timeout=POLL_S)
                 except queue.Empty:
-                    if self._stopped():  # stream stopped without the finished callback
-                        ended |= self._stopped()
-                        for n in ended:
-                            yield from self._layout[n][2].flush()
+                    # a stream stopped without the finished callback: its blocks may still be queued, so
+                    # its converter is flushed only after the queue is drained below
+                    ended |= self._stopped()
                     continue
                 yield from self._handle(item, ended)
             while True:  # the other device's buffered blocks
@@ -213,6 +226,7 @@ class DeviceSource:
                     yield from self._handle(q.get_nowait(), ended)
                 except queue.Empty:
                     break
+            yield from self._flush_rest(ended)
             if not self._closing:
                 raise self._lost(ended)
         finally:
@@ -231,6 +245,7 @@ class DeviceSource:
 
         self._put = put
         self._closing = False
+        self._flushed: set[int] = set()
         self._open()
         ended: set[int] = set()
         try:
@@ -238,11 +253,7 @@ class DeviceSource:
                 try:
                     item = await asyncio.wait_for(q.get(), POLL_S)
                 except TimeoutError:
-                    if self._stopped():
-                        ended |= self._stopped()
-                        for n in ended:
-                            for chunk in self._layout[n][2].flush():
-                                yield chunk
+                    ended |= self._stopped()  # flushed after the queue is drained, as in __iter__
                     continue
                 for chunk in self._handle(item, ended):
                     yield chunk
@@ -250,6 +261,8 @@ class DeviceSource:
             while not q.empty():
                 for chunk in self._handle(q.get_nowait(), ended):
                     yield chunk
+            for chunk in self._flush_rest(ended):
+                yield chunk
             if not self._closing:
                 raise self._lost(ended)
         finally:
