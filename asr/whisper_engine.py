@@ -6,9 +6,9 @@ or at ``max_utterance`` seconds. While an utterance grows, it is re-decoded chea
 ``partial_interval`` seconds of new audio and the text is emitted as a partial; when it ends it is
 decoded with ``beam_size`` and emitted as the final. Partials are provisional, finals are what the
 analysis needs: when a partial decode costs more than half the audio it covers (a slow or busy CPU),
-the interval stretches to twice the measured partial cost, so partials never starve the finals. Whisper base often writes Mandarin in
-traditional characters; Chinese text leaves the engine in simplified characters (OpenCC t2s), as agents
-read it.
+the interval stretches to twice the measured partial cost, so partials never starve the finals.
+Whisper base often writes Mandarin in traditional characters; Chinese text leaves the engine in
+simplified characters (OpenCC t2s), as agents read it.
 """
 
 from __future__ import annotations
