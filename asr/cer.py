@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from dataclasses import dataclass
 
-
-@functools.lru_cache(maxsize=1)
-def _t2s():
-    import opencc  # a text library; only the benchmark and tests use this module
-
-    return opencc.OpenCC("t2s")
+from asr.chinese import t2s
 
 
 def normalize(text: str) -> str:
     """Keep letters and digits only (no punctuation, symbols or spaces), traditional→simplified, lower case."""
     kept = "".join(ch for ch in text if unicodedata.category(ch)[0] in ("L", "N"))
-    return _t2s().convert(kept).lower()
+    return t2s().convert(kept).lower()
 
 
 def edit_distance(ref: str, hyp: str) -> int:

@@ -208,7 +208,7 @@ class DeviceSource:
         q: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
         self._put = q.put
         self._closing = False
-        self._flushed: set[int] = set()
+        self._flushed = set()
         self._open()
         ended: set[int] = set()
         try:
@@ -245,7 +245,7 @@ class DeviceSource:
 
         self._put = put
         self._closing = False
-        self._flushed: set[int] = set()
+        self._flushed = set()
         self._open()
         ended: set[int] = set()
         try:

@@ -19,12 +19,12 @@ import os
 import threading
 import time
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from asr.audio import pcm_to_array
+from asr.chinese import t2s
 from asr.errors import ModelError
 from asr.models import WHISPER_BASE, default_models_dir, ensure_whisper_base, missing_files
 from asr.types import SAMPLE_RATE, Utterance, Word
@@ -247,16 +247,9 @@ class WhisperRecognizer:
         return out
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc  # loads its dictionaries once (about a second)
-
-    return opencc.OpenCC("t2s")
-
-
 def simplified(text: str, language: str) -> str:
     """Whisper's Chinese in simplified characters (it writes traditional ones for much Mandarin speech)."""
-    return _t2s().convert(text) if language == "zh" and text else text
+    return t2s().convert(text) if language == "zh" and text else text
 
 
 SENTENCE_END = ("。", "？", "！", ".", "?", "!")

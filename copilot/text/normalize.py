@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from asr.chinese import t2s
 from copilot.text.errors import TextError
 from copilot.text.numerals import numeral_edits
 
@@ -86,13 +87,6 @@ def _kind(ch: str) -> int:
     return k
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc  # imported late: loading takes about a second
-
-    return opencc.OpenCC("t2s")
-
-
 @lru_cache(maxsize=32)
 def _dialect_pattern(items: tuple[tuple[str, str], ...]) -> re.Pattern[str] | None:
     for form, meaning in items:
@@ -108,7 +102,7 @@ def _dialect_pattern(items: tuple[tuple[str, str], ...]) -> re.Pattern[str] | No
 def _to_simplified(text: str) -> str:
     if text.isascii():
         return text
-    conv = _t2s()
+    conv = t2s()
     out = conv.convert(text)
     if len(out) == len(text):
         return out
