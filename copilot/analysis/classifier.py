@@ -18,6 +18,10 @@ from copilot.analysis.turns import TurnView
 
 CUE_MIN_CONF = 0.85
 """Fuzzy confidence at which a garbled cue still counts."""
+HOMOPHONE_CONF = 0.9
+"""A cue of three or more characters heard as a full homophone (every syllable the same; ASR writes 及检检查
+for 纪检监察) counts at this confidence, however different the characters: homophones are the commonest
+ASR error in Mandarin, and three equal syllables in a row are rarely chance."""
 AGENT_WEIGHT = 0.6
 """Agent turns are evidence too, but the caller's words define the need; an agent cue counts once per call."""
 NEED_THRESHOLD = 2.0
@@ -61,12 +65,13 @@ class Classifier:
         self._hits[turn.index] = out
         seen: set[str] = set()
         for h in self.r.cue_matcher.find(turn.plain):
-            if h.confidence < CUE_MIN_CONF or h.phrase_id in seen:
+            conf = max(h.confidence, HOMOPHONE_CONF) if h.kind == "pinyin" else h.confidence
+            if conf < CUE_MIN_CONF or h.phrase_id in seen:
                 continue
             seen.add(h.phrase_id)
             code, idx = h.phrase_id.split("|")
             cue = self.r.cues[int(idx)]
-            out.append((code, cue.weight * h.confidence, turn.said(h.start, h.end) or h.phrase))
+            out.append((code, cue.weight * conf, turn.said(h.start, h.end) or h.phrase))
         for cue in self.r.cue_regexes:
             m = cue.regex.search(turn.plain)
             if m:

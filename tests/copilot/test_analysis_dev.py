@@ -56,3 +56,27 @@ def test_flag_carries_turn_time_words_phrase_and_suggestion(dev_dir):
     assert f["suggestion"] and "不归" not in f["suggestion"]
     assert r["service_type"] == "out_of_scope"
     assert {x["code"] for x in r["flags"]} >= {"banned_phrase", "referral_missing"}
+
+
+def test_a_full_homophone_of_a_cue_counts():
+    """Whisper base wrote 及检检查 for 纪检监察 and 去报 for 举报 (FX-05 through the server): the agent's
+    handling, heard as homophones, still makes the call a complaint; without it, nothing does."""
+    from copilot.analysis.analyzer import CallAnalyzer
+
+    def classify(turns):
+        a = CallAnalyzer("homophone")
+        a.start(source="test")
+        for i, (speaker, text) in enumerate(turns):
+            a.add_turn(speaker, 5.0 * i, 5.0 * i + 4, text)
+        return a.result()
+
+    opening = [("agent", "你好12368请问有什么可以帮助您"),
+               ("caller", "我要去报吴星载院执行局的一个工作人员,他暗示我要请课所理台给我办事。")]
+    handled = opening + [("agent", "好的,我已经记录下来了。您反应的情况会及时转交及检检查部门办理。")]
+    assert classify(opening)["service_type"] == "out_of_scope"
+    r = classify(handled)
+    assert r["service_type"] == "complaint", r
+    assert r["evidence"]["complaint"] == ["及检检查"]
+    # same characters count, a different sound does not: 纪律检查 is not a homophone of 纪检监察
+    other = opening + [("agent", "好的,我已经记录下来了。您的情况会及时转交纪律检查。")]
+    assert "complaint" not in classify(other)["evidence"]

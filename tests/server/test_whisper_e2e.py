@@ -24,7 +24,10 @@ def whisper():
 
 
 def test_whisper_complaint_call_is_confidential(tmp_path, whisper):
-    audio = fixture("FX-05")  # 「我要举报吴兴法院执行局的一个工作人员…」 at 5.3–11.5 s (in the repo, unlike ../shared)
+    # FX-05 (in the repo, unlike ../shared): 「我要举报…」 at 5.3–11.5 s, then the agent's 「…我会如实记录」 and
+    # 「您反映的情况会及时转交纪检监察部门办理」 (29–39 s). The first 40 s, so that the call is recognised as a complaint
+    # even when Whisper base mishears 举报 (it has written 去报): the agent's handling is evidence too.
+    audio = fixture("FX-05")
 
     async def body():
         async with running(tmp_path, whisper, engine="whisper") as srv:
@@ -37,7 +40,7 @@ def test_whisper_complaint_call_is_confidential(tmp_path, whisper):
             agent = asyncio.create_task(watch(AGENT))
             inspector = asyncio.create_task(watch(INSP))
             await asyncio.sleep(0.1)
-            final = await client.stream_file(srv.url, "FX-05", audio, TEL, pace="whole", seconds=12)
+            final = await client.stream_file(srv.url, "FX-05", audio, TEL, pace="whole", seconds=40)
             late_agent = await watch(AGENT)
             export = await asyncio.to_thread(client.http_get, srv.url, "/calls/FX-05", INSP)
             listing = await asyncio.to_thread(client.http_get, srv.url, "/calls", SUP)
