@@ -157,6 +157,10 @@ def score_files(paths: Iterable[str | Path], *, workers: int = 1, engine: str = 
     return res
 
 
+AGENT_TIMEOUT_S = 300
+"""Seconds a local Ray node waits for its agents to start (see start_local_ray)."""
+
+
 def start_local_ray(num_cpus: int = 1) -> None:
     """A Ray instance of this machine only: every Ray process binds and dials 127.0.0.1, no dashboard.
 
@@ -170,6 +174,10 @@ def start_local_ray(num_cpus: int = 1) -> None:
     if repo not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([repo, *paths])
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    # How long the raylet waits for its agents (dashboard agent, runtime-env agent) to come up. Their start is
+    # mostly `import ray`, which takes 3-30 s on a starved 2-core machine; Ray's default gives up sooner.
+    # Ray 2.50+ ignores this for the dashboard agent's port file (a fixed 15 s), hence ray==2.44.1 in CI.
+    os.environ.setdefault("RAY_agent_register_timeout_ms", str(AGENT_TIMEOUT_S * 1000))
     attempts = 3
     for attempt in range(1, attempts + 1):
         try:
@@ -177,10 +185,9 @@ def start_local_ray(num_cpus: int = 1) -> None:
                      _node_ip_address="127.0.0.1", configure_logging=False)
             return
         except Exception:
-            # Ray's raylet waits a fixed 15-20 s (not configurable in Ray 2.60) for its dashboard agent to write
-            # its port files, then aborts the node. The agent's start is mostly `import ray` (3-10 s here) and
-            # runs beside the runtime-env agent, so on a CPU-starved machine it can miss that window. Stop what
-            # did start and try again; a later attempt often wins the race.
+            # Ray 2.50+'s raylet waits a fixed 15 s for its dashboard agent to write its port files, then
+            # aborts the node; on a CPU-starved machine the agent can miss that window. Stop what did start and
+            # try again; a later attempt often wins the race.
             ray.shutdown()
             _stop_ray_children()
             if attempt == attempts:

@@ -8,7 +8,6 @@ import csv
 import importlib.util
 import io
 import json
-import os
 import shutil
 
 import pytest
@@ -79,18 +78,9 @@ def test_nothing_to_score_is_an_error(tmp_path, capsys):
     assert main(["score", str(tmp_path), "--workers", "0"]) == 2
 
 
-def _ray_available() -> bool:
-    if importlib.util.find_spec("ray") is not None:
-        return True
-    if os.environ.get("CI"):
-        pytest.fail("ray is not installed: CI must install the ray extra (it is part of the dev extra)")
-    return False
-
-
-@pytest.mark.heavy  # Ray's raylet gives its agent a fixed 15-20 s to start; this VM often misses it (README)
 def test_ray_auto_on_a_local_loopback_instance_equals_local_processes(folder, capsys, monkeypatch):
-    if not _ray_available():
-        pytest.skip("ray not installed")
+    if importlib.util.find_spec("ray") is None:
+        pytest.fail("ray is not installed: it is part of the dev extra (pip install -c .ci/constraints.txt -e '.[dev]')")
     monkeypatch.delenv("RAY_ADDRESS", raising=False)  # auto → a local instance on 127.0.0.1
     local = score_files([folder])  # this process (test_batch checks a process pool gives the same)
     rc = main(["score", str(folder), "--ray", "auto", "--workers", "1", "--json"])

@@ -15,7 +15,7 @@ from copilot.server.load import SpawnedServer
 from copilot.store import load_call
 from tests.server.conftest import fixture, run
 
-pytestmark = [pytest.mark.heavy, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 def test_kill_9_and_restart_keeps_stored_calls(tmp_path):

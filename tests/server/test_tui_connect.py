@@ -16,7 +16,7 @@ from tui.config import TuiConfig
 from tui.messages import CallEvent, StreamEnded
 from tui.sources import SourceSpec
 
-pytestmark = [pytest.mark.heavy, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 CFG = TuiConfig(freeze_clock=True)
 
 

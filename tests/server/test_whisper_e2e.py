@@ -13,7 +13,7 @@ from copilot.server.hub import CLOSE_FORBIDDEN
 from copilot.store import load_call
 from tests.server.conftest import AGENT, INSP, SUP, TEL, fixture, run, running
 
-pytestmark = [pytest.mark.heavy, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -37,23 +37,27 @@ def test_whisper_complaint_call_is_confidential(tmp_path, whisper):
                 except ServerError as exc:
                     return exc
 
+            answers: list[dict] = []
             agent = asyncio.create_task(watch(AGENT))
             inspector = asyncio.create_task(watch(INSP))
             await asyncio.sleep(0.1)
-            final = await client.stream_file(srv.url, "FX-05", audio, TEL, pace="whole", seconds=40)
+            final = await client.stream_file(srv.url, "FX-05", audio, TEL, pace="whole", seconds=40,
+                                             on_message=answers.append)
             late_agent = await watch(AGENT)
             export = await asyncio.to_thread(client.http_get, srv.url, "/calls/FX-05", INSP)
             listing = await asyncio.to_thread(client.http_get, srv.url, "/calls", SUP)
-            return srv, final, await agent, await inspector, late_agent, export, listing
+            return srv, final, answers, await agent, await inspector, late_agent, export, listing
 
-    srv, final, agent, inspector, late_agent, export, listing = run(body())
+    srv, final, answers, agent, inspector, late_agent, export, listing = run(body(), timeout=900)
     assert final["result"]["service_type"] == "complaint", final["result"]
     assert isinstance(agent, ServerError) and agent.code == CLOSE_FORBIDDEN and "confidential" in str(agent)
     assert isinstance(late_agent, ServerError) and late_agent.code == CLOSE_FORBIDDEN
     assert isinstance(inspector[-1], CallEnded) and inspector[-1].complete
     assert any(isinstance(e, ServiceTypeChanged) and e.service_type == "complaint" for e in inspector)
     texts = [e.text for e in inspector if e.type == "utterance" and e.final]
-    assert any("举报" in t or "舉報" in t or "投诉" in t for t in texts), texts
+    assert texts == [m["text"] for m in answers if "text" in m]  # the inspector sees every final utterance
+    evidence = final["result"]["evidence"]["complaint"]
+    assert evidence and all(any(w in t for t in texts) for w in evidence), (evidence, texts)
     assert load_call(srv.db, "FX-05")["call"]["service_type"] == "complaint"
     assert export["call"]["call_id"] == "FX-05" and export["utterances"]
     assert listing["recent"][0]["confidential"] is True
