@@ -176,7 +176,7 @@ def start_local_ray(num_cpus: int = 1) -> None:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     # How long the raylet waits for its agents (dashboard agent, runtime-env agent) to come up. Their start is
     # mostly `import ray`, which takes 3-30 s on a starved 2-core machine; Ray's default gives up sooner.
-    # Ray 2.60 ignores this for the dashboard agent's port file (a fixed 15 s), hence ray==2.44.1 in CI.
+    # Ray 2.60 ignores this for the dashboard agent's port file (a fixed 15 s), hence ray==2.44.1 in .ci/constraints.txt.
     os.environ.setdefault("RAY_agent_register_timeout_ms", str(AGENT_TIMEOUT_S * 1000))
     attempts = 3
     for attempt in range(1, attempts + 1):
