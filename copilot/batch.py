@@ -115,18 +115,22 @@ class Progress:
 
 
 def score_files(paths: Iterable[str | Path], *, workers: int = 1, engine: str = "auto", ray_address: str | None = None,
-                progress: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
+                progress: Callable[[dict[str, Any]], None] | None = None,
+                task_timeout: float | None = None) -> BatchResult:
     """Score every file of ``paths`` (folders give their .json/.wav/.flac files).
 
     ``ray_address``: ``None`` for local work (``workers`` processes; 1 runs in this process), ``"local"``
     for a Ray instance started here on loopback with ``workers`` CPUs, ``"auto"`` for ``RAY_ADDRESS`` when it
     is set and else the same local instance, or the address of a running Ray cluster.
+    ``task_timeout`` (Ray only): when no file has finished for this many seconds, the files still pending are
+    cancelled and reported as failures (a cluster whose workers never start must not hang the batch).
     """
     files = [str(p) for p in expand(paths)]
     res = BatchResult(workers=workers)
     t0 = time.perf_counter()
     if ray_address:
-        items, res.backend = _run_ray(files, engine, ray_address, progress, num_cpus=max(1, workers))
+        items, res.backend = _run_ray(files, engine, ray_address, progress, num_cpus=max(1, workers),
+                                      task_timeout=task_timeout)
     elif workers <= 1:
         items = []
         for f in files:
@@ -158,7 +162,7 @@ def score_files(paths: Iterable[str | Path], *, workers: int = 1, engine: str = 
 
 
 AGENT_TIMEOUT_S = 300
-"""Seconds a local Ray node waits for its agents to start (see start_local_ray)."""
+"""Seconds a local Ray node waits for its agents and its worker processes to start (see start_local_ray)."""
 
 
 def start_local_ray(num_cpus: int = 1) -> None:
@@ -178,6 +182,10 @@ def start_local_ray(num_cpus: int = 1) -> None:
     # mostly `import ray`, which takes 3-30 s on a starved 2-core machine; Ray's default gives up sooner.
     # Ray 2.60 ignores this for the dashboard agent's port file (a fixed 15 s), hence ray==2.44.1 in .ci/constraints.txt.
     os.environ.setdefault("RAY_agent_register_timeout_ms", str(AGENT_TIMEOUT_S * 1000))
+    # The same for a worker process: its start is `import ray` plus this project. Ray's default is 60 s; past
+    # it the raylet gives the worker up, and a clean ray 2.44.1 on one starved core then never started another
+    # one (the batch waited for ever). 300 s covers the slowest start measured here (README, Ray section).
+    os.environ.setdefault("RAY_worker_register_timeout_seconds", str(AGENT_TIMEOUT_S))
     attempts = 3
     for attempt in range(1, attempts + 1):
         try:
@@ -216,7 +224,7 @@ def _stop_ray_children() -> None:
 
 
 def _run_ray(files: list[str], engine: str, address: str, progress, *,
-             num_cpus: int = 1) -> tuple[list[dict[str, Any]], str]:
+             num_cpus: int = 1, task_timeout: float | None = None) -> tuple[list[dict[str, Any]], str]:
     try:
         import ray
     except ImportError as exc:
@@ -246,7 +254,17 @@ def _run_ray(files: list[str], engine: str, address: str, progress, *,
         pending = list(task_file)
         items = []
         while pending:
-            done, pending = ray.wait(pending, num_returns=1)
+            done, pending = ray.wait(pending, num_returns=1, timeout=task_timeout)
+            if not done:  # nothing finished within task_timeout: give the rest up, loudly
+                for ref in pending:
+                    ray.cancel(ref, force=True)
+                    item = {"ok": False, "file": task_file[ref],
+                            "error": f"no result from Ray within {task_timeout:g} s (its worker did not start "
+                                     f"or the task stalled); cancelled"}
+                    items.append(item)
+                    if progress:
+                        progress(item)
+                break
             try:
                 item = ray.get(done[0])
             except Exception as exc:  # the task's worker died (RayTaskError, WorkerCrashedError …)

@@ -31,6 +31,9 @@ def add_batch_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--ray", metavar="ADDRESS|auto",
                    help="run on Ray: a cluster address, or auto (RAY_ADDRESS if set, else a local instance on "
                         "127.0.0.1); needs the ray extra")
+    g.add_argument("--task-timeout", type=float, metavar="SECONDS",
+                   help="with --ray: when no file has finished for this long, cancel the rest and report them "
+                        "as failures (default: wait)")
 
 
 def batch_requested(args: Any, stdout: Any = None) -> bool:
@@ -79,8 +82,10 @@ def cmd_batch(args: Any) -> int:
     else:
         files = expand(args.paths)
         workers = args.workers or ((os.cpu_count() or 1) if args.ray else default_workers(len(files)))
+        if args.task_timeout is not None and (not args.ray or args.task_timeout <= 0):
+            raise CopilotError("--task-timeout needs --ray and a number of seconds above 0", where="--task-timeout")
         res = score_files(files, workers=workers, engine=args.engine, ray_address=args.ray,
-                          progress=Progress(len(files), stream=sys.stderr))
+                          progress=Progress(len(files), stream=sys.stderr), task_timeout=args.task_timeout)
     if args.json:
         print(json.dumps(to_json(res), ensure_ascii=False, indent=2))
     else:

@@ -36,9 +36,16 @@ def _headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+OPEN_TIMEOUT_S = 30.0
+"""Seconds to wait for the websocket handshake. The library's 10 s was too short on a busy 2-core machine: an
+agent's TUI starting up (Textual's first layout and paint of CJK text) can hold its own event loop that long,
+and the subscription then failed with 'timed out during opening handshake' (measured in the two-TUI test)."""
+
+
 def _connect(url: str, token: str, ssl: _ssl.SSLContext | None = None, **kwargs: Any):
     if url.startswith("wss://") and ssl is None:
         ssl = _ssl.create_default_context()
+    kwargs.setdefault("open_timeout", OPEN_TIMEOUT_S)
     return connect(url, additional_headers=_headers(token), proxy=None, compression=None,
                    ssl=ssl if url.startswith("wss://") else None, **kwargs)
 

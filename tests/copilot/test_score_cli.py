@@ -78,13 +78,23 @@ def test_nothing_to_score_is_an_error(tmp_path, capsys):
     assert main(["score", str(tmp_path), "--workers", "0"]) == 2
 
 
-@pytest.mark.heavy  # a clean minimal Ray 2.44.1 on one core once never registered its worker (README, Ray section)
-def test_ray_auto_on_a_local_loopback_instance_equals_local_processes(folder, capsys, monkeypatch):
+def _need_ray() -> None:
     if importlib.util.find_spec("ray") is None:
         pytest.fail("ray is not installed: pip install -c .ci/constraints.txt -e '.[ray]'")
+
+
+def test_task_timeout_needs_ray_and_a_positive_number(folder, capsys):
+    assert main(["score", str(folder), "--task-timeout", "60", "--json"]) == 2
+    assert "--task-timeout needs --ray" in capsys.readouterr().err
+    assert main(["score", str(folder), "--ray", "auto", "--task-timeout", "0", "--json"]) == 2
+
+
+def test_ray_auto_on_a_local_loopback_instance_equals_local_processes(folder, capsys, monkeypatch):
+    _need_ray()
     monkeypatch.delenv("RAY_ADDRESS", raising=False)  # auto → a local instance on 127.0.0.1
     local = score_files([folder])  # this process (test_batch checks a process pool gives the same)
-    rc = main(["score", str(folder), "--ray", "auto", "--workers", "1", "--json"])
+    # --task-timeout bounds the run: a worker that never starts is a failure here, not a hung suite
+    rc = main(["score", str(folder), "--ray", "auto", "--workers", "1", "--json", "--task-timeout", "600"])
     out, err = capsys.readouterr()
     assert rc == 1, err  # broken.json is reported, as locally
     doc = json.loads(out)
@@ -96,3 +106,18 @@ def test_ray_auto_on_a_local_loopback_instance_equals_local_processes(folder, ca
     import ray
 
     assert not ray.is_initialized()  # the instance started for the run is shut down
+
+
+def test_ray_files_without_a_result_in_time_are_cancelled_and_reported(folder, monkeypatch):
+    """No Ray worker starts and finishes a file within 10 ms: every file is reported as a failure with the
+    reason, none is silently dropped, and the instance is shut down."""
+    _need_ray()
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    res = score_files([folder], ray_address="local", workers=1, task_timeout=0.01)
+    assert res.rows == []
+    assert sorted(f.rsplit("/", 1)[-1] for f, _ in res.failures) == ["DEV-007.json", "DEV-010.json", "DEV-041.json",
+                                                                     "broken.json"]
+    assert all("no result from Ray within 0.01 s" in why for _, why in res.failures)
+    import ray
+
+    assert not ray.is_initialized()

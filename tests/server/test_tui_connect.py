@@ -4,7 +4,9 @@ Pilot, follow two calls streaming at once into one real server; each sees only i
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -28,31 +30,67 @@ async def _agent_screen(url: str, call_id: str, token: str, ready: asyncio.Event
         scr = app.screen
         end = time.monotonic() + 240
         while not (scr.ended and any(isinstance(m, StreamEnded) for m in seen)):
-            assert time.monotonic() < end, f"{call_id}: the call never ended on the screen"
+            if app._exception is not None or not app.is_running:
+                break  # the app crashed: leaving run_test re-raises its exception with its own traceback
+            cut = [m.error for m in seen if isinstance(m, StreamEnded) and m.error]
+            assert not cut, f"{call_id}: the subscription ended with an error: {cut}"
+            assert time.monotonic() < end, (f"{call_id}: the call never ended on the screen; last messages: "
+                                             f"{[type(m).__name__ for m in seen[-8:]]}")
             await pilot.pause(0.05)
         return {"call_id": scr.call_id, "sub_title": scr.sub_title,
                 "transcript": list(scr.query_one("#transcript").texts), "status": scr.status.state}
 
 
-def test_two_tuis_on_two_calls_each_see_only_their_own(tmp_path, recognizer):
-    async def body():
-        async with running(tmp_path, recognizer) as srv:
-            seen = {"TUI-A": [], "TUI-B": []}
-            ready = {cid: asyncio.Event() for cid in seen}
-            screens = {cid: asyncio.create_task(_agent_screen(srv.url, cid, tok, ready[cid], seen[cid]))
-                       for cid, tok in (("TUI-A", AGENT), ("TUI-B", INSP))}
-            for cid in seen:
-                await asyncio.wait_for(ready[cid].wait(), 60)
-            await asyncio.sleep(0.2)  # both screens have subscribed before their calls begin
-            answers = {"TUI-A": [], "TUI-B": []}
-            finals = await asyncio.gather(*(
-                client.stream_file(srv.url, cid, fixture(fx), TEL, pace="fast", seconds=6,
-                                   on_message=answers[cid].append)
-                for cid, fx in (("TUI-A", "FX-01"), ("TUI-B", "FX-04"))))
-            shown = {cid: await asyncio.wait_for(t, 240) for cid, t in screens.items()}
-            return finals, answers, seen, shown
+@contextmanager
+def server_in_its_own_thread(tmp_path, recognizer):
+    """The server (and the telephony side that streams into it) on an event loop of their own, as a separate
+    server process would be: two Textual apps painting on the test's loop must not delay the server's
+    handshakes or its sends (when they shared one loop on a slow machine, a handshake timed out)."""
+    loop = asyncio.new_event_loop()
+    up, box = threading.Event(), {}
 
-    finals, answers, seen, shown = run(body())
+    async def serve() -> None:
+        box["stop"] = asyncio.Event()
+        # The calls stream at 10x real time; two screens painting on a slow machine fall behind that, and the
+        # default queue (256 events) would cut a subscriber off as too slow (4429, test_backpressure tests it).
+        async with running(tmp_path, recognizer, limits={"subscriber_queue": 100_000}) as srv:
+            box["srv"] = srv
+            up.set()
+            await box["stop"].wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), name="server", daemon=True)
+    thread.start()
+    assert up.wait(120), "the server did not start"
+    try:
+        yield box["srv"], loop
+    finally:
+        loop.call_soon_threadsafe(box["stop"].set)
+        thread.join(60)
+        loop.close()
+
+
+def test_two_tuis_on_two_calls_each_see_only_their_own(tmp_path, recognizer):
+    answers = {"TUI-A": [], "TUI-B": []}
+
+    async def telephony(url: str) -> list[dict]:
+        return await asyncio.gather(*(
+            client.stream_file(url, cid, fixture(fx), TEL, pace="fast", seconds=6, on_message=answers[cid].append)
+            for cid, fx in (("TUI-A", "FX-01"), ("TUI-B", "FX-04"))))
+
+    async def body(srv, server_loop):
+        seen = {"TUI-A": [], "TUI-B": []}
+        ready = {cid: asyncio.Event() for cid in seen}
+        screens = {cid: asyncio.create_task(_agent_screen(srv.url, cid, tok, ready[cid], seen[cid]))
+                   for cid, tok in (("TUI-A", AGENT), ("TUI-B", INSP))}
+        for cid in seen:
+            await asyncio.wait_for(ready[cid].wait(), 120)
+        await asyncio.sleep(0.2)  # both screens have subscribed before their calls begin
+        finals = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(telephony(srv.url), server_loop))
+        shown = {cid: await asyncio.wait_for(t, 240) for cid, t in screens.items()}
+        return finals, seen, shown
+
+    with server_in_its_own_thread(tmp_path, recognizer) as (srv, server_loop):
+        finals, seen, shown = run(body(srv, server_loop))
     for final, (cid, msgs) in zip(finals, seen.items(), strict=True):
         events = [m.event for m in msgs if isinstance(m, CallEvent)]
         assert isinstance(events[0], CallStarted) and events[0].call_id == cid
