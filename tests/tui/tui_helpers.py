@@ -13,7 +13,7 @@ FX07 = CALLS / "FX-07-banned-no-closing.json"
 FX12 = CALLS / "FX-12-judge-no-callback.json"
 
 
-async def wait_for(pilot, cond: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
+async def wait_for(pilot, cond: Callable[[], bool], timeout: float = 120.0, what: str = "condition") -> None:
     """Let the app run until ``cond()`` holds; fail (never skip) after ``timeout`` seconds."""
     end = time.monotonic() + timeout
     while not cond():
