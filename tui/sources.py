@@ -200,10 +200,10 @@ def open_stream(spec: SourceSpec, store: Any = None) -> ThreadStream | AsyncStre
     """The event stream of ``spec``; ``store`` is a SQLAlchemy engine (or None: nothing is stored)."""
     if spec.kind == "connect":
         try:
-            from copilot.server.client import subscribe  # provided by the server package
+            from copilot.server.client import follow  # provided by the server package
         except ImportError as exc:
             raise CopilotError(f"websocket client is not available ({exc})", where="copilot.server.client") from exc
-        return AsyncStream(subscribe(spec.url, spec.call_id, spec.token).__aiter__())
+        return AsyncStream(follow(spec.url, spec.call_id, spec.token).__aiter__())
     return ThreadStream(pipeline_events(spec, store), name=f"{spec.kind}:{spec.path or spec.device}")
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from copilot.events import CallEnded, Event, event_from_dict
+from copilot.events import CallEnded, ErrorEvent, Event, event_from_dict
 from copilot.server.config import ServerError
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,42 @@ async def subscribe(url: str, call_id: str, token: str, *, ssl: _ssl.SSLContext 
                                   code=ws.close_code)
     except (InvalidHandshake, ConnectionClosed, OSError) as exc:
         raise _refused(exc, where) from exc
+
+
+RESUBSCRIBE_CODES = (None, 1006, 1011, 4429)
+"""Why a subscription may be tried again: no connection or handshake (None), dropped without a close frame
+(1006), a server-side error (1011), cut off as too slow (4429). Refusals (HTTP 401/404, 4403 confidential)
+and a server going away (1001: after a restart it no longer knows the call) are final."""
+
+
+async def follow(url: str, call_id: str, token: str, *, ssl: _ssl.SSLContext | None = None, retries: int = 5,
+                 backoff_s: float = 1.0) -> AsyncIterator[Event]:
+    """Like :func:`subscribe`, but a lost subscription is made again (the agent's screen must not go blank).
+
+    The server sends a new subscriber the call so far, in the order it sent it live, so the events already
+    yielded are skipped by count. Before each new attempt an ``error`` event (where ``connect``) says so,
+    in Chinese for the agent. After ``retries`` failed attempts in a row the last error is raised.
+    """
+    yielded, failures = 0, 0
+    while True:
+        seen = 0
+        try:
+            async for ev in subscribe(url, call_id, token, ssl=ssl):
+                seen += 1
+                if seen <= yielded:
+                    continue  # resent history
+                yielded, failures = yielded + 1, 0
+                yield ev
+            return
+        except ServerError as exc:
+            if exc.code not in RESUBSCRIBE_CODES or failures >= retries:
+                raise
+            failures += 1
+            log.warning("subscription to %s lost (%s); again in %.0f s (attempt %d of %d)", call_id, exc,
+                        backoff_s * 2 ** (failures - 1), failures, retries)
+            yield ErrorEvent(t=0.0, message=f"与服务器的连接中断（{exc}），正在重新连接（第 {failures} 次）",
+                             where="connect")
+            await asyncio.sleep(backoff_s * 2 ** (failures - 1))
 
 
 def read_pcm(path: str | Path, seconds: float | None = None) -> tuple[np.ndarray, int]:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from copilot.events import CallEnded, CallStarted, UtteranceEvent
+from copilot.events import CallEnded, CallStarted, ErrorEvent, UtteranceEvent
 from copilot.server import client
 from tests.server.conftest import AGENT, INSP, TEL, fixture, run, running
 from tui.app import make_app
@@ -104,3 +104,58 @@ def test_two_tuis_on_two_calls_each_see_only_their_own(tmp_path, recognizer):
         assert shown[cid]["call_id"] == shown[cid]["sub_title"] == cid and shown[cid]["status"] == "通话已结束"
         assert final["result"]["call_id"] == cid
     assert not any(isinstance(m, StreamEnded) and m.error for msgs in seen.values() for m in msgs)
+
+
+def test_a_cut_subscription_is_made_again_and_the_screen_misses_nothing(tmp_path, recognizer):
+    """The server cuts the agent's subscription mid-call (as it does to a subscriber that falls behind, 4429):
+    the TUI says so, subscribes again, skips the resent history and ends with every utterance exactly once."""
+    from copilot.server.hub import CLOSE_SLOW
+
+    answers: list[dict] = []
+
+    def cut_every_subscriber(srv, call_id: str) -> int:
+        subs = list(srv.hub.calls[call_id].subscribers)
+        for sub in subs:
+            sub.cut(CLOSE_SLOW, "cut by the test")
+        return len(subs)
+
+    async def body(srv, server_loop):
+        seen: list = []
+        ready = asyncio.Event()
+        screen = asyncio.create_task(_agent_screen(srv.url, "CUT-1", AGENT, ready, seen))
+        await asyncio.wait_for(ready.wait(), 120)
+        await asyncio.sleep(0.2)
+        call = asyncio.run_coroutine_threadsafe(
+            client.stream_file(srv.url, "CUT-1", fixture("FX-01"), TEL, pace="realtime", seconds=12,
+                               on_message=answers.append), server_loop)
+        end = time.monotonic() + 120
+        while not any(isinstance(m, CallEvent) and isinstance(m.event, UtteranceEvent) for m in seen):
+            assert time.monotonic() < end and not call.done(), "no utterance reached the screen mid-call"
+            await asyncio.sleep(0.05)
+        cut = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
+            _on_loop(cut_every_subscriber, srv, "CUT-1"), server_loop))
+        assert cut == 1 and not call.done(), "the cut must come while the call is still streaming"
+        final = await asyncio.wrap_future(call)
+        shown = await asyncio.wait_for(screen, 240)
+        return final, seen, shown
+
+    with server_in_its_own_thread(tmp_path, recognizer) as (srv, server_loop):
+        final, seen, shown = run(body(srv, server_loop))
+    events = [m.event for m in seen if isinstance(m, CallEvent)]
+    notices = [e.message for e in events if isinstance(e, ErrorEvent) and e.where == "connect"]
+    assert len(notices) == 1 and "正在重新连接" in notices[0] and "4429" in notices[0]
+    server_events = [e for e in events if not (isinstance(e, ErrorEvent) and e.where == "connect")]
+    assert sum(isinstance(e, CallStarted) for e in server_events) == 1  # the resent history was skipped
+    assert isinstance(server_events[-1], CallEnded) and server_events[-1].complete
+    said = [(e.speaker, e.text, e.final) for e in server_events if isinstance(e, UtteranceEvent)]
+    own = [(m["speaker"], m.get("text", m.get("partial")), "text" in m) for m in answers if "speaker" in m]
+    assert said == own, "the screen missed or repeated utterances across the new subscription"
+    finals_said = [t for _, t, f in said if f]
+    assert finals_said and len(shown["transcript"]) == len(finals_said)
+    assert final["result"]["call_id"] == "CUT-1"
+    assert not any(isinstance(m, StreamEnded) and m.error for m in seen)
+
+
+async def _on_loop(fn, *args):
+    """Run ``fn`` on the loop this coroutine is scheduled on (the server's: its hub is not thread-safe)."""
+    return fn(*args)
