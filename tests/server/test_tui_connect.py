@@ -92,7 +92,10 @@ def test_two_tuis_on_two_calls_each_see_only_their_own(tmp_path, recognizer):
     with server_in_its_own_thread(tmp_path, recognizer) as (srv, server_loop):
         finals, seen, shown = run(body(srv, server_loop))
     for final, (cid, msgs) in zip(finals, seen.items(), strict=True):
-        events = [m.event for m in msgs if isinstance(m, CallEvent)]
+        # A subscription lost on a busy machine is made again and announced (test below); the server's events
+        # must still be exactly this call's, each once.
+        events = [m.event for m in msgs if isinstance(m, CallEvent)
+                  and not (isinstance(m.event, ErrorEvent) and m.event.where == "connect")]
         assert isinstance(events[0], CallStarted) and events[0].call_id == cid
         assert isinstance(events[-1], CallEnded) and events[-1].call_id == cid and events[-1].complete
         said = [(e.speaker, e.text, e.final) for e in events if isinstance(e, UtteranceEvent)]
@@ -143,7 +146,8 @@ def test_a_cut_subscription_is_made_again_and_the_screen_misses_nothing(tmp_path
         final, seen, shown = run(body(srv, server_loop))
     events = [m.event for m in seen if isinstance(m, CallEvent)]
     notices = [e.message for e in events if isinstance(e, ErrorEvent) and e.where == "connect"]
-    assert len(notices) == 1 and "正在重新连接" in notices[0] and "4429" in notices[0]
+    cut_notices = [n for n in notices if "4429" in n]  # (a busy machine may add a failed first handshake)
+    assert len(cut_notices) == 1 and "正在重新连接" in cut_notices[0]
     server_events = [e for e in events if not (isinstance(e, ErrorEvent) and e.where == "connect")]
     assert sum(isinstance(e, CallStarted) for e in server_events) == 1  # the resent history was skipped
     assert isinstance(server_events[-1], CallEnded) and server_events[-1].complete
