@@ -33,7 +33,7 @@ from websockets.http11 import Request, Response
 
 from copilot.events import CallEnded
 from copilot.server.auth import allowed, bearer, parse_route, role_of
-from copilot.server.config import ServerConfig, ServerError
+from copilot.server.config import OPEN_TIMEOUT_S, ServerConfig, ServerError
 from copilot.server.hub import CallHub
 from copilot.server.ingest import IngestSession, StreamConfig
 from copilot.server.redact import redact
@@ -43,10 +43,6 @@ log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT = 5.0
 """Seconds a peer has to answer a close frame before the TCP connection is dropped."""
-OPEN_TIMEOUT = 30.0
-"""Seconds a client has to complete its opening handshake. The library's 10 s was too short on a busy 2-core
-machine: with two agents' screens starting in the test process, the server dropped both subscriptions'
-handshakes unanswered ("did not receive a valid HTTP response"). Matches the client's limit."""
 
 
 def load_recognizer(engine: str, vosk_model: str | None = None) -> Any:
@@ -133,7 +129,7 @@ class CopilotServer:
             self._server = await serve(
                 self._handle, cfg.host, cfg.port, process_request=self._process_request, compression=None,
                 max_size=lim.max_frame_bytes, write_limit=lim.write_limit, close_timeout=CLOSE_TIMEOUT,
-                open_timeout=OPEN_TIMEOUT,
+                open_timeout=OPEN_TIMEOUT_S,
                 ping_interval=None,  # backpressure stops reading an ingest socket, which would starve pongs
                 ssl=self._ssl(), server_header="copilot-12368")
         except OSError as exc:

@@ -23,7 +23,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from copilot.events import CallEnded, ErrorEvent, Event, event_from_dict
-from copilot.server.config import ServerError
+from copilot.server.config import OPEN_TIMEOUT_S, ServerError
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +34,6 @@ FAST_SPEED = 10.0
 
 def _headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-OPEN_TIMEOUT_S = 30.0
-"""Seconds to wait for the websocket handshake. The library's 10 s was too short on a busy 2-core machine: an
-agent's TUI starting up (Textual's first layout and paint of CJK text) can hold its own event loop that long,
-and the subscription then failed with 'timed out during opening handshake' (measured in the two-TUI test)."""
 
 
 def _connect(url: str, token: str, ssl: _ssl.SSLContext | None = None, **kwargs: Any):
@@ -114,11 +108,12 @@ async def follow(url: str, call_id: str, token: str, *, ssl: _ssl.SSLContext | N
             if exc.code not in RESUBSCRIBE_CODES or failures >= retries:
                 raise
             failures += 1
+            delay = backoff_s * 2 ** (failures - 1)
             log.warning("subscription to %s lost (%s); again in %.0f s (attempt %d of %d)", call_id, exc,
-                        backoff_s * 2 ** (failures - 1), failures, retries)
+                        delay, failures, retries)
             yield ErrorEvent(t=0.0, message=f"与服务器的连接中断（{exc}），正在重新连接（第 {failures} 次）",
                              where="connect")
-            await asyncio.sleep(backoff_s * 2 ** (failures - 1))
+            await asyncio.sleep(delay)
 
 
 def read_pcm(path: str | Path, seconds: float | None = None) -> tuple[np.ndarray, int]:

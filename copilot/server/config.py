@@ -40,6 +40,11 @@ from typing import Any
 from copilot.errors import CopilotError
 
 ROLES = ("telephony", "agent", "inspector", "supervisor")
+OPEN_TIMEOUT_S = 30.0
+"""Seconds for a websocket opening handshake, on the server and in its clients. The library's 10 s was too short
+on a busy 2-core machine: with two agents' screens starting (Textual's first layout and paint of CJK text), the
+client timed out ('timed out during opening handshake') and the server dropped handshakes unanswered
+('did not receive a valid HTTP response'), both measured in the two-TUI test."""
 ENGINES = ("auto", "vosk", "whisper")
 
 

@@ -80,7 +80,7 @@ def test_nothing_to_score_is_an_error(tmp_path, capsys):
 
 def _need_ray() -> None:
     if importlib.util.find_spec("ray") is None:
-        pytest.fail("ray is not installed: pip install -c .ci/constraints.txt -e '.[ray]'")
+        pytest.fail("ray is not installed: it is part of the dev extra (pip install -c .ci/constraints.txt -e '.[dev]')")
 
 
 def test_task_timeout_needs_ray_and_a_positive_number(folder, capsys):

@@ -41,6 +41,13 @@ async def _agent_screen(url: str, call_id: str, token: str, ready: asyncio.Event
                 "transcript": list(scr.query_one("#transcript").texts), "status": scr.status.state}
 
 
+def server_events(msgs: list) -> list:
+    """The call's events a screen received, without the follow-up notices of a lost subscription (those are
+    the client's, not the server's)."""
+    return [m.event for m in msgs if isinstance(m, CallEvent)
+            and not (isinstance(m.event, ErrorEvent) and m.event.where == "connect")]
+
+
 @contextmanager
 def server_in_its_own_thread(tmp_path, recognizer):
     """The server (and the telephony side that streams into it) on an event loop of their own, as a separate
@@ -94,8 +101,7 @@ def test_two_tuis_on_two_calls_each_see_only_their_own(tmp_path, recognizer):
     for final, (cid, msgs) in zip(finals, seen.items(), strict=True):
         # A subscription lost on a busy machine is made again and announced (test below); the server's events
         # must still be exactly this call's, each once.
-        events = [m.event for m in msgs if isinstance(m, CallEvent)
-                  and not (isinstance(m.event, ErrorEvent) and m.event.where == "connect")]
+        events = server_events(msgs)
         assert isinstance(events[0], CallStarted) and events[0].call_id == cid
         assert isinstance(events[-1], CallEnded) and events[-1].call_id == cid and events[-1].complete
         said = [(e.speaker, e.text, e.final) for e in events if isinstance(e, UtteranceEvent)]
@@ -116,7 +122,7 @@ def test_a_cut_subscription_is_made_again_and_the_screen_misses_nothing(tmp_path
 
     answers: list[dict] = []
 
-    def cut_every_subscriber(srv, call_id: str) -> int:
+    async def cut_every_subscriber(srv, call_id: str) -> int:  # on the server's loop: its hub is not thread-safe
         subs = list(srv.hub.calls[call_id].subscribers)
         for sub in subs:
             sub.cut(CLOSE_SLOW, "cut by the test")
@@ -136,7 +142,7 @@ def test_a_cut_subscription_is_made_again_and_the_screen_misses_nothing(tmp_path
             assert time.monotonic() < end and not call.done(), "no utterance reached the screen mid-call"
             await asyncio.sleep(0.05)
         cut = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(
-            _on_loop(cut_every_subscriber, srv, "CUT-1"), server_loop))
+            cut_every_subscriber(srv, "CUT-1"), server_loop))
         assert cut == 1 and not call.done(), "the cut must come while the call is still streaming"
         final = await asyncio.wrap_future(call)
         shown = await asyncio.wait_for(screen, 240)
@@ -148,18 +154,13 @@ def test_a_cut_subscription_is_made_again_and_the_screen_misses_nothing(tmp_path
     notices = [e.message for e in events if isinstance(e, ErrorEvent) and e.where == "connect"]
     cut_notices = [n for n in notices if "4429" in n]  # (a busy machine may add a failed first handshake)
     assert len(cut_notices) == 1 and "正在重新连接" in cut_notices[0]
-    server_events = [e for e in events if not (isinstance(e, ErrorEvent) and e.where == "connect")]
-    assert sum(isinstance(e, CallStarted) for e in server_events) == 1  # the resent history was skipped
-    assert isinstance(server_events[-1], CallEnded) and server_events[-1].complete
-    said = [(e.speaker, e.text, e.final) for e in server_events if isinstance(e, UtteranceEvent)]
+    from_server = server_events(seen)
+    assert sum(isinstance(e, CallStarted) for e in from_server) == 1  # the resent history was skipped
+    assert isinstance(from_server[-1], CallEnded) and from_server[-1].complete
+    said = [(e.speaker, e.text, e.final) for e in from_server if isinstance(e, UtteranceEvent)]
     own = [(m["speaker"], m.get("text", m.get("partial")), "text" in m) for m in answers if "speaker" in m]
     assert said == own, "the screen missed or repeated utterances across the new subscription"
     finals_said = [t for _, t, f in said if f]
     assert finals_said and len(shown["transcript"]) == len(finals_said)
     assert final["result"]["call_id"] == "CUT-1"
     assert not any(isinstance(m, StreamEnded) and m.error for m in seen)
-
-
-async def _on_loop(fn, *args):
-    """Run ``fn`` on the loop this coroutine is scheduled on (the server's: its hub is not thread-safe)."""
-    return fn(*args)
