@@ -26,6 +26,7 @@ import numpy as np
 from asr.audio import pcm_to_array
 from asr.chinese import t2s
 from asr.errors import ModelError
+from asr.memory import keep_freed_memory
 from asr.models import WHISPER_BASE, default_models_dir, ensure_whisper_base, missing_files
 from asr.types import SAMPLE_RATE, Utterance, Word
 
@@ -71,8 +72,25 @@ class WhisperConfig:
     """Seconds of speech below which a segment is dropped as a click."""
     pre_roll: float = 0.3
     """Seconds of audio kept before the detected start of speech."""
+    file_vad_min_silence: float = 2.0
+    """Recordings (:meth:`WhisperRecognizer.transcribe`): seconds of non-speech that split the speech into
+    chunks (faster-whisper's default). Utterances are split at ``end_silence`` afterwards, from word times."""
+    file_vad_pad: float = 0.8
+    """Recordings: seconds of audio kept on each side of a speech chunk, so the decoder hears onsets and
+    trailing syllables (Silero VAD trims both). On ``shared/audio/mandarin`` (file mode, beam 5, 2026-11-29):
+    chunks split at 0.6 s with 0.2 s pad → 30 errors / 137 chars; faster-whisper's 2 s / 0.4 s → 26;
+    2 s with 0.6, 0.8 or 1.0 s pad → 24 each (the spontaneous meeting clip gains most)."""
     cpu_threads: int = 0
     """CTranslate2 threads; 0 = ``min(4, os.cpu_count())``."""
+    window_pad: float = 3.0
+    """Live utterances (:meth:`WhisperRecognizer.decode`): the encoder sees the utterance plus this many
+    seconds of silence instead of a full 30 s window; 0 = always the full window. The encoder's cost grows
+    with the square of the window (attention), so a 4 s utterance costs a fraction of a 30 s pass; the
+    trailing silence tells the decoder where speech ends, as the silence-padded windows it was trained on
+    do. Measured 2026-11-29 on the 9 clips of ``shared/audio/mandarin``, each decoded whole (beam 5, one
+    core): full window 25 errors / 137 chars in 69 CPU-s; 1, 3, 5 s of silence: 27, 26, 28 errors in
+    23-25 CPU-s. A decode that looks like a runaway (compressible text, or the token limit reached) is
+    redone on the full window."""
 
 
 class _SileroStream:
@@ -105,6 +123,7 @@ def load_whisper_model(models_dir: Path | None = None, *, cpu_threads: int = 0, 
         raise ModelError(f"incomplete Whisper model folder: missing {', '.join(missing)}",
                          where=str(model_path / missing[0]))
     threads = cpu_threads or min(4, os.cpu_count() or 1)
+    keep_freed_memory()  # before CTranslate2 starts its threads: about 2x faster encoder passes, see asr.memory
     try:
         return WhisperModel(str(model_path), device="cpu", compute_type="int8", cpu_threads=threads,
                             local_files_only=True)
@@ -135,6 +154,7 @@ class WhisperRecognizer:
         self.model_path = Path(model_path) if model_path else root / WHISPER_BASE
         self.model = load_whisper_model(models_dir, cpu_threads=self.config.cpu_threads, model_path=model_path)
         self._lock = threading.Lock()
+        self._tokenizers: dict = {}
         self.partial_cost = 0.0
         """Wall seconds of a partial decode (exponential average over all sessions; 0 before the first)."""
 
@@ -180,7 +200,11 @@ class WhisperRecognizer:
         return max(config.partial_interval, self.partial_cost / config.partial_budget)
 
     def decode(self, audio: np.ndarray, *, beam_size: int, config: WhisperConfig) -> tuple[str, float]:
-        """Decode float32 16 kHz audio; returns (text, confidence 0..1)."""
+        """Decode float32 16 kHz audio (one utterance); returns (text, confidence 0..1)."""
+        if config.window_pad > 0 and not config.initial_prompt and not config.hotwords:
+            short = self._decode_short_window(audio, beam_size=beam_size, config=config)
+            if short is not None:
+                return short
         segments, _info = self.model.transcribe(
             audio,
             language=config.language,
@@ -201,6 +225,42 @@ class WhisperRecognizer:
         text = "".join(texts) if config.language in ("zh", "ja") else " ".join(texts)
         return simplified(text, config.language), min(1.0, conf)
 
+    def _decode_short_window(self, audio: np.ndarray, *, beam_size: int,
+                             config: WhisperConfig) -> tuple[str, float] | None:
+        """One encoder pass over the utterance plus ``window_pad`` s of silence (at most 30 s) and one beam
+        search without timestamps; None when the result looks like a runaway (the caller then decodes
+        the full window, where faster-whisper's temperature fallback applies)."""
+        import zlib
+
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self.model
+        seconds = len(audio) / SAMPLE_RATE
+        if seconds + config.window_pad >= 30.0 or not len(audio):
+            return None
+        padded = np.concatenate([audio.astype(np.float32, copy=False),
+                                 np.zeros(int(config.window_pad * SAMPLE_RATE), dtype=np.float32)])
+        features = model.feature_extractor(padded)
+        frames = min(model.feature_extractor.nb_max_frames, features.shape[-1] - features.shape[-1] % 2)
+        encoded = model.encode(np.ascontiguousarray(features[:, :frames]))
+        tok = self._tokenizers.get(config.language)
+        if tok is None:
+            tok = self._tokenizers[config.language] = Tokenizer(
+                model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=config.language)
+        max_tokens = min(model.max_length // 2, 10 + int(15 * seconds))  # Mandarin: ~5 chars/s, ≤2 tokens each
+        result = model.model.generate(
+            encoded, [list(tok.sot_sequence) + [tok.no_timestamps]], beam_size=beam_size, patience=1.0,
+            length_penalty=1.0, max_length=max_tokens, suppress_blank=True, suppress_tokens=[-1],
+            return_scores=True)[0]
+        tokens = [t for t in result.sequences_ids[0] if t < tok.eot]
+        text = tok.decode(tokens).strip()
+        if len(result.sequences_ids[0]) >= max_tokens or \
+                (text and len(text.encode()) / len(zlib.compress(text.encode())) > 2.4):
+            log.info("short-window decode looks like a runaway (%d tokens); decoding the full window", len(tokens))
+            return None
+        avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -math.inf
+        conf = float(math.exp(avg_logprob)) if tokens else 0.0
+        return simplified(text, config.language), min(1.0, conf)
 
     def transcribe(self, samples: np.ndarray, speaker: str, *, start: float = 0.0,
                    beam_size: int | None = None, config: WhisperConfig | None = None) -> list[Utterance]:
@@ -227,7 +287,8 @@ class WhisperRecognizer:
             hotwords=cfg.hotwords,
             condition_on_previous_text=False,
             vad_filter=cfg.vad,
-            vad_parameters={"min_silence_duration_ms": int(cfg.end_silence * 1000), "speech_pad_ms": 200},
+            vad_parameters={"min_silence_duration_ms": int(cfg.file_vad_min_silence * 1000),
+                            "speech_pad_ms": int(cfg.file_vad_pad * 1000)},
             word_timestamps=True,
         )
         out: list[Utterance] = []

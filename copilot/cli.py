@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from asr.memory import keep_freed_memory
+
+    keep_freed_memory()  # before any thread starts (the TUI loads Whisper in a worker thread): see asr.memory
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
