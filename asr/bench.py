@@ -175,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="stream: live endpointing, one decode per utterance (RTF, latency); file: Whisper "
                          "transcribes each whole channel (VAD on, 30 s windows), as for recorded calls")
     ap.add_argument("--prompt", default=None, help="Whisper initial_prompt for every decode (default none; 'domain' = the product's prompt)")
+    ap.add_argument("--window-pad", type=float, default=None,
+                    help="Whisper, live decodes: seconds of silence after an utterance in its encoder window "
+                         "(default 3; 0 = the full 30 s window)")
     ap.add_argument("--partials", action="store_true", help="also emit partials (costs extra decodes)")
     ap.add_argument("--no-8k", action="store_true", help="skip the telephone-band pass")
     ap.add_argument("--fixtures", type=int, default=2, metavar="N",
@@ -196,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             "partial_interval": 1.0 if args.partials else 0.0} if engine == "whisper" else {}
     if engine == "whisper" and args.prompt:
         opts["prompt"] = domain_prompt() if args.prompt == "domain" else args.prompt
+    if engine == "whisper" and args.window_pad is not None:
+        opts["window_pad"] = args.window_pad
     if engine == "whisper" and args.end_silence is not None:
         opts["end_silence"] = args.end_silence
     t0 = time.perf_counter()

@@ -4,9 +4,11 @@ Whisper is not a streaming model, so each session cuts utterances with Silero VA
 faster-whisper ships) run frame by frame: an utterance ends after ``end_silence`` seconds of non-speech
 or at ``max_utterance`` seconds. While an utterance grows, it is re-decoded cheaply (beam 1) every
 ``partial_interval`` seconds of new audio and the text is emitted as a partial; when it ends it is
-decoded with ``beam_size`` and emitted as the final. Partials are provisional, finals are what the
-analysis needs: when a partial decode costs more than half the audio it covers (a slow or busy CPU),
-the interval stretches to twice the measured partial cost, so partials never starve the finals.
+decoded with ``beam_size`` and emitted as the final. Each live decode encodes the utterance plus
+``window_pad`` seconds of silence rather than a full 30 s window (see :class:`WhisperConfig`).
+Partials are provisional, finals are what the analysis needs: when a partial decode costs more than
+half the audio it covers (a slow or busy CPU), the interval stretches to twice the measured partial
+cost, so partials never starve the finals.
 Whisper base often writes Mandarin in traditional characters; Chinese text leaves the engine in
 simplified characters (OpenCC t2s), as agents read it.
 """
@@ -72,14 +74,18 @@ class WhisperConfig:
     """Seconds of speech below which a segment is dropped as a click."""
     pre_roll: float = 0.3
     """Seconds of audio kept before the detected start of speech."""
-    file_vad_min_silence: float = 2.0
+    file_vad_min_silence: float = 0.6
     """Recordings (:meth:`WhisperRecognizer.transcribe`): seconds of non-speech that split the speech into
-    chunks (faster-whisper's default). Utterances are split at ``end_silence`` afterwards, from word times."""
-    file_vad_pad: float = 0.8
+    VAD chunks (as the live endpointer's ``end_silence``; faster-whisper's default is 2 s, which on the
+    fixtures made one call of twelve lose its service type)."""
+    file_vad_pad: float = 0.6
     """Recordings: seconds of audio kept on each side of a speech chunk, so the decoder hears onsets and
     trailing syllables (Silero VAD trims both). On ``shared/audio/mandarin`` (file mode, beam 5, 2026-11-29):
     chunks split at 0.6 s with 0.2 s pad → 30 errors / 137 chars; faster-whisper's 2 s / 0.4 s → 26;
-    2 s with 0.6, 0.8 or 1.0 s pad → 24 each (the spontaneous meeting clip gains most)."""
+    2 s with 0.6, 0.8 or 1.0 s pad → 24 each, and 0.6 s with 0.6 s pad → 24 (the spontaneous meeting clip
+    gains most). At 0.8 s Whisper
+    dropped the second of FX-08's two identical greetings (9 s apart, now closer in one window); at 0.4,
+    0.5 and 0.6 s it writes both."""
     cpu_threads: int = 0
     """CTranslate2 threads; 0 = ``min(4, os.cpu_count())``."""
     window_pad: float = 3.0

@@ -166,7 +166,10 @@ class Checker:
                               self.r.script_text("wait_complaint")))
         if agent and not caller_spoke:
             last = agent[-1]
-            if not all(k.find(last.plain) for k in self.silent_final):
+            # The script counts wherever the agent said it: ASR often cuts 「…换一部电话再打来好吗？」 and the
+            # 「感谢来电，再见！」 after it into two turns, and the goodbye is then the last one.
+            said = "".join(t.plain for t in agent)
+            if not all(k.find(said) for k in self.silent_final):
                 flags.append(Flag("silent_call_script_missing", None, last.start, last.text,
                                   "听不到您的声音…换一部电话", self.r.script_text("silent_call")))
         if service_type == "out_of_scope" and caller_spoke and agent:

@@ -18,7 +18,11 @@ from copilot.errors import CopilotError
 
 log = logging.getLogger(__name__)
 FIXTURES = Path(__file__).resolve().parents[2] / "audio_fixtures"
-DEMO_CALL = "FX-01-contact-judge"
+DEMO_CALL = "FX-12-judge-no-callback"
+"""The demo's call: a contact-judge call (41 s) that shows every part of the live screen within its first
+30 s — a non-standard greeting flagged at 3 s, the service type and the judge's handling checklist from
+11 s, case number and judge in the record, an amber 「你」 at 28 s — and a missing callback promise at the
+end. FX-01 (the exemplary call) has no flag at all."""
 
 
 def log_file() -> Path:

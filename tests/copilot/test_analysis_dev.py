@@ -80,3 +80,23 @@ def test_a_full_homophone_of_a_cue_counts():
     # same characters count, a different sound does not: 纪律检查 is not a homophone of 纪检监察
     other = opening + [("agent", "好的,我已经记录下来了。您的情况会及时转交纪律检查。")]
     assert "complaint" not in classify(other)["evidence"]
+
+
+def test_the_silent_call_script_counts_when_the_goodbye_is_its_own_turn():
+    """Whisper on FX-08 cut the script's last sentence and 「感谢来电，再见！」 into two utterances (and heard
+    换一部 as its homophone 换衣布): the script was said. Without it, the call is flagged."""
+    from copilot.analysis.analyzer import CallAnalyzer
+
+    def flags(turns):
+        a = CallAnalyzer("silent")
+        a.start(source="test")
+        for i, text in enumerate(turns):
+            a.add_turn("agent", 5.0 * i, 5.0 * i + 4, text)
+        a.finish()
+        return {f["code"] for f in a.result()["flags"]}
+
+    greet = ["您好,12368,请问有什么可以帮您?", "您好,12368,请问有什么可以帮您?"]
+    assert "silent_call_script_missing" not in flags(
+        greet + ["您好,我听不到您的声音,请您换衣布电话再打来好吗?", "感谢来电,再见!"])
+    assert "silent_call_script_missing" in flags(greet + ["感谢来电,再见!"])
+    assert "silent_call_script_missing" in flags(greet + ["您好,我听不到您的声音。", "感谢来电,再见!"])
