@@ -183,3 +183,16 @@ def test_quiet_and_noisy_callers_are_measurably_so() -> None:
     assert quiet and noisy and plain_gain
     assert max(abs(g) for g in plain_gain) < 3.0
     assert min(plain_snr) > 25.0
+
+
+def test_the_demo_call_is_a_fixture_with_a_flag_in_its_first_seconds():
+    """`copilot demo` plays DEMO_CALL: it must exist, and its label must show a flag early on screen."""
+    from copilot.commands.app import DEMO_CALL
+
+    assert (ROOT / "audio" / f"{DEMO_CALL}.flac").is_file()
+    call = _call(ROOT / "calls" / f"{DEMO_CALL}.json")
+    labels = {json.loads(line)["call_id"]: json.loads(line)
+              for line in (ROOT / "labels.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+    label = labels[call["call_id"]]
+    early = [f for f in label["flags"] if f["turn"] is not None and call["turns"][f["turn"]]["end"] <= 30.0]
+    assert early, label
