@@ -83,9 +83,8 @@ class WhisperConfig:
     trailing syllables (Silero VAD trims both). On ``shared/audio/mandarin`` (file mode, beam 5, 2026-11-29):
     chunks split at 0.6 s with 0.2 s pad → 30 errors / 137 chars; faster-whisper's 2 s / 0.4 s → 26;
     2 s with 0.6, 0.8 or 1.0 s pad → 24 each, and 0.6 s with 0.6 s pad → 24 (the spontaneous meeting clip
-    gains most). At 0.8 s Whisper
-    dropped the second of FX-08's two identical greetings (9 s apart, now closer in one window); at 0.4,
-    0.5 and 0.6 s it writes both."""
+    gains most). At 0.8 s Whisper dropped the second of FX-08's two identical greetings (9 s apart); at
+    0.4, 0.5 and 0.6 s it writes both. End-to-end fixture results per setting: README, "ASR on this machine"."""
     cpu_threads: int = 0
     """CTranslate2 threads; 0 = ``min(4, os.cpu_count())``."""
     window_pad: float = 3.0
