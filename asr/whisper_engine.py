@@ -235,9 +235,8 @@ class WhisperRecognizer:
         """One encoder pass over the utterance plus ``window_pad`` s of silence (at most 30 s) and one beam
         search without timestamps; None when the result looks like a runaway (the caller then decodes
         the full window, where faster-whisper's temperature fallback applies)."""
-        import zlib
-
         from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_compression_ratio
 
         model = self.model
         seconds = len(audio) / SAMPLE_RATE
@@ -259,8 +258,7 @@ class WhisperRecognizer:
             return_scores=True)[0]
         tokens = [t for t in result.sequences_ids[0] if t < tok.eot]
         text = tok.decode(tokens).strip()
-        if len(result.sequences_ids[0]) >= max_tokens or \
-                (text and len(text.encode()) / len(zlib.compress(text.encode())) > 2.4):
+        if len(result.sequences_ids[0]) >= max_tokens or (text and get_compression_ratio(text) > 2.4):
             log.info("short-window decode looks like a runaway (%d tokens); decoding the full window", len(tokens))
             return None
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -math.inf

@@ -191,8 +191,7 @@ def test_the_demo_call_is_a_fixture_with_a_flag_in_its_first_seconds():
 
     assert (ROOT / "audio" / f"{DEMO_CALL}.flac").is_file()
     call = _call(ROOT / "calls" / f"{DEMO_CALL}.json")
-    labels = {json.loads(line)["call_id"]: json.loads(line)
-              for line in (ROOT / "labels.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
-    label = labels[call["call_id"]]
+    lines = (ROOT / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+    label = next(x for x in map(json.loads, lines) if x["call_id"] == call["call_id"])
     early = [f for f in label["flags"] if f["turn"] is not None and call["turns"][f["turn"]]["end"] <= 30.0]
     assert early, label
