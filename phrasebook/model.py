@@ -89,6 +89,9 @@ class Cue:
     """Evidence strength, 0.5..3."""
     text: str = ""
     regex: str = ""
+    caller_only: bool = False
+    """Evidence only when the caller says it: 「找承办法官提出申请」 from the agent is advice (an answer to a
+    consultation), while 「我找孙法官」 from the caller is a request to reach the judge."""
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ def _cue(f: Fields, m: int, raw: Any) -> Cue | None:
         return None
     text, regex, weight = raw.get("text", ""), raw.get("regex", ""), raw.get("weight")
     needle = text or regex or None
-    unknown = set(raw) - {"text", "regex", "weight"}
+    unknown = set(raw) - {"text", "regex", "weight", "caller_only"}
     if unknown:
         f.err("cues", f"{f.label}: cue #{m + 1} has unknown field(s) {', '.join(sorted(unknown))}", needle)
     if not isinstance(text, str) or not isinstance(regex, str) or bool(text) == bool(regex):
@@ -191,7 +191,11 @@ def _cue(f: Fields, m: int, raw: Any) -> Cue | None:
         return None
     if not 0.5 <= weight <= 3:
         f.err("cues", f"{f.label}: cue '{needle}' weight {weight} is out of range 0.5..3", needle)
-    return Cue(float(weight), text, regex)
+    caller_only = raw.get("caller_only", False)
+    if not isinstance(caller_only, bool):
+        f.err("cues", f"{f.label}: cue '{needle}' caller_only must be true or false, got {caller_only!r}", needle)
+        caller_only = False
+    return Cue(float(weight), text, regex, caller_only)
 
 
 def service_types(src: Source) -> tuple[ServiceType, ...]:

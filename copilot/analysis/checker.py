@@ -55,9 +55,10 @@ class Checker:
         self.wait_caller = KeySet(c["wait_complaint"]["caller"])
         self.wait_not_when = KeySet(c["wait_complaint"]["not_when"])
         self.apology = KeySet(c["wait_complaint"]["apology"])
-        self.silent_final = [KeySet([k]) for k in c["silent_call"]["final"]]
-        self.judge_unreachable = KeySet(c["judge"]["unreachable"])
-        self.judge_message = KeySet(c["judge"]["message"])
+        # near: the script and the judge's status are whole phrases, heard through ASR (keys.py)
+        self.silent_final = [KeySet([k], near=True) for k in c["silent_call"]["final"]]
+        self.judge_unreachable = KeySet(c["judge"]["unreachable"], near=True)
+        self.judge_message = KeySet(c["judge"]["message"], near=True)
         self.forwarded = KeySet(c["complaint"]["forwarded"])
         self.referral_units = KeySet(c["referral"]["units"])
 

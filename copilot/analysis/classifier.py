@@ -71,8 +71,12 @@ class Classifier:
             seen.add(h.phrase_id)
             code, idx = h.phrase_id.split("|")
             cue = self.r.cues[int(idx)]
+            if cue.caller_only and turn.is_agent:
+                continue
             out.append((code, cue.weight * conf, turn.said(h.start, h.end) or h.phrase))
         for cue in self.r.cue_regexes:
+            if cue.caller_only and turn.is_agent:
+                continue
             m = cue.regex.search(turn.plain)
             if m:
                 out.append((cue.service_type, cue.weight, turn.said(m.start(), m.end()) or m.group(0)))

@@ -2,6 +2,10 @@
 
 Used for the words a flag definition names (留言, 回复, 记录, 转交, 反映, 久等 …): ASR writes 反应 for
 反映 and 紀錄 for 记录, so the sound must count, but fuzzy ratios on two syllables would be noise.
+
+``near=True`` also accepts, in keys of three or more syllables, one syllable that keeps its initial but
+not its final: telephone-band ASR keeps consonants better than vowels and writes 连续不上 for 联系不上,
+没人见 for 没人接, 听不到你的声音 for 听不到您的声音. Two syllables of a key must still match exactly.
 """
 
 from __future__ import annotations
@@ -19,9 +23,26 @@ class KeyHit:
     exact: bool
 
 
+NEAR_MIN_SYLLABLES = 3
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z",
+             "c", "s", "y", "w")
+
+
+def initial(syl: str) -> str:
+    """The consonant a pinyin syllable starts with ("" for a, e, o and anything not pinyin)."""
+    return next((i for i in _INITIALS if syl.startswith(i) and len(syl) > len(i)), "")
+
+
+def _near(a: list[str], b: list[str]) -> bool:
+    """Equal but for at most one syllable, and that one with the same (non-empty) initial."""
+    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(diff) <= 1 and all(initial(x) and initial(x) == initial(y) for x, y in diff)
+
+
 class KeySet:
-    def __init__(self, keys: list[str] | tuple[str, ...]) -> None:
+    def __init__(self, keys: list[str] | tuple[str, ...], *, near: bool = False) -> None:
         self.keys = tuple(k for k in keys if k)
+        self.near = near
         self._sylls = {k: syllables(k) for k in self.keys}
 
     def find(self, text: str, *, sylls: list[str] | None = None) -> KeyHit | None:
@@ -40,6 +61,15 @@ class KeySet:
             for i in range(len(s) - n + 1):
                 if s[i:i + n] == ks:
                     return KeyHit(k, i, i + n, False)
+        if self.near:
+            for k in self.keys:
+                ks = self._sylls[k]
+                n = len(ks)
+                if n < NEAR_MIN_SYLLABLES or not all("\u4e00" <= c <= "\u9fff" for c in k):
+                    continue
+                for i in range(len(s) - n + 1):
+                    if _near(s[i:i + n], ks):
+                        return KeyHit(k, i, i + n, False)
         return None
 
     def __contains__(self, text: str) -> bool:

@@ -30,6 +30,7 @@ class Cue:
     weight: float
     text: str | None = None
     regex: re.Pattern[str] | None = None
+    caller_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,11 @@ class Rules:
             self.checklists[code] = tuple(_get(st, "checklist", ()) or ())
             for c in _get(st, "cues", ()):
                 w = float(_get(c, "weight", 1.0))
+                caller_only = bool(_get(c, "caller_only", False))
                 if _get(c, "regex"):
-                    self.cues.append(Cue(code, w, regex=re.compile(_get(c, "regex"))))
+                    self.cues.append(Cue(code, w, regex=re.compile(_get(c, "regex")), caller_only=caller_only))
                 elif _get(c, "text"):
-                    cue = Cue(code, w, text=_get(c, "text"))
+                    cue = Cue(code, w, text=_get(c, "text"), caller_only=caller_only)
                     self.cues.append(cue)
                     cue_phrases.append((f"{code}|{len(self.cues) - 1}", cue.text))
         self.cue_matcher = Matcher.from_phrases(cue_phrases)

@@ -32,8 +32,8 @@ def test_dev_targets(reports, copy, type_acc, flag_f1, numbers):
 def test_whisper_targets(reports):
     rep = reports["whisper"]
     assert rep.n == 12 and not rep.errors
-    assert rep.accuracy >= 0.80, rep.mistakes
-    assert rep.flag_prf()[2] >= 0.70, rep.mistakes
+    assert rep.accuracy >= 0.90, rep.mistakes
+    assert rep.flag_prf()[2] >= 0.85, rep.mistakes
 
 
 @pytest.mark.parametrize("copy", ["calls", "asr", "whisper"])
@@ -82,6 +82,63 @@ def test_a_full_homophone_of_a_cue_counts():
     assert "complaint" not in classify(other)["evidence"]
 
 
+def _analyse(turns):
+    from copilot.analysis.analyzer import CallAnalyzer
+
+    a = CallAnalyzer("asr")
+    a.start(source="test")
+    for i, (speaker, text) in enumerate(turns):
+        a.add_turn(speaker, 5.0 * i, 5.0 * i + 4, text)
+    a.finish()
+    return a.result()
+
+
+def test_an_agent_telling_the_caller_to_see_the_judge_is_an_answer_not_a_request():
+    """Whisper on FX-07 (a fee-refund consultation): the caller's 诉讼费 and 受理费 were lost, and the agent twice
+    said 「找承办法官」 (go to the judge to apply). That is advice; only a caller asking to reach a judge makes
+    the call contact_judge."""
+    turns = [("agent", "你好12368请问有什么可以帮助您?"),
+             ("caller", "你好,我在安及法院打官司,想问一下祖父飞焦了以后还能退吗?"),
+             ("agent", "案子调解检案或者测速等,受理最减半收起,多交的部分会退还。"),
+             ("caller", "那退飞要找谁办?"),
+             ("agent", "找承办法官提出申请,法院选核后退到您的账户,"),
+             ("caller", "我刚才没听明白,退飞找谁?"),
+             ("agent", "我已经说过了,找承办法官。")]
+    r = _analyse(turns)
+    assert r["service_type"] == "consultation", r["evidence"]
+    assert "找承办法官" not in r["evidence"].get("contact_judge", [])
+    # the same words from the caller are a request to reach the judge
+    asks = [turns[0], ("caller", "你好,我找承办法官,我的案子开过庭了。"), ("agent", "好的,请稍等。")]
+    assert _analyse(asks)["service_type"] == "contact_judge"
+
+
+def test_a_caller_asking_for_a_judge_whose_name_asr_garbled_is_still_contact_judge():
+    """Whisper on DEV-032 wrote 程法官 as 城堂官; 「找…官」 (not 官司) still says who the caller wants."""
+    opening = [("agent", "您好12368,请问有什么可以帮助您?")]
+    r = _analyse(opening + [("caller", "喂,我找安吉法院的城堂官,我的案子開過停了,判決還沒下來,我想問問他。"),
+                            ("agent", "好的,请问您的案号和姓名。")])
+    assert r["service_type"] == "contact_judge", r["evidence"]
+    r = _analyse(opening + [("caller", "我想找个律师打官司,起诉要交多少钱?"), ("agent", "好的。")])
+    assert r["service_type"] == "consultation", r["evidence"]
+
+
+def test_judge_unreachable_heard_as_a_near_homophone_still_needs_a_callback():
+    """Whisper on FX-12 wrote 联系不上 as 连续不上 (and 没人接 as 没人见): the agent still said the judge could
+    not be reached, and promised no callback."""
+    turns = [("agent", "您好,12368,请问有什么可以帮助您?"),
+             ("caller", "你好,我找一下孙法官,我的案号是2025年,这里503,民初975号,"),
+             ("agent", "请稍等,我帮您转接。"),
+             ("agent", "村法官的电话没人见,连续不上。"),
+             ("caller", "那怎么办,我有急事要跟他说,"),
+             ("agent", "您明天上午再打过来试试吧。请问还有什么可以为您服务的吗?"),
+             ("agent", "感谢您的来电,再见!")]
+    r = _analyse(turns)
+    assert r["service_type"] == "contact_judge"
+    assert "judge_callback_missing" in {f["code"] for f in r["flags"]}
+    turns[5] = ("agent", "我已经给孙法官留颜了,他会尽快给您回电。请问还有什么可以为您服务的吗?")
+    assert "judge_callback_missing" not in {f["code"] for f in _analyse(turns)["flags"]}
+
+
 def test_the_silent_call_script_counts_when_the_goodbye_is_its_own_turn():
     """Whisper on FX-08 cut the script's last sentence and 「感谢来电，再见！」 into two utterances (and heard
     换一部 as its homophone 换衣布): the script was said. Without it, the call is flagged."""
@@ -100,3 +157,6 @@ def test_the_silent_call_script_counts_when_the_goodbye_is_its_own_turn():
         greet + ["您好,我听不到您的声音,请您换衣布电话再打来好吗?", "感谢来电,再见!"])
     assert "silent_call_script_missing" in flags(greet + ["感谢来电,再见!"])
     assert "silent_call_script_missing" in flags(greet + ["您好,我听不到您的声音。", "感谢来电,再见!"])
+    # Whisper often writes 您 as 你: the script was still said (the courtesy is checked on its own)
+    assert "silent_call_script_missing" not in flags(
+        greet + ["你好,我听不到你的声音,请您换衣布电话再打来好吗,感谢来电,再见"])

@@ -188,3 +188,15 @@ def test_bad_dialect_and_bad_span_are_typed_errors() -> None:
     assert isinstance(n, Normalized)
     with pytest.raises(TextError, match="source_span"):
         n.source_span(1, 5)
+
+
+def test_keys_near_keep_the_initial_of_the_one_syllable_asr_changed():
+    from copilot.analysis.keys import KeySet
+
+    near = KeySet(["联系不上", "没人接", "留言"], near=True)
+    assert near.find("电话没人见,连续不上") is not None  # lian xu ~ lian xi, jian ~ jie
+    assert near.find("他联系上了") is None
+    assert near.find("没人来") is None  # l ≠ j: another word, not a mishearing
+    assert near.find("连续不断") is None  # two syllables differ
+    assert near.find("留颜") is not None and near.find("流年") is None  # two syllables: exact homophones only
+    assert KeySet(["联系不上"]).find("连续不上") is None  # off unless asked for

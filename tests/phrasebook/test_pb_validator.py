@@ -116,6 +116,13 @@ def test_cue_weight_out_of_range(data):
     assert e.line == line_of(f, '"上门立案", weight = 5.0') and "out of range" in e.message
 
 
+def test_cue_caller_only_must_be_a_boolean(data):
+    f = data / "service_types.toml"
+    edit(f, '{ text = "找法官", weight = 2.0, caller_only = true }', '{ text = "找法官", weight = 2.0, caller_only = "yes" }')
+    e = only_error(data)
+    assert e.line == line_of(f, 'caller_only = "yes"') and "caller_only must be true or false" in e.message
+
+
 def test_bad_cue_regex(data):
     f = data / "service_types.toml"
     edit(f, '{ regex = "', '{ regex = "((')
