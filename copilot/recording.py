@@ -65,17 +65,21 @@ def make_audio_pipeline(call_id: str, *, engine: str = "auto", sinks=(), writer=
                         writer=writer, ring_seconds=ring_seconds, started_at=started_at, session_opts=opts)
 
 
-def transcript_from_events(call_id: str, events: list[Any], source: str = "") -> Transcript:
+def transcript_from_events(call_id: str, events: list[Any], source: str = "",
+                           ring_seconds: float | None = None) -> Transcript:
     turns = [Turn(e.speaker, e.start, e.end, e.text) for e in events
              if isinstance(e, UtteranceEvent) and e.final]
-    return Transcript(call_id=call_id, turns=tuple(turns), source=source)
+    return Transcript(call_id=call_id, turns=tuple(turns), source=source, ring_seconds=ring_seconds)
 
 
 def analyse_recording(path: str | Path, *, engine: str = "auto", agent_channel: int = 0,
                       speaker: str = "caller", ring_seconds: float | None = None,
                       offline: bool = True) -> tuple[dict[str, Any], Transcript]:
     """A recorded call through the pipeline at pace ``whole``; Whisper transcribes each channel whole
-    unless ``offline=False`` (then it endpoints utterance by utterance as on a live call)."""
+    unless ``offline=False`` (then it endpoints utterance by utterance as on a live call).
+
+    ``ring_seconds`` comes from the telephony system (formats.md §1): the audio starts at the answer, so
+    without it ``answer_late`` cannot be judged."""
     from asr.sources import FileSource
 
     p = Path(path)
@@ -85,7 +89,7 @@ def analyse_recording(path: str | Path, *, engine: str = "auto", agent_channel: 
                                   offline=offline)
     events = list(run_audio(src, pipeline, source="file"))
     result = pipeline.result()
-    return result, transcript_from_events(result["call_id"], events, str(p))
+    return result, transcript_from_events(result["call_id"], events, str(p), ring_seconds=ring_seconds)
 
 
 def _call_id(p: Path) -> str:

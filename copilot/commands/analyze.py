@@ -23,7 +23,8 @@ def analyse_path(path: Path, args: Any) -> tuple[dict[str, Any], Any]:
 
         return analyse_recording(path, engine=getattr(args, "engine", "auto"),
                                  agent_channel=getattr(args, "agent_channel", 0),
-                                 speaker=getattr(args, "speaker", "caller"))
+                                 speaker=getattr(args, "speaker", "caller"),
+                                 ring_seconds=getattr(args, "ring_seconds", None))
     from copilot.analysis import analyze_transcript
     from copilot.transcript import load_transcript
 

@@ -29,3 +29,30 @@ def test_silent_call_recording_is_transcribed_and_judged_like_its_label():
     assert result["service_type"] == "out_of_scope"
     assert result["flags"] == [], result["flags"]
     assert result["record"]["summary"] and result["complete"] is True
+
+
+FX11 = FX08.with_name("FX-11-waiting-apology.flac")
+
+
+def test_a_recording_with_its_ring_time_from_telephony_is_judged_for_answering_late(capsys):
+    """FX-11 rang 18 s (its script says so; the FLAC cannot): given ``--ring-seconds``, the recording gets
+    ``answer_late`` as its label says, and no ``wait_apology_missing`` since the agent apologised."""
+    import json
+
+    from copilot.cli import main
+
+    assert main(["analyze", str(FX11), "--engine", "whisper", "--ring-seconds", "18", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    codes = {f["code"] for f in result["flags"]}
+    assert result["service_type"] == "appointment"
+    assert "answer_late" in codes and "wait_apology_missing" not in codes, result["flags"]
+
+
+@pytest.mark.parametrize("bad", ["-3", "soon", "nan"])
+def test_ring_seconds_must_be_a_number_of_seconds(bad, capsys):
+    from copilot.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze", str(FX11), "--ring-seconds", bad])
+    assert exc.value.code == 2
+    assert "expected a number of seconds" in capsys.readouterr().err
