@@ -139,6 +139,38 @@ def test_a_live_utterance_is_decoded_on_a_short_window(recognizer):
     assert recognizer._decode_short_window(long, beam_size=1, config=cfg) is None
 
 
+def test_repeats_itself_finds_an_utterance_said_twice():
+    from asr.whisper_engine import repeats_itself
+
+    assert repeats_itself("我有的时候说的清楚你们知道吗我有的时候说的清楚你们知道吗")
+    assert repeats_itself("那才有可能的职业可能的职业首先")
+    assert not repeats_itself("喂喂,你好你好,好的好的")  # short repeats are speech
+    assert not repeats_itself("甚至出现交易几乎停滞的情况")
+    assert not repeats_itself("")
+
+
+def test_collapse_repeats_keeps_one_copy():
+    from asr.whisper_engine import collapse_repeats
+
+    assert collapse_repeats("我会给你当场的一个人,我会给你当场的一个人,我会给你当场的一个人首先咱们") == \
+        "我会给你当场的一个人首先咱们"
+    assert collapse_repeats("好的好的,我帮您查一下。") == "好的好的,我帮您查一下。"
+    assert collapse_repeats("ABCDABCD.") == "ABCD."
+
+
+def test_a_live_utterance_at_8khz_is_not_said_twice(recognizer):
+    """The NET clip through the telephone band: on a short window Whisper base has said it twice (AMD EPYC
+    host, 2026-11-29); a decode that repeats itself keeps one copy."""
+    from asr.bench import stream, telephone
+    from asr.whisper_engine import repeats_itself
+
+    clip = read_audio(MANDARIN / "TEST_NET_Y0000000000_-KTKHdZ2fb8_S00000.wav").channels[0]
+    utterances, _cost, _latencies = stream(recognizer, telephone(clip))
+    text = "".join(u.text for u in utterances)
+    assert text and not repeats_itself(text), text
+    assert cer("我有的时候说不清楚你们知道吗", text).cer <= 0.3, text
+
+
 def test_offline_transcribe_whole_channel(recognizer):
     """File mode (recorded calls): the whole channel in one call, times offset by ``start``."""
     audio = read_audio(MANDARIN / "wenet__NST_toy_ID001_nihao.wav")
