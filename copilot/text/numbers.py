@@ -26,6 +26,9 @@ _SEPS = " .-·"
 _YEAR = re.compile(r"(?<![0-9])(?:19[89]|20[0-9])[0-9]")
 _CHAIN = re.compile(r"\+?[0-9](?:[ .\-·]?[0-9])*")
 _SUFFIX = re.compile(r"之[一二三四五六七八九十]+|之[0-9]+")
+_ZERO_LIKE = "零〇令灵铃玲凌林里"
+"""What ASR writes for a 零 it did not turn into a digit (浙零五零三 → 这里503: ling heard as li)."""
+_CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
 
 
 @dataclass(frozen=True)
@@ -96,14 +99,22 @@ def _parse(text: str, ystart: int, yend: int) -> CaseNumberHit | None:
     elif i < len(text) and _is_cjk(text[i]):
         found = resolve_province(text[i])
         if found is None:
-            return None
+            # a word ASR put for the province (就0503): the digits and the type code that must follow
+            # still pin the case number down
+            if not re.match(r"[0-9]{4}(?![0-9])|[0-9]{2}(?![0-9])", text[i + 1:i + 6]):
+                return None
+            found = (DEFAULT_PROVINCE, 0.6)
         province, weight = found
         confidence *= weight
         i += 1
         if province == "浙" and text[i:i + 1] == "江":  # 浙江 said in full
             i += 1
     i = _skip(text, i, _SEPS)
+    zero = ""
+    if text[i:i + 1] in _ZERO_LIKE and re.match(r"[0-9]{3}(?![0-9])", text[i + 1:i + 5]):
+        zero, i, confidence = "0", i + 1, confidence * 0.8
     court, i = _read_digits(text, i, 4)
+    court = zero + court
     if i < len(text) and text[i].isdigit():
         return None  # too many digits for a court code
     if province is None:
@@ -118,6 +129,8 @@ def _parse(text: str, ystart: int, yend: int) -> CaseNumberHit | None:
     i = _skip(text, i, _SEPS)
     j = i
     while j < len(text) and _is_cjk(text[j]) and j - i < 5:
+        if text[j] in _CN_DIGIT and text[j + 1:j + 2].isdigit():
+            break  # the serial's first digit, left in Chinese (名初二188)
         j += 1
     heard = text[i:j]
     for tail in ("字第", "第", "字"):
@@ -129,7 +142,11 @@ def _parse(text: str, ystart: int, yend: int) -> CaseNumberHit | None:
         return None
     confidence *= match.confidence
     j = _skip(text, j, _SEPS)
+    lead = ""
+    if text[j:j + 1] in _CN_DIGIT and j + 1 < len(text) and text[j + 1].isdigit() and text[j + 1].isascii():
+        lead, j = _CN_DIGIT[text[j]], j + 1  # Whisper mixes numerals: 二188 for 2188
     serial, k = _read_digits(text, j, 8, "")
+    serial = lead + serial if serial else ""
     if not serial or (k < len(text) and text[k].isdigit()) or serial.startswith("0"):
         return None
     if text[k:k + 1] == "-" and k + 1 < len(text) and text[k + 1].isdigit():

@@ -61,6 +61,10 @@ def _phones(text: str) -> list[str]:
         # Whisper-style: dots between digit groups, no province
         ("案號是2024.0503名出1288號", "（2024）浙0503民初1288号"),
         ("2024.05.23民初1502號", "（2024）浙0523民初1502号"),
+        # Whisper base on the fixtures: 零 heard as 里, a word for 浙, a numeral left in Chinese
+        ("案号是2025年,这里503,民初975号,", "（2025）浙0503民初975号"),
+        ("案号是2025年,这里503,名初二188号,我叫周健华,", "（2025）浙0503民初2188号"),
+        ("我的案号是2025年,就0503,民初975号。", "（2025）浙0503民初975号"),
     ],
 )
 def test_case_number_found(raw: str, value: str) -> None:
@@ -83,6 +87,8 @@ def test_every_huzhou_court_code(court: str) -> None:
         "2024浙0503民初",  # no serial
         "（2024）浙0503来1288号",  # 来 is no type code
         "2024浙050民初1288号",  # three court digits
+        "2024年这里有503个民初案件",  # 里 is only a 零 right before three digits
+        "2024年就是我们民初1288号",  # a word for the province needs the court digits after it
         "请问 您 的 案 号 是 多少",
     ],
 )
