@@ -56,3 +56,23 @@ def test_ring_seconds_must_be_a_number_of_seconds(bad, capsys):
         main(["analyze", str(FX11), "--ring-seconds", bad])
     assert exc.value.code == 2
     assert "expected a number of seconds" in capsys.readouterr().err
+
+
+def _label(call_id: str) -> dict:
+    import json
+
+    lines = (FX08.parents[1] / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+    return next(d for d in map(json.loads, lines) if d["call_id"] == call_id)
+
+
+@pytest.mark.parametrize("name", ["FX-07-banned-no-closing", "FX-12-judge-no-callback"])
+def test_recordings_that_asr_garbles_still_get_their_labelled_type_and_flags(name):
+    """End to end from audio, the two fixtures whose result Whisper's errors used to change: FX-07 (the agent
+    twice says 「找承办法官」 in a fee consultation; the caller's 诉讼费 is lost) and FX-12 (联系不上 heard
+    as 连续不上). Flags compare by code, as for any ASR transcript; no flag on a caller turn."""
+    label = _label(name[:5])
+    result, transcript = analyse_recording(FX08.with_name(name + ".flac"), engine="whisper")
+    assert result["service_type"] == label["service_type"], result["evidence"]
+    assert {f["code"] for f in result["flags"]} == {f["code"] for f in label["flags"]}, result["flags"]
+    assert all(f["speaker"] == "agent" for f in result["flags"])
+    assert all(transcript.turns[f["turn"]].speaker == "agent" for f in result["flags"] if f["turn"] is not None)
