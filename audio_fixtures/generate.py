@@ -45,7 +45,10 @@ CACHE_DIR = HERE.parent / ".venv-tts" / "tts-cache"
 
 OUT_RATE = 8000
 TTS_RATE = 24000
-SPEECH_DBFS = -30.0  # RMS of a normal-level turn after band-limiting (peaks around -12 dBFS)
+SPEECH_DBFS = -24.0  # RMS of a normal-level turn after band-limiting (peaks around -6 dBFS)
+# Telephone speech sits at -20..-26 dBFS (the shared dev recordings measure -18..-23). Until 2026-11-29 this was
+# -30, right on the acoustic monitor's low-volume threshold, so normal callers set off 「声音大一点」; the
+# committed FLACs were then re-levelled x2 (+6.02 dB) in place, which this setting reproduces within 0.02 dB.
 LINE_SNR_DB = 35.0  # light line noise on both channels, relative to normal speech
 TAIL_SECONDS = 0.8  # silence after the last turn
 DEFAULT_CALLER_PITCH = -300  # cents

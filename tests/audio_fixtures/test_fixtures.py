@@ -195,3 +195,25 @@ def test_the_demo_call_is_a_fixture_with_a_flag_in_its_first_seconds():
     label = next(x for x in map(json.loads, lines) if x["call_id"] == call["call_id"])
     early = [f for f in label["flags"] if f["turn"] is not None and call["turns"][f["turn"]]["end"] <= 30.0]
     assert early, label
+
+
+@functools.cache
+def _acoustic(name: str) -> tuple[tuple[str, str], ...]:
+    from asr.monitor import CallMonitor
+    from asr.sources import FileSource
+
+    return tuple((e.speaker, e.kind) for e in CallMonitor().feed_all(FileSource(ROOT / "audio" / f"{name}.flac")))
+
+
+@pytest.mark.parametrize("path", CALLS, ids=lambda p: p.stem[:5])
+def test_the_monitor_calls_only_the_quiet_caller_quiet(path: Path) -> None:
+    """Fixture speech sits at a normal telephone level (−24 dBFS): the acoustic monitor must not prompt
+    「请您讲话的声音大一点」 for a normal caller, must for FX-09 (18 dB under), and gives the noisy line the noise
+    script rather than the quiet one."""
+    kinds = _acoustic(path.stem)
+    cond = _call(path).get("audio_conditions") or {}
+    quiet = ("caller", "low_volume") in kinds
+    assert quiet == (cond.get("caller_gain_db", 0.0) <= -10), kinds
+    assert ("agent", "low_volume") not in kinds, kinds
+    if cond.get("caller_snr_db") is not None:
+        assert ("caller", "noise") in kinds, kinds
