@@ -218,9 +218,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             st = run(recognizer, clips, phone=phone, mode=args.mode)
             what = f"{len(clips)} clips"
+        latency = (f"latency p50 {_pct(st.latencies, 50):.2f} s, p95 {_pct(st.latencies, 95):.2f} s"
+                   if st.latencies else "latency n/a (file mode: text comes after the whole recording)")
         print(f"  {label}: CER {st.cer.cer:.1%} ({st.cer.errors}/{st.cer.ref_chars}) on {what}, "
-              f"{st.audio_seconds:.1f} s audio; RTF {st.rtf:.3f}; "
-              f"latency p50 {_pct(st.latencies, 50):.2f} s, p95 {_pct(st.latencies, 95):.2f} s; "
+              f"{st.audio_seconds:.1f} s audio; RTF {st.rtf:.3f}; {latency}; "
               f"capacity {1 / (2 * st.rtf) if st.rtf else float('inf'):.1f} two-channel calls per "
               f"{args.threads} thread(s)", flush=True)
         if st.latencies:

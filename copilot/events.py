@@ -13,7 +13,7 @@ from asr.types import AcousticEvent, AudioChunk, Utterance, Word  # re-exported
 
 __all__ = [
     "AcousticEvent", "AudioChunk", "Utterance", "Word",
-    "Event", "CallStarted", "UtteranceEvent", "Acoustic", "ServiceTypeChanged", "FlagRaised",
+    "Event", "CallStarted", "UtteranceEvent", "Acoustic", "LevelEvent", "ServiceTypeChanged", "FlagRaised",
     "Suggestion", "RecordUpdated", "ErrorEvent", "CallEnded", "event_from_dict",
 ]
 
@@ -58,6 +58,17 @@ class Acoustic(Event):
     kind: str = "silence"
     seconds: float = 0.0
     level_db: float = 0.0
+
+
+@dataclass(frozen=True)
+class LevelEvent(Event):
+    """A channel's speech level, once a second of its audio (formats.md §4 welcomes further types): the live
+    screen's level meter. Not a situation; ``acoustic`` events report those."""
+
+    type: ClassVar[str] = "level"
+    speaker: str = "caller"
+    level_db: float | None = None
+    """dBFS, the active speech level over the last 3 s of voiced audio; None before the speaker has spoken."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +139,7 @@ class CallEnded(Event):
 
 _TYPES: dict[str, type[Event]] = {
     cls.type: cls
-    for cls in (CallStarted, UtteranceEvent, Acoustic, ServiceTypeChanged, FlagRaised, Suggestion,
+    for cls in (CallStarted, UtteranceEvent, Acoustic, LevelEvent, ServiceTypeChanged, FlagRaised, Suggestion,
                 RecordUpdated, ErrorEvent, CallEnded)
 }
 

@@ -20,6 +20,7 @@ from copilot.analysis.rules import Rules, load_rules
 from copilot.errors import CopilotError
 from copilot.events import (
     Acoustic,
+    LevelEvent,
     AcousticEvent,
     AudioChunk,
     CallEnded,
@@ -38,6 +39,8 @@ Sink = Callable[[Event], None]
 PACES = ("whole", "fast", "realtime")
 
 SILENT_STEP_SCRIPTS = {5: 0, 10: 1}
+LEVEL_EVERY_S = 1.0
+"""Seconds of a channel's audio between two ``level`` events (the live screen's meter)."""
 """A.3 silent call: after 5 s of silence repeat the greeting, after 10 s the closing script (index of step)."""
 
 
@@ -72,6 +75,7 @@ class CallPipeline:
         self.session_opts = dict(session_opts or {})
         """Per-session engine overrides (e.g. ``partial_interval=0`` when nobody watches partials)."""
         self.monitor = monitor
+        self._level_due = {"agent": LEVEL_EVERY_S, "caller": LEVEL_EVERY_S}
         self.events: list[Event] = []
         self.ended = False
 
@@ -118,6 +122,13 @@ class CallPipeline:
         if self.monitor is not None:
             for a in self.monitor.feed(chunk):
                 out += self.acoustic(a)
+            end = chunk.start + chunk.seconds
+            if chunk.speaker in self._level_due and end >= self._level_due[chunk.speaker]:
+                self._level_due[chunk.speaker] = end + LEVEL_EVERY_S
+                channel = self.monitor.agent if chunk.speaker == "agent" else self.monitor.caller
+                level = channel.speech_db
+                out += self.emit([LevelEvent(t=round(end, 3), speaker=chunk.speaker,
+                                             level_db=None if level is None else round(level, 1))])
         if self.recognizer is not None:
             session = self.sessions.get(chunk.speaker)
             if session is None:

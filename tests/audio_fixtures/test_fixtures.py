@@ -217,3 +217,29 @@ def test_the_monitor_calls_only_the_quiet_caller_quiet(path: Path) -> None:
     assert ("agent", "low_volume") not in kinds, kinds
     if cond.get("caller_snr_db") is not None:
         assert ("caller", "noise") in kinds, kinds
+
+
+def test_the_pipeline_reports_each_channels_speech_level_once_a_second() -> None:
+    """``level`` events feed the live screen's meter: one per second of each channel's audio, the caller's
+    at the fixtures' normal −24 dBFS once the caller has spoken, FX-09's quiet caller ~18 dB lower."""
+    from asr.monitor import CallMonitor
+    from asr.sources import FileSource
+    from copilot.events import LevelEvent
+    from copilot.pipeline import CallPipeline, run_audio
+
+    def levels(name: str) -> list[LevelEvent]:
+        pipe = CallPipeline(name, monitor=CallMonitor())
+        return [e for e in run_audio(FileSource(ROOT / "audio" / f"{name}.flac"), pipe)
+                if isinstance(e, LevelEvent)]
+
+    evs = levels("FX-12-judge-no-callback")
+    seconds = sf.info(ROOT / "audio" / "FX-12-judge-no-callback.flac").duration
+    for speaker in ("agent", "caller"):
+        ts = [e.t for e in evs if e.speaker == speaker]
+        assert abs(len(ts) - seconds) <= 2 and all(0.9 <= b - a <= 1.1 for a, b in zip(ts, ts[1:], strict=False))
+    caller = [e.level_db for e in evs if e.speaker == "caller"]
+    assert caller[0] is None  # nobody has spoken on the caller's line yet
+    heard = [x for x in caller if x is not None]
+    assert heard and all(-28 < x < -20 for x in heard), heard
+    quiet = [e.level_db for e in levels("FX-09-quiet-caller") if e.speaker == "caller" and e.level_db is not None]
+    assert quiet and all(x < -36 for x in quiet), quiet

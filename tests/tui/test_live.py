@@ -7,7 +7,7 @@ from tui_helpers import FX07, notes, text_of, wait_for
 
 from copilot.analysis import analyze_transcript
 from copilot.db import make_engine
-from copilot.events import CallStarted, Suggestion, UtteranceEvent
+from copilot.events import CallStarted, LevelEvent, Suggestion, UtteranceEvent
 from copilot.store import load_call
 from copilot.transcript import load_transcript
 from tui.app import make_app
@@ -95,6 +95,20 @@ async def test_greeting_first_partial_replaced_accept_copies(messages):
         assert not any(seg.style and seg.style.italic for seg in drawn[0] if seg.text.strip())
         # the agent has greeted: the greeting suggestion is no longer the one shown
         assert scr.board.current(3.0) is None
+
+
+async def test_the_level_meter_shows_the_callers_speech_level():
+    evs = [CallStarted(t=0.0, call_id="T-3", source="device"),
+           LevelEvent(t=1.0, speaker="caller", level_db=None),
+           LevelEvent(t=2.0, speaker="agent", level_db=-21.0),
+           LevelEvent(t=3.0, speaker="caller", level_db=-24.4)]
+    app = make_app("live", stream_factory=lambda: list_stream(evs), config=CFG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: scr.status.level_db is not None, what="caller level")
+        await pilot.pause(0.1)
+        assert scr.status.level_db == -24.4  # the agent's level is not the caller's
+        assert "来电音量 █████░░░ -24dB" in text_of(scr.query_one("#status"))
 
 
 async def test_silent_caller_countdown_and_help_lists_every_key():

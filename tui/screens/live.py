@@ -17,6 +17,7 @@ from textual.widgets import Footer, Label
 from copilot.errors import user_errors
 from copilot.events import (
     Acoustic,
+    LevelEvent,
     CallEnded,
     CallStarted,
     ErrorEvent,
@@ -129,6 +130,9 @@ class LiveScreen(Screen):
             self.query_one(RecordForm).set_service_type(ev.service_type)
         elif isinstance(ev, Acoustic):
             self._acoustic(ev)
+        elif isinstance(ev, LevelEvent):
+            if ev.speaker == "caller" and ev.level_db is not None:
+                self.status.level_db = ev.level_db
         elif isinstance(ev, ErrorEvent):
             if ev.where in STORE_WHERE:
                 self.status.store_error = "数据库写入失败，记录保留在屏幕上"
