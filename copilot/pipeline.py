@@ -20,13 +20,13 @@ from copilot.analysis.rules import Rules, load_rules
 from copilot.errors import CopilotError
 from copilot.events import (
     Acoustic,
-    LevelEvent,
     AcousticEvent,
     AudioChunk,
     CallEnded,
     ErrorEvent,
     Event,
     FlagRaised,
+    LevelEvent,
     RecordUpdated,
     Suggestion,
     Utterance,

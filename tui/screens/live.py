@@ -17,11 +17,11 @@ from textual.widgets import Footer, Label
 from copilot.errors import user_errors
 from copilot.events import (
     Acoustic,
-    LevelEvent,
     CallEnded,
     CallStarted,
     ErrorEvent,
     FlagRaised,
+    LevelEvent,
     RecordUpdated,
     ServiceTypeChanged,
     Suggestion,
