@@ -74,7 +74,7 @@ class CallAnalyzer:
         else:
             events += self._caller_turn_suggestions(turn, t)
         events += self._update_classification(t)
-        record = self.extractor.record(self.turns, self.cls, self.checker)
+        record = self.extractor.record(self.turns, self.cls, self.checker, final=False)
         if record != self.record:
             self.record = record
             events.append(RecordUpdated(t=t, record=dict(record)))
@@ -150,8 +150,9 @@ class CallAnalyzer:
         silent = not any(x.has_content for x in self.turns if not x.is_agent)
         self.score = score_call(self.r, [f.to_dict() for f in self.flags], confidence=self.cls.confidence,
                                 silent=silent)
-        if not self.record:
-            self.record = self.extractor.record(self.turns, self.cls, self.checker)
+        record = self.extractor.record(self.turns, self.cls, self.checker)
+        if not self.record or record != self.record:
+            self.record = record
             events.append(RecordUpdated(t=t, record=dict(self.record)))
         events.append(CallEnded(t=t, call_id=self.call_id, reason=reason, complete=complete))
         return events

@@ -127,15 +127,18 @@ class Extractor:
                     return m.group(0)
         return None
 
-    def summary(self, turns: list[TurnView], cls: Classification) -> str:
+    def summary(self, turns: list[TurnView], cls: Classification, *, final: bool = True) -> str:
+        """What the call was about; during a call (``final=False``) nothing until the caller has said something
+        (a caller who has not spoken yet is not a silent call)."""
         name = self.r.type_names.get(cls.service_type, cls.service_type)
         first = next((t for t in turns if not t.is_agent and t.has_content), None)
         if first is None:
-            return f"{name}：来电无声"
+            return f"{name}：来电无声" if final else ""
         words = "、".join(cls.evidence.get(cls.service_type, [])[:3])
         return f"{name}：{words}" if words else f"{name}：{first.plain[:24]}"
 
-    def record(self, turns: list[TurnView], cls: Classification, checker: Any) -> dict[str, Any]:
+    def record(self, turns: list[TurnView], cls: Classification, checker: Any, *,
+               final: bool = True) -> dict[str, Any]:
         agent = [t for t in turns if t.is_agent]
         referral = next((r for r in (self._memo("ref", t, lambda _p, t=t: checker.names_referral(t))
                                      for t in agent) if r), None)
@@ -147,7 +150,7 @@ class Extractor:
             "phone": self.phone(turns),
             "case_number": self.case_number(turns),
             "judge_name": self.judge_name(turns),
-            "summary": self.summary(turns, cls),
+            "summary": self.summary(turns, cls, final=final),
             "callback_required": callback,
             "referral": referral if cls.service_type == "out_of_scope" else referral,
             "dialect": bool(dialect),

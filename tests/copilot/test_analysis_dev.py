@@ -160,3 +160,19 @@ def test_the_silent_call_script_counts_when_the_goodbye_is_its_own_turn():
     # Whisper often writes 您 as 你: the script was still said (the courtesy is checked on its own)
     assert "silent_call_script_missing" not in flags(
         greet + ["你好,我听不到你的声音,请您换衣布电话再打来好吗,感谢来电,再见"])
+
+
+def test_a_caller_who_has_not_spoken_yet_is_not_yet_a_silent_call():
+    """During a call the record's summary waits for the caller; a call that ends without a word from the
+    caller is summarised as silent (the live demo showed 「来电无声」 3 s into a call)."""
+    from copilot.analysis.analyzer import CallAnalyzer
+    from copilot.events import RecordUpdated
+
+    a = CallAnalyzer("wait")
+    a.start(source="test")
+    evs = a.add_turn("agent", 0.5, 3.0, "您好！12368！请问有什么可以帮助您？")
+    records = [e.record for e in evs if isinstance(e, RecordUpdated)]
+    assert all(r["summary"] == "" for r in records), records
+    end = [e.record for e in a.finish() if isinstance(e, RecordUpdated)]
+    assert end and end[-1]["summary"].endswith("来电无声")
+    assert a.result()["record"]["summary"].endswith("来电无声")
