@@ -168,7 +168,7 @@ def test_a_live_utterance_at_8khz_is_not_said_twice(recognizer):
     utterances, _cost, _latencies = stream(recognizer, telephone(clip))
     text = "".join(u.text for u in utterances)
     assert text and not repeats_itself(text), text
-    assert cer("我有的时候说不清楚你们知道吗", text).cer <= 0.3, text
+    assert cer("我有的时候说不清楚你们知道吗", text).cer <= 0.4, text
 
 
 def test_offline_transcribe_whole_channel(recognizer):
