@@ -145,7 +145,9 @@ class Extractor:
         callback = any(self._memo("msg", t, checker.judge_message.find) for t in agent)
         dialect = sorted({d for t in turns if not t.is_agent for d, _ in t.norm.dialect})
         return {
-            "caller_role": self.caller_role(turns, cls),
+            # during a call, nobody is "other" before the caller has said a word
+            "caller_role": self.caller_role(turns, cls) if final or any(
+                t.has_content for t in turns if not t.is_agent) else None,
             "caller_name": self.caller_name(turns),
             "phone": self.phone(turns),
             "case_number": self.case_number(turns),

@@ -172,7 +172,7 @@ def test_a_caller_who_has_not_spoken_yet_is_not_yet_a_silent_call():
     a.start(source="test")
     evs = a.add_turn("agent", 0.5, 3.0, "您好！12368！请问有什么可以帮助您？")
     records = [e.record for e in evs if isinstance(e, RecordUpdated)]
-    assert all(r["summary"] == "" for r in records), records
+    assert all(r["summary"] == "" and r["caller_role"] is None for r in records), records
     end = [e.record for e in a.finish() if isinstance(e, RecordUpdated)]
-    assert end and end[-1]["summary"].endswith("来电无声")
+    assert end and end[-1]["summary"].endswith("来电无声") and end[-1]["caller_role"] == "other"
     assert a.result()["record"]["summary"].endswith("来电无声")

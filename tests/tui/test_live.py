@@ -7,7 +7,7 @@ from tui_helpers import FX07, notes, text_of, wait_for
 
 from copilot.analysis import analyze_transcript
 from copilot.db import make_engine
-from copilot.events import CallStarted, LevelEvent, Suggestion, UtteranceEvent
+from copilot.events import CallStarted, LevelEvent, RecordUpdated, Suggestion, UtteranceEvent
 from copilot.store import load_call
 from copilot.transcript import load_transcript
 from tui.app import make_app
@@ -15,6 +15,7 @@ from tui.config import TuiConfig
 from tui.messages import CallEvent, RecordSaved, RecordSaveFailed
 from tui.screens.modals import HelpScreen
 from tui.sources import SourceSpec, list_stream
+from tui.widgets.record import RecordForm
 
 pytestmark = pytest.mark.anyio
 CFG = TuiConfig(freeze_clock=True, retry_seconds=0.3)
@@ -95,6 +96,35 @@ async def test_greeting_first_partial_replaced_accept_copies(messages):
         assert not any(seg.style and seg.style.italic for seg in drawn[0] if seg.text.strip())
         # the agent has greeted: the greeting suggestion is no longer the one shown
         assert scr.board.current(3.0) is None
+
+
+async def test_unticking_callback_stores_false_and_a_caller_not_yet_heard_has_no_role(store, messages):
+    evs = [CallStarted(t=0.0, call_id="T-4", source="device"),
+           RecordUpdated(t=3.0, record={"caller_role": None, "summary": "", "callback_required": False}),
+           RecordUpdated(t=9.0, record={"caller_role": "party", "summary": "联系法官：留言",
+                                        "callback_required": True})]
+    app = make_app("live", stream_factory=lambda: list_stream(evs), store=store, config=CFG)
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        scr = app.screen
+        form = scr.query_one(RecordForm)
+        await wait_for(pilot, lambda: form.values.get("caller_role") == "party", what="second record")
+        box = scr.query_one("#rec-callback_required")
+        assert box.value is True
+        box.focus()
+        await pilot.press("space", "escape", "s")
+        await wait_for(pilot, lambda: any(isinstance(m, RecordSaved) for m in messages), what="saved")
+        rec = load_call(store, "T-4")["record"]
+        assert rec["callback_required"] is False and rec["caller_role"] == "party"
+
+
+async def test_a_record_without_a_role_shows_the_prompt():
+    evs = [CallStarted(t=0.0, call_id="T-5", source="device"),
+           RecordUpdated(t=3.0, record={"caller_role": None, "summary": ""})]
+    app = make_app("live", stream_factory=lambda: list_stream(evs), config=CFG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: "caller_role" in scr.query_one(RecordForm).values, what="record")
+        assert scr.query_one("#rec-caller_role").is_blank()
 
 
 async def test_the_level_meter_shows_the_callers_speech_level():

@@ -59,7 +59,10 @@ class RecordForm(Vertical):
                 w.value = "" if value is None else str(value)
         elif isinstance(w, Select):
             with w.prevent(Select.Changed):
-                w.value = value if value is not None else Select.BLANK
+                if value is None:
+                    w.clear()  # the prompt "—"
+                else:
+                    w.value = value
         elif isinstance(w, Checkbox):
             with w.prevent(Checkbox.Changed):
                 w.value = bool(value)
@@ -84,13 +87,15 @@ class RecordForm(Vertical):
             return
         key = widget_id[4:]
         self.edited.add(key)
-        self.values[key] = None if value in ("", Select.BLANK) else value
+        self.values[key] = value
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self._edited(event.input.id, event.value)
+        self._edited(event.input.id, event.value or None)
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        self._edited(event.select.id, event.value)
+        # the prompt "—" is Select.NULL (Select.BLANK, False, in Textual 8); a checkbox's False is a value
+        blank = event.value is Select.NULL or event.value is Select.BLANK
+        self._edited(event.select.id, None if blank else event.value)
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self._edited(event.checkbox.id, event.value)
