@@ -39,9 +39,9 @@ Sink = Callable[[Event], None]
 PACES = ("whole", "fast", "realtime")
 
 SILENT_STEP_SCRIPTS = {5: 0, 10: 1}
+"""A.3 silent call: after 5 s of silence repeat the greeting, after 10 s the closing script (index of step)."""
 LEVEL_EVERY_S = 1.0
 """Seconds of a channel's audio between two ``level`` events (the live screen's meter)."""
-"""A.3 silent call: after 5 s of silence repeat the greeting, after 10 s the closing script (index of step)."""
 
 
 @dataclass(frozen=True)
