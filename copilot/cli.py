@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from copilot import __version__
+from copilot.commands import seconds_arg
 from copilot.errors import user_errors
 
 log = logging.getLogger("copilot")
@@ -41,19 +42,9 @@ def _add_audio_opts(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", default="auto", choices=["auto", "vosk", "whisper"], help="ASR engine for audio")
     p.add_argument("--agent-channel", type=int, default=0, choices=[0, 1], help="stereo channel of the agent")
     p.add_argument("--speaker", default="caller", choices=["agent", "caller"], help="speaker of a mono file")
-    p.add_argument("--ring-seconds", type=_seconds, default=None, metavar="S",
+    p.add_argument("--ring-seconds", type=seconds_arg, default=None, metavar="S",
                    help="recordings: how long the call rang before it was answered, from the telephony system "
                         "(a recording does not carry it; answer_late and the wait apology use it)")
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds ≥ 0, got {text!r}")
-    return value
 
 
 def _add_phrasebook(sub: argparse._SubParsersAction) -> None:

@@ -46,6 +46,8 @@ class SourceSpec:
     agent_channel: int = 0
     speaker: str = "caller"
     """Speaker of a mono recording."""
+    ring_seconds: float | None = None
+    """How long the call rang before it was answered (from telephony; audio starts at the answer)."""
 
     @staticmethod
     def for_path(path: str | Path, **kw: Any) -> SourceSpec:
@@ -190,7 +192,7 @@ def pipeline_events(spec: SourceSpec, store: Any = None) -> Callable[[threading.
         else:
             raise CopilotError(f"unknown source kind {spec.kind!r}", where="source")
         writer, pending = _writer(store, call_id, None, spec.path or where)
-        pipeline = make_audio_pipeline(call_id, engine=spec.engine, writer=writer)
+        pipeline = make_audio_pipeline(call_id, engine=spec.engine, writer=writer, ring_seconds=spec.ring_seconds)
         yield from _drive(run_audio(src, pipeline, source=where), pipeline, stop, pending, on_stop)
 
     return produce

@@ -1,0 +1,16 @@
+"""The ``copilot`` subcommands, and argument types they share."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def seconds_arg(text: str) -> float:
+    """argparse type: a finite number of seconds ≥ 0 (``--ring-seconds``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds ≥ 0, got {text!r}")
+    return value

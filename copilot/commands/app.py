@@ -11,9 +11,11 @@ import json
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from copilot.commands import seconds_arg
 from copilot.errors import CopilotError
 
 log = logging.getLogger(__name__)
@@ -198,6 +200,11 @@ def cmd_replay(args: Any) -> int:
             raise CopilotError("no such file", where=str(p))
         spec = SourceSpec.for_path(p, pace=args.pace, speed=args.speed if args.pace == "fast" else None,
                                    engine=args.engine, agent_channel=args.agent_channel, speaker=args.speaker)
+        if args.ring_seconds is not None:
+            if spec.kind != "audio":
+                raise CopilotError("--ring-seconds is for recordings; a transcript carries ring_seconds itself",
+                                   where=str(p))
+            spec = replace(spec, ring_seconds=args.ring_seconds)
         if args.events:
             return print_events(spec, _store(args) if args.save else None)
         from tui.app import make_app
@@ -262,6 +269,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--save", action="store_true", help="with --events: also write the call to the database")
     p.add_argument("--agent-channel", type=int, default=0, choices=[0, 1])
     p.add_argument("--speaker", default="caller", choices=["agent", "caller"], help="speaker of a mono file")
+    p.add_argument("--ring-seconds", type=seconds_arg, default=None, metavar="S",
+                   help="a recording: how long the call rang before it was answered, from the telephony system")
     _common(p)
     p.set_defaults(func=cmd_replay, pace="whole")
 

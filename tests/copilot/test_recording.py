@@ -79,3 +79,24 @@ def test_recordings_that_asr_garbles_still_get_their_labelled_type_and_flags(nam
     assert len(wanted & found) >= len(wanted) - 1 and found <= wanted, result["flags"]
     assert all(f["speaker"] == "agent" for f in result["flags"])
     assert all(transcript.turns[f["turn"]].speaker == "agent" for f in result["flags"] if f["turn"] is not None)
+
+
+def test_replay_events_of_a_recording_take_the_ring_time_too(capsys):
+    import json
+
+    from copilot.cli import main
+
+    assert main(["replay", str(FX11), "--events", "--pace", "whole", "--engine", "whisper",
+                 "--ring-seconds", "18"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    late = [e for e in events if e["type"] == "flag" and e["code"] == "answer_late"]
+    assert len(late) == 1 and "18" in late[0]["phrase"]
+    assert events[-1]["type"] == "call_ended"
+
+
+def test_ring_seconds_on_a_transcript_replay_is_refused(capsys):
+    from copilot.cli import main
+
+    script = FX08.parents[1] / "calls" / "FX-11-waiting-apology.json"
+    assert main(["replay", str(script), "--events", "--ring-seconds", "18"]) == 2
+    assert "--ring-seconds is for recordings" in capsys.readouterr().err
