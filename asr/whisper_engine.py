@@ -228,10 +228,10 @@ class WhisperRecognizer:
                 logprobs.append(seg.avg_logprob)
         conf = float(math.exp(sum(logprobs) / len(logprobs))) if logprobs else 0.0
         text = "".join(texts) if config.language in ("zh", "ja") else " ".join(texts)
-        if repeats_itself(text):
+        once = collapse_repeats(text)
+        if once != text:
             log.info("full-window decode repeats itself; keeping one copy: %s", text)
-            text = collapse_repeats(text)
-        return simplified(text, config.language), min(1.0, conf)
+        return simplified(once, config.language), min(1.0, conf)
 
     def _decode_short_window(self, audio: np.ndarray, *, beam_size: int,
                              config: WhisperConfig) -> tuple[str, float] | None:
@@ -264,8 +264,7 @@ class WhisperRecognizer:
         if len(result.sequences_ids[0]) >= max_tokens or (text and get_compression_ratio(text) > 2.4):
             log.info("short-window decode looks like a runaway (%d tokens); decoding the full window", len(tokens))
             return None
-        if repeats_itself(text):
-            text = collapse_repeats(text)
+        text = collapse_repeats(text)
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -math.inf
         conf = float(math.exp(avg_logprob)) if tokens else 0.0
         return simplified(text, config.language), min(1.0, conf)

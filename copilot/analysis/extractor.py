@@ -127,11 +127,12 @@ class Extractor:
                     return m.group(0)
         return None
 
-    def summary(self, turns: list[TurnView], cls: Classification, *, final: bool = True) -> str:
+    def summary(self, turns: list[TurnView], cls: Classification, *, final: bool = True,
+                first: TurnView | None = None) -> str:
         """What the call was about; during a call (``final=False``) nothing until the caller has said something
-        (a caller who has not spoken yet is not a silent call)."""
+        (a caller who has not spoken yet is not a silent call). ``first``: the caller's first turn with content."""
         name = self.r.type_names.get(cls.service_type, cls.service_type)
-        first = next((t for t in turns if not t.is_agent and t.has_content), None)
+        first = first or _first_caller_turn(turns)
         if first is None:
             return f"{name}：来电无声" if final else ""
         words = "、".join(cls.evidence.get(cls.service_type, [])[:3])
@@ -144,17 +145,21 @@ class Extractor:
                                      for t in agent) if r), None)
         callback = any(self._memo("msg", t, checker.judge_message.find) for t in agent)
         dialect = sorted({d for t in turns if not t.is_agent for d, _ in t.norm.dialect})
+        first = _first_caller_turn(turns)
         return {
             # during a call, nobody is "other" before the caller has said a word
-            "caller_role": self.caller_role(turns, cls) if final or any(
-                t.has_content for t in turns if not t.is_agent) else None,
+            "caller_role": self.caller_role(turns, cls) if final or first is not None else None,
             "caller_name": self.caller_name(turns),
             "phone": self.phone(turns),
             "case_number": self.case_number(turns),
             "judge_name": self.judge_name(turns),
-            "summary": self.summary(turns, cls, final=final),
+            "summary": self.summary(turns, cls, final=final, first=first),
             "callback_required": callback,
             "referral": referral if cls.service_type == "out_of_scope" else referral,
             "dialect": bool(dialect),
             "dialect_words": dialect,
         }
+
+
+def _first_caller_turn(turns: list[TurnView]) -> TurnView | None:
+    return next((t for t in turns if not t.is_agent and t.has_content), None)

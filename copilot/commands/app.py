@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -199,12 +198,11 @@ def cmd_replay(args: Any) -> int:
         if not p.exists():
             raise CopilotError("no such file", where=str(p))
         spec = SourceSpec.for_path(p, pace=args.pace, speed=args.speed if args.pace == "fast" else None,
-                                   engine=args.engine, agent_channel=args.agent_channel, speaker=args.speaker)
-        if args.ring_seconds is not None:
-            if spec.kind != "audio":
-                raise CopilotError("--ring-seconds is for recordings; a transcript carries ring_seconds itself",
-                                   where=str(p))
-            spec = replace(spec, ring_seconds=args.ring_seconds)
+                                   engine=args.engine, agent_channel=args.agent_channel, speaker=args.speaker,
+                                   ring_seconds=args.ring_seconds)
+        if spec.ring_seconds is not None and spec.kind != "audio":
+            raise CopilotError("--ring-seconds is for recordings; a transcript carries ring_seconds itself",
+                               where=str(p))
         if args.events:
             return print_events(spec, _store(args) if args.save else None)
         from tui.app import make_app

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from copilot.text.case_codes import SUPREME, resolve_province, resolve_type_code
 from copilot.text.errors import TextError
+from copilot.text.numerals import DIGIT_VALUE
 
 DEFAULT_PROVINCE = "浙"
 _OPEN = "（([【〔［"
@@ -28,7 +29,6 @@ _CHAIN = re.compile(r"\+?[0-9](?:[ .\-·]?[0-9])*")
 _SUFFIX = re.compile(r"之[一二三四五六七八九十]+|之[0-9]+")
 _ZERO_LIKE = "零〇令灵铃玲凌林里"
 """What ASR writes for a 零 it did not turn into a digit (浙零五零三 → 这里503: ling heard as li)."""
-_CN_DIGIT = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def _parse(text: str, ystart: int, yend: int) -> CaseNumberHit | None:
     i = _skip(text, i, _SEPS)
     j = i
     while j < len(text) and _is_cjk(text[j]) and j - i < 5:
-        if text[j] in _CN_DIGIT and text[j + 1:j + 2].isdigit():
+        if text[j] in DIGIT_VALUE and text[j + 1:j + 2].isdigit():
             break  # the serial's first digit, left in Chinese (名初二188)
         j += 1
     heard = text[i:j]
@@ -143,8 +143,8 @@ def _parse(text: str, ystart: int, yend: int) -> CaseNumberHit | None:
     confidence *= match.confidence
     j = _skip(text, j, _SEPS)
     lead = ""
-    if text[j:j + 1] in _CN_DIGIT and j + 1 < len(text) and text[j + 1].isdigit() and text[j + 1].isascii():
-        lead, j = _CN_DIGIT[text[j]], j + 1  # Whisper mixes numerals: 二188 for 2188
+    if text[j:j + 1] in DIGIT_VALUE and j + 1 < len(text) and text[j + 1].isdigit() and text[j + 1].isascii():
+        lead, j = DIGIT_VALUE[text[j]], j + 1  # Whisper mixes numerals: 二188 for 2188
     serial, k = _read_digits(text, j, 8, "")
     serial = lead + serial if serial else ""
     if not serial or (k < len(text) and text[k].isdigit()) or serial.startswith("0"):
