@@ -78,7 +78,7 @@ def analyse_recording(path: str | Path, *, engine: str = "auto", agent_channel: 
     """A recorded call through the pipeline at pace ``whole``; Whisper transcribes each channel whole
     unless ``offline=False`` (then it endpoints utterance by utterance as on a live call).
 
-    ``ring_seconds`` comes from the telephony system (formats.md §1): the audio starts at the answer, so
+    ``ring_seconds`` comes from the telephony system (docs/formats.md §1): the audio starts at the answer, so
     without it ``answer_late`` cannot be judged."""
     from asr.sources import FileSource
 

@@ -169,7 +169,7 @@ def cmd_live(args: Any) -> int:
 
 
 def print_events(spec: Any, store: Any = None, out: Any = None) -> int:
-    """formats.md §4 JSON lines on stdout as the events happen (no TUI)."""
+    """docs/formats.md §4 JSON lines on stdout as the events happen (no TUI)."""
     from tui.sources import pipeline_events
 
     out = out or sys.stdout
@@ -257,7 +257,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("replay", help="inspect a recording, a transcript or a stored call (or --events)")
     p.add_argument("path", help="a .json transcript, a .wav/.flac recording, or a stored call id")
-    p.add_argument("--events", action="store_true", help="no TUI: print formats.md §4 JSON lines to stdout")
+    p.add_argument("--events", action="store_true", help="no TUI: print docs/formats.md §4 JSON lines to stdout")
     p.add_argument("--save", action="store_true", help="with --events: also write the call to the database")
     p.add_argument("--agent-channel", type=int, default=0, choices=[0, 1])
     p.add_argument("--speaker", default="caller", choices=["agent", "caller"], help="speaker of a mono file")

@@ -10,7 +10,7 @@ from typing import Any
 
 
 def cmd_transcribe(args: Any) -> int:
-    """Audio → formats.md §1 transcript (speaker from the channel; mono files take --speaker)."""
+    """Audio → docs/formats.md §1 transcript (speaker from the channel; mono files take --speaker)."""
     from asr.sources import FileSource
     from copilot.pipeline import CallPipeline, run_audio
     from copilot.recording import _call_id, shared_recognizer, transcript_from_events
@@ -75,7 +75,7 @@ def cmd_models(args: Any) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("transcribe", help="recording → formats.md §1 transcript")
+    p = sub.add_parser("transcribe", help="recording → docs/formats.md §1 transcript")
     p.add_argument("audio")
     p.add_argument("--engine", default="auto", choices=["auto", "vosk", "whisper"])
     p.add_argument("--agent-channel", type=int, default=0, choices=[0, 1])
