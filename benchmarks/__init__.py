@@ -1,0 +1,1 @@
+"""Developer benchmarks: numbers, not tests (run each as ``python -m benchmarks.<name>``)."""
