@@ -52,6 +52,7 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
         "courts": len(pb.courts),
         "dialect words": len(pb.dialect),
         "rubric items": len(pb.rubric.items) if pb.rubric else 0,
+        "flag codes": len(pb.flags),
     }
     print(f"phrasebook OK: {pb.source_dir}", file=out)
     for name, n in counts.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import tables
 from .errors import PhrasebookError
-from .model import Phrasebook
+from .model import Phrasebook, Rubric
 from .source import Source
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ FILES = (
     "rubric.toml",
     "matcher.toml",
     "checks.toml",
+    "flags.toml",
 )
 
 _cache: dict[tuple[str, tuple[float, ...]], Phrasebook] = {}
@@ -45,6 +46,8 @@ def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
     rubric = tables.rubric(src["rubric.toml"])
     config = tables.matcher_config(src["matcher.toml"])
     checks = tables.checks(src["checks.toml"])
+    registry, deductions = tables.flags(src["flags.toml"], rubric)
+    rubric = Rubric(rubric.total, rubric.items, deductions)
     # Cross-file: a form is either banned or an A.4 form, never both (it would be flagged twice).
     a4 = {p: r.id for r in replacements for p in r.instead_of}
     bsrc = src["banned.toml"]
@@ -70,6 +73,7 @@ def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
         matcher_config=config,
         source_dir=str(directory),
         checks=checks,
+        flags=registry,
     )
     errors = [e for s in src.values() for e in s.errors]
     return pb, errors

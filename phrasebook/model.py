@@ -142,7 +142,7 @@ class RubricItem:
 
 @dataclass(frozen=True)
 class Deduction:
-    """Points a flag code takes from a rubric item (rubric.toml ``[deductions]``)."""
+    """Points a flag code takes from a rubric item (from the flag registry, flags.toml)."""
 
     code: str
     item: str
@@ -159,6 +159,28 @@ class Rubric:
     """Points."""
     items: tuple[RubricItem, ...]
     deductions: tuple[Deduction, ...]
+
+
+FLAG_SEVERITIES: tuple[str, ...] = ("red", "amber")
+
+
+@dataclass(frozen=True)
+class FlagDef:
+    """One flag code of the registry (flags.toml ``[[flag]]``): the single source of its name and points."""
+
+    code: str
+    name_zh: str
+    severity: str
+    """``red`` (correct at once) or ``amber`` (to improve)."""
+    item: str
+    """The rubric item it takes points from."""
+    points: int
+    per: Literal["call", "occurrence"]
+    evaluated: bool
+    """One of the ten formats.md §3 codes the evaluation compares."""
+    explanation: str
+    shown: bool = True
+    """False for a score-only code (never raised as a flag)."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +230,8 @@ class Phrasebook:
     """The directory the tables were read from."""
     checks: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
     """checks.toml: the words each compliance check looks for (section → key → phrases or text)."""
+    flags: tuple[FlagDef, ...] = ()
+    """flags.toml: the flag registry, in its order."""
 
     def service_type(self, code: str) -> ServiceType:
         """The service type with this code (KeyError when unknown)."""

@@ -12,8 +12,10 @@ from .model import (
     BannedEntry,
     Closing,
     Cue,
+    FLAG_SEVERITIES,
     Deduction,
     DialectWord,
+    FlagDef,
     FuzzyConfig,
     Greeting,
     Referral,
@@ -36,6 +38,19 @@ SCRIPT_TRIGGERS = (
     "cannot_hear_agent",
     "wait_complaint",
 )
+FORMATS_FLAG_CODES = (
+    "greeting_missing",
+    "answer_late",
+    "banned_phrase",
+    "nonstandard_wording",
+    "wait_apology_missing",
+    "silent_call_script_missing",
+    "referral_missing",
+    "judge_callback_missing",
+    "complaint_not_forwarded",
+    "closing_missing",
+)
+"""The ten fixed flag codes of formats.md §3: flags.toml must hold each with ``evaluated = true``."""
 _COURT_CODE = re.compile(r"^[\u4e00-\u9fff](\d{2}|\d{4})$")
 
 
@@ -321,34 +336,54 @@ def rubric(src: Source) -> Rubric:
             src.line_of("", None, "total"),
             f"item maxima sum to {sum(i.max for i in items)}, but total = {total}",
         )
-    deductions = []
-    table = data.get("deductions", {})
-    if not isinstance(table, dict):
-        src.err(1, "[deductions] must be a table")
-        table = {}
-    by_id = {i.id: i for i in items}
-    for code, raw in table.items():
-        line = src.line_of("deductions", None, code)
-        if not re.fullmatch(r"[a-z][a-z_]*", code):
-            src.err(line, f"[deductions]: flag code '{code}' must be lower_snake_case")
-        if not isinstance(raw, dict) or set(raw) - {"item", "points", "per"}:
-            src.err(
-                line,
-                f'[deductions]: \'{code}\' must be {{ item = "…", points = N, per = "call"|"occurrence" }}',
-            )
-            continue
-        item, points, per = raw.get("item"), raw.get("points"), raw.get("per", "call")
-        if item not in by_id:
-            src.err(line, f"[deductions]: '{code}' names unknown item '{item}'")
-            continue
-        if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= by_id[item].max:
-            src.err(line, f"[deductions]: '{code}' points must be an integer in 1..{by_id[item].max}")
-            continue
-        if per not in ("call", "occurrence"):
-            src.err(line, f"[deductions]: '{code}' per must be 'call' or 'occurrence'")
-            continue
-        deductions.append(Deduction(code, item, points, per))
-    return Rubric(total, tuple(items), tuple(deductions))
+    if "deductions" in data:
+        src.err(
+            src.line_of("deductions"),
+            "[deductions] is no longer read here: each flag's item, points and per are in flags.toml",
+        )
+    return Rubric(total, tuple(items), ())
+
+
+def flags(src: Source, rubric_: Rubric) -> tuple[tuple[FlagDef, ...], tuple[Deduction, ...]]:
+    """The flag registry and the deductions it gives the rubric (item names checked against rubric.toml)."""
+    out: list[FlagDef] = []
+    deductions: list[Deduction] = []
+    codes: dict[str, Fields] = {}
+    by_id = {i.id: i for i in rubric_.items}
+    allowed = {"code", "name_zh", "severity", "item", "points", "per", "evaluated", "shown", "explanation"}
+    for n, entry in enumerate(src.entries("flag")):
+        f = Fields(src, "flag", n, entry, allowed)
+        code = f.text("code")
+        _unique_id(f, codes, "code", code, r"[a-z][a-z_]*")
+        name = f.text("name_zh")
+        severity = f.text("severity")
+        if severity and severity not in FLAG_SEVERITIES:
+            f.err("severity", f"{f.label}: severity '{severity}' is not one of {', '.join(FLAG_SEVERITIES)}")
+        item = f.text("item")
+        points = 0
+        if item and by_id and item not in by_id:
+            f.err("item", f"{f.label}: '{code}' names unknown rubric item '{item}' (rubric.toml: {', '.join(by_id)})")
+        elif item in by_id:
+            points = int(f.number("points", 1, by_id[item].max, integer=True))
+        per = f.text("per")
+        if per and per not in ("call", "occurrence"):
+            f.err("per", f"{f.label}: per must be 'call' or 'occurrence', not '{per}'")
+        evaluated = f.boolean("evaluated")
+        shown = f.boolean("shown") if "shown" in entry else True
+        explanation = f.text("explanation")
+        out.append(FlagDef(code, name, severity, item, points, per, evaluated, explanation, shown))  # type: ignore[arg-type]
+        if points:
+            deductions.append(Deduction(code, item, points, per))  # type: ignore[arg-type]
+    if src.data is not None:
+        for code in FORMATS_FLAG_CODES:
+            if code not in codes:
+                src.err(1, f"no [[flag]] with code '{code}' (a formats.md §3 code)")
+            elif not codes[code].entry.get("evaluated"):
+                codes[code].err("evaluated", f"{codes[code].label}: '{code}' is a formats.md §3 code: evaluated = true")
+        for code, f in codes.items():
+            if f.entry.get("evaluated") is True and code not in FORMATS_FLAG_CODES:
+                f.err("evaluated", f"{f.label}: '{code}' is not in formats.md §3: evaluated = false")
+    return tuple(out), tuple(deductions)
 
 
 def matcher_config(src: Source) -> FuzzyConfig:

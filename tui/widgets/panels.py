@@ -9,12 +9,12 @@ from rich.text import Text
 from textual.widgets import Static
 
 from copilot.events import FlagRaised
-from copilot.labels import FLAG_ZH, SERVICE_TYPE_ZH, SUGGESTION_ZH
+from copilot.labels import FLAG_SEVERITY, FLAG_ZH, SERVICE_TYPE_ZH, SUGGESTION_ZH
 from tui.suggest import Shown
 from tui.widgets.transcript import clock
 
-AMBER = {"nonstandard_wording", "closing_missing", "wait_apology_missing", "answer_late"}
-"""Flag codes shown amber (to fix); the rest, banned phrases first, are red."""
+AMBER = {code for code, sev in FLAG_SEVERITY.items() if sev == "amber"}
+"""Flag codes shown amber (to fix); the rest, banned phrases first, are red (flags.toml ``severity``)."""
 SILENT_STEPS = ((5.0, "再次致问候语"), (10.0, "致无声电话结束语并挂机"))
 
 
