@@ -27,6 +27,7 @@ FILES = (
     "matcher.toml",
     "checks.toml",
     "flags.toml",
+    "rules.toml",
 )
 
 _cache: dict[tuple[str, tuple[float, ...]], Phrasebook] = {}
@@ -48,6 +49,16 @@ def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
     checks = tables.checks(src["checks.toml"])
     registry, deductions = tables.flags(src["flags.toml"], rubric)
     rubric = Rubric(rubric.total, rubric.items, deductions)
+    rules = tables.rules(src["rules.toml"])
+    if not any(s.errors for s in src.values()):  # examples are checked once the tables themselves are sound
+        tables.check_examples(src["rules.toml"], "rule",
+                              [(r.id, r.positive, r.negative, ("positive", "negative")) for r in rules],
+                              independent=True)
+        tables.check_examples(src["banned.toml"], "banned",
+                              [(b.id, b.phrases + b.examples, b.not_when, ("phrases", "not_when")) for b in banned])
+        tables.check_examples(src["replacements.toml"], "replacement",
+                              [(r.id, r.instead_of + r.examples, r.not_when, ("instead_of", "not_when"))
+                               for r in replacements])
     # Cross-file: a form is either banned or an A.4 form, never both (it would be flagged twice).
     a4 = {p: r.id for r in replacements for p in r.instead_of}
     bsrc = src["banned.toml"]
@@ -74,6 +85,7 @@ def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
         source_dir=str(directory),
         checks=checks,
         flags=registry,
+        rules=rules,
     )
     errors = [e for s in src.values() for e in s.errors]
     return pb, errors

@@ -65,7 +65,9 @@ class Replacement:
     context: str = ""
     """"" (anywhere), "turn_start" (only opening a turn) or "not_quoted" (not inside quoted speech)."""
     not_when: tuple[str, ...] = ()
-    """Look-alikes: a hit lying inside one of these does not count."""
+    """Look-alikes: when one of these explains more of the words, the hit does not count."""
+    examples: tuple[str, ...] = ()
+    """Paraphrases agents really say, found by similarity (phrasebook.similar)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,9 @@ class BannedEntry:
     family: str
     source: str
     not_when: tuple[str, ...] = ()
-    """Courteous look-alikes: a hit lying inside one of these does not count."""
+    """Courteous look-alikes: when one of these explains more of the words, the hit does not count."""
+    examples: tuple[str, ...] = ()
+    """Paraphrases agents really say, found by similarity (phrasebook.similar)."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,18 @@ class Rubric:
     deductions: tuple[Deduction, ...]
 
 
+@dataclass(frozen=True)
+class Rule:
+    """One check rule as examples (rules.toml ``[[rule]]``): wording that counts and look-alikes that do not."""
+
+    id: str
+    speaker: Literal["agent", "caller"]
+    """Whose turns the rule reads."""
+    description: str
+    positive: tuple[str, ...]
+    negative: tuple[str, ...] = ()
+
+
 FLAG_SEVERITIES: tuple[str, ...] = ("red", "amber")
 
 
@@ -232,6 +248,15 @@ class Phrasebook:
     """checks.toml: the words each compliance check looks for (section → key → phrases or text)."""
     flags: tuple[FlagDef, ...] = ()
     """flags.toml: the flag registry, in its order."""
+    rules: tuple[Rule, ...] = ()
+    """rules.toml: the call-level and trigger rules as positive and negative examples."""
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (KeyError when unknown)."""
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
 
     def service_type(self, code: str) -> ServiceType:
         """The service type with this code (KeyError when unknown)."""

@@ -7,12 +7,12 @@ from typing import Any
 
 from .model import (
     DIALECT_AREAS,
+    FLAG_SEVERITIES,
     REPLACEMENT_CONTEXTS,
     SERVICE_CODES,
     BannedEntry,
     Closing,
     Cue,
-    FLAG_SEVERITIES,
     Deduction,
     DialectWord,
     FlagDef,
@@ -22,6 +22,7 @@ from .model import (
     Replacement,
     Rubric,
     RubricItem,
+    Rule,
     Script,
     ServiceType,
 )
@@ -123,7 +124,7 @@ def scripts(src: Source) -> tuple[Script, ...]:
 def replacements(src: Source) -> tuple[Replacement, ...]:
     out, ids = [], {}
     for n, entry in enumerate(src.entries("replacement")):
-        f = Fields(src, "replacement", n, entry, {"id", "use", "instead_of", "note", "context", "not_when"})
+        f = Fields(src, "replacement", n, entry, {"id", "use", "instead_of", "note", "context", "not_when", "examples"})
         rid = f.text("id")
         _unique_id(f, ids, "id", rid, r"R\d{2,}")
         context = f.text("context", required=False, empty=True)
@@ -141,6 +142,7 @@ def replacements(src: Source) -> tuple[Replacement, ...]:
                 f.text("note", required=False, empty=True),
                 context,
                 f.phrases("not_when", required=False),
+                f.phrases("examples", required=False),
             )
         )
     return tuple(out)
@@ -148,17 +150,19 @@ def replacements(src: Source) -> tuple[Replacement, ...]:
 
 def banned(src: Source) -> tuple[BannedEntry, ...]:
     out, ids, phrases = [], {}, {}
-    allowed = {"id", "phrases", "replacement", "family", "source", "not_when"}
+    allowed = {"id", "phrases", "replacement", "family", "source", "not_when", "examples"}
     for n, entry in enumerate(src.entries("banned")):
         f = Fields(src, "banned", n, entry, allowed)
         bid = f.text("id")
         _unique_id(f, ids, "id", bid, r"B\d{2,}")
         ps = f.phrases("phrases")
-        for p in ps:
-            if p in phrases:
-                f.err("phrases", f"{f.label}: phrase '{p}' is already listed under {phrases[p]}", p)
-            else:
-                phrases[p] = bid or f.label
+        ex = f.phrases("examples", required=False)
+        for key, group in (("phrases", ps), ("examples", ex)):
+            for p in group:
+                if p in phrases:
+                    f.err(key, f"{f.label}: phrase '{p}' is already listed under {phrases[p]}", p)
+                else:
+                    phrases[p] = bid or f.label
         if "replacement" not in entry:
             f.err("", f'{f.label}: banned entry without a replacement (add replacement = "…")')
             rep = ""
@@ -172,6 +176,7 @@ def banned(src: Source) -> tuple[BannedEntry, ...]:
                 f.text("family"),
                 f.text("source", empty=True),
                 f.phrases("not_when", required=False),
+                ex,
             )
         )
     return tuple(out)
@@ -415,12 +420,11 @@ def matcher_config(src: Source) -> FuzzyConfig:
 
 
 CHECK_SECTIONS: dict[str, dict[str, str]] = {
-    "wait_complaint": {"caller": "phrases", "not_when": "phrases", "apology": "phrases"},
+    "wait_complaint": {"not_when": "phrases"},
     "silent_call": {"final": "phrases"},
-    "judge": {"unreachable": "phrases", "message": "phrases"},
-    "complaint": {"forwarded": "phrases"},
     "referral": {"units": "phrases", "out_of_scope": "phrases"},
     "closing": {"suggestion": "text"},
+    "quote": {"frames": "phrases", "tails": "phrases"},
 }
 """checks.toml: section → key → kind. Every key is required; lists must hold non-empty phrases."""
 
@@ -441,3 +445,67 @@ def checks(src: Source) -> dict[str, dict[str, Any]]:
         if section not in CHECK_SECTIONS:
             src.err(src.line_of(section), f"unknown table [{section}] (expected {', '.join(CHECK_SECTIONS)})")
     return out
+
+
+RULE_IDS = (
+    "judge_unreachable",
+    "callback_offered",
+    "complaint_forwarded",
+    "caller_complaint",
+    "wait_apology",
+    "caller_wait_complaint",
+    "hands_free",
+    "cannot_hear_agent",
+    "case_detail",
+    "identity_established",
+    "outcome_promised",
+)
+"""rules.toml: the rule ids the checks read; each must be present."""
+
+
+def rules(src: Source) -> tuple[Rule, ...]:
+    out, ids = [], {}
+    allowed = {"id", "speaker", "description", "positive", "negative"}
+    for n, entry in enumerate(src.entries("rule")):
+        f = Fields(src, "rule", n, entry, allowed)
+        rid = f.text("id")
+        _unique_id(f, ids, "id", rid, r"[a-z][a-z_]*")
+        if rid and rid not in RULE_IDS:
+            f.err("id", f"{f.label}: unknown rule id '{rid}' (expected one of {', '.join(RULE_IDS)})")
+        speaker = f.text("speaker")
+        if speaker and speaker not in ("agent", "caller"):
+            f.err("speaker", f"{f.label}: speaker '{speaker}' must be 'agent' or 'caller'")
+        out.append(Rule(rid, speaker, f.text("description"), f.phrases("positive"),  # type: ignore[arg-type]
+                        f.phrases("negative", required=False, empty_list=True)))
+    if src.data is not None:
+        for rid in RULE_IDS:
+            if rid not in ids:
+                src.err(1, f"no [[rule]] with id '{rid}'")
+    return tuple(out)
+
+
+def check_examples(src: Source, table: str, groups: list[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, str]]],
+                   *, exact_short: int = 1, independent: bool = False) -> None:
+    """Every positive example is recognised as its own group, and no negative as any group of the table
+    (as its own group only, for ``independent`` rules).
+
+    ``groups``: (id, positives, negatives, (positive key, negative key)) per entry, in file order.
+    """
+    from .similar import ExampleSet
+
+    es = ExampleSet(((gid, pos, neg) for gid, pos, neg, _ in groups), exclusive=not independent)
+    for n, (gid, pos, neg, (pkey, nkey)) in enumerate(groups):
+        for p in pos:
+            if len(p) <= exact_short:
+                continue
+            found = [m.rule for m in es.find(p)]
+            if gid not in found:
+                src.err(src.line_of(table, n, pkey, p),
+                        f"[[{table}]] {gid}: example '{p}' is not recognised as {gid} (a look-alike overrules it"
+                        + (f"; it is read as {', '.join(found)})" if found else ")"))
+        for q in neg:
+            found = [m.rule for m in es.find(q) if not independent or m.rule == gid]
+            if found:
+                src.err(src.line_of(table, n, nkey, q),
+                        f"[[{table}]] {gid}: look-alike '{q}' is still recognised as {', '.join(found)} "
+                        "(make it longer or more specific)")

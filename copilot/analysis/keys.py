@@ -40,9 +40,12 @@ def _near(a: list[str], b: list[str]) -> bool:
 
 
 class KeySet:
-    def __init__(self, keys: list[str] | tuple[str, ...], *, near: bool = False) -> None:
+    def __init__(self, keys: list[str] | tuple[str, ...], *, near: bool = False, min_homophone: int = 2) -> None:
+        """``min_homophone``: shortest key found through its sound; shorter keys only as written (a
+        two-syllable unit name such as 公安 would otherwise be heard across words: 提供案号)."""
         self.keys = tuple(k for k in keys if k)
         self.near = near
+        self.min_homophone = min_homophone
         self._sylls = {k: syllables(k) for k in self.keys}
 
     def find(self, text: str, *, sylls: list[str] | None = None) -> KeyHit | None:
@@ -56,7 +59,7 @@ class KeySet:
         for k in self.keys:
             ks = self._sylls[k]
             n = len(ks)
-            if n < 2 or not any("\u4e00" <= c <= "\u9fff" for c in k):
+            if n < max(2, self.min_homophone) or not any("\u4e00" <= c <= "\u9fff" for c in k):
                 continue
             for i in range(len(s) - n + 1):
                 if s[i:i + n] == ks:
