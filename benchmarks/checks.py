@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 GREETING = "您好！12368！请问有什么可以帮助您？"
-REQUEST = "你好，我想问一下法院这边的事情。"
+REQUEST = "你好，我想咨询一下起诉需要准备什么材料。"
 CLOSING = "请问还有什么可以为您服务的吗？感谢您的来电，再见！"
 
 
 def _codes(item: dict[str, Any]) -> list[str]:
-    for key in ("codes", "expected", "expected_codes", "code", "flags"):
+    for key in ("expect", "codes", "expected", "expected_codes", "code", "flags"):
         if key in item:
             v = item[key]
             if v is None:
@@ -83,7 +83,8 @@ def turn_flags(item: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     for f in res["flags"]:
         if f.get("turn") == idx:
             caused.append(f)
-        elif f.get("turn") is None:
+        elif f.get("turn") is None and speaker == "agent":  # a caller's words may rightly call for a call-level
+            # check (a wait complaint → the apology is due); only flags on the caller's own turn count there
             if base_calls[f["code"]] > 0:
                 base_calls[f["code"]] -= 1
             else:
@@ -109,6 +110,8 @@ def bench_turns(path: Path, verbose: bool) -> dict[str, Any]:
         flags, on_caller = turn_flags(item)
         caller_flags += on_caller
         pred = Counter({f["code"] for f in flags})
+        for extra in item.get("also_acceptable") or ():  # a defensible second code: neither raised nor missed counts
+            gold[extra] = pred[extra]
         if pred:
             flagged[kind] += 1
         for c in gold | pred:
@@ -116,7 +119,7 @@ def bench_turns(path: Path, verbose: bool) -> dict[str, Any]:
             tp[c] += t
             fp[c] += pred[c] - t
             fn[c] += gold[c] - t
-        if set(gold) != set(pred):
+        if set(+gold) != set(pred):
             why = "; ".join(f"{f['code']}「{f.get('phrase', '')}」" for f in flags)
             mistakes.append(f"{path.name}:{n} [{kind}] {item['text']!r}: expected {sorted(gold)}, got {sorted(pred)} {why}")
     codes = sorted(set(tp) | set(fp) | set(fn))
@@ -137,12 +140,57 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
 
 
 def bench_calls(calls: Path, labels: Path, by_code: bool = False) -> dict[str, Any]:
-    from copilot.evaluate import evaluate
+    """The existing evaluation (the ten formats.md codes), plus the copilot's further codes when labelled.
 
-    rep = evaluate(calls, labels, by_code=by_code)
-    d = rep.to_dict()
-    d["scores"] = None
+    A label's ``optional_flags`` (code, turn) are defensible either way: raising them is not an error."""
+    from copilot.analysis import analyze_transcript
+    from copilot.evaluate import evaluate, load_labels
+    from copilot.transcript import load_transcript
+
+    labels = load_labels(labels)
+    optional = {cid: {(f["code"], f.get("turn")) for f in lab.get("optional_flags") or ()} for cid, lab in labels.items()}
+    results: dict[str, dict[str, Any]] = {}
+
+    def analyse(path: Path) -> dict[str, Any]:
+        r = analyze_transcript(load_transcript(path))
+        opt = optional.get(r["call_id"], set())
+        r["flags"] = [f for f in r["flags"] if (f["code"], f.get("turn")) not in opt]
+        results[r["call_id"]] = r
+        return r
+
+    d = evaluate(calls, _write_labels(labels), by_code=by_code, analyse=analyse).to_dict()
+    # further codes (identity_not_verified, outcome_promised …) when the labels carry them
+    extra = {"tp": 0, "fp": 0, "fn": 0}
+    for cid, lab in labels.items():
+        r = results.get(cid)
+        if r is None:
+            continue
+        for code in ("outcome_promised", "identity_not_verified"):
+            g = Counter((f["code"], f.get("turn")) for f in lab.get("flags", []) if f["code"] == code)
+            p = Counter((f["code"], f.get("turn")) for f in r["flags"] if f["code"] == code)
+            for k in g | p:
+                t = min(g[k], p[k])
+                extra["tp"] += t
+                extra["fp"] += p[k] - t
+                extra["fn"] += g[k] - t
+                if p[k] > t:
+                    d["mistakes"].append(f"{cid}: extra flag {k}")
+                if g[k] > t:
+                    d["mistakes"].append(f"{cid}: missed flag {k}")
+    d["further_codes"] = _prf(extra["tp"], extra["fp"], extra["fn"])
+    d["scores"] = {cid: r["score"]["total"] for cid, r in results.items() if r.get("score")}
     return d
+
+
+def _write_labels(labels: dict[str, dict[str, Any]]) -> Path:
+    """evaluate() reads a labels file: give it the labels already parsed."""
+    import tempfile
+
+    fd = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
+    with fd:
+        for lab in labels.values():
+            fd.write(json.dumps(lab, ensure_ascii=False) + "\n")
+    return Path(fd.name)
 
 
 def _print_turns(name: str, r: dict[str, Any], verbose: bool) -> None:
@@ -166,6 +214,10 @@ def _print_calls(name: str, d: dict[str, Any], verbose: bool) -> None:
         print(f"{c:<28}{v['precision']:>7.3f}{v['recall']:>7.3f}{v['f1']:>7.3f}{v['tp']:>5}{v['fp']:>5}{v['fn']:>5}")
     m = d["flags"]["micro"]
     print(f"{'micro':<28}{m['precision']:>7.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}")
+    fc = d.get("further_codes") or {}
+    if fc.get("tp", 0) + fc.get("fp", 0) + fc.get("fn", 0):
+        print(f"{'further codes (not formats.md)':<28}{fc['precision']:>7.3f}{fc['recall']:>7.3f}{fc['f1']:>7.3f}"
+              f"{fc['tp']:>5}{fc['fp']:>5}{fc['fn']:>5}")
     print(f"flags on caller turns: {d['caller_flags']}")
     if verbose:
         for m in d["mistakes"]:

@@ -33,8 +33,11 @@ from .pinyin import syllables
 
 MIN_SCORE = 0.85
 """Similarity at which a positive example counts as said."""
-NEG_MIN_SCORE = 0.75
-"""Similarity at which a negative example (look-alike) can overrule a positive one."""
+NEG_MIN_SCORE = 0.85
+"""Similarity at which a negative example (look-alike) can overrule a positive one: said as closely as a
+positive must be (a look-alike missing its own distinguishing words proves nothing)."""
+CROSS_MIN_LEN = 6
+"""Shorter examples never match across a clause break (punctuation): 「开会，电话」 does not say 回电."""
 GAP = 0.35
 """Cost of one extra character inside the matched stretch, in example characters."""
 GAP_MIN_LEN = 6
@@ -202,9 +205,14 @@ class ExampleSet:
         return Match(e.rule, e.text, e.negative, round(score, 3), lo + a, lo + b)
 
     # ------------------------------------------------------------------ decisions
-    def find(self, text: str, syl: str | None = None) -> list[Match]:
-        """Each rule's best positive match that no look-alike overrules; non-overlapping, best first."""
+    def find(self, text: str, syl: str | None = None, breaks: frozenset[int] = frozenset()) -> list[Match]:
+        """Each rule's best positive match that no look-alike overrules; non-overlapping, best first.
+
+        ``breaks``: positions ``i`` of ``text`` with a clause break (punctuation) between ``i - 1`` and ``i``."""
         found = self.matches(text, syl)
+        if breaks:
+            found = [m for m in found
+                     if len(m.example) >= CROSS_MIN_LEN or not any(m.start < b < m.end for b in breaks)]
         negatives = [m for m in found if m.negative]
         kept: list[Match] = []
         for m in sorted((m for m in found if not m.negative), key=lambda m: (-m.mass, -m.score, m.start)):
@@ -216,9 +224,10 @@ class ExampleSet:
             kept.append(m)
         return kept
 
-    def best(self, text: str, rule: str | None = None, syl: str | None = None) -> Match | None:
+    def best(self, text: str, rule: str | None = None, syl: str | None = None,
+             breaks: frozenset[int] = frozenset()) -> Match | None:
         """The strongest accepted positive match (of ``rule`` if given), or None."""
-        for m in self.find(text, syl):
+        for m in self.find(text, syl, breaks):
             if rule is None or m.rule == rule:
                 return m
         return None

@@ -459,6 +459,8 @@ RULE_IDS = (
     "case_detail",
     "identity_established",
     "outcome_promised",
+    "out_of_scope_said",
+    "identity_verified",
 )
 """rules.toml: the rule ids the checks read; each must be present."""
 

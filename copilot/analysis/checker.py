@@ -14,6 +14,7 @@ from typing import Any
 from copilot.analysis.keys import KeySet
 from copilot.analysis.rules import Rules
 from copilot.analysis.turns import TurnView
+from copilot.text import normalize
 from phrasebook.similar import Match
 
 _HOTLINE = re.compile(r"(?<!\d)(11\d|12\d|12\d{3}|0\d{2,3}-?\d{7,8})(?![\d元块万号年月日点天岁个])")
@@ -87,28 +88,29 @@ class Checker:
         self.apology = RuleView(self, "wait_apology")
         self.judge_unreachable = RuleView(self, "judge_unreachable")
         self.forwarded = RuleView(self, "complaint_forwarded")
-        self._rule_cache: dict[str, dict[str, Match]] = {}
+        self._rule_cache: dict[tuple[str, frozenset[int]], dict[str, Match]] = {}
 
     # ---------------------------------------------------------------- example rules
-    def rule_hits(self, plain: str) -> dict[str, Match]:
+    def rule_hits(self, plain: str, breaks: frozenset[int] = frozenset()) -> dict[str, Match]:
         """Every rules.toml rule said in this (normalised) text: rule id → its best match. Cached per text."""
-        hits = self._rule_cache.get(plain)
+        key = (plain, breaks)
+        hits = self._rule_cache.get(key)
         if hits is None:
             if len(self._rule_cache) > 4096:
                 self._rule_cache.clear()
-            hits = {m.rule: m for m in self.r.rule_examples.find(plain)}
-            self._rule_cache[plain] = hits
+            hits = {m.rule: m for m in self.r.rule_examples.find(plain, breaks=breaks)}
+            self._rule_cache[key] = hits
         return hits
 
-    def rule_match(self, plain: str, rule: str) -> Match | None:
-        return self.rule_hits(plain).get(rule)
+    def rule_match(self, plain: str, rule: str, breaks: frozenset[int] = frozenset()) -> Match | None:
+        return self.rule_hits(plain, breaks).get(rule)
 
     def said(self, turn: TurnView, rule: str, prior: list[TurnView] | None = None) -> Match | None:
         """The rule's match in this turn, if the rule reads this speaker's turns (and, for the agent, the
         words are the agent's own, not the caller's quoted back)."""
         if self.r.rule_speaker.get(rule, "agent") != turn.speaker:
             return None
-        m = self.rule_match(turn.plain, rule)
+        m = self.rule_match(turn.plain, rule, turn.breaks)
         if m is not None and turn.is_agent and self.quoted_back(turn, m.start, m.end, prior):
             return None
         return m
@@ -160,17 +162,34 @@ class Checker:
         back excepted (similarity over characters and pinyin, gated by the look-alikes: phrasebook.similar)."""
         if not turn.is_agent:
             return []
-        flags = []
-        for m in self.r.banned_examples.find(turn.plain):
+        flags: list[Flag] = []
+        families: dict[str, Flag] = {}
+        for m in self._banned_matches(turn):
             if self.quoted_back(turn, m.start, m.end, prior):
                 continue
             heard = turn.said(m.start, m.end)
             family = self.r.banned_family.get(m.rule, "")
-            flags.append(Flag("banned_phrase", turn.index, turn.start, turn.text, heard, self.r.banned_info[m.rule][0],
-                              m.score, turn.norm.source_span(m.start, m.end), rule=m.rule,
-                              matched_example=m.example, similarity=m.score,
-                              explanation=_explain("禁止用语", m.rule, family, heard, m)))
+            if family and family in families:  # one act (推诿 twice: 不归我们管，您找别人去) is one flag
+                continue
+            f = Flag("banned_phrase", turn.index, turn.start, turn.text, heard, self.r.banned_info[m.rule][0],
+                     m.score, turn.norm.source_span(m.start, m.end), rule=m.rule,
+                     matched_example=m.example, similarity=m.score,
+                     explanation=_explain("禁止用语", m.rule, family, heard, m))
+            families[family] = f
+            flags.append(f)
         return sorted(flags, key=lambda f: f.span or (0, 0))
+
+    def _banned_matches(self, turn: TurnView) -> list[Match]:
+        """Banned matches in the turn; an agent speaking dialect (侬去问别人) is read in Mandarin too."""
+        found = self.r.banned_examples.find(turn.plain, breaks=turn.breaks)
+        if not self.r.dialect_forms.find(turn.plain, fuzzy=False):
+            return found
+        mandarin = normalize(turn.text, dialect=self.r.dialect_map)
+        if len(mandarin.text) != len(turn.plain):
+            return found or []
+        more = [m for m in self.r.banned_examples.find(mandarin.text, breaks=turn.breaks)
+                if not any(m.start < k.end and k.start < m.end for k in found)]
+        return found + more
 
     def nonstandard(self, turn: TurnView, banned: list[Flag], first_agent_turn: bool,
                     prior: list[TurnView] | None = None) -> Flag | None:
@@ -180,7 +199,7 @@ class Checker:
             return None
         banned_spans = [(f.span[0], f.span[1]) for f in banned if f.span]
         best = None
-        for m in self.r.replacement_examples.find(turn.plain):
+        for m in self.r.replacement_examples.find(turn.plain, breaks=turn.breaks):
             src = turn.norm.source_span(m.start, m.end)
             if any(_overlap(src, b) for b in banned_spans) or self.quoted_back(turn, m.start, m.end, prior):
                 continue
@@ -242,6 +261,9 @@ class Checker:
             return None
         if any(self.said(t, "identity_established") for t in before if not t.is_agent):
             return None
+        asked = next((i for i, t in enumerate(before) if self.said(t, "identity_verified")), None)
+        if asked is not None and any(not t.is_agent and t.has_content for t in before[asked + 1:]):
+            return None  # the agent checked who is calling, and the caller answered
         heard = turn.said(m.start, m.end)
         return Flag("identity_not_verified", turn.index, turn.start, turn.text, heard,
                     "告知案件信息前，请先核实来电人是否为本案当事人、代理人或辩护人（如姓名、身份证号后四位、案号）。",
@@ -251,11 +273,8 @@ class Checker:
 
     @staticmethod
     def _opens_turn(turn: TurnView, hit: Any) -> bool:
-        """嗯/啊 count only as a stand-alone reply word that opens the turn (not 是啊, 好啊 …)."""
-        if hit.start != 0:
-            return False
-        rest = turn.plain[hit.end:hit.end + 1]
-        return rest not in ("嗯", "啊")  # 嗯嗯 / 啊啊 still one reply word
+        """嗯/啊 count only as a reply word that opens the turn (嗯，/ 嗯嗯 / 啊？), not 是啊, 好啊 …"""
+        return hit.start == 0
 
     @staticmethod
     def _quoted(turn: TurnView, hit: Any) -> bool:
@@ -306,7 +325,9 @@ class Checker:
                 flags.append(Flag("silent_call_script_missing", None, last.start, last.text,
                                   "听不到您的声音…换一部电话", self.r.script_text("silent_call"), rule="silent_call",
                                   explanation="来电人始终无声，座席员没有说无声电话结束语"))
-        if service_type == "out_of_scope" and caller_spoke and agent:
+        # only when the agent, too, treated the need as out of scope (said so, or declined it): a call the
+        # classifier wrongly took for out of scope, whose need the agent handled, needs no referral
+        if service_type == "out_of_scope" and caller_spoke and agent and self._first(turns, "out_of_scope_said"):
             if not any(self.names_referral(t) for t in agent):
                 flags.append(Flag("referral_missing", None, None, "", "",
                                   "不属于热线服务范围时，应告知来电人应联系的单位及电话", rule="referral",
@@ -322,8 +343,7 @@ class Checker:
                                   m.score, rule="judge_unreachable", matched_example=m.example, similarity=m.score,
                                   explanation=f"座席员说法官联系不上「{heard}」，但没有留言、承诺回复或回电"
                                   + _resembles(heard, m.example, m.score)))
-        complaint = (service_type == "complaint" or "complaint" in service_types
-                     or self._first(turns, "caller_complaint") is not None)
+        complaint = service_type == "complaint" or self._first(turns, "caller_complaint") is not None
         if complaint and agent and caller_spoke and self._first(turns, "complaint_forwarded") is None:
             flags.append(Flag("complaint_not_forwarded", None, None, "", "",
                               "准确记录投诉举报内容，告知来电人将转交纪检监察部门办理，并严格保密",
