@@ -44,6 +44,10 @@ GAP_MIN_LEN = 6
 """Shorter examples must be said without words in between: 「我不太清楚」 is not 「我不清楚」."""
 MARGIN = 0.5
 """A look-alike overrules a positive match when it explains this many more characters of the text."""
+NEGATIONS = frozenset("不没别勿未无非甭莫")
+"""An example's negation must be heard: a match missing one says the opposite."""
+EXTEND_SHARE = 0.75
+"""A look-alike reaching past the positive's stretch overrules it when it explains this share as much."""
 SHORT = 3
 """Examples this short must occur unbroken (no words in between)."""
 
@@ -187,7 +191,10 @@ class ExampleSet:
     @staticmethod
     def _align(e: _Entry, text: str, s: str, lo: int, hi: int, n: int) -> Match | None:
         w = s[lo:hi]
-        inserted = {op.dest_pos for op in LCSseq.editops(e.syl, w) if op.tag == "insert"}
+        ops = LCSseq.editops(e.syl, w)
+        if any(op.tag == "delete" and e.text[op.src_pos] in NEGATIONS for op in ops):
+            return None  # 「属于法院管辖」 does not say 「不属于法院管辖」
+        inserted = {op.dest_pos for op in ops if op.tag == "insert"}
         matched = [j for j in range(len(w)) if j not in inserted]
         lcs = len(matched)
         if lcs * 10 < n * 7:
@@ -218,8 +225,7 @@ class ExampleSet:
         for m in sorted((m for m in found if not m.negative), key=lambda m: (-m.mass, -m.score, m.start)):
             if any(k.rule == m.rule or (self.exclusive and _overlap(k, m)) for k in kept):
                 continue
-            if any((self.exclusive or x.rule == m.rule) and _covers(x, m) and x.mass >= m.mass + MARGIN
-                   for x in negatives):
+            if any((self.exclusive or x.rule == m.rule) and _covers(x, m) and _outweighs(x, m) for x in negatives):
                 continue
             kept.append(m)
         return kept
@@ -235,6 +241,15 @@ class ExampleSet:
 
 def _overlap(a: Match, b: Match) -> bool:
     return a.start < b.end and b.start < a.end
+
+
+def _outweighs(neg: Match, pos: Match) -> bool:
+    """The look-alike explains more of the words (MARGIN more characters), or it reaches past the positive's
+    stretch (it adds the words that make the difference: 「处理不了的事项」) and explains most as much."""
+    if neg.mass >= pos.mass + MARGIN:
+        return True
+    extends = neg.start < pos.start or neg.end > pos.end
+    return extends and neg.mass >= EXTEND_SHARE * pos.mass
 
 
 def _covers(neg: Match, pos: Match) -> bool:

@@ -461,6 +461,7 @@ RULE_IDS = (
     "outcome_promised",
     "out_of_scope_said",
     "identity_verified",
+    "need_declined",
 )
 """rules.toml: the rule ids the checks read; each must be present."""
 

@@ -24,6 +24,8 @@ GREETING_MIN_CONF = 0.8
 WANTS_JUDGE = 1.5
 """Contact-judge evidence (classifier score) at which the caller counts as wanting a judge, even when
 another need came first (e.g. the agent says 我联系一下X法官)."""
+STRICT = 0.9
+"""Similarity at which the agent's own statement decides a call-level check without the classifier."""
 PHRASE_MIN_CONF = 0.85
 """Fuzzy confidence at which a garbled banned/A.4/closing phrase counts (exact hits have 1.0)."""
 
@@ -290,10 +292,11 @@ class Checker:
             return False
         return self.said(turn, "caller_wait_complaint") is not None and self.wait_not_when.find(turn.plain) is None
 
-    def _first(self, turns: list[TurnView], rule: str) -> tuple[TurnView, Match] | None:
+    def _first(self, turns: list[TurnView], rule: str, *, strict: bool = False) -> tuple[TurnView, Match] | None:
+        """The first turn saying the rule (``strict``: nearly word for word, similarity ≥ STRICT)."""
         for i, t in enumerate(turns):
             m = self.said(t, rule, turns[:i])
-            if m is not None:
+            if m is not None and (not strict or m.score >= STRICT):
                 return t, m
         return None
 
@@ -327,7 +330,11 @@ class Checker:
                                   explanation="来电人始终无声，座席员没有说无声电话结束语"))
         # only when the agent, too, treated the need as out of scope (said so, or declined it): a call the
         # classifier wrongly took for out of scope, whose need the agent handled, needs no referral
-        if service_type == "out_of_scope" and caller_spoke and agent and self._first(turns, "out_of_scope_said"):
+        # the agent's own words that the need is outside the hotline's remit count even when the classifier
+        # took the call for in scope (a question about a property certificate is not a consultation)
+        said_oos = self._first(turns, "out_of_scope_said")
+        if caller_spoke and agent and (said_oos or self._first(turns, "need_declined")) and (
+                service_type == "out_of_scope" or self._first(turns, "out_of_scope_said", strict=True)):
             if not any(self.names_referral(t) for t in agent):
                 flags.append(Flag("referral_missing", None, None, "", "",
                                   "不属于热线服务范围时，应告知来电人应联系的单位及电话", rule="referral",
