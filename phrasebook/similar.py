@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import LCSseq
 
@@ -61,6 +62,7 @@ def _code(syl: str) -> str:
     return c
 
 
+@lru_cache(maxsize=2048)
 def syllable_string(text: str) -> str:
     """One private-use character per loosened syllable of ``text`` (same length as ``text``)."""
     return "".join(_code(s) for s in syllables(text, loose=True))
@@ -119,6 +121,8 @@ class ExampleSet:
         self.min_score = min_score
         self.neg_min_score = neg_min_score
         self._entries: list[_Entry] = []
+        self._need: list[int] = []
+        """Bigram hits an example needs before it is aligned (see ``_best``)."""
         self._index: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.rules: list[str] = []
         seen: set[tuple[str, str, bool]] = set()
@@ -132,6 +136,8 @@ class ExampleSet:
                     idx = len(self._entries)
                     syl = syllable_string(text)
                     self._entries.append(_Entry(rule, text, syl, negative, initials(text)))
+                    n = len(text)
+                    self._need.append(n - 1 if n <= SHORT else max(2, (n + 1) // 2) - 1)
                     for p in range(len(syl) - 1):
                         self._index[syl[p:p + 2]].append((idx, p))
 
@@ -150,10 +156,12 @@ class ExampleSet:
             for idx, p in index.get(s[i:i + 2], ()):
                 starts[idx].append(i - p)
         out: list[Match] = []
+        need = self._need
         for idx, ds in starts.items():
+            if len(ds) < need[idx]:
+                continue
             e = self._entries[idx]
-            n = len(e.text)
-            m = self._best(e, text, s, ds, n)
+            m = self._best(e, text, s, ds, len(e.text))
             if m is not None:
                 out.append(m)
         return out
@@ -163,7 +171,7 @@ class ExampleSet:
         if n <= SHORT:
             best = None
             for d in set(ds):
-                if d < 0 or s[d:d + n] != e.syl:
+                if d < 0 or ds.count(d) < n - 1 or s[d:d + n] != e.syl:
                     continue
                 same = sum(1 for a, b in zip(text[d:d + n], e.text, strict=True) if a == b)
                 score = (n - 0.1 * (n - same)) / n
@@ -191,10 +199,12 @@ class ExampleSet:
     @staticmethod
     def _align(e: _Entry, text: str, s: str, lo: int, hi: int, n: int) -> Match | None:
         w = s[lo:hi]
-        ops = LCSseq.editops(e.syl, w)
-        if any(op.tag == "delete" and e.text[op.src_pos] in NEGATIONS for op in ops):
-            return None  # 「属于法院管辖」 does not say 「不属于法院管辖」
-        inserted = {op.dest_pos for op in ops if op.tag == "insert"}
+        inserted = set()
+        for tag, src_pos, dest_pos in LCSseq.editops(e.syl, w).as_list():
+            if tag == "insert":
+                inserted.add(dest_pos)
+            elif e.text[src_pos] in NEGATIONS:
+                return None  # 「属于法院管辖」 does not say 「不属于法院管辖」
         matched = [j for j in range(len(w)) if j not in inserted]
         lcs = len(matched)
         if lcs * 10 < n * 7:
@@ -216,7 +226,10 @@ class ExampleSet:
         """Each rule's best positive match that no look-alike overrules; non-overlapping, best first.
 
         ``breaks``: positions ``i`` of ``text`` with a clause break (punctuation) between ``i - 1`` and ``i``."""
-        found = self.matches(text, syl)
+        return self.decide(self.matches(text, syl), breaks)
+
+    def decide(self, found: list[Match], breaks: frozenset[int] = frozenset()) -> list[Match]:
+        """``find`` on matches already computed (``matches``): clause breaks, look-alikes, one per rule."""
         if breaks:
             found = [m for m in found
                      if len(m.example) >= CROSS_MIN_LEN or not any(m.start < b < m.end for b in breaks)]

@@ -91,6 +91,7 @@ class Checker:
         self.judge_unreachable = RuleView(self, "judge_unreachable")
         self.forwarded = RuleView(self, "complaint_forwarded")
         self._rule_cache: dict[tuple[str, frozenset[int]], dict[str, Match]] = {}
+        self._match_cache: dict[str, list[Match]] = {}
 
     # ---------------------------------------------------------------- example rules
     def rule_hits(self, plain: str, breaks: frozenset[int] = frozenset()) -> dict[str, Match]:
@@ -100,7 +101,11 @@ class Checker:
         if hits is None:
             if len(self._rule_cache) > 4096:
                 self._rule_cache.clear()
-            hits = {m.rule: m for m in self.r.rule_examples.find(plain, breaks=breaks)}
+                self._match_cache.clear()
+            found = self._match_cache.get(plain)
+            if found is None:
+                found = self._match_cache[plain] = self.r.rule_examples.matches(plain)
+            hits = {m.rule: m for m in self.r.rule_examples.decide(found, breaks)}
             self._rule_cache[key] = hits
         return hits
 
