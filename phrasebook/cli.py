@@ -42,6 +42,8 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
     counts = {
         "banned groups": len(pb.banned),
         "banned phrases": sum(len(b.phrases) for b in pb.banned),
+        "banned paraphrases (examples)": sum(len(b.examples) for b in pb.banned),
+        "banned look-alikes (not_when)": sum(len(b.not_when) for b in pb.banned),
         "A.4 replacements": len(pb.replacements),
         "closings": len(pb.closings),
         "scripts": len(pb.scripts),
@@ -53,6 +55,9 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
         "dialect words": len(pb.dialect),
         "rubric items": len(pb.rubric.items) if pb.rubric else 0,
         "flag codes": len(pb.flags),
+        "check rules": len(pb.rules),
+        "check rule examples (positive / negative)": f"{sum(len(r.positive) for r in pb.rules)} / "
+                                                     f"{sum(len(r.negative) for r in pb.rules)}",
     }
     print(f"phrasebook OK: {pb.source_dir}", file=out)
     for name, n in counts.items():
