@@ -1,6 +1,6 @@
 """Compliance-check benchmark: flag precision/recall on single turns, whole calls and the dev set.
 
-    python -m benchmarks.checks [--turns TURNS.jsonl] [--calls DIR LABELS.jsonl]... [--dev DIR] [--json] [-v]
+    python -m benchmarks.checks [--turns TURNS.jsonl] [--calls DIR LABELS.jsonl]... [--dev DIR] [--speed DIR] [--json] [-v]
 
 (a) ``--turns``: each line of a turns file is one utterance with the codes it must raise (empty for a
     look-alike or a caller's turn). It is analysed inside a minimal call (greeting, a caller's request,
@@ -225,6 +225,31 @@ def _print_calls(name: str, d: dict[str, Any], verbose: bool) -> None:
                 print("  " + m)
 
 
+def bench_speed(folder: Path, rounds: int = 3) -> dict[str, Any]:
+    """CPU time of ``CallAnalyzer.add_turn`` per utterance over the transcripts of ``folder`` (one warm-up
+    round, then ``rounds``). Process time, so other processes on a shared machine count less than in wall time."""
+    import statistics
+    import time
+
+    from copilot.analysis.analyzer import CallAnalyzer
+    from copilot.transcript import load_transcript
+
+    calls = [load_transcript(p) for p in sorted(folder.glob("*.json"))]
+    times: list[float] = []
+    for r in range(rounds + 1):
+        for c in calls:
+            a = CallAnalyzer(c.call_id, ring_seconds=c.ring_seconds)
+            for t in c.turns:
+                t0 = time.process_time()
+                a.add_turn(t.speaker, t.start, t.end, t.text)
+                if r:
+                    times.append(time.process_time() - t0)
+            a.finish()
+    times.sort()
+    return {"utterances": len(times), "median_ms": round(statistics.median(times) * 1000, 3),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))] * 1000, 3)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.checks", description=__doc__.split("\n")[0])
     ap.add_argument("--turns", action="append", default=[], help="a turns .jsonl file (repeatable)")
@@ -232,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="a folder of transcripts and its labels.jsonl (repeatable)")
     ap.add_argument("--by-code", action="store_true", help="compare call flags by code only")
     ap.add_argument("--dev", help="a dev-set folder with calls/, asr/ and labels.jsonl")
+    ap.add_argument("--speed", metavar="DIR", help="CPU time per utterance over the transcripts in DIR")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every mistake")
     a = ap.parse_args(argv)
@@ -248,6 +274,11 @@ def main(argv: list[str] | None = None) -> int:
         out[f"calls:{d}"] = r = bench_calls(d, lab, a.by_code)
         if not a.json:
             _print_calls(str(d), r, a.verbose)
+    if a.speed:
+        out["speed"] = r = bench_speed(Path(a.speed))
+        if not a.json:
+            print(f"== speed: {a.speed}  {r['utterances']} utterances, CPU time per utterance median "
+                  f"{r['median_ms']} ms, p95 {r['p95_ms']} ms")
     if a.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
     if not out:
