@@ -31,7 +31,7 @@ def score_call(rules: Rules, flags: list[dict[str, Any]], *, confidence: float, 
         item = items[d.item]
         item["score"] = max(0.0, item["score"] - d.points)
         where = f"（第{f['turn'] + 1}轮）" if f.get("turn") is not None else ""
-        said = f"「{f.get('phrase')}」" if f.get("phrase") and code in ("banned_phrase", "nonstandard_wording") else ""
+        said = f"「{f.get('phrase')}」" if f.get("phrase") and code in ("banned_phrase", "nonstandard_wording", "outcome_promised") else ""
         item["reasons"].append(f"{names.get(code, code)}{said}{where} −{d.points}")
     total = sum(i["score"] for i in items.values())
     return {"total": round(total, 1), "max": rubric.total, "items": list(items.values())}
