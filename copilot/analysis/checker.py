@@ -221,6 +221,8 @@ class Checker:
                 if h.phrase == "你":
                     if turn.plain.startswith("你好") and h.start == 0:
                         continue  # the greeting's 您好 as ASR writes it
+                    if self._reads_standard(turn.plain, h.start):
+                        continue  # 您 of a script the agent is reading, written 你 by the recogniser
                     if context == "not_quoted" and (self._quoted(turn, h) or self.quoted_back(turn, h.start, h.end, prior)):
                         continue
                 src = turn.norm.source_span(h.start, h.end)
@@ -277,6 +279,13 @@ class Checker:
                     m.score, turn.norm.source_span(m.start, m.end), rule="case_detail", matched_example=m.example,
                     similarity=m.score,
                     explanation="未确认来电人身份即告知案件信息" + _resembles(heard, m.example, m.score))
+
+    def _reads_standard(self, plain: str, at: int) -> bool:
+        for p in self.r.read_with_ni:
+            i = plain.find(p, max(0, at - len(p) + 1))
+            if 0 <= i <= at < i + len(p):
+                return True
+        return False
 
     @staticmethod
     def _opens_turn(turn: TurnView, hit: Any) -> bool:

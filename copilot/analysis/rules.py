@@ -88,6 +88,13 @@ class Rules:
             (_get(r, "id"), tuple(p for p in tuple(_get(r, "instead_of")) + tuple(_get(r, "examples", ()) or ())
                                   if len(p) >= 2), tuple(_get(r, "not_when", ()) or ())) for r in pb.replacements)
         self.single_forms = Matcher.from_phrases([(rid, p) for rid, p in rep_phrases if len(p) == 1])
+        # the standard wording an agent reads (A.3 scripts, greeting, closings) as ASR often writes it, 您 as
+        # 你: a 你 inside one of these is the recogniser's, not the agent's (「我听不到你的声音」)
+        standard = [_get(s, "text", "") for s in pb.scripts] + [k for s in pb.scripts for k in
+                                                               (_get(s, "key_phrases", ()) or ())]
+        standard += list(self.greeting_forms) + [_get(c, "text") for c in pb.closings]
+        read = {"".join(ch for ch in t if ch.isalnum()) for t in standard if "您" in t}
+        self.read_with_ni = tuple(sorted({p.replace("您", "你") for t in read for p in _clauses(t)}, key=len))
         # call-level checks and script triggers as example rules (rules.toml); each rule decides on its own
         rules_ = tuple(getattr(pb, "rules", ()) or ())
         self.rule_examples = ExampleSet(((r.id, r.positive, r.negative) for r in rules_), exclusive=False)
@@ -150,6 +157,16 @@ class Rules:
         if not lst:
             return ""
         return _get(lst[step], "text", "")
+
+
+def _clauses(text: str) -> list[str]:
+    """The stretches of a standard wording around each 您, as short as still unambiguous (4–8 characters)."""
+    out = []
+    i = text.find("您")
+    while i >= 0:
+        out.append(text[max(0, i - 4):i + 5])
+        i = text.find("您", i + 1)
+    return out
 
 
 @lru_cache(maxsize=4)

@@ -233,3 +233,9 @@ def test_flag_events_carry_the_explanation():
     f = next(e for e in evs if isinstance(e, FlagRaised) and e.code == "banned_phrase")
     assert f.rule and f.matched_example and f.similarity and f.explanation
     assert f.as_flag()["explanation"] == f.explanation
+
+
+def test_a_script_read_aloud_and_written_with_ni_by_the_recogniser_is_not_nonstandard():
+    """Whisper writes the 您 of A.3 wording as 你 (FX-08: 「我听不到你的声音」); a 你 of the agent's own is still one."""
+    assert flags_on("我听不到你的声音，请您换一部电话再打来好吗？") == []
+    assert [f["code"] for f in flags_on("你的声音我听不到，你换个电话吧。")] == ["nonstandard_wording"]
