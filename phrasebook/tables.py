@@ -462,6 +462,7 @@ RULE_IDS = (
     "out_of_scope_said",
     "identity_verified",
     "need_declined",
+    "closing",
 )
 """rules.toml: the rule ids the checks read; each must be present."""
 

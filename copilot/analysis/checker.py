@@ -380,7 +380,9 @@ class Checker:
         return flags
 
     def closing_ok(self, turn: TurnView) -> bool:
-        return any(h.confidence >= PHRASE_MIN_CONF for h in self.r.closings.find(turn.plain))
+        if any(h.confidence >= PHRASE_MIN_CONF for h in self.r.closings.find(turn.plain)):
+            return True
+        return self.said(turn, "closing") is not None
 
     def names_referral(self, turn: TurnView) -> str | None:
         """The other unit or hotline the agent named (12368 itself does not count)."""

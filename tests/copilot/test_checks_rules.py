@@ -289,3 +289,13 @@ def test_a_script_read_aloud_and_written_with_ni_by_the_recogniser_is_not_nonsta
     """Whisper writes the 您 of A.3 wording as 你 (FX-08: 「我听不到你的声音」); a 你 of the agent's own is still one."""
     assert flags_on("我听不到你的声音，请您换一部电话再打来好吗？") == []
     assert [f["code"] for f in flags_on("你的声音我听不到，你换个电话吧。")] == ["nonstandard_wording"]
+
+
+def test_a_closing_in_other_words_counts_and_the_summary_says_why_a_flag_fired():
+    ends = [GREET, CONSULT, ("agent", "起诉状和身份证复印件就可以了。")]
+    assert "closing_missing" not in codes(analyse([*ends, ("agent", "好的，谢谢您打电话来，祝您生活愉快。")]))
+    r = analyse([*ends, ("agent", "好的，就这样。")])
+    assert "closing_missing" in codes(r)
+    from copilot.report_text import format_result
+
+    assert "为什么: 最后两句没有结束语" in format_result(r)
