@@ -172,6 +172,8 @@ def test_a_deflected_complaint_is_not_forwarded_a_registered_one_is():
     assert "complaint_not_forwarded" in codes(r)
     r = analyse([*COMPLAINT, ("agent", "我帮您登记下来，转交院里的纪检监察部门处理，我们会严格保密。"), CLOSE])
     assert "complaint_not_forwarded" not in codes(r)
+    r = analyse([*COMPLAINT, ("agent", "您反映的问题我知道了。"), CLOSE])  # heard, but not passed on
+    assert "complaint_not_forwarded" in codes(r)
 
 
 def test_waiting_in_other_words():
