@@ -210,6 +210,11 @@ class ExampleSet:
         if lcs * 10 < n * 7:
             return None
         a, b = matched[0], matched[-1] + 1
+        # an LCS alignment is not the tightest one (管 … 官 both say guan): shrink while the LCS holds
+        while b - a > lcs and LCSseq.similarity(e.syl, w[a:b - 1]) == lcs:
+            b -= 1
+        while b - a > lcs and LCSseq.similarity(e.syl, w[a + 1:b]) == lcs:
+            a += 1
         extra = (b - a) - lcs  # characters inside the stretch that match nothing
         subs = min(extra, n - lcs)  # ... as many as the example misses are substitutions, the rest insertions
         gaps = extra - subs
@@ -235,7 +240,8 @@ class ExampleSet:
                      if len(m.example) >= CROSS_MIN_LEN or not any(m.start < b < m.end for b in breaks)]
         negatives = [m for m in found if m.negative]
         kept: list[Match] = []
-        for m in sorted((m for m in found if not m.negative), key=lambda m: (-m.mass, -m.score, m.start)):
+        # said (nearly) word for word first, then the match explaining most of the words
+        for m in sorted((m for m in found if not m.negative), key=lambda m: (m.score < 0.95, -m.mass, -m.score, m.start)):
             if any(k.rule == m.rule or (self.exclusive and _overlap(k, m)) for k in kept):
                 continue
             if any((self.exclusive or x.rule == m.rule) and _covers(x, m) and _outweighs(x, m) for x in negatives):
