@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from copilot.errors import CopilotError
+from phrasebook.registry import evaluated_codes
 
-FLAG_CODES = ("greeting_missing", "answer_late", "banned_phrase", "nonstandard_wording", "wait_apology_missing",
-              "silent_call_script_missing", "referral_missing", "judge_callback_missing",
-              "complaint_not_forwarded", "closing_missing")
+FLAG_CODES = evaluated_codes()
+"""The ten formats.md §3 codes (flags.toml ``evaluated = true``); other codes are not compared."""
 RECORD_FIELDS = ("caller_role", "case_number", "phone", "judge_name")
 
 

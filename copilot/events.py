@@ -95,6 +95,13 @@ class FlagRaised(Event):
     confidence: float = 1.0
     span: tuple[int, int] | None = None
     """Character span of the match in the original (as said) text."""
+    rule: str = ""
+    """The rule that fired (banned group, A.4 row, rules.toml id or check name)."""
+    matched_example: str = ""
+    """The phrasebook example the words resembled."""
+    similarity: float | None = None
+    explanation: str = ""
+    """Why, in Chinese."""
 
     def as_flag(self) -> dict[str, Any]:
         d = self.to_dict()

@@ -1,4 +1,10 @@
-"""Chinese labels for codes, for everything an agent, inspector or trainer reads."""
+"""Chinese labels for codes, for everything an agent, inspector or trainer reads.
+
+Flag names and severities come from the flag registry, ``phrasebook/data/flags.toml`` (one file for the
+court to edit); the other vocabularies are fixed by formats.md §3.
+"""
+
+from phrasebook.registry import flag_names, flag_registry
 
 SERVICE_TYPE_ZH = {
     "contact_judge": "联系法官",
@@ -10,18 +16,12 @@ SERVICE_TYPE_ZH = {
 }
 ROLE_ZH = {"party": "当事人", "litigation_agent": "代理人", "defender": "辩护人", "petitioner": "信访人",
            "other": "其他"}
-FLAG_ZH = {
-    "greeting_missing": "问候语缺失",
-    "answer_late": "接听超时",
-    "banned_phrase": "禁止用语",
-    "nonstandard_wording": "不规范用语",
-    "wait_apology_missing": "久等未致歉",
-    "silent_call_script_missing": "无声电话话术缺失",
-    "referral_missing": "未告知转介单位",
-    "judge_callback_missing": "未留言回复",
-    "complaint_not_forwarded": "投诉未转交",
-    "closing_missing": "结束语缺失",
-}
+FLAG_ZH = flag_names()
+"""code → Chinese name of every flag code (flags.toml)."""
+FLAG_SEVERITY = {f.code: f.severity for f in flag_registry()}
+"""code → ``red`` or ``amber`` (flags.toml)."""
+FLAG_EXPLANATION_ZH = {f.code: f.explanation for f in flag_registry()}
+"""code → when the flag is raised, in Chinese (flags.toml)."""
 RECORD_ZH = {
     "caller_role": "来电人身份", "caller_name": "来电人", "phone": "电话", "case_number": "案号",
     "judge_name": "法官", "summary": "摘要", "callback_required": "需回复", "referral": "转介", "dialect": "方言",

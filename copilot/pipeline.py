@@ -38,9 +38,10 @@ log = logging.getLogger(__name__)
 Sink = Callable[[Event], None]
 PACES = ("whole", "fast", "realtime")
 
-SILENT_STEP_SCRIPTS = {5: 1, 10: 2}
-"""A.3 silent call: after 5 s of silence repeat the greeting, after 10 s the closing script (index into the
-silent-call script's ``steps``: greeting, greeting again, closing script)."""
+SILENT_STEP_S = 5.0
+"""A.3 silent call: 「每句之间稍停5秒」 — the monitor reports the caller's silence every 5 s after the greeting;
+the k-th report suggests the script's step k (step 0 is the greeting already said: 5 s → the greeting
+again, 10 s → 「…我听不到您的声音，请您换一部电话再打来好吗？感谢来电，再见！」)."""
 LEVEL_EVERY_S = 1.0
 """Seconds of a channel's audio between two ``level`` events (the live screen's meter)."""
 
@@ -79,6 +80,8 @@ class CallPipeline:
         self._level_due = {"agent": LEVEL_EVERY_S, "caller": LEVEL_EVERY_S}
         self.events: list[Event] = []
         self.ended = False
+        self._low_volume = 0
+        """How often the caller was too quiet (the second time, the A.3 script's second step)."""
 
     # ------------------------------------------------------------------ plumbing
     def emit(self, events: Iterable[Event]) -> list[Event]:
@@ -148,14 +151,16 @@ class CallPipeline:
         evs: list[Event] = [Acoustic(t=a.t, speaker=a.speaker, kind=a.kind, seconds=a.seconds, level_db=a.level_db)]
         r = self.rules
         if a.kind == "silence" and a.speaker == "caller":
-            step = SILENT_STEP_SCRIPTS.get(int(round(a.seconds)))
-            scripts = r.scripts.get("silent_call") or []
-            if step is not None and scripts:
-                steps = getattr(scripts[0], "steps", ()) or (getattr(scripts[0], "text", ""),)
-                text = steps[min(step, len(steps) - 1)]
+            text = silent_step_text(r, a.seconds)
+            if text:
                 evs.append(Suggestion(t=a.t, kind="script", text=text, reason=f"来电人无声 {a.seconds:.0f} 秒"))
         elif a.kind == "low_volume":
-            evs.append(Suggestion(t=a.t, kind="script", text=r.script_text("low_volume"), reason="来电人声音太小"))
+            # A.3: first 「…声音大一点，好吗？」; still too quiet after it → 「…请您换一部电话打来，好吗？」
+            self._low_volume += 1
+            repeat = self._low_volume > 1 and r.script_text("low_volume_repeat")
+            evs.append(Suggestion(t=a.t, kind="script",
+                                  text=r.script_text("low_volume_repeat") if repeat else r.script_text("low_volume"),
+                                  reason="提醒后来电人声音仍太小" if repeat else "来电人声音太小"))
         elif a.kind == "noise":
             evs.append(Suggestion(t=a.t, kind="script", text=r.script_text("noise"), reason="电话杂音太大"))
         return self.emit(evs)
@@ -192,6 +197,18 @@ class CallPipeline:
         ended = next((e for e in reversed(self.events) if isinstance(e, CallEnded)), None)
         r["complete"] = ended.complete if ended else False
         return r
+
+
+def silent_step_text(rules: Rules, seconds: float) -> str:
+    """The silent-call script's step due after ``seconds`` of the caller's silence ("" when none is due)."""
+    scripts = rules.scripts.get("silent_call") or []
+    if not scripts:
+        return ""
+    steps = tuple(getattr(scripts[0], "steps", ()) or ()) or (getattr(scripts[0], "text", ""),)
+    k = int(round(seconds / SILENT_STEP_S))
+    if len(steps) == 1:
+        return steps[0] if k >= 2 else ""
+    return steps[k] if 1 <= k < len(steps) else ""
 
 
 # ---------------------------------------------------------------------- drivers

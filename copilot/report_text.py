@@ -31,6 +31,8 @@ def format_result(r: dict[str, Any]) -> str:
         at = f"{f['start']:.1f}s " if f.get("start") is not None else ""
         said = f"「{f['phrase']}」 " if f.get("phrase") else ""
         lines.append(f"    [{FLAG_ZH.get(f['code'], f['code'])}] {where}{at}{said}→ {f.get('suggestion', '')}")
+        if f.get("explanation"):
+            lines.append(f"      为什么: {f['explanation']}")
     lines.append("  通话记录 record:")
     for k, v in (r.get("record") or {}).items():
         lines.append(f"    {RECORD_ZH.get(k, k)}: {_value(k, v)}")

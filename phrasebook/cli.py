@@ -9,7 +9,7 @@ import sys
 import unicodedata
 from functools import cache
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .errors import PhrasebookError
 from .find import find_all
@@ -42,6 +42,8 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
     counts = {
         "banned groups": len(pb.banned),
         "banned phrases": sum(len(b.phrases) for b in pb.banned),
+        "banned paraphrases (examples)": sum(len(b.examples) for b in pb.banned),
+        "banned look-alikes (not_when)": sum(len(b.not_when) for b in pb.banned),
         "A.4 replacements": len(pb.replacements),
         "closings": len(pb.closings),
         "scripts": len(pb.scripts),
@@ -52,6 +54,10 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
         "courts": len(pb.courts),
         "dialect words": len(pb.dialect),
         "rubric items": len(pb.rubric.items) if pb.rubric else 0,
+        "flag codes": len(pb.flags),
+        "check rules": len(pb.rules),
+        "check rule examples (positive / negative)": f"{sum(len(r.positive) for r in pb.rules)} / "
+                                                     f"{sum(len(r.negative) for r in pb.rules)}",
     }
     print(f"phrasebook OK: {pb.source_dir}", file=out)
     for name, n in counts.items():
@@ -81,4 +87,21 @@ def cmd_find(text: str, dir: str | Path | None = None, out: TextIO | None = None
             f"\t(phrase {hit.phrase}, {hit.kind} {hit.confidence:.2f})\t→ {suggestion}",
             file=out,
         )
+    for table, m in similar_hits(pb, norm):
+        print(f"{table}~\t{m.rule}\t[{m.start}:{m.end}]\t{norm[m.start:m.end]}"
+              f"\t(example {m.example}, similarity {m.score:.2f})", file=out)
     return 0
+
+
+def similar_hits(pb, text: str) -> list[tuple[str, Any]]:
+    """What the checks' example rules recognise in ``text`` (phrasebook.similar): banned groups, A.4 rows and
+    rules.toml rules, whoever says it (the checks then keep the rules of the turn's speaker)."""
+    from .similar import ExampleSet
+
+    sets = (
+        ("banned", ExampleSet((b.id, b.phrases + b.examples, b.not_when) for b in pb.banned)),
+        ("replacement", ExampleSet((r.id, tuple(p for p in r.instead_of + r.examples if len(p) >= 2), r.not_when)
+                                   for r in pb.replacements)),
+        ("rule", ExampleSet(((r.id, r.positive, r.negative) for r in pb.rules), exclusive=False)),
+    )
+    return [(table, m) for table, es in sets for m in es.find(text)]

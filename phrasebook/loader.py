@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import tables
 from .errors import PhrasebookError
-from .model import Phrasebook
+from .model import Phrasebook, Rubric
 from .source import Source
 
 log = logging.getLogger(__name__)
@@ -26,13 +26,17 @@ FILES = (
     "rubric.toml",
     "matcher.toml",
     "checks.toml",
+    "flags.toml",
+    "rules.toml",
 )
 
 _cache: dict[tuple[str, tuple[float, ...]], Phrasebook] = {}
 _lock = threading.Lock()
 
 
-def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
+def _read(directory: Path, *, examples: bool = False) -> tuple[Phrasebook, list[PhrasebookError]]:
+    """Every table of ``directory``; ``examples``: also check that every example of the rules says its rule
+    and no look-alike does (a few hundred alignments: the validator's job, not every load's)."""
     src = {name: Source(directory / name) for name in FILES}
     greet, closings = tables.greeting(src["greeting.toml"])
     scripts = tables.scripts(src["scripts.toml"])
@@ -45,6 +49,9 @@ def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
     rubric = tables.rubric(src["rubric.toml"])
     config = tables.matcher_config(src["matcher.toml"])
     checks = tables.checks(src["checks.toml"])
+    registry, deductions = tables.flags(src["flags.toml"], rubric)
+    rubric = Rubric(rubric.total, rubric.items, deductions)
+    rules = tables.rules(src["rules.toml"])
     # Cross-file: a form is either banned or an A.4 form, never both (it would be flagged twice).
     a4 = {p: r.id for r in replacements for p in r.instead_of}
     bsrc = src["banned.toml"]
@@ -70,9 +77,24 @@ def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
         matcher_config=config,
         source_dir=str(directory),
         checks=checks,
+        flags=registry,
+        rules=rules,
     )
+    if examples and not any(s.errors for s in src.values()):
+        _check_examples(src, pb)
     errors = [e for s in src.values() for e in s.errors]
     return pb, errors
+
+
+def _check_examples(src: dict[str, Source], pb: Phrasebook) -> None:
+    tables.check_examples(src["rules.toml"], "rule",
+                          [(r.id, r.positive, r.negative, ("positive", "negative")) for r in pb.rules],
+                          independent=True)
+    tables.check_examples(src["banned.toml"], "banned",
+                          [(b.id, b.phrases + b.examples, b.not_when, ("phrases", "not_when")) for b in pb.banned])
+    tables.check_examples(src["replacements.toml"], "replacement",
+                          [(r.id, r.instead_of + r.examples, r.not_when, ("instead_of", "not_when"))
+                           for r in pb.replacements])
 
 
 def _resolve(path: str | Path | None) -> Path:
@@ -84,7 +106,7 @@ def check_phrasebook(path: str | Path | None = None) -> list[PhrasebookError]:
     directory = _resolve(path)
     if not directory.is_dir():
         return [PhrasebookError(directory, 0, "phrasebook directory does not exist")]
-    return _read(directory)[1]
+    return _read(directory, examples=True)[1]
 
 
 def load_phrasebook(path: str | Path | None = None) -> Phrasebook:

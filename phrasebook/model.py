@@ -65,7 +65,9 @@ class Replacement:
     context: str = ""
     """"" (anywhere), "turn_start" (only opening a turn) or "not_quoted" (not inside quoted speech)."""
     not_when: tuple[str, ...] = ()
-    """Look-alikes: a hit lying inside one of these does not count."""
+    """Look-alikes: when one of these explains more of the words, the hit does not count."""
+    examples: tuple[str, ...] = ()
+    """Paraphrases agents really say, found by similarity (phrasebook.similar)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,9 @@ class BannedEntry:
     family: str
     source: str
     not_when: tuple[str, ...] = ()
-    """Courteous look-alikes: a hit lying inside one of these does not count."""
+    """Courteous look-alikes: when one of these explains more of the words, the hit does not count."""
+    examples: tuple[str, ...] = ()
+    """Paraphrases agents really say, found by similarity (phrasebook.similar)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ class RubricItem:
 
 @dataclass(frozen=True)
 class Deduction:
-    """Points a flag code takes from a rubric item (rubric.toml ``[deductions]``)."""
+    """Points a flag code takes from a rubric item (from the flag registry, flags.toml)."""
 
     code: str
     item: str
@@ -159,6 +163,40 @@ class Rubric:
     """Points."""
     items: tuple[RubricItem, ...]
     deductions: tuple[Deduction, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check rule as examples (rules.toml ``[[rule]]``): wording that counts and look-alikes that do not."""
+
+    id: str
+    speaker: Literal["agent", "caller"]
+    """Whose turns the rule reads."""
+    description: str
+    positive: tuple[str, ...]
+    negative: tuple[str, ...] = ()
+
+
+FLAG_SEVERITIES: tuple[str, ...] = ("red", "amber")
+
+
+@dataclass(frozen=True)
+class FlagDef:
+    """One flag code of the registry (flags.toml ``[[flag]]``): the single source of its name and points."""
+
+    code: str
+    name_zh: str
+    severity: str
+    """``red`` (correct at once) or ``amber`` (to improve)."""
+    item: str
+    """The rubric item it takes points from."""
+    points: int
+    per: Literal["call", "occurrence"]
+    evaluated: bool
+    """One of the ten formats.md §3 codes the evaluation compares."""
+    explanation: str
+    shown: bool = True
+    """False for a score-only code (never raised as a flag)."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +246,17 @@ class Phrasebook:
     """The directory the tables were read from."""
     checks: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
     """checks.toml: the words each compliance check looks for (section → key → phrases or text)."""
+    flags: tuple[FlagDef, ...] = ()
+    """flags.toml: the flag registry, in its order."""
+    rules: tuple[Rule, ...] = ()
+    """rules.toml: the call-level and trigger rules as positive and negative examples."""
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (KeyError when unknown)."""
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
 
     def service_type(self, code: str) -> ServiceType:
         """The service type with this code (KeyError when unknown)."""

@@ -70,6 +70,12 @@ def loosen(syl: str) -> str:
 
 def syllables(text: str, *, loose: bool = True) -> list[str]:
     """One syllable per character of ``text`` (same length as ``text``)."""
+    return list(_syllables(text, loose))
+
+
+@lru_cache(maxsize=2048)
+def _syllables(text: str, loose: bool) -> tuple[str, ...]:
+    """Cached per text: one turn's text is read by several checks."""
     if loose:
-        return [loosen(syllable(ch)) for ch in text]
-    return [syllable(ch) for ch in text]
+        return tuple(loosen(syllable(ch)) for ch in text)
+    return tuple(syllable(ch) for ch in text)

@@ -7,6 +7,7 @@ from typing import Any
 
 from .model import (
     DIALECT_AREAS,
+    FLAG_SEVERITIES,
     REPLACEMENT_CONTEXTS,
     SERVICE_CODES,
     BannedEntry,
@@ -14,12 +15,14 @@ from .model import (
     Cue,
     Deduction,
     DialectWord,
+    FlagDef,
     FuzzyConfig,
     Greeting,
     Referral,
     Replacement,
     Rubric,
     RubricItem,
+    Rule,
     Script,
     ServiceType,
 )
@@ -36,6 +39,19 @@ SCRIPT_TRIGGERS = (
     "cannot_hear_agent",
     "wait_complaint",
 )
+FORMATS_FLAG_CODES = (
+    "greeting_missing",
+    "answer_late",
+    "banned_phrase",
+    "nonstandard_wording",
+    "wait_apology_missing",
+    "silent_call_script_missing",
+    "referral_missing",
+    "judge_callback_missing",
+    "complaint_not_forwarded",
+    "closing_missing",
+)
+"""The ten fixed flag codes of formats.md §3: flags.toml must hold each with ``evaluated = true``."""
 _COURT_CODE = re.compile(r"^[\u4e00-\u9fff](\d{2}|\d{4})$")
 
 
@@ -108,7 +124,7 @@ def scripts(src: Source) -> tuple[Script, ...]:
 def replacements(src: Source) -> tuple[Replacement, ...]:
     out, ids = [], {}
     for n, entry in enumerate(src.entries("replacement")):
-        f = Fields(src, "replacement", n, entry, {"id", "use", "instead_of", "note", "context", "not_when"})
+        f = Fields(src, "replacement", n, entry, {"id", "use", "instead_of", "note", "context", "not_when", "examples"})
         rid = f.text("id")
         _unique_id(f, ids, "id", rid, r"R\d{2,}")
         context = f.text("context", required=False, empty=True)
@@ -126,6 +142,7 @@ def replacements(src: Source) -> tuple[Replacement, ...]:
                 f.text("note", required=False, empty=True),
                 context,
                 f.phrases("not_when", required=False),
+                f.phrases("examples", required=False),
             )
         )
     return tuple(out)
@@ -133,17 +150,19 @@ def replacements(src: Source) -> tuple[Replacement, ...]:
 
 def banned(src: Source) -> tuple[BannedEntry, ...]:
     out, ids, phrases = [], {}, {}
-    allowed = {"id", "phrases", "replacement", "family", "source", "not_when"}
+    allowed = {"id", "phrases", "replacement", "family", "source", "not_when", "examples"}
     for n, entry in enumerate(src.entries("banned")):
         f = Fields(src, "banned", n, entry, allowed)
         bid = f.text("id")
         _unique_id(f, ids, "id", bid, r"B\d{2,}")
         ps = f.phrases("phrases")
-        for p in ps:
-            if p in phrases:
-                f.err("phrases", f"{f.label}: phrase '{p}' is already listed under {phrases[p]}", p)
-            else:
-                phrases[p] = bid or f.label
+        ex = f.phrases("examples", required=False)
+        for key, group in (("phrases", ps), ("examples", ex)):
+            for p in group:
+                if p in phrases:
+                    f.err(key, f"{f.label}: phrase '{p}' is already listed under {phrases[p]}", p)
+                else:
+                    phrases[p] = bid or f.label
         if "replacement" not in entry:
             f.err("", f'{f.label}: banned entry without a replacement (add replacement = "…")')
             rep = ""
@@ -157,6 +176,7 @@ def banned(src: Source) -> tuple[BannedEntry, ...]:
                 f.text("family"),
                 f.text("source", empty=True),
                 f.phrases("not_when", required=False),
+                ex,
             )
         )
     return tuple(out)
@@ -321,34 +341,54 @@ def rubric(src: Source) -> Rubric:
             src.line_of("", None, "total"),
             f"item maxima sum to {sum(i.max for i in items)}, but total = {total}",
         )
-    deductions = []
-    table = data.get("deductions", {})
-    if not isinstance(table, dict):
-        src.err(1, "[deductions] must be a table")
-        table = {}
-    by_id = {i.id: i for i in items}
-    for code, raw in table.items():
-        line = src.line_of("deductions", None, code)
-        if not re.fullmatch(r"[a-z][a-z_]*", code):
-            src.err(line, f"[deductions]: flag code '{code}' must be lower_snake_case")
-        if not isinstance(raw, dict) or set(raw) - {"item", "points", "per"}:
-            src.err(
-                line,
-                f'[deductions]: \'{code}\' must be {{ item = "…", points = N, per = "call"|"occurrence" }}',
-            )
-            continue
-        item, points, per = raw.get("item"), raw.get("points"), raw.get("per", "call")
-        if item not in by_id:
-            src.err(line, f"[deductions]: '{code}' names unknown item '{item}'")
-            continue
-        if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= by_id[item].max:
-            src.err(line, f"[deductions]: '{code}' points must be an integer in 1..{by_id[item].max}")
-            continue
-        if per not in ("call", "occurrence"):
-            src.err(line, f"[deductions]: '{code}' per must be 'call' or 'occurrence'")
-            continue
-        deductions.append(Deduction(code, item, points, per))
-    return Rubric(total, tuple(items), tuple(deductions))
+    if "deductions" in data:
+        src.err(
+            src.line_of("deductions"),
+            "[deductions] is no longer read here: each flag's item, points and per are in flags.toml",
+        )
+    return Rubric(total, tuple(items), ())
+
+
+def flags(src: Source, rubric_: Rubric) -> tuple[tuple[FlagDef, ...], tuple[Deduction, ...]]:
+    """The flag registry and the deductions it gives the rubric (item names checked against rubric.toml)."""
+    out: list[FlagDef] = []
+    deductions: list[Deduction] = []
+    codes: dict[str, Fields] = {}
+    by_id = {i.id: i for i in rubric_.items}
+    allowed = {"code", "name_zh", "severity", "item", "points", "per", "evaluated", "shown", "explanation"}
+    for n, entry in enumerate(src.entries("flag")):
+        f = Fields(src, "flag", n, entry, allowed)
+        code = f.text("code")
+        _unique_id(f, codes, "code", code, r"[a-z][a-z_]*")
+        name = f.text("name_zh")
+        severity = f.text("severity")
+        if severity and severity not in FLAG_SEVERITIES:
+            f.err("severity", f"{f.label}: severity '{severity}' is not one of {', '.join(FLAG_SEVERITIES)}")
+        item = f.text("item")
+        points = 0
+        if item and by_id and item not in by_id:
+            f.err("item", f"{f.label}: '{code}' names unknown rubric item '{item}' (rubric.toml: {', '.join(by_id)})")
+        elif item in by_id:
+            points = int(f.number("points", 1, by_id[item].max, integer=True))
+        per = f.text("per")
+        if per and per not in ("call", "occurrence"):
+            f.err("per", f"{f.label}: per must be 'call' or 'occurrence', not '{per}'")
+        evaluated = f.boolean("evaluated")
+        shown = f.boolean("shown") if "shown" in entry else True
+        explanation = f.text("explanation")
+        out.append(FlagDef(code, name, severity, item, points, per, evaluated, explanation, shown))  # type: ignore[arg-type]
+        if points:
+            deductions.append(Deduction(code, item, points, per))  # type: ignore[arg-type]
+    if src.data is not None:
+        for code in FORMATS_FLAG_CODES:
+            if code not in codes:
+                src.err(1, f"no [[flag]] with code '{code}' (a formats.md §3 code)")
+            elif not codes[code].entry.get("evaluated"):
+                codes[code].err("evaluated", f"{codes[code].label}: '{code}' is a formats.md §3 code: evaluated = true")
+        for code, f in codes.items():
+            if f.entry.get("evaluated") is True and code not in FORMATS_FLAG_CODES:
+                f.err("evaluated", f"{f.label}: '{code}' is not in formats.md §3: evaluated = false")
+    return tuple(out), tuple(deductions)
 
 
 def matcher_config(src: Source) -> FuzzyConfig:
@@ -380,12 +420,11 @@ def matcher_config(src: Source) -> FuzzyConfig:
 
 
 CHECK_SECTIONS: dict[str, dict[str, str]] = {
-    "wait_complaint": {"caller": "phrases", "not_when": "phrases", "apology": "phrases"},
+    "wait_complaint": {"not_when": "phrases"},
     "silent_call": {"final": "phrases"},
-    "judge": {"unreachable": "phrases", "message": "phrases"},
-    "complaint": {"forwarded": "phrases"},
     "referral": {"units": "phrases", "out_of_scope": "phrases"},
     "closing": {"suggestion": "text"},
+    "quote": {"frames": "phrases", "tails": "phrases"},
 }
 """checks.toml: section → key → kind. Every key is required; lists must hold non-empty phrases."""
 
@@ -406,3 +445,71 @@ def checks(src: Source) -> dict[str, dict[str, Any]]:
         if section not in CHECK_SECTIONS:
             src.err(src.line_of(section), f"unknown table [{section}] (expected {', '.join(CHECK_SECTIONS)})")
     return out
+
+
+RULE_IDS = (
+    "judge_unreachable",
+    "callback_offered",
+    "complaint_forwarded",
+    "caller_complaint",
+    "wait_apology",
+    "caller_wait_complaint",
+    "hands_free",
+    "cannot_hear_agent",
+    "case_detail",
+    "identity_established",
+    "outcome_promised",
+    "out_of_scope_said",
+    "identity_verified",
+    "need_declined",
+    "closing",
+)
+"""rules.toml: the rule ids the checks read; each must be present."""
+
+
+def rules(src: Source) -> tuple[Rule, ...]:
+    out, ids = [], {}
+    allowed = {"id", "speaker", "description", "positive", "negative"}
+    for n, entry in enumerate(src.entries("rule")):
+        f = Fields(src, "rule", n, entry, allowed)
+        rid = f.text("id")
+        _unique_id(f, ids, "id", rid, r"[a-z][a-z_]*")
+        if rid and rid not in RULE_IDS:
+            f.err("id", f"{f.label}: unknown rule id '{rid}' (expected one of {', '.join(RULE_IDS)})")
+        speaker = f.text("speaker")
+        if speaker and speaker not in ("agent", "caller"):
+            f.err("speaker", f"{f.label}: speaker '{speaker}' must be 'agent' or 'caller'")
+        out.append(Rule(rid, speaker, f.text("description"), f.phrases("positive"),  # type: ignore[arg-type]
+                        f.phrases("negative", required=False, empty_list=True)))
+    if src.data is not None:
+        for rid in RULE_IDS:
+            if rid not in ids:
+                src.err(1, f"no [[rule]] with id '{rid}'")
+    return tuple(out)
+
+
+def check_examples(src: Source, table: str, groups: list[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, str]]],
+                   *, exact_short: int = 1, independent: bool = False) -> None:
+    """Every positive example is recognised as its own group, and no negative as any group of the table
+    (as its own group only, for ``independent`` rules).
+
+    ``groups``: (id, positives, negatives, (positive key, negative key)) per entry, in file order.
+    """
+    from .similar import ExampleSet
+
+    es = ExampleSet(((gid, pos, neg) for gid, pos, neg, _ in groups), exclusive=not independent)
+    for n, (gid, pos, neg, (pkey, nkey)) in enumerate(groups):
+        for p in pos:
+            if len(p) <= exact_short:
+                continue
+            found = [m.rule for m in es.find(p)]
+            if gid not in found:
+                src.err(src.line_of(table, n, pkey, p),
+                        f"[[{table}]] {gid}: example '{p}' is not recognised as {gid} (a look-alike overrules it"
+                        + (f"; it is read as {', '.join(found)})" if found else ")"))
+        for q in neg:
+            found = [m.rule for m in es.find(q) if not independent or m.rule == gid]
+            if found:
+                src.err(src.line_of(table, n, nkey, q),
+                        f"[[{table}]] {gid}: look-alike '{q}' is still recognised as {', '.join(found)} "
+                        "(make it longer or more specific)")

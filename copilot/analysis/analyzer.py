@@ -14,6 +14,7 @@ from copilot.analysis.classifier import Classification, Classifier
 from copilot.analysis.extractor import Extractor
 from copilot.analysis.rules import Rules, load_rules
 from copilot.analysis.scorer import score_call
+from copilot.analysis.triggers import ScriptTriggers
 from copilot.analysis.turns import TurnView, make_turn
 from copilot.events import (
     CallEnded,
@@ -30,7 +31,9 @@ from copilot.transcript import Transcript
 
 def _flag_event(f: Flag, t: float) -> FlagRaised:
     return FlagRaised(t=t, code=f.code, turn=f.turn, speaker=f.speaker, start=f.start, text=f.text,
-                      phrase=f.phrase, suggestion=f.suggestion, confidence=round(f.confidence, 3), span=f.span)
+                      phrase=f.phrase, suggestion=f.suggestion, confidence=round(f.confidence, 3), span=f.span,
+                      rule=f.rule, matched_example=f.matched_example,
+                      similarity=None if f.similarity is None else round(f.similarity, 3), explanation=f.explanation)
 
 
 class CallAnalyzer:
@@ -51,6 +54,8 @@ class CallAnalyzer:
         self._first_agent_seen = False
         self._apology_suggested = False
         self._dialect_suggested = False
+        self._identity_flagged = False
+        self.triggers = ScriptTriggers(self.r, self.checker)
         self.finished = False
         self.score: dict[str, Any] | None = None
 
@@ -73,6 +78,7 @@ class CallAnalyzer:
             events += self._check_agent_turn(turn, t)
         else:
             events += self._caller_turn_suggestions(turn, t)
+            events += self.triggers.caller_turn(turn, t)
         events += self._update_classification(t)
         record = self.extractor.record(self.turns, self.cls, self.checker, final=False)
         if record != self.record:
@@ -88,11 +94,15 @@ class CallAnalyzer:
             g = self.checker.greeting(turn)
             if g:
                 new.append(g)
-        banned = self.checker.banned(turn)
+        before = self.turns[:-1]
+        banned = self.checker.banned(turn, before)
         new += banned
-        ns = self.checker.nonstandard(turn, banned, first)
+        ns = self.checker.nonstandard(turn, banned, first, before)
         if ns:
             new.append(ns)
+        new += [f for f in (self.checker.outcome(turn, before),
+                            None if self._identity_flagged else self.checker.identity(turn, before)) if f]
+        self._identity_flagged = self._identity_flagged or any(f.code == "identity_not_verified" for f in new)
         self.flags += new
         events: list[Event] = [_flag_event(f, t) for f in new]
         for f in new:

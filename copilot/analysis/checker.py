@@ -14,6 +14,8 @@ from typing import Any
 from copilot.analysis.keys import KeySet
 from copilot.analysis.rules import Rules
 from copilot.analysis.turns import TurnView
+from copilot.text import normalize
+from phrasebook.similar import Match
 
 _HOTLINE = re.compile(r"(?<!\d)(11\d|12\d|12\d{3}|0\d{2,3}-?\d{7,8})(?![\d元块万号年月日点天岁个])")
 """A hotline (110, 12345 …) or a landline the agent reads out."""
@@ -22,6 +24,8 @@ GREETING_MIN_CONF = 0.8
 WANTS_JUDGE = 1.5
 """Contact-judge evidence (classifier score) at which the caller counts as wanting a judge, even when
 another need came first (e.g. the agent says 我联系一下X法官)."""
+STRICT = 0.9
+"""Similarity at which the agent's own statement decides a call-level check without the classifier."""
 PHRASE_MIN_CONF = 0.85
 """Fuzzy confidence at which a garbled banned/A.4/closing phrase counts (exact hits have 1.0)."""
 
@@ -37,30 +41,110 @@ class Flag:
     confidence: float = 1.0
     span: tuple[int, int] | None = None
     speaker: str = "agent"
+    rule: str = ""
+    """Which rule fired: a banned group (``B03``), an A.4 row (``R04``), a rules.toml id, or the check's name."""
+    matched_example: str = ""
+    """The phrasebook example the words resembled."""
+    similarity: float | None = None
+    """How closely they resembled it (1.0: said exactly)."""
+    explanation: str = ""
+    """Why the flag was raised, in Chinese, for the agent and the inspector."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "turn": self.turn, "speaker": self.speaker, "start": self.start,
-                "text": self.text, "phrase": self.phrase, "suggestion": self.suggestion,
-                "confidence": round(self.confidence, 3)}
+        d = {"code": self.code, "turn": self.turn, "speaker": self.speaker, "start": self.start,
+             "text": self.text, "phrase": self.phrase, "suggestion": self.suggestion,
+             "confidence": round(self.confidence, 3)}
+        d.update(rule=self.rule, matched_example=self.matched_example,
+                 similarity=None if self.similarity is None else round(self.similarity, 3),
+                 explanation=self.explanation)
+        return d
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+class RuleView:
+    """One rules.toml rule as a ``find(plain_text)`` (the extractor asks whether a callback was offered)."""
+
+    def __init__(self, checker: Checker, rule: str) -> None:
+        self.checker, self.rule = checker, rule
+
+    def find(self, plain: str) -> Match | None:
+        return self.checker.rule_match(plain, self.rule)
+
+
 class Checker:
     def __init__(self, rules: Rules) -> None:
         self.r = rules
         c = rules.checks
-        self.wait_caller = KeySet(c["wait_complaint"]["caller"])
         self.wait_not_when = KeySet(c["wait_complaint"]["not_when"])
-        self.apology = KeySet(c["wait_complaint"]["apology"])
-        # near: the script and the judge's status are whole phrases, heard through ASR (keys.py)
+        # near: the script is a whole phrase, heard through ASR (keys.py)
         self.silent_final = [KeySet([k], near=True) for k in c["silent_call"]["final"]]
-        self.judge_unreachable = KeySet(c["judge"]["unreachable"], near=True)
-        self.judge_message = KeySet(c["judge"]["message"], near=True)
-        self.forwarded = KeySet(c["complaint"]["forwarded"])
-        self.referral_units = KeySet(c["referral"]["units"])
+        # units of two characters only exactly: 「提供案号」 must not read as 公安 (gong an)
+        self.referral_units = KeySet(c["referral"]["units"], min_homophone=3)
+        quote = c.get("quote", {})
+        self.quote_frames = tuple(quote.get("frames", ()))
+        self.quote_tails = tuple(quote.get("tails", ()))
+        self.judge_message = RuleView(self, "callback_offered")
+        self.apology = RuleView(self, "wait_apology")
+        self.judge_unreachable = RuleView(self, "judge_unreachable")
+        self.forwarded = RuleView(self, "complaint_forwarded")
+        self._rule_cache: dict[tuple[str, frozenset[int]], dict[str, Match]] = {}
+        self._match_cache: dict[str, list[Match]] = {}
+
+    # ---------------------------------------------------------------- example rules
+    def rule_hits(self, plain: str, breaks: frozenset[int] = frozenset()) -> dict[str, Match]:
+        """Every rules.toml rule said in this (normalised) text: rule id → its best match. Cached per text."""
+        key = (plain, breaks)
+        hits = self._rule_cache.get(key)
+        if hits is None:
+            if len(self._rule_cache) > 4096:
+                self._rule_cache.clear()
+                self._match_cache.clear()
+            found = self._match_cache.get(plain)
+            if found is None:
+                found = self._match_cache[plain] = self.r.rule_examples.matches(plain)
+            hits = {m.rule: m for m in self.r.rule_examples.decide(found, breaks)}
+            self._rule_cache[key] = hits
+        return hits
+
+    def rule_match(self, plain: str, rule: str, breaks: frozenset[int] = frozenset()) -> Match | None:
+        return self.rule_hits(plain, breaks).get(rule)
+
+    def said(self, turn: TurnView, rule: str, prior: list[TurnView] | None = None) -> Match | None:
+        """The rule's match in this turn, if the rule reads this speaker's turns (and, for the agent, the
+        words are the agent's own, not the caller's quoted back)."""
+        if self.r.rule_speaker.get(rule, "agent") != turn.speaker:
+            return None
+        m = self.rule_match(turn.plain, rule, turn.breaks)
+        if m is not None and turn.is_agent and self.quoted_back(turn, m.start, m.end, prior):
+            return None
+        return m
+
+    def quoted_back(self, turn: TurnView, start: int, end: int, prior: list[TurnView] | None = None) -> bool:
+        """The agent repeats the caller's words to confirm them (「您是说他说了『不归我管』，对吗？」):
+        inside quotation marks, or after a confirmation frame (您是说…) and before its question tag (…对吗)
+        or said by the caller just before."""
+        if self._in_quotes(turn, start):
+            return True
+        plain = turn.plain
+        frame = max((plain.rfind(f, 0, start + 1) for f in self.quote_frames), default=-1)
+        if frame < 0:
+            return False
+        if any(plain.find(t, end) >= 0 for t in self.quote_tails):
+            return True
+        words = plain[start:end]
+        recent = [t for t in (prior or [])[-4:] if not t.is_agent]
+        return any(words in t.plain for t in recent)
+
+    @staticmethod
+    def _in_quotes(turn: TurnView, start: int) -> bool:
+        s, _ = turn.norm.source_span(start, start)
+        before = turn.text[:s]
+        opens = sum(before.count(q) for q in "「“『\"")
+        closes = sum(before.count(q) for q in "」”』")
+        return opens > closes
 
     # ---------------------------------------------------------------- turn level
     def greeting_ok(self, turn: TurnView) -> bool:
@@ -76,68 +160,137 @@ class Checker:
         if self.greeting_ok(turn):
             return None
         return Flag("greeting_missing", turn.index, turn.start, turn.text, self.r.greeting_text,
-                    self.r.greeting_text, 1.0, (0, len(turn.text)))
+                    self.r.greeting_text, 1.0, (0, len(turn.text)), rule="greeting",
+                    matched_example=self.r.greeting_text, similarity=None,
+                    explanation=f"首句没有标准问候语「{self.r.greeting_text}」")
 
-    def banned(self, turn: TurnView) -> list[Flag]:
-        hits = [h for h in self.r.banned.find(turn.plain) if h.confidence >= PHRASE_MIN_CONF]
-        kept: dict[str, Any] = {}
-        for h in sorted(hits, key=lambda h: (-h.confidence, -(h.end - h.start))):
-            replacement, not_when = self.r.banned_info[h.phrase_id]
-            if any(nw in turn.plain and self._covers(turn.plain, nw, h) for nw in not_when):
+    def banned(self, turn: TurnView, prior: list[TurnView] | None = None) -> list[Flag]:
+        """Banned phrases and their paraphrases, one flag per group and stretch, the caller's words quoted
+        back excepted (similarity over characters and pinyin, gated by the look-alikes: phrasebook.similar)."""
+        if not turn.is_agent:
+            return []
+        flags: list[Flag] = []
+        families: dict[str, Flag] = {}
+        for m in self._banned_matches(turn):
+            if self.quoted_back(turn, m.start, m.end, prior):
                 continue
-            if h.phrase_id in kept:
+            heard = turn.said(m.start, m.end)
+            family = self.r.banned_family.get(m.rule, "")
+            if family and family in families:  # one act (推诿 twice: 不归我们管，您找别人去) is one flag
                 continue
-            if any(_overlap((h.start, h.end), (k.start, k.end)) for k in kept.values()):
-                continue
-            kept[h.phrase_id] = h
-        flags = []
-        for bid, h in kept.items():
-            flags.append(Flag("banned_phrase", turn.index, turn.start, turn.text, h.phrase,
-                              self.r.banned_info[bid][0], h.confidence, turn.norm.source_span(h.start, h.end)))
+            f = Flag("banned_phrase", turn.index, turn.start, turn.text, heard, self.r.banned_info[m.rule][0],
+                     m.score, turn.norm.source_span(m.start, m.end), rule=m.rule,
+                     matched_example=m.example, similarity=m.score,
+                     explanation=_explain("禁止用语", m.rule, family, heard, m))
+            families[family] = f
+            flags.append(f)
         return sorted(flags, key=lambda f: f.span or (0, 0))
 
-    @staticmethod
-    def _covers(plain: str, nw: str, hit: Any) -> bool:
-        i = plain.find(nw)
-        while i >= 0:
-            if i <= hit.start and hit.end <= i + len(nw):
-                return True
-            i = plain.find(nw, i + 1)
-        return False
+    def _banned_matches(self, turn: TurnView) -> list[Match]:
+        """Banned matches in the turn; an agent speaking dialect (侬去问别人) is read in Mandarin too."""
+        found = self.r.banned_examples.find(turn.plain, breaks=turn.breaks)
+        if not self.r.dialect_forms.find(turn.plain, fuzzy=False):
+            return found
+        mandarin = normalize(turn.text, dialect=self.r.dialect_map)
+        if len(mandarin.text) != len(turn.plain):
+            return found or []
+        more = [m for m in self.r.banned_examples.find(mandarin.text, breaks=turn.breaks)
+                if not any(m.start < k.end and k.start < m.end for k in found)]
+        return found + more
 
-    def nonstandard(self, turn: TurnView, banned: list[Flag], first_agent_turn: bool) -> Flag | None:
-        """At most one A.4 flag per turn: the longest form said (「我建议你」 counts once, not also 「你」)."""
+    def nonstandard(self, turn: TurnView, banned: list[Flag], first_agent_turn: bool,
+                    prior: list[TurnView] | None = None) -> Flag | None:
+        """At most one A.4 flag per turn: the longest form said (「我建议你」 counts once, not also 「你」);
+        else a dialect word in the agent's answer (A.1 asks for Mandarin)."""
+        if not turn.is_agent:
+            return None
         banned_spans = [(f.span[0], f.span[1]) for f in banned if f.span]
         best = None
-        for h in self.r.replacements.find(turn.plain):
-            if h.confidence < PHRASE_MIN_CONF:
+        for m in self.r.replacement_examples.find(turn.plain, breaks=turn.breaks):
+            src = turn.norm.source_span(m.start, m.end)
+            if any(_overlap(src, b) for b in banned_spans) or self.quoted_back(turn, m.start, m.end, prior):
                 continue
-            use, context = self.r.replacement_info[h.phrase_id]
-            if context == "turn_start" and not self._opens_turn(turn, h):
-                continue
-            if h.phrase == "你":
-                if turn.plain.startswith("你好") and h.start == 0:
-                    continue  # the greeting's 您好 as ASR writes it
-                if context == "not_quoted" and self._quoted(turn, h):
+            key = (m.end - m.start, m.score)
+            if best is None or key > best[0]:
+                best = (key, m.rule, m.example, m.start, m.end, m.score, src)
+        if best is None:
+            for h in self.r.single_forms.find(turn.plain, fuzzy=False):
+                use, context = self.r.replacement_info[h.phrase_id]
+                if context == "turn_start" and not self._opens_turn(turn, h):
                     continue
+                if h.phrase == "你":
+                    if turn.plain.startswith("你好") and h.start == 0:
+                        continue  # the greeting's 您好 as ASR writes it
+                    if self._reads_standard(turn.plain, h.start):
+                        continue  # 您 of a script the agent is reading, written 你 by the recogniser
+                    if context == "not_quoted" and (self._quoted(turn, h) or self.quoted_back(turn, h.start, h.end, prior)):
+                        continue
+                src = turn.norm.source_span(h.start, h.end)
+                if any(_overlap(src, b) for b in banned_spans):
+                    continue
+                best = ((1, 1.0), h.phrase_id, h.phrase, h.start, h.end, 1.0, src)
+                break
+        if best is None:
+            return self.dialect(turn, banned_spans)
+        _, rid, example, a, b, score, src = best
+        use = self.r.replacement_info[rid][0]
+        heard = turn.said(a, b)
+        return Flag("nonstandard_wording", turn.index, turn.start, turn.text, heard, use, score, src, rule=rid,
+                    matched_example=example, similarity=score,
+                    explanation=f"附录A.4（{rid}）：「{heard}」应说「{use}」" + _resembles(heard, example, score))
+
+    def dialect(self, turn: TurnView, banned_spans: list[tuple[int, int]]) -> Flag | None:
+        """An agent answering in dialect: the first unambiguous dialect form, with its Mandarin."""
+        for h in self.r.dialect_forms.find(turn.plain, fuzzy=False):
             src = turn.norm.source_span(h.start, h.end)
             if any(_overlap(src, b) for b in banned_spans):
                 continue
-            key = (h.end - h.start, h.confidence)
-            if best is None or key > best[0]:
-                best = (key, h, use, src)
-        if best is None:
+            mandarin = self.r.dialect_map[h.phrase]
+            return Flag("nonstandard_wording", turn.index, turn.start, turn.text, h.phrase, f"请用普通话：{mandarin}",
+                        1.0, src, rule="dialect", matched_example=h.phrase, similarity=1.0,
+                        explanation=f"附录A.1：座席员应保持普通话，「{h.phrase}」是方言，普通话说「{mandarin}」")
+        return None
+
+    def outcome(self, turn: TurnView, prior: list[TurnView] | None = None) -> Flag | None:
+        """The agent predicts or promises a case's outcome, or gives an opinion on its merits."""
+        m = self.said(turn, "outcome_promised", prior)
+        if m is None:
             return None
-        _, h, use, src = best
-        return Flag("nonstandard_wording", turn.index, turn.start, turn.text, h.phrase, use, h.confidence, src)
+        heard = turn.said(m.start, m.end)
+        return Flag("outcome_promised", turn.index, turn.start, turn.text, heard,
+                    "案件结果以法院依法作出的裁判为准，热线不能预测或承诺结果；如需法律意见，建议咨询律师或法律援助中心。",
+                    m.score, turn.norm.source_span(m.start, m.end), rule="outcome_promised", matched_example=m.example,
+                    similarity=m.score, explanation="预测或承诺案件结果" + _resembles(heard, m.example, m.score))
+
+    def identity(self, turn: TurnView, before: list[TurnView]) -> Flag | None:
+        """Case details given in this agent turn while no earlier caller turn established the caller as a
+        party, agent or defender of the case."""
+        m = self.said(turn, "case_detail", before)
+        if m is None:
+            return None
+        if any(self.said(t, "identity_established") for t in before if not t.is_agent):
+            return None
+        asked = next((i for i, t in enumerate(before) if self.said(t, "identity_verified")), None)
+        if asked is not None and any(not t.is_agent and t.has_content for t in before[asked + 1:]):
+            return None  # the agent checked who is calling, and the caller answered
+        heard = turn.said(m.start, m.end)
+        return Flag("identity_not_verified", turn.index, turn.start, turn.text, heard,
+                    "告知案件信息前，请先核实来电人是否为本案当事人、代理人或辩护人（如姓名、身份证号后四位、案号）。",
+                    m.score, turn.norm.source_span(m.start, m.end), rule="case_detail", matched_example=m.example,
+                    similarity=m.score,
+                    explanation="未确认来电人身份即告知案件信息" + _resembles(heard, m.example, m.score))
+
+    def _reads_standard(self, plain: str, at: int) -> bool:
+        for p in self.r.read_with_ni:
+            i = plain.find(p, max(0, at - len(p) + 1))
+            if 0 <= i <= at < i + len(p):
+                return True
+        return False
 
     @staticmethod
     def _opens_turn(turn: TurnView, hit: Any) -> bool:
-        """嗯/啊 count only as a stand-alone reply word that opens the turn (not 是啊, 好啊 …)."""
-        if hit.start != 0:
-            return False
-        rest = turn.plain[hit.end:hit.end + 1]
-        return rest not in ("嗯", "啊")  # 嗯嗯 / 啊啊 still one reply word
+        """嗯/啊 count only as a reply word that opens the turn (嗯，/ 嗯嗯 / 啊？), not 是啊, 好啊 …"""
+        return hit.start == 0
 
     @staticmethod
     def _quoted(turn: TurnView, hit: Any) -> bool:
@@ -151,7 +304,15 @@ class Checker:
     def caller_wait_complaint(self, turn: TurnView) -> bool:
         if turn.is_agent:
             return False
-        return self.wait_caller.find(turn.plain) is not None and self.wait_not_when.find(turn.plain) is None
+        return self.said(turn, "caller_wait_complaint") is not None and self.wait_not_when.find(turn.plain) is None
+
+    def _first(self, turns: list[TurnView], rule: str, *, strict: bool = False) -> tuple[TurnView, Match] | None:
+        """The first turn saying the rule (``strict``: nearly word for word, similarity ≥ STRICT)."""
+        for i, t in enumerate(turns):
+            m = self.said(t, rule, turns[:i])
+            if m is not None and (not strict or m.score >= STRICT):
+                return t, m
+        return None
 
     def finish(self, turns: list[TurnView], ring_seconds: float | None, service_type: str,
                service_types: list[str], scores: dict[str, float] | None = None) -> list[Flag]:
@@ -160,11 +321,18 @@ class Checker:
         flags: list[Flag] = []
         if ring_seconds is not None and ring_seconds > 15:
             flags.append(Flag("answer_late", None, None, "", f"{ring_seconds:g} 秒",
-                              "电话铃响立即接听，不得超过15秒；接起后先致歉：" + self.r.script_text("wait_complaint")))
-        wait = (ring_seconds is not None and ring_seconds >= 15) or any(self.caller_wait_complaint(t) for t in turns)
-        if wait and agent and not any(self.apology.find(t.plain) for t in agent):
+                              "电话铃响立即接听，不得超过15秒；接起后先致歉：" + self.r.script_text("wait_complaint"),
+                              rule="answer_late", explanation=f"铃响 {ring_seconds:g} 秒才接听（不得超过15秒）"))
+        complained = next((t for t in turns if self.caller_wait_complaint(t)), None)
+        wait = (ring_seconds is not None and ring_seconds >= 15) or complained is not None
+        if wait and agent and self._first(turns, "wait_apology") is None:
+            m = self.said(complained, "caller_wait_complaint") if complained else None
+            why = (f"来电人抱怨久等「{complained.said(m.start, m.end)}」" if complained and m
+                   else f"铃响 {ring_seconds:g} 秒")
             flags.append(Flag("wait_apology_missing", None, None, "", "让您久等了",
-                              self.r.script_text("wait_complaint")))
+                              self.r.script_text("wait_complaint"), rule="wait_apology",
+                              matched_example=m.example if m else "", similarity=m.score if m else None,
+                              explanation=why + "，座席员没有致歉「让您久等了」"))
         if agent and not caller_spoke:
             last = agent[-1]
             # The script counts wherever the agent said it: ASR often cuts 「…换一部电话再打来好吗？」 and the
@@ -172,30 +340,49 @@ class Checker:
             said = "".join(t.plain for t in agent)
             if not all(k.find(said) for k in self.silent_final):
                 flags.append(Flag("silent_call_script_missing", None, last.start, last.text,
-                                  "听不到您的声音…换一部电话", self.r.script_text("silent_call")))
-        if service_type == "out_of_scope" and caller_spoke and agent:
+                                  "听不到您的声音…换一部电话", self.r.script_text("silent_call"), rule="silent_call",
+                                  explanation="来电人始终无声，座席员没有说无声电话结束语"))
+        # only when the agent, too, treated the need as out of scope (said so, or declined it): a call the
+        # classifier wrongly took for out of scope, whose need the agent handled, needs no referral
+        # the agent's own words that the need is outside the hotline's remit count even when the classifier
+        # took the call for in scope (a question about a property certificate is not a consultation)
+        said_oos = self._first(turns, "out_of_scope_said")
+        if caller_spoke and agent and (said_oos or self._first(turns, "need_declined")) and (
+                service_type == "out_of_scope" or self._first(turns, "out_of_scope_said", strict=True)):
             if not any(self.names_referral(t) for t in agent):
                 flags.append(Flag("referral_missing", None, None, "", "",
-                                  "不属于热线服务范围时，应告知来电人应联系的单位及电话"))
+                                  "不属于热线服务范围时，应告知来电人应联系的单位及电话", rule="referral",
+                                  explanation="来电事项不属于热线服务范围，座席员没有说出应联系的单位或电话"))
         wants_judge = "contact_judge" in service_types or (scores or {}).get("contact_judge", 0.0) >= WANTS_JUDGE
         if wants_judge:
-            unreachable = next((t for t in agent if self.judge_unreachable.find(t.plain)), None)
-            if unreachable and not any(self.judge_message.find(t.plain) for t in agent):
-                flags.append(Flag("judge_callback_missing", None, unreachable.start, unreachable.text, "",
-                                  "法官暂时联系不上时，应留言法官，并告知来电人法官会在规定时间内回复（回电）"))
-        if service_type == "complaint" and agent and not any(self.forwarded.find(t.plain) for t in agent):
+            found = self._first(turns, "judge_unreachable")
+            if found and self._first(turns, "callback_offered") is None:
+                t, m = found
+                heard = t.said(m.start, m.end)
+                flags.append(Flag("judge_callback_missing", None, t.start, t.text, heard,
+                                  "法官暂时联系不上时，应留言法官，并告知来电人法官会在规定时间内回复（回电）",
+                                  m.score, rule="judge_unreachable", matched_example=m.example, similarity=m.score,
+                                  explanation=f"座席员说法官联系不上「{heard}」，但没有留言、承诺回复或回电"
+                                  + _resembles(heard, m.example, m.score)))
+        complaint = service_type == "complaint" or self._first(turns, "caller_complaint") is not None
+        if complaint and agent and caller_spoke and self._first(turns, "complaint_forwarded") is None:
             flags.append(Flag("complaint_not_forwarded", None, None, "", "",
-                              "准确记录投诉举报内容，告知来电人将转交纪检监察部门办理，并严格保密"))
+                              "准确记录投诉举报内容，告知来电人将转交纪检监察部门办理，并严格保密",
+                              rule="complaint_forwarded",
+                              explanation="投诉举报或意见建议，座席员没有告知会记录并转交纪检监察部门"))
         if agent:
             tail = agent[-2:]
             if not any(self.closing_ok(t) for t in tail):
                 last = agent[-1]
                 flags.append(Flag("closing_missing", None, last.start, last.text, "",
-                                  self.r.checks["closing"]["suggestion"]))
+                                  self.r.checks["closing"]["suggestion"], rule="closing",
+                                  explanation="最后两句没有结束语（还有什么可以为您服务的／感谢来电／再见）"))
         return flags
 
     def closing_ok(self, turn: TurnView) -> bool:
-        return any(h.confidence >= PHRASE_MIN_CONF for h in self.r.closings.find(turn.plain))
+        if any(h.confidence >= PHRASE_MIN_CONF for h in self.r.closings.find(turn.plain)):
+            return True
+        return self.said(turn, "closing") is not None
 
     def names_referral(self, turn: TurnView) -> str | None:
         """The other unit or hotline the agent named (12368 itself does not count)."""
@@ -208,3 +395,14 @@ class Checker:
             if m.group(1) != "12368":
                 return m.group(1)
         return None
+
+
+def _resembles(heard: str, example: str, score: float) -> str:
+    if not example or heard == example:
+        return ""
+    return f"（与例句「{example}」相似度 {score:.2f}）"
+
+
+def _explain(kind: str, rule: str, family: str, heard: str, m: Match) -> str:
+    fam = f"·{family}" if family else ""
+    return f"{kind}（{rule}{fam}）：「{heard}」" + _resembles(heard, m.example, m.score)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from phrasebook.pinyin import syllables
+from phrasebook.similar import syllable_string
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,18 @@ def _near(a: list[str], b: list[str]) -> bool:
 
 
 class KeySet:
-    def __init__(self, keys: list[str] | tuple[str, ...], *, near: bool = False) -> None:
+    def __init__(self, keys: list[str] | tuple[str, ...], *, near: bool = False, min_homophone: int = 2) -> None:
+        """``min_homophone``: shortest key found through its sound; shorter keys only as written (a
+        two-syllable unit name such as 公安 would otherwise be heard across words: 提供案号)."""
         self.keys = tuple(k for k in keys if k)
         self.near = near
+        self.min_homophone = min_homophone
         self._sylls = {k: syllables(k) for k in self.keys}
+        # each syllable as one character, so a key's sound is found by str.find (phrasebook.similar)
+        self._sound = [(k, syllable_string(k)) for k in self.keys
+                       if len(k) >= max(2, min_homophone) and any("\u4e00" <= c <= "\u9fff" for c in k)]
+        self._near_keys = [(k, syllable_string(k)) for k in self.keys
+                           if near and len(k) >= NEAR_MIN_SYLLABLES and all("\u4e00" <= c <= "\u9fff" for c in k)]
 
     def find(self, text: str, *, sylls: list[str] | None = None) -> KeyHit | None:
         for k in self.keys:
@@ -52,23 +61,20 @@ class KeySet:
                 return KeyHit(k, i, i + len(k), True)
         if not text:
             return None
-        s = sylls if sylls is not None else syllables(text)
-        for k in self.keys:
-            ks = self._sylls[k]
-            n = len(ks)
-            if n < 2 or not any("\u4e00" <= c <= "\u9fff" for c in k):
-                continue
-            for i in range(len(s) - n + 1):
-                if s[i:i + n] == ks:
-                    return KeyHit(k, i, i + n, False)
-        if self.near:
-            for k in self.keys:
-                ks = self._sylls[k]
-                n = len(ks)
-                if n < NEAR_MIN_SYLLABLES or not all("\u4e00" <= c <= "\u9fff" for c in k):
-                    continue
+        sound = syllable_string(text)
+        for k, ks in self._sound:
+            i = sound.find(ks)
+            if i >= 0:
+                return KeyHit(k, i, i + len(ks), False)
+        if self._near_keys:
+            s = sylls if sylls is not None else syllables(text)
+            for k, ks in self._near_keys:
+                n, half = len(ks), len(ks) // 2
+                if ks[:half] not in sound and ks[half:] not in sound:
+                    continue  # one syllable may differ: the other half is heard exactly
+                kl = self._sylls[k]
                 for i in range(len(s) - n + 1):
-                    if _near(s[i:i + n], ks):
+                    if _near(s[i:i + n], kl):
                         return KeyHit(k, i, i + n, False)
         return None
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from phrasebook.loader import load_phrasebook
 from phrasebook.matcher import Matcher
+from phrasebook.similar import ExampleSet
 
 SERVICE_TYPES = ("contact_judge", "info_query", "consultation", "appointment", "complaint", "out_of_scope")
 IN_SCOPE = SERVICE_TYPES[:5]
@@ -66,6 +67,14 @@ class Rules:
             self.banned_info[bid] = (_get(b, "replacement", ""), tuple(_get(b, "not_when", ()) or ()))
             banned_phrases += [(bid, p) for p in _get(b, "phrases")]
         self.banned = Matcher.from_phrases(banned_phrases)
+        # ... and as example rules: the phrases, their paraphrases and the look-alikes (phrasebook.similar)
+        # A.4 forms are look-alikes here: 「这不是我们的问题」 is non-standard wording, not a banned phrase
+        a4_forms = tuple(p for r in pb.replacements for p in tuple(_get(r, "instead_of")) + tuple(_get(r, "examples", ()) or ())
+                         if len(p) >= 4)
+        self.banned_examples = ExampleSet(
+            [(_get(b, "id"), tuple(_get(b, "phrases")) + tuple(_get(b, "examples", ()) or ()),
+              tuple(_get(b, "not_when", ()) or ())) for b in pb.banned] + [("A.4", (), a4_forms)])
+        self.banned_family: dict[str, str] = {_get(b, "id"): _get(b, "family", "") for b in pb.banned}
         # A.4 replacements: id -> (use, context)
         self.replacement_info: dict[str, tuple[str, str]] = {}
         rep_phrases: list[tuple[str, str]] = []
@@ -74,6 +83,23 @@ class Rules:
             self.replacement_info[rid] = (_get(r, "use", ""), _get(r, "context", "") or "")
             rep_phrases += [(rid, p) for p in _get(r, "instead_of")]
         self.replacements = Matcher.from_phrases(rep_phrases)
+        # forms of two or more characters (and their paraphrases) by similarity; 你/嗯/啊 stay exact (above)
+        self.replacement_examples = ExampleSet(
+            (_get(r, "id"), tuple(p for p in tuple(_get(r, "instead_of")) + tuple(_get(r, "examples", ()) or ())
+                                  if len(p) >= 2), tuple(_get(r, "not_when", ()) or ())) for r in pb.replacements)
+        self.single_forms = Matcher.from_phrases([(rid, p) for rid, p in rep_phrases if len(p) == 1])
+        # the standard wording an agent reads (A.3 scripts, greeting, closings) as ASR often writes it, 您 as
+        # 你: a 你 inside one of these is the recogniser's, not the agent's (「我听不到你的声音」)
+        standard = [_get(s, "text", "") for s in pb.scripts] + [k for s in pb.scripts for k in
+                                                               (_get(s, "key_phrases", ()) or ())]
+        standard += list(self.greeting_forms) + [_get(c, "text") for c in pb.closings]
+        read = {"".join(ch for ch in t if ch.isalnum()) for t in standard if "您" in t}
+        self.read_with_ni = tuple(sorted({p.replace("您", "你") for t in read for p in _clauses(t)}, key=len))
+        # call-level checks and script triggers as example rules (rules.toml); each rule decides on its own
+        rules_ = tuple(getattr(pb, "rules", ()) or ())
+        self.rule_examples = ExampleSet(((r.id, r.positive, r.negative) for r in rules_), exclusive=False)
+        self.rule_speaker: dict[str, str] = {r.id: r.speaker for r in rules_}
+        self.rule_text: dict[str, str] = {r.id: r.description for r in rules_}
         # scripts by trigger
         self.scripts: dict[str, list[Any]] = {}
         for s in pb.scripts:
@@ -120,6 +146,9 @@ class Rules:
             if _get(w, "replace", False):
                 self.dialect_map[_get(w, "dialect")] = _get(w, "mandarin")
             self.dialect_markers.add(_get(w, "dialect"))
+        # an agent answering in dialect (A.1 asks for Mandarin): the unambiguous dialect forms
+        self.dialect_forms = Matcher.from_phrases(
+            [(d, d) for d in self.dialect_map if len(d) >= 1])
         self.type_names.setdefault("out_of_scope", "不属于热线服务范围")
         self.checks: dict[str, Any] = pb.checks
 
@@ -128,6 +157,16 @@ class Rules:
         if not lst:
             return ""
         return _get(lst[step], "text", "")
+
+
+def _clauses(text: str) -> list[str]:
+    """The stretches of a standard wording around each 您, as short as still unambiguous (4–8 characters)."""
+    out = []
+    i = text.find("您")
+    while i >= 0:
+        out.append(text[max(0, i - 4):i + 5])
+        i = text.find("您", i + 1)
+    return out
 
 
 @lru_cache(maxsize=4)

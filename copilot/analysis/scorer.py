@@ -5,20 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from copilot.analysis.rules import Rules
+from phrasebook.registry import flag_names
 
-FLAG_NAMES = {
-    "greeting_missing": "未使用标准问候语",
-    "answer_late": "超过15秒接听",
-    "banned_phrase": "使用禁止用语",
-    "nonstandard_wording": "使用不规范用语",
-    "wait_apology_missing": "来电人久等未致歉",
-    "silent_call_script_missing": "无声电话未按规范话术处理",
-    "referral_missing": "范围外事项未告知其他单位及联系方式",
-    "judge_callback_missing": "法官联系不上时未留言并承诺回复",
-    "complaint_not_forwarded": "投诉举报未告知记录并转交",
-    "closing_missing": "未使用结束语",
-    "service_type_unclear": "未能明确来电需求",
-}
+FLAG_NAMES = flag_names()
+"""code → Chinese name (the flag registry flags.toml); score_call uses its phrasebook's own registry."""
 NEED_CONFIDENCE_MIN = 0.5
 """Below this classifier confidence the need counts as not clearly identified."""
 
@@ -28,6 +18,7 @@ def score_call(rules: Rules, flags: list[dict[str, Any]], *, confidence: float, 
     items = {i.id: {"id": i.id, "name_zh": i.name_zh, "score": float(i.max), "max": i.max, "reasons": []}
              for i in rubric.items}
     deductions = {d.code: d for d in rubric.deductions}
+    names = {f.code: f.name_zh for f in rules.pb.flags} or FLAG_NAMES
     counted: set[str] = set()
     codes = [f["code"] for f in flags]
     if not silent and confidence < NEED_CONFIDENCE_MIN:
@@ -40,7 +31,7 @@ def score_call(rules: Rules, flags: list[dict[str, Any]], *, confidence: float, 
         item = items[d.item]
         item["score"] = max(0.0, item["score"] - d.points)
         where = f"（第{f['turn'] + 1}轮）" if f.get("turn") is not None else ""
-        said = f"「{f.get('phrase')}」" if f.get("phrase") and code in ("banned_phrase", "nonstandard_wording") else ""
-        item["reasons"].append(f"{FLAG_NAMES.get(code, code)}{said}{where} −{d.points}")
+        said = f"「{f.get('phrase')}」" if f.get("phrase") and code in ("banned_phrase", "nonstandard_wording", "outcome_promised") else ""
+        item["reasons"].append(f"{names.get(code, code)}{said}{where} −{d.points}")
     total = sum(i["score"] for i in items.values())
     return {"total": round(total, 1), "max": rubric.total, "items": list(items.values())}

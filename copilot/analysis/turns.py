@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from copilot.text import Normalized, normalize
 
@@ -26,6 +28,16 @@ class TurnView:
     @property
     def plain(self) -> str:
         return self.norm.text
+
+    @cached_property
+    def breaks(self) -> frozenset[int]:
+        """Positions ``i`` of ``plain`` with punctuation between ``plain[i - 1]`` and ``plain[i]`` in what was
+        said (clause breaks; spaces between ASR words are not breaks)."""
+        n = self.norm
+        if not n.ends:
+            return frozenset()
+        return frozenset(i for i in range(1, len(n.text))
+                         if any(unicodedata.category(c)[0] == "P" for c in n.source[n.ends[i - 1]:n.index[i]]))
 
     @property
     def is_agent(self) -> bool:

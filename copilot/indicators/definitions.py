@@ -5,19 +5,13 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 
-FLAG_CODES = (
-    "greeting_missing", "answer_late", "banned_phrase", "nonstandard_wording", "wait_apology_missing",
-    "silent_call_script_missing", "referral_missing", "judge_callback_missing", "complaint_not_forwarded",
-    "closing_missing",
-)
-"""docs/formats.md §3 flag codes, always listed in flag rates (other codes are added when seen)."""
+from phrasebook.registry import evaluated_codes, flag_names
 
-FLAG_ZH = {
-    "greeting_missing": "缺少标准问候语", "answer_late": "应答超时", "banned_phrase": "禁止用语",
-    "nonstandard_wording": "不规范用语", "wait_apology_missing": "未致歉久等", "silent_call_script_missing": "无声电话未按规范处理",
-    "referral_missing": "未提供他单位联系方式", "judge_callback_missing": "未安排法官回复",
-    "complaint_not_forwarded": "投诉未记录转交", "closing_missing": "缺少结束语",
-}
+FLAG_CODES = evaluated_codes()
+"""formats.md §3 flag codes (flags.toml ``evaluated``), always listed in flag rates (other codes are added when seen)."""
+
+FLAG_ZH = flag_names()
+"""code → Chinese name, from the flag registry flags.toml."""
 
 SERVICE_TYPE_ZH = {
     "contact_judge": "联系法官", "info_query": "信息查询", "consultation": "诉讼咨询", "appointment": "预约服务",

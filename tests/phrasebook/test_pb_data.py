@@ -116,12 +116,12 @@ def test_rubric_sums_to_total_and_deducts_every_formats_flag(pb):
     r = pb.rubric
     assert r.total == 100 and sum(i.max for i in r.items) == 100
     assert {i.id: i.max for i in r.items} == {
-        "opening": 15,
-        "courtesy": 20,
-        "need": 15,
-        "handling": 25,
+        "opening": 10,
+        "courtesy": 30,
+        "need": 10,
+        "handling": 30,
         "scripts": 10,
-        "closing": 15,
+        "closing": 10,
     }
     formats = FORMATS.read_text(encoding="utf-8")
     section = formats.split("### Flag codes")[1].split("A tool may raise further codes")[0]  # the evaluation table

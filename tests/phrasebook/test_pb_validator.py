@@ -132,16 +132,40 @@ def test_bad_cue_regex(data):
 
 def test_rubric_maxima_must_sum_to_total(data):
     f = data / "rubric.toml"
-    edit(f, "max = 25", "max = 30")
+    edit(f, "max = 30", "max = 35")
     e = only_error(data)
     assert (Path(e.file).name, e.line) == ("rubric.toml", line_of(f, "total = 100")) and "105" in e.message
 
 
-def test_deduction_naming_an_unknown_item(data):
-    f = data / "rubric.toml"
-    edit(f, 'closing_missing = { item = "closing"', 'closing_missing = { item = "ending"')
+def test_flag_naming_an_unknown_rubric_item(data):
+    f = data / "flags.toml"
+    edit(f, 'item = "closing"', 'item = "ending"')
     e = only_error(data)
-    assert e.line == line_of(f, "closing_missing =") and "unknown item" in e.message
+    assert Path(e.file).name == "flags.toml" and e.line == line_of(f, 'item = "ending"')
+    assert "unknown rubric item 'ending'" in e.message
+
+
+def test_flag_points_above_the_item_maximum(data):
+    f = data / "flags.toml"
+    edit(f, "points = 16", "points = 40")
+    e = only_error(data)
+    assert e.line == line_of(f, "points = 40") and "out of range" in e.message
+
+
+def test_every_formats_code_is_registered(data):
+    f = data / "flags.toml"
+    edit(f, 'code = "closing_missing"', 'code = "closing_absent"')
+    errors = check_phrasebook(data)
+    assert any("no [[flag]] with code 'closing_missing'" in e.message for e in errors)
+    assert any("'closing_absent' is not in formats.md" in e.message for e in errors)
+
+
+def test_deductions_left_in_the_rubric_are_reported(data):
+    f = data / "rubric.toml"
+    f.write_text(f.read_text(encoding="utf-8") + '\n[deductions]\nbanned_phrase = { item = "courtesy", points = 5 }\n',
+                 encoding="utf-8")
+    e = only_error(data)
+    assert e.line == line_of(f, "[deductions]") and "flags.toml" in e.message
 
 
 def test_unknown_field_is_reported(data):
