@@ -103,7 +103,7 @@ class EvalReport:
 
     @property
     def macro_f1(self) -> float:
-        labels = sorted({g for g, _ in self.type_pairs} | {p for _, p in self.type_pairs})
+        labels = sorted({g for g, _ in self.type_pairs} | {p for _, p in self.type_pairs}, key=str)
         f1s = []
         for lab in labels:
             tp = sum(1 for g, p in self.type_pairs if g == lab and p == lab)
