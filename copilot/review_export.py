@@ -15,7 +15,8 @@ REVIEW_ZH = {"confirmed": "确认", "dismissed": "驳回", None: "未审核"}
 def review_document(call_id: str, utterances: list[dict[str, Any]], flags: list[dict[str, Any]],
                     record: dict[str, Any] | None, result: dict[str, Any] | None = None) -> dict[str, Any]:
     """The reviewed call: turns, flags with the inspector's verdicts and comments, record and score."""
-    keep = ("id", "code", "turn", "speaker", "start", "text", "phrase", "suggestion", "review", "review_comment")
+    keep = ("id", "code", "turn", "speaker", "start", "text", "phrase", "suggestion", "review", "review_comment",
+            "reviewer", "reviewed_at", "origin", "stale")
     return {
         "call_id": call_id,
         "service_type": (result or {}).get("service_type"),

@@ -207,6 +207,9 @@ class CallWriter:
         self.call_id = call_id
         try:
             with Session(engine) as s:
+                from copilot.reviews import kept_reviews
+
+                self._kept = kept_reviews(s, call_id)  # reviews of an earlier analysis: merged back at the end
                 _delete_children(s, call_id)
                 row = s.get(CallRow, call_id) or CallRow(call_id=call_id)
                 row.started_at, row.source, row.complete, row.end_reason = started_at, source, False, None
@@ -253,7 +256,17 @@ class CallWriter:
                                            max=item["max"],
                                            reasons=json.dumps(item.get("reasons", []), ensure_ascii=False)))
                 s.add(row)
+                if self._kept:
+                    from copilot.reviews import merge_reviews
+
+                    merge_reviews(s, self.call_id, self._kept)
                 s.commit()
+            if self._kept and result is not None:
+                from copilot.reviews import rescore
+
+                rescore(self.engine, self.call_id)
+        except StoreError:
+            raise
         except Exception as exc:
             raise StoreError(f"cannot end call: {exc}", where=self.call_id) from exc
 
