@@ -552,8 +552,8 @@ class ReplayScreen(Screen):
             turn = f.get("turn")
             end = self.turns[turn]["end"] if turn is not None and turn < len(self.turns) else start + 10.0
             return start, max(end, start + 1.0)
-        i = self.selected_turn
-        if i is None or i >= len(self.turns):
+        i = self.selected_turn if self.selected_turn is not None else 0  # nothing selected: the first utterance
+        if i >= len(self.turns):
             return None
         return self.turns[i]["start"], self.turns[i]["end"]
 
