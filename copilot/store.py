@@ -42,6 +42,8 @@ class CallRow(SQLModel, table=True):
     score_max: float | None = None
     result_json: str | None = None
     """The full formats.md §2 analysis result, when the call was analysed."""
+    audio_path: str | None = None
+    """The call's stored audio (stereo WAV, agent on channel 0), when the server kept it."""
     updated_at: datetime = Field(default_factory=_now)
 
 
@@ -276,6 +278,22 @@ def review_flag(engine: Engine, flag_id: int, verdict: str, comment: str = "", *
     from copilot.reviews import review
 
     review(engine, flag_id, verdict, comment, reviewer=reviewer)
+
+
+def set_audio_path(engine: Engine, call_id: str, path: str) -> None:
+    """Note where the call's audio is kept (``copilot serve --store-audio``)."""
+    try:
+        with Session(engine) as s:
+            row = s.get(CallRow, call_id)
+            if row is None:
+                raise StoreError("no such call in the database", where=call_id)
+            row.audio_path = path
+            s.add(row)
+            s.commit()
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"cannot store the audio path: {exc}", where=call_id) from exc
 
 
 def load_call(engine: Engine, call_id: str) -> dict[str, Any] | None:

@@ -247,8 +247,11 @@ class ReplayScreen(Screen):
             "service_types": res.get("service_types") or json.loads(row.get("service_types") or "[]"),
             "agent_id": row.get("agent_id"), "started_at": row.get("started_at")}.items() if v is not None}
         source = row.get("source") or ""
+        kept = row.get("audio_path") or ""
         if audio:
             self.audio_path, self.agent_channel = audio, channel
+        elif kept and Path(kept).is_file():  # kept by `copilot serve --store-audio`: agent on channel 0
+            self.audio_path = kept
         elif Path(source).suffix.lower() in AUDIO_EXT and Path(source).is_file():
             self.audio_path = source
         tt, ft = self.query_one("#turns", OptionList), self.query_one("#flag-table", OptionList)
