@@ -30,6 +30,25 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", help="database URL (default: COPILOT_DB_URL or the SQLite file in the data dir)")
     p.set_defaults(func=cmd_review)
 
+    p = sub.add_parser("scorecard", help="HTML scorecard per agent over a period: trend, frequent flags, examples")
+    p.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="last day (included), YYYY-MM-DD")
+    p.add_argument("--agent", help="only this agent id")
+    p.add_argument("--out", required=True, metavar="FILE.html")
+    p.add_argument("--db", help="database URL (default: COPILOT_DB_URL or the SQLite file in the data dir)")
+    p.set_defaults(func=cmd_scorecard)
+
+
+def cmd_scorecard(args: argparse.Namespace) -> int:
+    from copilot.db import make_engine
+    from copilot.indicators.period import date_range
+    from copilot.scorecard import write_scorecards
+
+    period = date_range(args.date_from, args.date_to)
+    n = write_scorecards(make_engine(args.db), args.out, start=period.start, end=period.end, agent=args.agent)
+    print(f"已写入 wrote {args.out}: {n} 位座席 agent(s), {period.start} … {period.end}")
+    return 0
+
 
 def _show(call: dict[str, Any]) -> str:
     from copilot.labels import FLAG_ZH

@@ -21,7 +21,7 @@ NO_LINE_END = set("（「『“‘《〈【［(")
 
 
 def _word_char(ch: str) -> bool:
-    return ch.isascii() and (ch.isalnum() or ch in "._-/@:")
+    return (ch.isascii() and (ch.isalnum() or ch in "._-/@:")) or ch in "−＋"
 
 
 def break_offsets(s: str, width: int) -> list[int]:
@@ -37,6 +37,10 @@ def break_offsets(s: str, width: int) -> list[int]:
                 brk = word  # move the whole word down
             elif ch in NO_LINE_START and i - 1 > start:
                 brk = i - 1  # 「。」 never starts a line: the character before it comes down with it
+                if word is not None and start < word < brk:
+                    brk = word  # … and if that character ends a number or word, the whole of it
+                elif word is not None and word <= start:
+                    brk = i  # a number filling the whole line stays whole (a phone number beats the rule)
             if s[brk - 1] in NO_LINE_END and brk - 1 > start:
                 brk -= 1  # an opening bracket goes down with what it opens
             offsets.append(brk)
