@@ -76,6 +76,14 @@ class StatusBar(Static):
         _update_if_changed(self, t)
 
 
+def reason_without_text(reason: str, text: str) -> str:
+    """The reason as shown above the suggested words: without those words again (a correction's reason
+    「X」→ 请说：Y would print Y twice; when X is Y too, nothing of it is left but the correction itself)."""
+    out = reason[:-len(text)] if text and reason.endswith(text) else reason
+    out = out.replace(f"「{text}」", "").strip()
+    return "请改用规范说法：" if out.strip("→ ：") in ("", "请说") else out
+
+
 class SuggestionPanel(Static):
     """The suggested wording most useful now, then up to two others, dimmer."""
 
@@ -84,7 +92,8 @@ class SuggestionPanel(Static):
             _update_if_changed(self, Text("（暂无建议）", style="dim"))
             return
         top = ranked[0].suggestion
-        parts = [Text.assemble((f"【{SUGGESTION_ZH.get(top.kind, top.kind)}】", "bold green"), (top.reason, "dim")),
+        parts = [Text.assemble((f"【{SUGGESTION_ZH.get(top.kind, top.kind)}】", "bold green"),
+                               (reason_without_text(top.reason, top.text), "dim")),
                  Text(top.text, style="bold")]
         for x in ranked[1:3]:
             s = x.suggestion
