@@ -28,3 +28,13 @@ def test_wrap_keeps_every_character_and_numbers_whole(line, width):
     for number in ("0503", "12368", "13812345678", "−10", "00:03", "00:00", "00:12"):
         if number in line and cell_len(number) < width - 2:
             assert number in joined, (number, lines)
+
+
+@pytest.mark.parametrize("width", range(10, 40))
+def test_brackets_and_closing_punctuation_stay_with_their_words(width):
+    line = "✔ 核实来电人身份和案号（（2025）浙0503民初975号，当事人）标记：问候语缺失（第1轮）、不规范用语"
+    lines = [x.plain for x in wrap_text(Text(line), width)]
+    for x in lines:
+        assert not x.rstrip().endswith(("（", "「")), lines
+    for x in lines[1:]:
+        assert x.strip()[0] not in NO_LINE_START, lines

@@ -12,6 +12,7 @@ from copilot.events import FlagRaised
 from copilot.labels import FLAG_ZH, SERVICE_TYPE_ZH, SUGGESTION_ZH
 from tui.suggest import Shown
 from tui.widgets.transcript import clock
+from tui.widgets.wrap import Wrapped
 
 AMBER = {"nonstandard_wording", "closing_missing", "wait_apology_missing", "answer_late"}
 """Flag codes shown amber (to fix); the rest, banned phrases first, are red."""
@@ -92,9 +93,9 @@ class SuggestionPanel(Static):
             _update_if_changed(self, Text("（暂无建议）", style="dim"))
             return
         top = ranked[0].suggestion
-        parts = [Text.assemble((f"【{SUGGESTION_ZH.get(top.kind, top.kind)}】", "bold green"),
-                               (reason_without_text(top.reason, top.text), "dim")),
-                 Text(top.text, style="bold")]
+        parts: list = [Wrapped(Text.assemble((f"【{SUGGESTION_ZH.get(top.kind, top.kind)}】", "bold green"),
+                                             (reason_without_text(top.reason, top.text), "dim"))),
+                       Wrapped(Text(top.text, style="bold"))]
         for x in ranked[1:3]:
             s = x.suggestion
             parts.append(Text(f"· {SUGGESTION_ZH.get(s.kind, s.kind)}：{s.text}", style="dim", overflow="ellipsis",
@@ -127,5 +128,5 @@ class FlagList(Static):
             line = Text.assemble(("● ", color), (FLAG_ZH.get(f.code, f.code), color), f" {said}")
             if f.suggestion:
                 line.append(f"→ {f.suggestion}", "green")
-            lines.append(line)
+            lines.append(Wrapped(line, indent=2))
         self.update(Group(*lines))

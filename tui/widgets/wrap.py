@@ -37,11 +37,13 @@ def break_offsets(s: str, width: int) -> list[int]:
                 brk = word  # move the whole word down
             elif ch in NO_LINE_START and i - 1 > start:
                 brk = i - 1  # 「。」 never starts a line: the character before it comes down with it
+                while brk - 1 > start and s[brk] in NO_LINE_START:
+                    brk -= 1  # 「）、」: both come down, with the character before them
                 if word is not None and start < word < brk:
                     brk = word  # … and if that character ends a number or word, the whole of it
                 elif word is not None and word <= start:
                     brk = i  # a number filling the whole line stays whole (a phone number beats the rule)
-            if s[brk - 1] in NO_LINE_END and brk - 1 > start:
+            while s[brk - 1] in NO_LINE_END and brk - 1 > start:
                 brk -= 1  # an opening bracket goes down with what it opens
             offsets.append(brk)
             start = brk
