@@ -229,7 +229,8 @@ def describe(score: dict[str, Any]) -> str:
         parts.append(f"{rv['stale']} 个不再触发")
     out = ""
     if parts:
-        out = f"按质检复核（{'，'.join(parts)}）；系统原评分 {rv.get('analysis_total', '—')}"
+        was = rv.get("analysis_total")
+        out = f"按质检复核（{'，'.join(parts)}）；系统原评分 {'—' if was is None else format(was, 'g')}"
     if score.get("adjustment"):
         adj = score["adjustment"]
         out += ("；" if out else "") + f"培训师调整 {adj:+g}"

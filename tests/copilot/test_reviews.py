@@ -167,3 +167,27 @@ def test_an_older_database_file_gains_the_new_columns(tmp_path):
     assert (row.review, row.review_comment, row.origin, row.stale, row.reviewer) == (
         "dismissed", "旧审核", "analysis", False, None)
     make_engine(f"sqlite:///{path}")  # a second open adds nothing and fails nothing
+
+
+def test_replaying_a_reviewed_call_into_the_store_keeps_its_reviews(url):
+    from copilot.pipeline import CallPipeline, run_transcript
+    from copilot.store import CallWriter
+    from copilot.transcript import load_transcript
+
+    engine = make_engine(url)
+    tr = load_transcript(FX07)
+
+    def replay():
+        writer = CallWriter(engine, tr.call_id, started_at=tr.started_at, source=str(FX07))
+        list(run_transcript(tr, CallPipeline(tr.call_id, ring_seconds=tr.ring_seconds, writer=writer), pace="whole"))
+
+    replay()
+    flags = load_call(engine, "FX-07")["flags"]
+    review(engine, flags[0]["id"], "dismissed", "语境可接受", reviewer="张质检")
+    add_flag(engine, "FX-07", "greeting_missing", 0, "问候过快", reviewer="张质检")
+    reviewed = load_call(engine, "FX-07")["call"]["score_total"]
+    replay()  # `copilot replay FX-07.json` again, as a new user might
+    after = load_call(engine, "FX-07")
+    assert [(f["code"], f["review"], f["origin"]) for f in after["flags"] if f["review"]] == [
+        ("banned_phrase", "dismissed", "analysis"), ("greeting_missing", "confirmed", "inspector")]
+    assert after["call"]["score_total"] == reviewed
