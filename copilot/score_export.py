@@ -94,8 +94,7 @@ def store_results(store: Any, results: list[dict[str, Any]], calls: list[dict[st
                         started_at=call.get("started_at"), ring_seconds=call.get("ring_seconds"),
                         source=call.get("file", ""), extra={"agent_id": call.get("agent_id")})
         save_result(store, tr, result, source=call.get("file", ""))
-        row = load_call(store, result["call_id"])["call"]
-        out.append(json.loads(row["result_json"]) | {"agent_id": row["agent_id"], "started_at": row["started_at"]})
+        out.append(json.loads(load_call(store, result["call_id"])["call"]["result_json"]))
     return out
 
 

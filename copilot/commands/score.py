@@ -70,7 +70,7 @@ def _store_batch(args: Any, res: Any) -> None:
     if engine is None or not res.results:
         return
     res.results = store_results(engine, res.results, res.calls)
-    res.rows = [_row(row["file"], r) for row, r in zip(res.rows, res.results, strict=True)]
+    res.rows = [_row(row["file"], r, row["agent_id"]) for row, r in zip(res.rows, res.results, strict=True)]
     print(f"已存入数据库 stored {len(res.results)} 通 call(s) (--no-store to skip)", file=sys.stderr)
 
 

@@ -97,7 +97,8 @@ class ScoreScreen(Screen):
             if self.paths:
                 results, calls, errors = collect_calls(self.paths)
                 if self.store is not None and results:
-                    results = store_results(self.store, results, calls)
+                    results = [r | {"agent_id": c.get("agent_id"), "started_at": c.get("started_at")}
+                               for r, c in zip(store_results(self.store, results, calls), calls, strict=True)]
                 for r, c in zip(results, calls, strict=True):
                     turns[r["call_id"]] = [dict(zip(("speaker", "start", "end", "text"), t, strict=True))
                                            for t in c["turns"]]
