@@ -166,6 +166,8 @@ def test_an_older_database_file_gains_the_new_columns(tmp_path):
         row = s.exec(select(FlagRow)).one()
     assert (row.review, row.review_comment, row.origin, row.stale, row.reviewer) == (
         "dismissed", "旧审核", "analysis", False, None)
+    old = load_call(engine, "OLD-1")
+    assert old["call"]["audio_path"] is None and old["call"]["score_total"] == 90
     make_engine(f"sqlite:///{path}")  # a second open adds nothing and fails nothing
 
 
