@@ -135,9 +135,19 @@ def to_html(results: list[dict[str, Any]]) -> str:
                     f"<td>{score.get('total', '')}</td><td>{len(r.get('flags', []))}</td></tr>")
         items = "".join(f"<tr><td>{e(it.get('name_zh', it['id']))}</td><td>{it['score']:g}/{it['max']}</td>"
                         f"<td>{e('；'.join(it.get('reasons', [])))}</td></tr>" for it in score.get("items", []))
-        flags = "、".join(FLAG_ZH.get(f["code"], f["code"]) for f in r.get("flags", [])) or "无"
+        from copilot.reviews import REVIEW_ZH, describe
+
+        flags = "、".join(
+            FLAG_ZH.get(f["code"], f["code"]) + ("" if f.get("turn") is None else f"（第{f['turn'] + 1}轮）")
+            + (f"[{REVIEW_ZH.get('added' if f.get('origin') == 'inspector' else f.get('review'))}]"
+               if f.get("review") else "") for f in r.get("flags", [])) or "无"
+        how = describe(score)
+        notes = "".join(f"<li>{e(a.get('by', ''))}：{e(format(a['points'], '+g')) + ' 分 ' if a.get('points') else ''}"
+                        f"{e(a.get('reason', ''))} {e(a.get('comment', ''))}</li>" for a in score.get("adjustments") or [])
         cards.append(f"<h2>{e(r['call_id'])} — {score.get('total', '—')}/{score.get('max', '')}</h2>"
-                     f"<p>标记：{e(flags)}</p><table><tr><th>项目</th><th>得分</th><th>原因</th></tr>{items}</table>")
+                     + (f"<p>{e(how)}</p>" if how else "")
+                     + f"<p>标记：{e(flags)}</p><table><tr><th>项目</th><th>得分</th><th>原因</th></tr>{items}</table>"
+                     + (f"<p>培训意见</p><ul>{notes}</ul>" if notes else ""))
     style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em}"
              "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:3px 8px}")
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>通话评分</title>'

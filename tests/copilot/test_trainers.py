@@ -97,3 +97,21 @@ def test_scorecard_per_agent_trend_frequent_flags_and_examples(folder, tmp_path,
     run(capsys, "scorecard", *PERIOD, "--agent", "A02", "--out", one, "--db", url)
     assert "座席 A02" in one.read_text(encoding="utf-8") and "座席 A01" not in one.read_text(encoding="utf-8")
     assert main(["scorecard", "--from", "2026-03-31", "--to", "2026-03-01", "--out", str(one), "--db", url]) == 2
+
+
+def test_the_score_screens_export_carries_reviews_and_adjustments(folder, tmp_path, capsys):
+    from copilot.reviews import adjust_score
+    from copilot.score_export import stored_results, to_csv, to_html
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    run(capsys, "score", folder, "--no-tui", "--db", url)
+    engine = make_engine(url)
+    first = load_call(engine, "FX-07")["flags"][0]
+    review(engine, first["id"], "dismissed", "语境可接受", reviewer="张质检")
+    adjust_score(engine, "FX-07", -2, "语速过快", "注意语速", by="李培训")
+    results = stored_results(engine)
+    rows = {r["call_id"]: r for r in csv.DictReader(io.StringIO(to_csv(results)))}
+    assert rows["FX-07"]["agent_id"] == "A01" and float(rows["FX-07"]["adjustment"]) == -2
+    assert f"banned_phrase|{first['turn'] + 1}|{first['phrase']}|dismissed" in rows["FX-07"]["flag_details"]
+    page = to_html(results)
+    assert "按质检复核（驳回 1）" in page and "培训师调整 -2" in page and "注意语速" in page and "[驳回]" in page
