@@ -177,3 +177,25 @@ def test_real_portaudio_output_writes_the_utterance(tmp_path, channels):
     if channels == "caller":
         want = np.stack([want[:, 1], want[:, 1]], axis=1)
     assert np.array_equal(played, want), json.dumps({"got": len(played), "want": len(want)})
+
+
+async def test_audio_kept_by_the_server_is_played(store, tmp_path):
+    """A call streamed to `copilot serve --store-audio`: its audio_path (stereo, agent on channel 0)."""
+    from copilot.store import set_audio_path
+
+    tr = load_transcript(FX07)
+    save_result(store, tr, analyze_transcript(tr), source="websocket")
+    data, rate = soundfile.read(str(FX07_AUDIO), dtype="int16", always_2d=True)
+    kept = tmp_path / "FX-07.wav"
+    soundfile.write(str(kept), data, rate, subtype="PCM_16")
+    set_audio_path(store, "FX-07", str(kept))
+    out = FakeOutput(tmp_path)
+    app = make_app("replay", call_id="FX-07", store=store, config=TuiConfig(freeze_clock=True), audio_backend=out)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: scr.call_id == "FX-07" and scr.audio_path == str(kept))
+        scr.query_one("#turns", OptionList).highlighted = 2
+        await pilot.press("space")
+        await wait_for(pilot, lambda: len(out.files) == 1 and not scr.player.playing)
+        played, _ = soundfile.read(str(out.files[0]), dtype="float32", always_2d=True)
+        assert np.array_equal(played, _expected(tr.turns[2].start, tr.turns[2].end))

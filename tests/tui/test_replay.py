@@ -128,3 +128,20 @@ async def test_open_stored_call_and_missing_file(store, tmp_path, messages):
         assert app.is_running
         await pilot.press("o", *"NO-SUCH-CALL", "enter")
         await wait_for(pilot, lambda: any("NO-SUCH-CALL" in n for n in notes(app)))
+
+
+async def test_secondary_needs_in_the_header_and_their_checklists(store):
+    tr = load_transcript(FX12)
+    result = analyze_transcript(tr)
+    result["service_types"] = ["contact_judge", "complaint"]  # a call with a second need
+    save_result(store, tr, result)
+    app = make_app("replay", call_id="FX-12", store=store, config=TuiConfig(freeze_clock=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: scr.call_id == "FX-12" and scr.turns)
+        await pilot.pause(0.2)
+        assert "联系法官" in text_of(scr.query_one("#replay-title"))
+        assert "（另：投诉举报和意见建议）" in text_of(scr.query_one("#replay-title"))
+        states = scr.query_one("#checklist").states()
+        assert "严格遵守保密纪律，为来电人保密" in states  # the second need's checklist is shown too
+        assert states["联系不上的，留言法官，并告知来电人法官会在规定时间内回复（回电）"] == "missed"
