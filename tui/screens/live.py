@@ -190,8 +190,13 @@ class LiveScreen(Screen):
 
     def refresh_checklist(self) -> None:
         """Tick the checklist from what the analysis has seen (flags, record fields) and the agent's edits."""
-        flags = [{"code": f.code} for f in self.query_one(FlagList).flags]
-        self.query_one(ChecklistView).show(self.service_types, self.query_one(RecordForm).record(), flags)
+        flags = self.query_one(FlagList).flags
+        record = self.query_one(RecordForm).values
+        key = (len(flags), tuple(self.service_types), tuple((k, str(v)) for k, v in record.items()))
+        if key == getattr(self, "_checklist_key", None):  # most events change none of it
+            return
+        self._checklist_key = key
+        self.query_one(ChecklistView).show(self.service_types, dict(record), [{"code": f.code} for f in flags])
 
     def _tick(self) -> None:
         """Advance the call timer between events (live and paced replays; never in frozen tests)."""
