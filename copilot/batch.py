@@ -36,6 +36,8 @@ class BatchResult:
     audio_seconds: float = 0.0
     workers: int = 1
     backend: str = "local"
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    """Per result (same order): the call's turns, started_at, ring_seconds, agent_id and file (for the store)."""
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
@@ -63,14 +65,19 @@ def score_one(path: str, engine: str = "auto") -> dict[str, Any]:
 
             from copilot.recording import analyse_recording
 
-            result, _ = analyse_recording(p, engine=engine)
+            result, tr = analyse_recording(p, engine=engine)
             audio_s = soundfile.info(str(p)).duration
         else:
             from copilot.analysis import analyze_transcript
             from copilot.transcript import load_transcript
 
-            result, audio_s = analyze_transcript(load_transcript(p)), 0.0
-        return {"ok": True, "file": str(p), "result": result, "audio_seconds": audio_s}
+            tr = load_transcript(p)
+            result, audio_s = analyze_transcript(tr), 0.0
+        call = {"file": str(p), "started_at": getattr(tr, "started_at", None),
+                "ring_seconds": getattr(tr, "ring_seconds", None),
+                "agent_id": (getattr(tr, "extra", None) or {}).get("agent_id"),
+                "turns": [[t.speaker, t.start, t.end, t.text] for t in getattr(tr, "turns", ())]}
+        return {"ok": True, "file": str(p), "result": result, "audio_seconds": audio_s, "call": call}
     except user_errors() as exc:
         return {"ok": False, "file": str(p), "error": str(exc)}
     except Exception as exc:  # a worker must report, not die silently
@@ -83,12 +90,25 @@ def _lost(file: str, exc: BaseException) -> dict[str, Any]:
     return {"ok": False, "file": file, "error": f"worker failed: {type(exc).__name__}: {exc}"}
 
 
-def result_row(file: str, r: dict[str, Any]) -> dict[str, Any]:
-    """One row of the score table (file, call id, service type, total, flags, each rubric item) of a result."""
+def flag_details(flags: list[dict[str, Any]]) -> str:
+    """Every flag as ``code|turn (1-based)|words|review state``, ``; ``-separated (CSV cells)."""
+    out = []
+    for f in flags:
+        turn = "" if f.get("turn") is None else str(f["turn"] + 1)
+        words = f.get("phrase") or f.get("text") or ""
+        state = "added" if f.get("origin") == "inspector" else (f.get("review") or "unreviewed")
+        out.append(f"{f['code']}|{turn}|{words}|{state}")
+    return "; ".join(out)
+
+
+def result_row(file: str, r: dict[str, Any], agent_id: str | None = None) -> dict[str, Any]:
+    """One row of the score table (file, call id, agent, service type, total, flags, each rubric item) of a result."""
     score = r.get("score") or {}
-    row = {"file": Path(file).name, "call_id": r["call_id"], "service_type": r["service_type"],
-           "score": score.get("total"), "max": score.get("max"),
-           "flags": " ".join(f["code"] for f in r.get("flags", []))}
+    counted = [f for f in r.get("flags", []) if f.get("review") != "dismissed"]
+    row = {"file": Path(file).name, "call_id": r["call_id"], "agent_id": agent_id or r.get("agent_id"),
+           "service_type": r["service_type"], "score": score.get("total"), "max": score.get("max"),
+           "reviewed": bool(score.get("reviewed")), "flags": " ".join(f["code"] for f in counted),
+           "flag_details": flag_details(r.get("flags", []))}
     for item in score.get("items", []):
         row[item["id"]] = item["score"]
     return row
@@ -155,7 +175,8 @@ def score_files(paths: Iterable[str | Path], *, workers: int = 1, engine: str = 
     for item in sorted(items, key=lambda i: i["file"]):
         if item["ok"]:
             res.results.append(item["result"])
-            res.rows.append(result_row(item["file"], item["result"]))
+            res.calls.append(item.get("call") or {"file": item["file"], "turns": []})
+            res.rows.append(result_row(item["file"], item["result"], (item.get("call") or {}).get("agent_id")))
             res.audio_seconds += item.get("audio_seconds", 0.0)
         else:
             res.failures.append((item["file"], item["error"]))

@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_phrasebook(sub)
     _add_bench(sub)
     for mod in ("copilot.commands.audio", "copilot.commands.app", "copilot.commands.serve",
-                "copilot.commands.indicators"):
+                "copilot.commands.review", "copilot.commands.indicators"):
         try:
             m = __import__(mod, fromlist=["add_parsers"])
             m.add_parsers(sub)

@@ -52,6 +52,9 @@ def make_engine(url: str | None = None) -> Engine:
         except ImportError:
             pass
         SQLModel.metadata.create_all(engine)
+        from copilot.migrate import add_missing_columns
+
+        add_missing_columns(engine)  # a database file from an earlier version gains the new columns
     except Exception as exc:  # SQLAlchemy raises many kinds; users need one clear message
         raise StoreError(f"cannot open database: {exc}", where=url) from exc
     log.info("database %s", url)

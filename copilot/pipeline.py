@@ -82,6 +82,10 @@ class CallPipeline:
         self.ended = False
         self._low_volume = 0
         """How often the caller was too quiet (the second time, the A.3 script's second step)."""
+        from copilot.closing import ClosingWatcher
+
+        self.closing = ClosingWatcher(getattr(c, "text", "") for c in getattr(self.rules.pb, "closings", ()))
+        """Suggests the closing when the caller signals the end (a ``suggestion`` event like the others)."""
 
     # ------------------------------------------------------------------ plumbing
     def emit(self, events: Iterable[Event]) -> list[Event]:
@@ -116,9 +120,11 @@ class CallPipeline:
         if not utt.text.strip():
             return []
         try:
-            return self.emit(self.analyzer.add_turn(utt.speaker, utt.start, utt.end, utt.text))
+            evs = self.analyzer.add_turn(utt.speaker, utt.start, utt.end, utt.text)
         except CopilotError as exc:
             return self.emit([ErrorEvent(t=utt.end, message=str(exc), where="analysis")])
+        closing = self.closing.utterance(utt.speaker, utt.text, utt.end)
+        return self.emit(evs + ([closing] if closing is not None else []))
 
     # ------------------------------------------------------------------ audio
     def audio(self, chunk: AudioChunk) -> list[Event]:

@@ -15,7 +15,8 @@ REVIEW_ZH = {"confirmed": "确认", "dismissed": "驳回", None: "未审核"}
 def review_document(call_id: str, utterances: list[dict[str, Any]], flags: list[dict[str, Any]],
                     record: dict[str, Any] | None, result: dict[str, Any] | None = None) -> dict[str, Any]:
     """The reviewed call: turns, flags with the inspector's verdicts and comments, record and score."""
-    keep = ("id", "code", "turn", "speaker", "start", "text", "phrase", "suggestion", "review", "review_comment")
+    keep = ("id", "code", "turn", "speaker", "start", "text", "phrase", "suggestion", "review", "review_comment",
+            "reviewer", "reviewed_at", "origin", "stale")
     return {
         "call_id": call_id,
         "service_type": (result or {}).get("service_type"),
@@ -51,7 +52,9 @@ def to_html(doc: dict[str, Any]) -> str:
     flags = "".join(
         f'<tr class="{_e(f.get("review"))}"><td>{_e(FLAG_ZH.get(f["code"], f["code"]))}</td>'
         f'<td>{"" if f.get("turn") is None else f["turn"] + 1}</td><td>{_e(f.get("phrase") or f.get("text"))}</td>'
-        f"<td>{_e(f.get('suggestion'))}</td><td>{_e(REVIEW_ZH.get(f.get('review'), f.get('review')))}</td>"
+        f"<td>{_e(f.get('suggestion'))}</td><td>{_e(REVIEW_ZH.get(f.get('review'), f.get('review')))}"
+        f"{'（补充）' if f.get('origin') == 'inspector' else ''}{'（不再触发）' if f.get('stale') else ''}"
+        f"{' ' + _e(f.get('reviewer')) if f.get('reviewer') else ''}</td>"
         f"<td>{_e(f.get('review_comment'))}</td></tr>" for f in doc["flags"])
     rec = "".join(f"<tr><th>{_e(RECORD_ZH.get(k, k))}</th><td>{_e(ROLE_ZH.get(v, v) if k == 'caller_role' else v)}"
                   f"</td></tr>" for k, v in doc["record"].items())

@@ -41,6 +41,23 @@ def analyse_file(path: Path, *, engine: str = "auto") -> dict[str, Any]:
     return analyze_transcript(load_transcript(path))
 
 
+def collect_calls(paths: Iterable[str | Path], *, engine: str = "auto"
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Analyse every file; returns (results, calls as ``copilot.batch`` gives them, error messages)."""
+    from copilot.batch import score_one
+
+    results, calls, errors = [], [], []
+    for p in expand(paths):
+        item = score_one(str(p), engine)
+        if item["ok"]:
+            results.append(item["result"] | {"agent_id": item["call"].get("agent_id"),
+                                             "started_at": item["call"].get("started_at")})
+            calls.append(item["call"])
+        else:
+            errors.append(item["error"] if item["error"].startswith(str(p)) else f"{p}: {item['error']}")
+    return results, calls, errors
+
+
 def collect_results(paths: Iterable[str | Path], *, engine: str = "auto") -> tuple[list[dict[str, Any]], list[str]]:
     """Analyse every file; returns (results, error messages) — one bad file does not stop the rest."""
     results, errors = [], []
@@ -53,14 +70,32 @@ def collect_results(paths: Iterable[str | Path], *, engine: str = "auto") -> tup
 
 
 def stored_results(store: Any) -> list[dict[str, Any]]:
-    """The analysis results kept in the store (calls without a result are skipped)."""
+    """The analysis results kept in the store (calls without a result are skipped), with their reviews
+    (the reviewed score and flags, ``copilot.reviews``), agent and start time."""
     from copilot.store import list_calls
 
     try:
         rows = list_calls(store)
     except Exception as exc:
         raise CopilotError(f"cannot read calls: {exc}", where="store") from exc
-    return [json.loads(r.result_json) for r in rows if r.result_json]
+    return [json.loads(r.result_json) | {"agent_id": r.agent_id, "started_at": r.started_at}
+            for r in rows if r.result_json]
+
+
+def store_results(store: Any, results: list[dict[str, Any]], calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Store scored calls (``copilot score`` without ``--no-store``) so they reach ``copilot report``;
+    returns each result as stored — with any earlier reviews and adjustments of the same call applied."""
+    from copilot.store import load_call, save_result
+    from copilot.transcript import Transcript, Turn
+
+    out = []
+    for result, call in zip(results, calls, strict=True):
+        tr = Transcript(call_id=result["call_id"], turns=tuple(Turn(*t) for t in call.get("turns", [])),
+                        started_at=call.get("started_at"), ring_seconds=call.get("ring_seconds"),
+                        source=call.get("file", ""), extra={"agent_id": call.get("agent_id")})
+        save_result(store, tr, result, source=call.get("file", ""))
+        out.append(json.loads(load_call(store, result["call_id"])["call"]["result_json"]))
+    return out
 
 
 def item_names(results: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -75,12 +110,17 @@ def to_csv(results: list[dict[str, Any]]) -> str:
     items = item_names(results)
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["call_id", "service_type", "score", "max", *[i for i, _ in items], "flags"])
+    from copilot.batch import flag_details
+
+    w.writerow(["call_id", "service_type", "score", "max", *[i for i, _ in items], "flags", "agent_id", "reviewed",
+                "adjustment", "flag_details"])
     for r in results:
         score = r.get("score") or {}
         by_id = {it["id"]: it["score"] for it in score.get("items", [])}
+        counted = [f for f in r.get("flags", []) if f.get("review") != "dismissed"]
         w.writerow([r["call_id"], r.get("service_type"), score.get("total"), score.get("max"),
-                    *[by_id.get(i) for i, _ in items], " ".join(f["code"] for f in r.get("flags", []))])
+                    *[by_id.get(i) for i, _ in items], " ".join(f["code"] for f in counted), r.get("agent_id") or "",
+                    bool(score.get("reviewed")), score.get("adjustment") or 0, flag_details(r.get("flags", []))])
     return buf.getvalue()
 
 
@@ -95,9 +135,19 @@ def to_html(results: list[dict[str, Any]]) -> str:
                     f"<td>{score.get('total', '')}</td><td>{len(r.get('flags', []))}</td></tr>")
         items = "".join(f"<tr><td>{e(it.get('name_zh', it['id']))}</td><td>{it['score']:g}/{it['max']}</td>"
                         f"<td>{e('；'.join(it.get('reasons', [])))}</td></tr>" for it in score.get("items", []))
-        flags = "、".join(FLAG_ZH.get(f["code"], f["code"]) for f in r.get("flags", [])) or "无"
+        from copilot.reviews import REVIEW_ZH, describe
+
+        flags = "、".join(
+            FLAG_ZH.get(f["code"], f["code"]) + ("" if f.get("turn") is None else f"（第{f['turn'] + 1}轮）")
+            + (f"[{REVIEW_ZH.get('added' if f.get('origin') == 'inspector' else f.get('review'))}]"
+               if f.get("review") else "") for f in r.get("flags", [])) or "无"
+        how = describe(score)
+        notes = "".join(f"<li>{e(a.get('by', ''))}：{e(format(a['points'], '+g')) + ' 分 ' if a.get('points') else ''}"
+                        f"{e(a.get('reason', ''))} {e(a.get('comment', ''))}</li>" for a in score.get("adjustments") or [])
         cards.append(f"<h2>{e(r['call_id'])} — {score.get('total', '—')}/{score.get('max', '')}</h2>"
-                     f"<p>标记：{e(flags)}</p><table><tr><th>项目</th><th>得分</th><th>原因</th></tr>{items}</table>")
+                     + (f"<p>{e(how)}</p>" if how else "")
+                     + f"<p>标记：{e(flags)}</p><table><tr><th>项目</th><th>得分</th><th>原因</th></tr>{items}</table>"
+                     + (f"<p>培训意见</p><ul>{notes}</ul>" if notes else ""))
     style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em}"
              "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:3px 8px}")
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>通话评分</title>'

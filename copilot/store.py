@@ -1,7 +1,8 @@
 """The SQL store (SQLModel): calls, utterances, flags, records, scores and inspectors' reviews.
 
 Every final utterance and flag of a live call is committed as it happens (``CallWriter``), so a crash
-mid-call loses nothing already recorded. Analysing the same call again replaces its rows.
+mid-call loses nothing already recorded. Analysing the same call again replaces its rows, but keeps
+its inspectors' reviews and trainers' adjustments (``copilot.reviews``: merged by flag code and turn).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class CallRow(SQLModel, table=True):
     score_max: float | None = None
     result_json: str | None = None
     """The full docs/formats.md §2 analysis result, when the call was analysed."""
+    audio_path: str | None = None
+    """The call's stored audio (stereo WAV, agent on channel 0), when the server kept it."""
     updated_at: datetime = Field(default_factory=_now)
 
 
@@ -72,6 +75,12 @@ class FlagRow(SQLModel, table=True):
     """Inspector's verdict: ``confirmed`` or ``dismissed`` (None = not reviewed)."""
     review_comment: str | None = None
     reviewed_at: datetime | None = None
+    reviewer: str | None = None
+    """Who reviewed (or added) the flag."""
+    origin: str = "analysis"
+    """``analysis`` (raised by the copilot) or ``inspector`` (a flag the copilot missed, added in review)."""
+    stale: bool = False
+    """A reviewed flag that the latest analysis of the call no longer raises (kept with its review)."""
 
 
 class RecordRow(SQLModel, table=True):
@@ -102,6 +111,35 @@ class ScoreItemRow(SQLModel, table=True):
     """JSON list of strings."""
 
 
+class ScoreAdjustmentRow(SQLModel, table=True):
+    """A trainer's comment and score adjustment on one call (append-only: the audit trail)."""
+
+    __tablename__ = "score_adjustments"
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(foreign_key="calls.call_id", index=True)
+    points: float = 0.0
+    """Added to the reviewed score (negative: taken off); 0 for a comment alone."""
+    reason: str = ""
+    comment: str = ""
+    by: str = ""
+    at: datetime = Field(default_factory=_now)
+
+
+class ReviewLogRow(SQLModel, table=True):
+    """Every review action (confirm, dismiss, add) as it happened (append-only: the audit trail)."""
+
+    __tablename__ = "review_log"
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(index=True)
+    code: str
+    turn: int | None = None
+    action: str
+    """``confirmed``, ``dismissed`` or ``added``."""
+    note: str = ""
+    by: str = ""
+    at: datetime = Field(default_factory=_now)
+
+
 RECORD_FIELDS = ("caller_role", "caller_name", "phone", "case_number", "judge_name", "summary",
                  "callback_required", "referral", "dialect", "resolved")
 
@@ -112,10 +150,16 @@ def _delete_children(s: Session, call_id: str) -> None:
 
 
 def save_result(engine: Engine, transcript: Any, result: dict[str, Any], *, source: str = "") -> None:
-    """Store one analysed call, replacing any earlier rows of the same call_id (one transaction)."""
+    """Store one analysed call, replacing any earlier rows of the same call_id (one transaction).
+
+    Reviews of the earlier flags are kept (``copilot.reviews.merge_reviews``) and the score recomputed."""
+    from copilot.reviews import kept_reviews, merge_reviews
+
     call_id = result["call_id"]
     try:
         with Session(engine) as s:
+            kept = kept_reviews(s, call_id)
+            adjusted = s.exec(select(ScoreAdjustmentRow.id).where(ScoreAdjustmentRow.call_id == call_id)).first()
             _delete_children(s, call_id)
             row = s.get(CallRow, call_id) or CallRow(call_id=call_id)
             row.started_at = getattr(transcript, "started_at", None)
@@ -144,11 +188,17 @@ def save_result(engine: Engine, transcript: Any, result: dict[str, Any], *, sour
             for item in score.get("items", []):
                 s.add(ScoreItemRow(call_id=call_id, item_id=item["id"], score=item["score"], max=item["max"],
                                    reasons=json.dumps(item.get("reasons", []), ensure_ascii=False)))
+            if kept:
+                merge_reviews(s, call_id, kept)
             s.commit()
     except StoreError:
         raise
     except Exception as exc:
         raise StoreError(f"cannot save call: {exc}", where=call_id) from exc
+    if kept or adjusted is not None:
+        from copilot.reviews import rescore
+
+        rescore(engine, call_id)
 
 
 class CallWriter:
@@ -159,6 +209,9 @@ class CallWriter:
         self.call_id = call_id
         try:
             with Session(engine) as s:
+                from copilot.reviews import kept_reviews
+
+                self._kept = kept_reviews(s, call_id)  # reviews of an earlier analysis: merged back at the end
                 _delete_children(s, call_id)
                 row = s.get(CallRow, call_id) or CallRow(call_id=call_id)
                 row.started_at, row.source, row.complete, row.end_reason = started_at, source, False, None
@@ -205,22 +258,42 @@ class CallWriter:
                                            max=item["max"],
                                            reasons=json.dumps(item.get("reasons", []), ensure_ascii=False)))
                 s.add(row)
+                if self._kept:
+                    from copilot.reviews import merge_reviews
+
+                    merge_reviews(s, self.call_id, self._kept)
                 s.commit()
+            if self._kept and result is not None:
+                from copilot.reviews import rescore
+
+                rescore(self.engine, self.call_id)
+        except StoreError:
+            raise
         except Exception as exc:
             raise StoreError(f"cannot end call: {exc}", where=self.call_id) from exc
 
 
-def review_flag(engine: Engine, flag_id: int, verdict: str, comment: str = "") -> None:
-    """An inspector confirms or dismisses one stored flag."""
-    if verdict not in ("confirmed", "dismissed"):
-        raise StoreError(f"verdict must be 'confirmed' or 'dismissed', got {verdict!r}", where=f"flag {flag_id}")
-    with Session(engine) as s:
-        row = s.get(FlagRow, flag_id)
-        if row is None:
-            raise StoreError("no such flag", where=f"flag {flag_id}")
-        row.review, row.review_comment, row.reviewed_at = verdict, comment, _now()
-        s.add(row)
-        s.commit()
+def review_flag(engine: Engine, flag_id: int, verdict: str, comment: str = "", *, reviewer: str | None = None) -> None:
+    """An inspector confirms or dismisses one stored flag (the call's score follows: ``copilot.reviews``)."""
+    from copilot.reviews import review
+
+    review(engine, flag_id, verdict, comment, reviewer=reviewer)
+
+
+def set_audio_path(engine: Engine, call_id: str, path: str) -> None:
+    """Note where the call's audio is kept (``copilot serve --store-audio``)."""
+    try:
+        with Session(engine) as s:
+            row = s.get(CallRow, call_id)
+            if row is None:
+                raise StoreError("no such call in the database", where=call_id)
+            row.audio_path = path
+            s.add(row)
+            s.commit()
+    except StoreError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"cannot store the audio path: {exc}", where=call_id) from exc
 
 
 def load_call(engine: Engine, call_id: str) -> dict[str, Any] | None:
@@ -233,12 +306,15 @@ def load_call(engine: Engine, call_id: str) -> dict[str, Any] | None:
         flags = s.exec(select(FlagRow).where(FlagRow.call_id == call_id).order_by(FlagRow.id)).all()
         rec = s.get(RecordRow, call_id)
         items = s.exec(select(ScoreItemRow).where(ScoreItemRow.call_id == call_id)).all()
+        adjustments = s.exec(select(ScoreAdjustmentRow).where(ScoreAdjustmentRow.call_id == call_id)
+                             .order_by(ScoreAdjustmentRow.id)).all()
         return {
             "call": call.model_dump(),
             "utterances": [u.model_dump() for u in utts],
             "flags": [f.model_dump() for f in flags],
             "record": rec.model_dump() if rec else None,
             "score_items": [i.model_dump() for i in items],
+            "adjustments": [a.model_dump() for a in adjustments],
         }
 
 

@@ -14,6 +14,15 @@ MANDARIN = DATA / "mandarin"
 REFERENCE = DATA / "reference"
 
 
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory, monkeypatch):
+    """Commands that store by default (``copilot score``) write to a test folder, never the user's data dir."""
+    import os
+
+    if not os.environ.get("COPILOT_DB_URL"):
+        monkeypatch.setenv("COPILOT_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture(scope="session")
 def dev_dir() -> Path:
     """The labelled dev sample; its absence is a failure, never a skip."""

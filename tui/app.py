@@ -43,13 +43,14 @@ class CopilotApp(App):
 
 def make_app(mode: str = "live", *, source: SourceSpec | None = None, store: Any = None,
              paths: Sequence[str | Path] = (), call_id: str | None = None, config: TuiConfig | None = None,
-             stream_factory: Any = None) -> CopilotApp:
+             stream_factory: Any = None, audio_backend: Any = None) -> CopilotApp:
     """Build the app.
 
     ``live``: the agent's screen on ``source`` (or on ``stream_factory()``, any async iterator of events).
     ``replay``: the inspector's screen on ``source`` (a transcript or recording) or the stored ``call_id``.
     ``score``: the trainer's screen on ``paths`` (transcripts/recordings) or, with none, the stored calls.
     ``store`` is a SQLAlchemy engine (``copilot.db.make_engine``) or None.
+    ``audio_backend``: a sounddevice-like module for replay playback (tests); None: sounddevice.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
@@ -70,7 +71,7 @@ def make_app(mode: str = "live", *, source: SourceSpec | None = None, store: Any
         from tui.screens.replay import ReplayScreen
 
         def factory() -> Any:
-            return ReplayScreen(source=source, call_id=call_id, store=store, config=cfg)
+            return ReplayScreen(source=source, call_id=call_id, store=store, config=cfg, audio_backend=audio_backend)
     else:
         from tui.screens.score import ScoreScreen
 

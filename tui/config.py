@@ -15,6 +15,8 @@ class TuiConfig:
     """Tests: the call timer shows event time only (no wall-clock ticking)."""
     export_dir: Path = Path(".")
     """Folder for review and score exports."""
+    reviewer: str | None = None
+    """Name stored with reviews and adjustments (default: ``COPILOT_USER`` or the login name)."""
 
     @classmethod
     def from_env(cls, **overrides) -> TuiConfig:

@@ -48,12 +48,15 @@ class CallLoaded(Message, bubble=False):
 
 
 class FlagReviewed(Message, bubble=False):
-    def __init__(self, index: int, verdict: str, comment: str, stored: bool) -> None:
+    def __init__(self, index: int, verdict: str, comment: str, stored: bool, *,
+                 score: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.index = index
         self.verdict = verdict
         self.comment = comment
         self.stored = stored
+        self.score = score
+        """The call's reviewed score as stored (None when the review was not stored)."""
 
 
 class LoadFailed(Message, bubble=False):

@@ -66,6 +66,8 @@ class ThreadStream:
         self._thread: threading.Thread | None = None
         self.last_sent = 0.0
         """perf_counter time at which the event last returned was produced (for latency benchmarks)."""
+        self.result: dict[str, Any] | None = None
+        """The call's formats.md §2 analysis result, once it has ended (pipeline sources)."""
 
     def stop(self) -> None:
         self._stop.set()
@@ -157,8 +159,11 @@ def _drive(gen: Iterator[Event], pipeline: Any, stop: threading.Event, pending: 
             return
 
 
-def pipeline_events(spec: SourceSpec, store: Any = None) -> Callable[[threading.Event], Iterator[Event]]:
-    """The blocking producer of a transcript, recording or device call (run it in a thread)."""
+def pipeline_events(spec: SourceSpec, store: Any = None,
+                    on_result: Callable[[dict[str, Any]], None] | None = None) -> Callable[[threading.Event], Iterator[Event]]:
+    """The blocking producer of a transcript, recording or device call (run it in a thread).
+
+    ``on_result`` gets the call's formats.md §2 result once the call has ended."""
 
     def produce(stop: threading.Event) -> Iterator[Event]:
         from copilot.pipeline import CallPipeline, run_audio, run_transcript
@@ -172,6 +177,8 @@ def pipeline_events(spec: SourceSpec, store: Any = None) -> Callable[[threading.
                                     writer=writer)
             speed = spec.speed or 10.0
             yield from _drive(run_transcript(tr, pipeline, pace=spec.pace, speed=speed), pipeline, stop, pending)
+            if on_result is not None:
+                on_result(pipeline.result() | {"agent_id": tr.extra.get("agent_id"), "started_at": tr.started_at})
             return
         from copilot.recording import make_audio_pipeline
 
@@ -194,6 +201,8 @@ def pipeline_events(spec: SourceSpec, store: Any = None) -> Callable[[threading.
         writer, pending = _writer(store, call_id, None, spec.path or where)
         pipeline = make_audio_pipeline(call_id, engine=spec.engine, writer=writer, ring_seconds=spec.ring_seconds)
         yield from _drive(run_audio(src, pipeline, source=where), pipeline, stop, pending, on_stop)
+        if on_result is not None:
+            on_result(pipeline.result())
 
     return produce
 
@@ -206,7 +215,9 @@ def open_stream(spec: SourceSpec, store: Any = None) -> ThreadStream | AsyncStre
         except ImportError as exc:
             raise CopilotError(f"websocket client is not available ({exc})", where="copilot.server.client") from exc
         return AsyncStream(follow(spec.url, spec.call_id, spec.token).__aiter__())
-    return ThreadStream(pipeline_events(spec, store), name=f"{spec.kind}:{spec.path or spec.device}")
+    stream = ThreadStream(lambda stop: iter(()), name=f"{spec.kind}:{spec.path or spec.device}")
+    stream._produce = pipeline_events(spec, store, on_result=lambda r: setattr(stream, "result", r))
+    return stream
 
 
 def list_stream(events: list[Event], interval: float = 0.0, *, ready: threading.Event | None = None) -> ThreadStream:

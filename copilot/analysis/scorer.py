@@ -13,7 +13,14 @@ NEED_CONFIDENCE_MIN = 0.5
 """Below this classifier confidence the need counts as not clearly identified."""
 
 
+def counted_flags(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The flags that cost points: all but those an inspector dismissed (added ones count like any other)."""
+    return [f for f in flags if f.get("review") != "dismissed"]
+
+
 def score_call(rules: Rules, flags: list[dict[str, Any]], *, confidence: float, silent: bool) -> dict[str, Any]:
+    dismissed = {f["code"] for f in flags if f.get("review") == "dismissed" and f.get("turn") is None}
+    flags = counted_flags(flags)
     rubric = rules.pb.rubric
     items = {i.id: {"id": i.id, "name_zh": i.name_zh, "score": float(i.max), "max": i.max, "reasons": []}
              for i in rubric.items}
@@ -21,7 +28,7 @@ def score_call(rules: Rules, flags: list[dict[str, Any]], *, confidence: float, 
     names = {f.code: f.name_zh for f in rules.pb.flags} or FLAG_NAMES
     counted: set[str] = set()
     codes = [f["code"] for f in flags]
-    if not silent and confidence < NEED_CONFIDENCE_MIN:
+    if not silent and confidence < NEED_CONFIDENCE_MIN and "service_type_unclear" not in dismissed:
         codes.append("service_type_unclear")
     for f, code in zip(flags + [{}] * (len(codes) - len(flags)), codes, strict=True):
         d = deductions.get(code)

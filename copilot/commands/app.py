@@ -214,8 +214,7 @@ def cmd_score(args: Any) -> int:
         return cmd_batch(args)
     from tui.app import make_app
 
-    store = None if args.paths else open_store(args)
-    return _run(make_app("score", paths=args.paths, store=store, config=_config(args)))
+    return _run(make_app("score", paths=args.paths, store=open_store(args), config=_config(args)))
 
 
 def cmd_tui(args: Any) -> int:

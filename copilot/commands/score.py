@@ -60,6 +60,20 @@ def _stored(args: Any) -> Any:
     return res
 
 
+def _store_batch(args: Any, res: Any) -> None:
+    """Store the scored calls unless ``--no-store``; the results become the stored (reviewed) ones."""
+    from copilot.batch import result_row
+    from copilot.commands import open_store
+    from copilot.score_export import store_results
+
+    engine = open_store(args)
+    if engine is None or not res.results:
+        return
+    res.results = store_results(engine, res.results, res.calls)
+    res.rows = [result_row(row["file"], r, row["agent_id"]) for row, r in zip(res.rows, res.results, strict=True)]
+    print(f"已存入数据库 stored {len(res.results)} 通 call(s) (--no-store to skip)", file=sys.stderr)
+
+
 def to_json(res: Any) -> dict[str, Any]:
     return {
         "scored": len(res.rows), "failed": len(res.failures), "seconds": round(res.seconds, 3),
@@ -86,6 +100,7 @@ def cmd_batch(args: Any) -> int:
             raise CopilotError("--task-timeout needs --ray and a number of seconds above 0", where="--task-timeout")
         res = score_files(files, workers=workers, engine=args.engine, ray_address=args.ray,
                           progress=Progress(len(files), stream=sys.stderr), task_timeout=args.task_timeout)
+        _store_batch(args, res)
     if args.json:
         print(json.dumps(to_json(res), ensure_ascii=False, indent=2))
     else:

@@ -30,6 +30,9 @@ class AnalysedCall:
     flag_codes: tuple[str, ...] = field(default=())
     """One entry per flag (a code repeats when raised several times)."""
     score_total: float | None = None
+    """The reviewed score (``copilot.reviews``) when an inspector or trainer has been at the call."""
+    reviewed: bool = False
+    """An inspector reviewed a flag of the call (confirmed, dismissed or added one)."""
 
     @property
     def day(self) -> str | None:
@@ -39,7 +42,7 @@ class AnalysedCall:
 def load_analysis(session: Session, start: date, end: date) -> list[AnalysedCall]:
     """Analysed calls whose ``started_at`` falls on ``start`` … ``end`` (inclusive, the call's own day).
 
-    Flags an inspector dismissed are left out.
+    Flags an inspector dismissed are left out; flags an inspector added are counted.
     """
     from copilot.store import CallRow, FlagRow
 
@@ -61,6 +64,9 @@ def load_analysis(session: Session, start: date, end: date) -> list[AnalysedCall
         )
         for call_id, code in session.execute(q):
             codes[call_id].append(code)
+        reviewed = set(session.execute(
+            select(flags.call_id).join(CallRow.__table__, calls.call_id == flags.call_id)
+            .where(in_period, flags.review.is_not(None)).distinct()).scalars())
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read analysed calls: {exc}", where="calls") from exc
     out = [
@@ -72,6 +78,7 @@ def load_analysis(session: Session, start: date, end: date) -> list[AnalysedCall
             greeting_ok="greeting_missing" not in codes[r.call_id],
             flag_codes=tuple(codes[r.call_id]),
             score_total=r.score_total,
+            reviewed=r.call_id in reviewed,
         )
         for r in rows
     ]

@@ -92,6 +92,8 @@ class Report:
     inbound_calls: int
     matters: int
     analysed_calls: int
+    reviewed_calls: int = 0
+    """Analysed calls whose flags an inspector reviewed: their flags and scores are the reviewed ones."""
 
 
 def ratio(num: int | float, den: int) -> float | None:
@@ -239,7 +241,7 @@ def compute_report(
         period=period, as_of=as_of, measures=measures, flag_rates=flag_rates, service_type_mix=mix,
         passed=passed, daily=days, monthly=tuple(monthly), per_agent=_per_agent(calls, matters, analysed),
         answer_histogram=answer_histogram(calls), inbound_calls=len(calls), matters=len(matters),
-        analysed_calls=len(analysed),
+        analysed_calls=len(analysed), reviewed_calls=sum(1 for a in analysed if a.reviewed),
     )
 
 

@@ -67,6 +67,8 @@ def to_json(report: Report) -> dict[str, Any]:
     out["daily"] = [{"date": d.pop("day"), **d} for d in (asdict(r) for r in report.daily)]
     out["monthly"] = [{"month": g.name, **g.values} for g in report.monthly]
     out["per_agent"] = {g.name: dict(g.values) for g in report.per_agent}
+    out["analysed_calls"] = report.analysed_calls
+    out["reviewed_calls"] = report.reviewed_calls  # calls whose flags and score are the reviewed set
     return out
 
 
@@ -109,6 +111,9 @@ def render_text(report: Report) -> str:
         f"12368诉讼服务热线服务质量报告  Service-quality report  {p.label}  ({p.start} … {p.end})",
         f"来电 inbound calls {report.inbound_calls} · 服务事项 matters {report.matters} · "
         f"系统分析通话 analysed calls {report.analysed_calls}",
+        *([f"其中 {report.reviewed_calls} 通经质检复核：标记与评分按复核结果（驳回的不扣分，补充的扣分） "
+           f"{report.reviewed_calls} reviewed by inspectors: flags and scores as reviewed"]
+          if report.reviewed_calls else []),
         "",
     ]
     rows = [[f"{r['zh']} {r['en']}", r["value"], r["limit"], r["pass"], r["n"]] for r in indicator_rows(report)]

@@ -108,6 +108,18 @@ class CopilotServer:
         if self.db is None:
             self.db = make_engine(self.config.db)
         self.rules = load_rules()
+        from copilot.server.recordings import purge
+
+        purge(self.config.audio_dir, self.config.audio_retention_days)
+
+    def open_recorder(self, call_id: str, cfg: StreamConfig):
+        """The call's audio recorder when ``--store-audio`` is on, else None."""
+        from copilot.server.recordings import open_recorder, purge
+
+        if self.config.audio_dir and time.time() - getattr(self, "_purged", 0.0) > 86400:
+            self._purged = time.time()
+            purge(self.config.audio_dir, self.config.audio_retention_days)
+        return open_recorder(self.config.audio_dir, call_id, cfg)
 
     def _ssl(self) -> ssl.SSLContext | None:
         if not self.config.certfile:

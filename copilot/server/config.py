@@ -92,6 +92,10 @@ class ServerConfig:
     redact: bool = True
     """Mask phone and ID-card numbers in listings and exports."""
     limits: Limits = field(default_factory=Limits)
+    audio_dir: str | None = None
+    """Folder to keep each call's audio in (``copilot.server.recordings``); None (default): not kept."""
+    audio_retention_days: float = 30.0
+    """Stored call audio older than this is deleted."""
 
     def check(self) -> ServerConfig:
         """Validate; raises ServerError naming the field."""
@@ -108,6 +112,8 @@ class ServerConfig:
             raise ServerError(f"port must be 0–65535, got {self.port}", where="port")
         if bool(self.certfile) != bool(self.keyfile):
             raise ServerError("TLS needs both --certfile and --keyfile", where="certfile")
+        if not self.audio_retention_days > 0:
+            raise ServerError("audio_retention_days must be above 0", where="audio_retention_days")
         for name in ("audio_queue", "subscriber_queue", "max_frame_bytes", "write_limit", "recent_calls"):
             if int(getattr(self.limits, name)) < 1:
                 raise ServerError(f"{name} must be positive", where=f"limits.{name}")
@@ -166,7 +172,8 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> ServerConfi
         if unknown:
             raise ServerError(f"unknown table(s) {', '.join(sorted(unknown))}", where=where)
         srv = data.get("server", {})
-        allowed = {"host", "port", "engine", "vosk_model", "db", "certfile", "keyfile"}
+        allowed = {"host", "port", "engine", "vosk_model", "db", "certfile", "keyfile", "audio_dir",
+                   "audio_retention_days"}
         if set(srv) - allowed:
             raise ServerError(f"unknown key(s) {', '.join(sorted(set(srv) - allowed))}", where=f"{where} [server]")
         lim = data.get("limits", {})

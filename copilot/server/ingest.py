@@ -118,13 +118,15 @@ def reply_for(ev: Event) -> dict[str, Any] | None:
 class CallWorker:
     """A call's pipeline and converter, used only from its own single worker thread."""
 
-    def __init__(self, call_id: str, cfg: StreamConfig, make_pipeline) -> None:
+    def __init__(self, call_id: str, cfg: StreamConfig, make_pipeline, recorder: Any = None) -> None:
         from asr.sources import ChunkConverter
 
         self.call_id = call_id
         self.converter = ChunkConverter(cfg.sample_rate, cfg.channels, cfg.agent_channel,
                                         speaker_for_mono=cfg.speaker)
         self.pipeline = make_pipeline(call_id, cfg)
+        self.recorder = recorder
+        """Writes the call's audio to a file (``copilot serve --store-audio``), or None."""
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"call-{call_id}")
 
     def start(self) -> list[Event]:
@@ -133,6 +135,8 @@ class CallWorker:
     def feed(self, frames: list[bytes]) -> list[Event]:
         out: list[Event] = []
         for frame in frames:
+            if self.recorder is not None:
+                self.recorder.write(frame)
             for chunk in self.converter.convert(frame):
                 out += self.pipeline.audio(chunk)
         return out
@@ -147,6 +151,13 @@ class CallWorker:
             out += self.pipeline.emit([ErrorEvent(t=0.0, message=exc.message, where=exc.where)])
             complete = False
         out += self.pipeline.finish(reason=reason, complete=complete)
+        if self.recorder is not None:
+            from copilot.store import set_audio_path
+
+            try:
+                set_audio_path(self.pipeline.writer.engine, self.call_id, str(self.recorder.close()))
+            except Exception as exc:  # noqa: BLE001 - the call's analysis is already stored
+                log.error("call %s: audio path not stored: %s", self.call_id, exc)
         return out
 
 
@@ -184,7 +195,8 @@ class IngestSession:
         state = hub.begin(self.call_id)  # claimed before any await, so a second stream gets 4409
         state.stats = self.stats
         try:
-            self.worker = await asyncio.to_thread(CallWorker, self.call_id, cfg, self.server.make_pipeline)
+            self.worker = await asyncio.to_thread(CallWorker, self.call_id, cfg, self.server.make_pipeline,
+                                                  self.server.open_recorder(self.call_id, cfg))
         except CopilotError as exc:
             log.error("call %s cannot start: %s", self.call_id, exc)
             hub.publish(self.call_id, [ErrorEvent(t=0.0, message=exc.message, where=exc.where),

@@ -29,7 +29,7 @@ JSON_KEYS = {
     "average_answer_s", "total_connection_rate", "announcement_within_20s_rate", "transfer_within_40s_rate",
     "timely_response_rate", "timely_reply_rate", "effective_completion_rate", "satisfaction_rate",
     "greeting_compliance_rate", "banned_phrases_per_100_calls", "flag_rates", "service_type_mix", "average_score",
-    "limits", "pass", "daily", "monthly", "per_agent",
+    "limits", "pass", "daily", "monthly", "per_agent", "analysed_calls", "reviewed_calls",
 }
 
 

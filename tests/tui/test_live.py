@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from tui_helpers import FX07, notes, text_of, wait_for
+from tui_helpers import FX07, FX12, notes, text_of, wait_for
 
 from copilot.analysis import analyze_transcript
 from copilot.db import make_engine
 from copilot.events import CallStarted, LevelEvent, RecordUpdated, Suggestion, UtteranceEvent
+from copilot.pipeline import CallPipeline, run_transcript
 from copilot.store import load_call
 from copilot.transcript import load_transcript
 from tui.app import make_app
@@ -197,3 +200,50 @@ async def test_corrupt_transcript_notifies(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: any("bad.json" in n for n in notes(app)), what="error notification")
         assert app.is_running and "来源出错" in text_of(app.screen.query_one("#status"))
+
+
+async def test_closing_suggestion_comes_in_the_event_stream_and_the_panel_never_repeats_words(capsys):
+    from copilot.cli import main
+
+    assert main(["replay", str(FX07), "--events", "--no-store"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    closing = [x for x in lines if x["type"] == "suggestion" and x["kind"] == "closing"]
+    said_end = next(x for x in lines if x["type"] == "utterance" and x.get("final") and x["text"] == "那好吧。")
+    assert len(closing) == 1 and closing[0]["t"] == said_end["t"] and "再见" in closing[0]["text"]
+
+    tr = load_transcript(FX12)
+    events = list(run_transcript(tr, CallPipeline(tr.call_id), pace="whole"))
+    greeting_fix = next(i for i, e in enumerate(events) if isinstance(e, Suggestion) and e.t > 0)
+    app = make_app("live", stream_factory=lambda: list_stream(events[:greeting_fix + 1]), config=CFG)
+    async with app.run_test(size=(120, 40)) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: scr.status.now >= events[greeting_fix].t)
+        await pilot.pause(0.2)
+        panel = text_of(scr.query_one("#suggestion"))
+        assert panel.count("您好！12368！请问有什么可以帮助您？") == 1, panel
+
+
+async def test_checklist_ticks_fill_themselves_and_the_ticks_become_the_outcome(store, messages):
+    from sqlmodel import Session
+
+    from copilot.indicators.models import OutcomeRow
+
+    app = make_app("live", source=_spec(FX12), store=store, config=CFG)
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: scr.saved, what="record saved at end of call")
+        states = scr.query_one("#checklist").states()
+        assert states["核实来电人身份（当事人、代理人或辩护人）和案号"] == "done"
+        assert states["联系不上的，留言法官，并告知来电人法官会在规定时间内回复（回电）"] == "missed"
+        assert states["记录来电人的联系电话"] == "open"
+        assert "✔" in text_of(scr.query_one("#checklist")) and "✘" in text_of(scr.query_one("#checklist"))
+        scr.query_one("#rec-phone").focus()
+        await pilot.press(*"13812345678")
+        assert scr.query_one("#checklist").states()["记录来电人的联系电话"] == "done"  # the agent's entry ticks it
+        scr.query_one("#rec-callback_required").value = True
+        await pilot.press("escape", "r")
+        await wait_for(pilot, lambda: sum(isinstance(m, RecordSaved) for m in messages) >= 2, what="second save")
+        with Session(store) as s:
+            row = s.get(OutcomeRow, "FX-12")
+        assert row is not None and row.completed and row.reply_due_at is not None
+        assert row.service_type == "contact_judge" and row.replied_at is None

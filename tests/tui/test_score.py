@@ -47,3 +47,27 @@ def test_score_no_tui_prints_table(capsys):
     out = capsys.readouterr().out
     total = analyze_transcript(load_transcript(FX07))["score"]["total"]
     assert "FX-07" in out and f"{total}" in out and "judge_callback_missing" in out
+
+
+async def test_transcript_beside_the_rubric_and_the_trainers_adjustment_is_stored(store, messages):
+    app = make_app("score", paths=[FX07, FX12], store=store, config=TuiConfig(reviewer="李培训"))
+    async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
+        scr = app.screen
+        await wait_for(pilot, lambda: len(scr.results) == 2)
+        await wait_for(pilot, lambda: scr.query_one("#score-turns").option_count == len(load_transcript(FX07).turns))
+        assert scr.query_one("#score-transcript").region.x > scr.query_one("#card-a").region.x  # beside it
+        from copilot.store import load_call
+
+        assert load_call(store, "FX-07") is not None  # scored files are stored (they reach the report)
+        await pilot.press("j", *"+5", "enter")  # points without a reason: refused
+        assert any("理由" in n for n in notes(app))
+        await pilot.press("j", *"+5 安抚情绪到位", "enter")
+        await wait_for(pilot, lambda: scr.results[0]["score"]["total"] == 70)
+        await pilot.press("k", *"开场很好结束语要补上", "enter")
+        await wait_for(pilot, lambda: len(load_call(store, "FX-07")["adjustments"]) == 2)
+        adj = load_call(store, "FX-07")["adjustments"]
+        assert [(a["points"], a["reason"], a["comment"], a["by"]) for a in adj] == [
+            (5.0, "安抚情绪到位", "", "李培训"), (0.0, "", "开场很好结束语要补上", "李培训")]
+        assert load_call(store, "FX-07")["call"]["score_total"] == 70
+        card = text_of(scr.query_one("#card-a"))
+        assert "培训师调整 +5" in card and "安抚情绪到位" in card and "结束语要补上" in card

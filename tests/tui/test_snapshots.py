@@ -1,10 +1,12 @@
-"""SVG snapshots at 100×30 (Chinese text alignment); the clock is frozen, every event is awaited.
+"""SVG snapshots of every screen at 80×24 and 120×40 (Chinese text alignment, wrapping, the narrow and the
+wide layout); the clock is frozen, every event is awaited.
 
 Baselines live in ``__snapshots__/``; after a deliberate change to a screen regenerate them with
 ``python -m pytest tests/tui/test_snapshots.py --snapshot-update`` and look at the SVGs before committing."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable
 from tui_helpers import FX07, FX12
 
@@ -14,7 +16,7 @@ from tui.app import make_app
 from tui.config import TuiConfig
 from tui.sources import SourceSpec, list_stream
 
-SIZE = (100, 30)
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 CFG = TuiConfig(freeze_clock=True)
 
 
@@ -39,7 +41,8 @@ async def _settle(pilot, cond) -> None:
     await pilot.pause(0.3)
 
 
-def test_live_mid_call(snap_compare):
+@pytest.mark.parametrize("size", SIZES)
+def test_live_mid_call(snap_compare, size):
     evs = _events_until_second_banned()
     app = make_app("live", stream_factory=lambda: list_stream(evs), config=CFG)
 
@@ -47,10 +50,11 @@ def test_live_mid_call(snap_compare):
         await _settle(pilot, lambda: len(app.screen.query_one("#flags").flags) == 2
                       and app.screen.status.now >= evs[-1].t)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-def test_replay_second_flag(snap_compare):
+@pytest.mark.parametrize("size", SIZES)
+def test_replay_second_flag(snap_compare, size):
     app = make_app("replay", source=SourceSpec(kind="transcript", path=str(FX07), pace="whole"), config=CFG)
 
     async def run_before(pilot):
@@ -58,10 +62,11 @@ def test_replay_second_flag(snap_compare):
         await pilot.press("n", "n")
         await _settle(pilot, lambda: True)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-def test_score_compare(snap_compare):
+@pytest.mark.parametrize("size", SIZES)
+def test_score_compare(snap_compare, size):
     app = make_app("score", paths=[FX07, FX12], config=CFG)
 
     async def run_before(pilot):
@@ -70,4 +75,25 @@ def test_score_compare(snap_compare):
         await _settle(pilot, lambda: app.screen.query_one("#card-b").display
                       and app.screen.query_one("#card-a").result is app.screen.results[1])
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_score_rubric_beside_transcript(snap_compare, size):
+    app = make_app("score", paths=[FX12, FX07], config=CFG)
+
+    async def run_before(pilot):
+        await _settle(pilot, lambda: len(app.screen.results) == 2
+                      and app.screen.query_one("#score-turns").option_count > 0)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_replay_header_checklist_record(snap_compare, size):
+    app = make_app("replay", source=SourceSpec(kind="transcript", path=str(FX12), pace="whole"), config=CFG)
+
+    async def run_before(pilot):
+        await _settle(pilot, lambda: app.screen.ended and app.screen.result is not None)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -41,3 +41,23 @@ def text_of(widget) -> str:
     console = Console(width=300, file=io.StringIO(), record=True, color_system=None)
     console.print(content)
     return console.export_text()
+
+
+def screen_lines(app, widget=None) -> list[str]:
+    """The text of every row of the screen as the terminal shows it (only ``widget``'s part, if given)."""
+    from rich.cells import cell_len
+
+    update = app.screen._compositor.render_update(full=True)
+    rows = ["".join(seg.text for seg in strip) for strip in update.strips]
+    if widget is None:
+        return rows
+    r = widget.region
+    out = []
+    for row in rows[r.y:r.y + r.height]:
+        col, kept = 0, []
+        for ch in row:
+            if r.x <= col < r.x + r.width:
+                kept.append(ch)
+            col += cell_len(ch)
+        out.append("".join(kept))
+    return out

@@ -32,6 +32,7 @@ from tui.messages import CallEvent, RecordSaved, RecordSaveFailed, StreamEnded
 from tui.screens.modals import HelpScreen
 from tui.screens.pump import pump
 from tui.suggest import SuggestionBoard
+from tui.widgets.checklist import ChecklistView
 from tui.widgets.panels import FlagList, Status, StatusBar, SuggestionPanel
 from tui.widgets.record import RecordForm
 from tui.widgets.transcript import TranscriptView
@@ -63,6 +64,7 @@ class LiveScreen(Screen):
         self.stream: Any = None
         self.status = Status()
         self.board = SuggestionBoard()
+        self.service_types: list[str] = []
         self.call_id: str | None = None
         self.ended = False
         self.saved = False
@@ -84,6 +86,8 @@ class LiveScreen(Screen):
                 yield SuggestionPanel(id="suggestion")
                 yield Label("合规提示", classes="section")
                 yield FlagList(id="flags")
+                yield Label("处置要点", classes="section")
+                yield ChecklistView(id="checklist")
                 yield Label("通话记录", classes="section")
                 yield RecordForm(id="record")
         yield Footer()
@@ -119,7 +123,8 @@ class LiveScreen(Screen):
             else:
                 tv.partial(ev.speaker, ev.start, ev.text)
         elif isinstance(ev, Suggestion):
-            self.board.add(ev)
+            if ev.kind != "checklist":  # the checklist has its own tick boxes
+                self.board.add(ev)
         elif isinstance(ev, FlagRaised):
             self.query_one(FlagList).add(ev)
             tv.mark(ev.turn)
@@ -127,6 +132,7 @@ class LiveScreen(Screen):
             self.query_one(RecordForm).fill(ev.record)
         elif isinstance(ev, ServiceTypeChanged):
             self.status.service_type, self.status.confidence = ev.service_type, ev.confidence
+            self.service_types = list(ev.service_types) or [ev.service_type]
             self.query_one(RecordForm).set_service_type(ev.service_type)
         elif isinstance(ev, Acoustic):
             self._acoustic(ev)
@@ -180,6 +186,17 @@ class LiveScreen(Screen):
     def refresh_panels(self) -> None:
         self.query_one(StatusBar).show(self.status)
         self.query_one(SuggestionPanel).show(self.board.ranked(self.status.now))
+        self.refresh_checklist()
+
+    def refresh_checklist(self) -> None:
+        """Tick the checklist from what the analysis has seen (flags, record fields) and the agent's edits."""
+        flags = self.query_one(FlagList).flags
+        record = self.query_one(RecordForm).values
+        key = (len(flags), tuple(self.service_types), tuple((k, str(v)) for k, v in record.items()))
+        if key == getattr(self, "_checklist_key", None):  # most events change none of it
+            return
+        self._checklist_key = key
+        self.query_one(ChecklistView).show(self.service_types, dict(record), [{"code": f.code} for f in flags])
 
     def _tick(self) -> None:
         """Advance the call timer between events (live and paced replays; never in frozen tests)."""
@@ -259,6 +276,15 @@ class LiveScreen(Screen):
             self.stream.stop()
             self.status.state = "正在结束…"
             self.refresh_panels()
+
+    def on_input_changed(self) -> None:
+        self.refresh_checklist()
+
+    def on_checkbox_changed(self) -> None:
+        self.refresh_checklist()
+
+    def on_select_changed(self) -> None:
+        self.refresh_checklist()
 
     def action_leave_input(self) -> None:
         self.query_one(TranscriptView).focus()

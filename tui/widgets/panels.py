@@ -13,6 +13,7 @@ from copilot.labels import FLAG_SEVERITY, FLAG_ZH, SERVICE_TYPE_ZH, SUGGESTION_Z
 from copilot.pipeline import SILENT_STEP_S
 from tui.suggest import Shown
 from tui.widgets.transcript import clock
+from tui.widgets.wrap import Wrapped
 
 AMBER = {code for code, sev in FLAG_SEVERITY.items() if sev == "amber"}
 """Flag codes shown amber (to fix); the rest, banned phrases first, are red (flags.toml ``severity``)."""
@@ -78,6 +79,14 @@ class StatusBar(Static):
         _update_if_changed(self, t)
 
 
+def reason_without_text(reason: str, text: str) -> str:
+    """The reason as shown above the suggested words: without those words again (a correction's reason
+    「X」→ 请说：Y would print Y twice; when X is Y too, nothing of it is left but the correction itself)."""
+    out = reason[:-len(text)] if text and reason.endswith(text) else reason
+    out = out.replace(f"「{text}」", "").strip()
+    return "请改用规范说法：" if out.strip("→ ：") in ("", "请说") else out
+
+
 class SuggestionPanel(Static):
     """The suggested wording most useful now, then up to two others, dimmer."""
 
@@ -86,8 +95,9 @@ class SuggestionPanel(Static):
             _update_if_changed(self, Text("（暂无建议）", style="dim"))
             return
         top = ranked[0].suggestion
-        parts = [Text.assemble((f"【{SUGGESTION_ZH.get(top.kind, top.kind)}】", "bold green"), (top.reason, "dim")),
-                 Text(top.text, style="bold")]
+        parts: list = [Wrapped(Text.assemble((f"【{SUGGESTION_ZH.get(top.kind, top.kind)}】", "bold green"),
+                                             (reason_without_text(top.reason, top.text), "dim"))),
+                       Wrapped(Text(top.text, style="bold"))]
         for x in ranked[1:3]:
             s = x.suggestion
             parts.append(Text(f"· {SUGGESTION_ZH.get(s.kind, s.kind)}：{s.text}", style="dim", overflow="ellipsis",
@@ -120,5 +130,5 @@ class FlagList(Static):
             line = Text.assemble(("● ", color), (FLAG_ZH.get(f.code, f.code), color), f" {said}")
             if f.suggestion:
                 line.append(f"→ {f.suggestion}", "green")
-            lines.append(line)
+            lines.append(Wrapped(line, indent=2))
         self.update(Group(*lines))

@@ -11,6 +11,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.wrap import wrap_text
+
 SPEAKER_ZH = {"agent": "座席", "caller": "来电"}
 
 
@@ -80,7 +82,7 @@ class TranscriptView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ drawing
     def _wrap(self, text: Text) -> list[Strip]:
-        lines = text.wrap(self.app.console, self._width, overflow="fold")
+        lines = wrap_text(text, self._width)  # Chinese breaks between characters, not at spaces
         return [Strip(line.render(self.app.console), line.cell_len) for line in lines] or [Strip.blank(0)]
 
     def _wrap_into(self, index: int) -> None:
