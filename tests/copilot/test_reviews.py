@@ -47,9 +47,10 @@ def test_review_round_trip_add_dismiss_reanalyse_keeps_every_review(url, capsys)
     run(capsys, "analyze", str(FX07), "--save", "--db", url)
     before = stored(url)
     assert [f["code"] for f in before["flags"]] == ["banned_phrase", "banned_phrase", "closing_missing"]
-    assert before["call"]["score_total"] == 65.0
+    base = before["call"]["score_total"]  # the rubric is data (flags.toml): two banned phrases and no closing
+    assert base == before["result"]["score"]["total"] < 80
     rep0 = report(capsys, url)
-    assert rep0["average_score"] == 65.0 and rep0["reviewed_calls"] == 0
+    assert rep0["average_score"] == base and rep0["reviewed_calls"] == 0
     assert rep0["flag_rates"]["banned_phrase"] == 1.0 and rep0["greeting_compliance_rate"] == 1.0
 
     first, second = before["flags"][0]["id"], before["flags"][1]["id"]
@@ -57,7 +58,7 @@ def test_review_round_trip_add_dismiss_reanalyse_keeps_every_review(url, capsys)
     run(capsys, "review", "FX-07", "--dismiss", str(second), "--note", "引用来电人原话", "--by", "张质检", "--db", url)
     out = run(capsys, "review", "FX-07", "--add", "greeting_missing", "--turn", "1", "--note", "问候不完整",
               "--by", "张质检", "--db", url)
-    assert "驳回 2" in out and "补充 1" in out and "系统原评分 65" in out
+    assert "驳回 2" in out and "补充 1" in out and f"系统原评分 {base:g}" in out
 
     reviewed = stored(url)
     # two banned phrases dismissed: banned item back to full; the added greeting costs its points
@@ -66,7 +67,7 @@ def test_review_round_trip_add_dismiss_reanalyse_keeps_every_review(url, capsys)
     assert any(rub[k]["score"] > rub0[k]["score"] for k in rub)
     assert any(rub[k]["score"] < rub0[k]["score"] for k in rub)
     total = reviewed["call"]["score_total"]
-    assert total != 65.0 and reviewed["result"]["score"]["reviewed"]["dismissed"] == 2
+    assert total != base and reviewed["result"]["score"]["reviewed"]["dismissed"] == 2
     rep1 = report(capsys, url)
     assert rep1["average_score"] == total and rep1["reviewed_calls"] == 1
     assert rep1["flag_rates"]["banned_phrase"] == 0.0 and rep1["greeting_compliance_rate"] == 0.0
@@ -117,15 +118,16 @@ def test_a_reviewed_flag_that_no_longer_fires_is_kept_and_marked(url, capsys, tm
 def test_trainer_adjustment_is_audited_and_needs_a_reason(url, capsys):
     run(capsys, "analyze", str(FX07), "--save", "--db", url)
     engine = make_engine(url)
+    base = load_call(engine, "FX-07")["call"]["score_total"]
     with pytest.raises(StoreError, match="reason"):
         adjust_score(engine, "FX-07", 5, "")
     score = adjust_score(engine, "FX-07", 5, "安抚情绪到位", "值得表扬", by="李培训")
-    assert score["total"] == 70.0 and score["adjustment"] == 5
+    assert score["total"] == base + 5 and score["adjustment"] == 5
     with Session(engine) as s:
         rows = s.exec(select(ScoreAdjustmentRow)).all()
     assert [(r.points, r.reason, r.by) for r in rows] == [(5.0, "安抚情绪到位", "李培训")]
     run(capsys, "analyze", str(FX07), "--save", "--db", url)
-    assert load_call(engine, "FX-07")["call"]["score_total"] == 70.0
+    assert load_call(engine, "FX-07")["call"]["score_total"] == base + 5
 
 
 def test_bad_reviews_are_clear_errors(url, capsys):
