@@ -27,10 +27,22 @@ def default_db_url() -> str:
     return f"sqlite:///{d / 'copilot.db'}"
 
 
+JOURNAL_MODE = "DELETE"
+"""SQLite's rollback journal, not WAL. WAL keeps its index in a ``-shm`` file that every connection maps into
+memory; when that file is truncated, replaced or made unwritable under a running server, the next access to the
+mapping kills the process with SIGBUS (measured: the server died, issue 17). A rollback journal has no shared
+memory: a broken database file or directory gives an ordinary error (``attempt to write a readonly database``,
+``disk I/O error``) that the server reports and survives (its calls are spooled, :mod:`copilot.server.storage`).
+Readers and the one writer take turns (busy timeout 30 s), which is ample for one centre's call rate."""
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    try:
+        cur.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")  # leaves WAL once no other process holds the file
+    except Exception:  # noqa: BLE001 - a read-only or busy file keeps its mode; writes then report the error
+        log.warning("cannot set journal_mode=%s", JOURNAL_MODE)
+    cur.execute("PRAGMA synchronous=FULL")  # the safe level for a rollback journal
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
