@@ -301,7 +301,7 @@ class CopilotServer:
             return self._refuse(conn, 404, f"no such path {request.path.split('?')[0]}"[:200])
         if route.kind == "health":
             return _json_response(200, {"status": "ok"})
-        if self._server is not None and len(self._server.connections) > self.config.limits.max_connections:
+        if self._server is not None and len(self._server.handler_tasks) > self.config.limits.max_connections:
             return self._refuse(conn, 503, f"too many connections (at most {self.config.limits.max_connections})",
                                 route=route)
         try:
