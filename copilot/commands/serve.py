@@ -76,4 +76,4 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
-    return 0 if report.dropped_frames == 0 and not report.errors else 1
+    return 0 if report.dropped_frames == 0 and report.finals_lost == 0 and not report.errors else 1
