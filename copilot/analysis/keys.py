@@ -44,8 +44,22 @@ class KeySet:
         self.keys = tuple(k for k in keys if k)
         self.near = near
         self._sylls = {k: syllables(k) for k in self.keys}
+        # the sound passes look keys up by their first (and second) syllable: one pass over a turn's syllables,
+        # however many keys (was keys × positions per turn, the larger part of a 100,000-turn analysis)
+        self._homophone: dict[str, list[tuple[int, str]]] = {}
+        self._near_first: dict[str, list[tuple[int, str]]] = {}
+        self._near_second: dict[str, list[tuple[int, str]]] = {}
+        for order, k in enumerate(self.keys):
+            ks = self._sylls[k]
+            if len(ks) >= 2 and any("\u4e00" <= c <= "\u9fff" for c in k):
+                self._homophone.setdefault(ks[0], []).append((order, k))
+            if len(ks) >= NEAR_MIN_SYLLABLES and all("\u4e00" <= c <= "\u9fff" for c in k):
+                self._near_first.setdefault(ks[0], []).append((order, k))
+                self._near_second.setdefault(ks[1], []).append((order, k))
 
     def find(self, text: str, *, sylls: list[str] | None = None) -> KeyHit | None:
+        """The first key (in the set's order) found in ``text``: exactly, else as a homophone, else (``near``)
+        with one syllable's final changed; at the key's first place in the text."""
         for k in self.keys:
             i = text.find(k)
             if i >= 0:
@@ -53,23 +67,33 @@ class KeySet:
         if not text:
             return None
         s = sylls if sylls is not None else syllables(text)
-        for k in self.keys:
-            ks = self._sylls[k]
-            n = len(ks)
-            if n < 2 or not any("\u4e00" <= c <= "\u9fff" for c in k):
-                continue
-            for i in range(len(s) - n + 1):
-                if s[i:i + n] == ks:
-                    return KeyHit(k, i, i + n, False)
-        if self.near:
-            for k in self.keys:
+        best: tuple[int, int, str] | None = None  # (key order, position, key)
+        for i, syl in enumerate(s):
+            for order, k in self._homophone.get(syl, ()):
+                if best is not None and order >= best[0]:
+                    continue
+                ks = self._sylls[k]
+                if s[i:i + len(ks)] == ks:
+                    best = (order, i, k)
+        if best is not None:
+            order, i, k = best
+            return KeyHit(k, i, i + len(self._sylls[k]), False)
+        if not self.near:
+            return None
+        for i in range(len(s)):
+            cands = list(self._near_first.get(s[i], ()))
+            if i + 1 < len(s):
+                cands += self._near_second.get(s[i + 1], ())
+            for order, k in cands:
+                if best is not None and order >= best[0]:
+                    continue
                 ks = self._sylls[k]
                 n = len(ks)
-                if n < NEAR_MIN_SYLLABLES or not all("\u4e00" <= c <= "\u9fff" for c in k):
-                    continue
-                for i in range(len(s) - n + 1):
-                    if _near(s[i:i + n], ks):
-                        return KeyHit(k, i, i + n, False)
+                if i + n <= len(s) and _near(s[i:i + n], ks):
+                    best = (order, i, k)
+        if best is not None:
+            order, i, k = best
+            return KeyHit(k, i, i + len(self._sylls[k]), False)
         return None
 
     def __contains__(self, text: str) -> bool:
