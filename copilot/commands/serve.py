@@ -23,6 +23,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--certfile", default=None, help="TLS certificate (PEM)")
     p.add_argument("--keyfile", default=None, help="TLS private key (PEM)")
     p.add_argument("--db", default=None, help="database URL (default: COPILOT_DB_URL or the SQLite file)")
+    p.add_argument("--audit-log", default=None,
+                   help="JSON-lines audit log of refusals, confidential access, cut-offs (default: beside the db)")
+    p.add_argument("--spool-dir", default=None,
+                   help="folder where calls wait while the database cannot be written (default: <db>.spool)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("load", help="load test: N fixture calls at real-time pace on a loopback server")
@@ -48,7 +52,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     tokens = dict(parse_token(t) for t in args.token)
     cfg = load_config(args.config, host=args.host, port=args.port, engine=args.engine, vosk_model=args.vosk_model,
-                      certfile=args.certfile, keyfile=args.keyfile, db=args.db, tokens=tokens)
+                      certfile=args.certfile, keyfile=args.keyfile, db=args.db, tokens=tokens,
+                      audit_log=args.audit_log, spool_dir=args.spool_dir)
     return asyncio.run(_serve(CopilotServer(cfg)))
 
 

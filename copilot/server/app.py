@@ -352,7 +352,8 @@ class CopilotServer:
         elif route.kind == "events":
             await self._events(ws, route.call_id, role, who)
         elif route.kind == "asr":
-            await VoskProtocolSession(ws, self.recognizer).run()
+            await VoskProtocolSession(ws, self.recognizer,
+                                      idle_seconds=self.config.limits.ingest_idle_seconds).run()
         elif route.kind == "calls":
             with suppress(ConnectionClosed):
                 await ws.send(json.dumps(self.listing(role), ensure_ascii=False, default=str))

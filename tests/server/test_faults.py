@@ -268,3 +268,42 @@ def test_per_call_turn_limit_ends_the_call_with_a_clear_error(tmp_path, recogniz
     stored = load_call(srv.db, "LONG-1")
     assert stored["call"]["end_reason"] == "limit" and stored["call"]["complete"] is False
     assert len(stored["utterances"]) >= 2, "what was said is kept"
+
+
+def test_a_stalled_asr_client_is_closed(tmp_path, recognizer):
+    """The vosk-server route (/asr) times out a client that sends nothing, too."""
+
+    async def body():
+        async with running(tmp_path, recognizer, limits={"ingest_idle_seconds": 1.0}) as srv:
+            async with connect(f"{srv.url}/asr", proxy=None, ping_interval=None,
+                               additional_headers={"Authorization": f"Bearer {TEL}"}) as ws:
+                await ws.send(json.dumps({"config": {"sample_rate": 8000}}))
+                with pytest.raises(ConnectionClosed):
+                    await asyncio.wait_for(ws.recv(), 20)
+                return ws.close_code, ws.close_reason
+
+    code, reason = run(body())
+    assert code == 4408 and "stalled" in reason
+
+
+def test_a_wal_database_from_an_earlier_version_runs_without_shared_memory(tmp_path, recognizer):
+    """A database left in WAL mode (earlier versions) is switched to the rollback journal: no -shm file whose
+    truncation or loss would kill the server with SIGBUS."""
+    import sqlite3
+
+    path = tmp_path / "calls.db"
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)
+    con.close()
+
+    async def body():
+        async with running(tmp_path, recognizer, db=f"sqlite:///{path}") as srv:
+            final = await client.stream_file(srv.url, "NOSHM-1", fixture("FX-03"), TEL, pace="whole", seconds=3)
+            return final, sorted(p.name for p in tmp_path.iterdir())
+
+    final, names = run(body())
+    assert final["stored"] is True
+    assert "calls.db-shm" not in names and "calls.db-wal" not in names, names
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    con.close()
