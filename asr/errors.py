@@ -1,18 +1,16 @@
-"""Typed errors of the ``asr`` package; each carries ``message`` and ``where`` (file, field or model)."""
+"""Typed errors of the ``asr`` package; each carries ``message`` and ``where`` (file, field or model).
+
+They derive from the project's one error root (:mod:`hotline_errors`, which imports nothing), so a caller's
+``except CopilotError`` catches them too.
+"""
 
 from __future__ import annotations
 
+from hotline_errors import CopilotError
 
-class AsrError(Exception):
+
+class AsrError(CopilotError):
     """Base of every error the ``asr`` package raises on bad input or a missing model."""
-
-    def __init__(self, message: str, *, where: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.where = where
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
 
 
 class AudioError(AsrError):

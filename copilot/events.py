@@ -136,6 +136,16 @@ class ErrorEvent(Event):
 
 
 @dataclass(frozen=True)
+class StoreStatus(Event):
+    """Whether the call is being stored (server): ``stored=False`` when the database cannot be written (the call
+    is spooled to disk meanwhile), ``stored=True`` once everything so far was written after such a fault."""
+
+    type: ClassVar[str] = "store"
+    stored: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class CallEnded(Event):
     type: ClassVar[str] = "call_ended"
     call_id: str = ""
@@ -147,7 +157,7 @@ class CallEnded(Event):
 _TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (CallStarted, UtteranceEvent, Acoustic, LevelEvent, ServiceTypeChanged, FlagRaised, Suggestion,
-                RecordUpdated, ErrorEvent, CallEnded)
+                RecordUpdated, ErrorEvent, StoreStatus, CallEnded)
 }
 
 

@@ -121,4 +121,7 @@ def load_transcript(path: str | Path) -> Transcript:
     except json.JSONDecodeError as exc:
         raise TranscriptError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
                               where=str(p)) from exc
+    except RecursionError as exc:  # [[[[…]]]]: Python's parser gives up; a transcript is two levels deep
+        raise TranscriptError("JSON nested too deeply to be a call transcript (expected an object with a list "
+                              "of turn objects)", where=str(p)) from exc
     return parse_transcript(data, source=str(p))

@@ -38,8 +38,12 @@ def _flag_event(f: Flag, t: float) -> FlagRaised:
 
 class CallAnalyzer:
     def __init__(self, call_id: str, *, rules: Rules | None = None, ring_seconds: float | None = None,
-                 started_at: str | None = None) -> None:
+                 started_at: str | None = None, live: bool = True) -> None:
         self.r = rules or load_rules()
+        self.live = live
+        """False for a whole transcript analysed at once: the per-turn classification, record and caller
+        suggestions (live events only) are skipped and computed once at :meth:`finish` — the same result, in time
+        linear in the number of turns instead of quadratic (100,000 turns)."""
         self.call_id = call_id
         self.ring_seconds = ring_seconds
         self.started_at = started_at
@@ -76,9 +80,11 @@ class CallAnalyzer:
                                               turn=turn.index)]
         if turn.is_agent:
             events += self._check_agent_turn(turn, t)
-        else:
+        elif self.live:
             events += self._caller_turn_suggestions(turn, t)
             events += self.triggers.caller_turn(turn, t)
+        if not self.live:
+            return events
         events += self._update_classification(t)
         record = self.extractor.record(self.turns, self.cls, self.checker, final=False)
         if record != self.record:
@@ -152,6 +158,8 @@ class CallAnalyzer:
         if self.finished:
             return []
         self.finished = True
+        if not self.live:
+            self.cls = self.classifier.classify(self.turns)
         t = self.turns[-1].end if self.turns else 0.0
         call_flags = self.checker.finish(self.turns, self.ring_seconds, self.cls.service_type, self.cls.service_types,
                                          self.cls.scores)
@@ -184,7 +192,7 @@ class CallAnalyzer:
 
 
 def analyze_transcript(tr: Transcript, *, rules: Rules | None = None) -> dict[str, Any]:
-    a = CallAnalyzer(tr.call_id, rules=rules, ring_seconds=tr.ring_seconds, started_at=tr.started_at)
+    a = CallAnalyzer(tr.call_id, rules=rules, ring_seconds=tr.ring_seconds, started_at=tr.started_at, live=False)
     for turn in tr.turns:
         a.add_turn(turn.speaker, turn.start, turn.end, turn.text)
     a.finish()

@@ -32,6 +32,23 @@ def analyse_path(path: Path, args: Any) -> tuple[dict[str, Any], Any]:
     return analyze_transcript(tr), tr
 
 
+def out_file(out_dir: Path, call_id: str) -> Path:
+    """The result file of ``call_id`` inside ``out_dir``, whatever the id holds (``/``, ``..``, NUL, …).
+
+    Characters other than letters, digits, ``.``, ``_`` and ``-`` are percent-encoded (so two ids never share a
+    file), a leading dot too (no hidden files, no ``..``); the result is checked to lie directly in ``out_dir``.
+    """
+    from urllib.parse import quote
+
+    name = quote(call_id, safe="") or "%00empty"
+    if name.startswith("."):
+        name = "%2E" + name[1:]
+    target = out_dir / f"{name}.json"
+    if target.parent.resolve() != out_dir.resolve() or target.is_symlink():
+        raise CopilotError(f"call_id {call_id!r} cannot be written inside {out_dir}", where=str(target))
+    return target
+
+
 def collect(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".json", *AUDIO_EXT))
@@ -55,6 +72,7 @@ def cmd_analyze(args: Any) -> int:
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)
     results, failed = [], 0
+    written: dict[Path, Path] = {}
     for i, f in enumerate(files, 1):
         if len(files) > 1:
             print(f"[{i}/{len(files)}] {f.name}", file=sys.stderr)
@@ -64,14 +82,27 @@ def cmd_analyze(args: Any) -> int:
             failed += 1
             print(f"错误 error: {exc}", file=sys.stderr)
             continue
+        if out_dir:
+            try:
+                target = out_file(out_dir, str(result["call_id"]))
+                if target in written:
+                    raise CopilotError(f"call_id {result['call_id']!r} was written already from "
+                                       f"{written[target].name}; not overwritten", where=str(f))
+                target.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+                written[target] = f
+            except CopilotError as exc:
+                failed += 1
+                print(f"错误 error: {exc}", file=sys.stderr)
+                continue
+            except OSError as exc:
+                failed += 1
+                print(f"错误 error: {f}: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+                continue
         results.append(result)
         if engine is not None:
             from copilot.store import save_result
 
             save_result(engine, tr, result, source=str(f))
-        if out_dir:
-            (out_dir / f"{result['call_id']}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2),
-                                                               encoding="utf-8")
         if args.json and len(files) == 1:
             print(json.dumps(result, ensure_ascii=False, indent=2))
         elif not out_dir and not args.json:

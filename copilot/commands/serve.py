@@ -27,6 +27,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="keep each call's audio as DIR/<call_id>.wav for inspectors to listen to (default: off)")
     p.add_argument("--audio-retention-days", type=float, default=None, metavar="DAYS",
                    help="delete stored call audio older than DAYS (default 30)")
+    p.add_argument("--audit-log", default=None,
+                   help="JSON-lines audit log of refusals, confidential access, cut-offs (default: beside the db)")
+    p.add_argument("--spool-dir", default=None,
+                   help="folder where calls wait while the database cannot be written (default: <db>.spool)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("load", help="load test: N fixture calls at real-time pace on a loopback server")
@@ -53,7 +57,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     tokens = dict(parse_token(t) for t in args.token)
     cfg = load_config(args.config, host=args.host, port=args.port, engine=args.engine, vosk_model=args.vosk_model,
                       certfile=args.certfile, keyfile=args.keyfile, db=args.db, tokens=tokens,
-                      audio_dir=args.store_audio, audio_retention_days=args.audio_retention_days)
+                      audio_dir=args.store_audio, audio_retention_days=args.audio_retention_days,
+                      audit_log=args.audit_log, spool_dir=args.spool_dir)
     return asyncio.run(_serve(CopilotServer(cfg)))
 
 
@@ -81,4 +86,4 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
-    return 0 if report.dropped_frames == 0 and not report.errors else 1
+    return 0 if report.dropped_frames == 0 and report.finals_lost == 0 and not report.errors else 1

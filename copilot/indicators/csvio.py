@@ -111,6 +111,10 @@ def aware_time(cell: str) -> datetime:
         raise ValueError(f"unparseable time {cell!r} (expected ISO 8601 with offset)") from None
     if t.tzinfo is None or t.utcoffset() is None:
         raise ValueError(f"time {cell!r} has no UTC offset (write e.g. +08:00)")
+    try:  # the tables store UTC: a time at the calendar's edge (0001-01-01T00:00+08:00) has no UTC instant
+        t.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"time {cell!r} is out of range once converted to UTC (years 1–9999)") from None
     return t
 
 

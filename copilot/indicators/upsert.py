@@ -63,7 +63,7 @@ def upsert_rows(session: Session, table: Table, key: str, rows: Sequence[dict[st
         session.commit()
     except SQLAlchemyError as exc:
         session.rollback()
-        raise StoreError(f"cannot write {table.name}: {exc.__class__.__name__}: {exc}", where=table.name) from exc
+        raise StoreError(f"cannot write {table.name}: {exc}", where=table.name) from exc
     counts = WriteCounts(len(new), len(changed), len(rows) - len(new) - len(changed))
     log.info("%s: %s", table.name, counts)
     return counts

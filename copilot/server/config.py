@@ -7,6 +7,8 @@ port = 2700
 engine = "vosk"             # auto | vosk | whisper
 vosk_model = "/path/to/vosk-model"
 db = "sqlite:////var/lib/copilot/copilot.db"   # else COPILOT_DB_URL, else the user data dir
+audit_log = "/var/log/copilot/audit.jsonl"      # refusals, confidential access, cut-offs (default: beside the db)
+spool_dir = "/var/lib/copilot/spool"            # calls kept here while the db cannot be written
 certfile = "server.pem"     # TLS (both or neither)
 keyfile = "server.key"
 
@@ -15,6 +17,12 @@ audio_queue = 64            # wire frames waiting for ASR per call
 subscriber_queue = 256      # events waiting for one subscriber
 max_frame_bytes = 262144    # one websocket message
 write_limit = 65536         # bytes buffered per connection before a send waits
+max_connections = 512       # open connections; one more → HTTP 503
+handshake_seconds = 30      # to finish the opening handshake
+ingest_idle_seconds = 30    # an ingest silent this long is ended (4408, reason timeout)
+subscriber_idle_seconds = 900   # a subscriber sent nothing this long is closed (4408)
+max_turns = 5000            # final utterances per call (more → 4413, reason limit)
+max_turn_chars = 2000       # characters per final utterance (more → 4413, reason limit)
 
 [tokens]                    # role = token or [tokens]
 telephony = "…"
@@ -71,6 +79,20 @@ class Limits:
     """Bytes buffered per connection before a send waits for the peer."""
     recent_calls: int = 200
     """Ended calls kept in memory for the listing and for late subscribers."""
+    max_connections: int = 512
+    """Open connections (all routes, handshakes included); one more is refused with HTTP 503."""
+    handshake_seconds: float = OPEN_TIMEOUT_S
+    """Seconds a connection has to complete its opening handshake (idle TCP connections are dropped)."""
+    ingest_idle_seconds: float = 30.0
+    """Seconds an ingest may send nothing (a stalled or half-open connection) before its call is ended
+    (reason ``timeout``, incomplete) and the connection closed with 4408; the call id is free again."""
+    subscriber_idle_seconds: float = 900.0
+    """Seconds an events subscriber may receive nothing (e.g. waiting for a call that never starts) before it
+    is closed with 4408."""
+    max_turns: int = 5000
+    """Final utterances per call; one more ends the call (reason ``limit``) with close 4413 and an error."""
+    max_turn_chars: int = 2000
+    """Characters of one final utterance; a longer one ends the call the same way (ASR cuts turns far shorter)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,12 @@ class ServerConfig:
     confidential_roles: tuple[str, ...] = ("inspector", "supervisor")
     redact: bool = True
     """Mask phone and ID-card numbers in listings and exports."""
+    audit_log: str | None = None
+    """JSON-lines file of every refusal, confidential access and cut-off; None → ``audit.jsonl`` beside the SQLite
+    database (or in the user data dir)."""
+    spool_dir: str | None = None
+    """Folder where calls are spooled while the database cannot be written; None → ``<database>.spool`` beside the
+    SQLite file (or ``spool`` in the user data dir)."""
     limits: Limits = field(default_factory=Limits)
     audio_dir: str | None = None
     """Folder to keep each call's audio in (``copilot.server.recordings``); None (default): not kept."""
@@ -114,8 +142,12 @@ class ServerConfig:
             raise ServerError("TLS needs both --certfile and --keyfile", where="certfile")
         if not self.audio_retention_days > 0:
             raise ServerError("audio_retention_days must be above 0", where="audio_retention_days")
-        for name in ("audio_queue", "subscriber_queue", "max_frame_bytes", "write_limit", "recent_calls"):
+        for name in ("audio_queue", "subscriber_queue", "max_frame_bytes", "write_limit", "recent_calls",
+                     "max_connections", "max_turns", "max_turn_chars"):
             if int(getattr(self.limits, name)) < 1:
+                raise ServerError(f"{name} must be positive", where=f"limits.{name}")
+        for name in ("handshake_seconds", "ingest_idle_seconds", "subscriber_idle_seconds"):
+            if not float(getattr(self.limits, name)) > 0:
                 raise ServerError(f"{name} must be positive", where=f"limits.{name}")
         return self
 
@@ -173,7 +205,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> ServerConfi
             raise ServerError(f"unknown table(s) {', '.join(sorted(unknown))}", where=where)
         srv = data.get("server", {})
         allowed = {"host", "port", "engine", "vosk_model", "db", "certfile", "keyfile", "audio_dir",
-                   "audio_retention_days"}
+                   "audio_retention_days", "audit_log", "spool_dir"}
         if set(srv) - allowed:
             raise ServerError(f"unknown key(s) {', '.join(sorted(set(srv) - allowed))}", where=f"{where} [server]")
         lim = data.get("limits", {})

@@ -3,7 +3,11 @@
 All methods run on the server's event loop (ingest publishes the events its worker thread returned).
 A subscriber owns a bounded queue; :meth:`CallHub.publish` never waits: when a subscriber's queue is
 full, that subscriber is cut off with close code 4429 and a reason, and ingest goes on. Once a call's
-service type is confidential (a complaint), subscribers whose role may not see it are cut off with 4403.
+service type is confidential (a complaint), subscribers whose role may not see it are cut off with 4403 — except
+the agent handling the call: confidentiality is about *other* people. The handling agent is the agent whose token
+streams the call's audio, else the first agent to subscribe to the call before it was found confidential; a
+subscriber is recognised by its token (a fingerprint of it, never the token itself).
+Every cut-off and every confidential access is passed to ``audit`` (the server's audit log).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ class Subscriber:
 
     role: str
     queue: asyncio.Queue
+    who: str | None = None
+    """Fingerprint of the subscriber's token (identifies the handling agent)."""
     closed: tuple[int, str] | None = None
     """(close code, reason) once the hub has cut this subscriber off."""
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -63,6 +69,8 @@ class CallState:
     stats: dict[str, Any] = field(default_factory=dict)
     """Ingest counters (frames, bytes, backpressure waits, …)."""
     finished: asyncio.Event = field(default_factory=asyncio.Event)
+    handler: str | None = None
+    """Token fingerprint of the agent handling the call (keeps the call when it turns confidential)."""
 
     def summary(self) -> dict[str, Any]:
         started = next((e for e in self.events if isinstance(e, CallStarted)), None)
@@ -89,7 +97,9 @@ class CallState:
 class CallHub:
     def __init__(self, *, subscriber_queue: int = 256, recent: int = 200,
                  confidential_types: tuple[str, ...] = ("complaint",),
-                 confidential_roles: tuple[str, ...] = ("inspector", "supervisor")) -> None:
+                 confidential_roles: tuple[str, ...] = ("inspector", "supervisor"), audit=None) -> None:
+        self.audit = audit or (lambda *a, **k: None)
+        """``audit(event, role=…, call_id=…, status=…, reason=…)``: the server's audit log."""
         self.calls: OrderedDict[str, CallState] = OrderedDict()
         self.subscriber_queue = subscriber_queue
         self.recent = recent
@@ -102,12 +112,21 @@ class CallHub:
         c = self.calls.get(call_id)
         return c is not None and c.started is not None and c.ended is None
 
-    def begin(self, call_id: str) -> CallState:
-        """Ingest of ``call_id`` starts: a fresh state that keeps subscribers already waiting for it."""
+    def known(self, call_id: str) -> bool:
+        """True when ingest of ``call_id`` ran or runs in this server (ended calls included)."""
+        c = self.calls.get(call_id)
+        return c is not None and c.started is not None
+
+    def begin(self, call_id: str, handler: str | None = None) -> CallState:
+        """Ingest of ``call_id`` starts: a fresh state that keeps subscribers already waiting for it.
+
+        ``handler``: token fingerprint of the agent streaming the call, if an agent streams it."""
         old = self.calls.pop(call_id, None)
-        state = CallState(call_id, started=time.time())
+        state = CallState(call_id, started=time.time(), handler=handler)
         if old is not None and old.started is None:  # subscribers that joined before the call began
             state.subscribers = old.subscribers
+            if handler is None:
+                state.handler = old.handler
         elif old is not None:  # a finished call of the same id is being replaced
             for sub in old.subscribers:
                 sub.cut(1000, "call restarted")
@@ -153,30 +172,49 @@ class CallHub:
                 except asyncio.QueueFull:
                     self.counters["subscribers_cut_slow"] += 1
                     log.warning("call %s: subscriber (%s) too slow, cut off", call_id, sub.role)
-                    sub.cut(CLOSE_SLOW, f"subscriber too slow: {sub.queue.maxsize} events waiting")
-                    state.subscribers.discard(sub)
+                    self._cut(state, sub, CLOSE_SLOW, f"subscriber too slow: {sub.queue.maxsize} events waiting")
             if isinstance(ev, CallEnded):
                 self.end(call_id)
 
+    def _cut(self, state: CallState, sub: Subscriber, code: int, reason: str) -> None:
+        sub.cut(code, reason)
+        state.subscribers.discard(sub)
+        self.audit("cut_off", role=sub.role, route="events", call_id=state.call_id, status=code, reason=reason)
+
+    def cleared(self, state: CallState, role: str, who: str | None) -> bool:
+        """May this subscriber see the call once it is confidential? Cleared roles, and the handling agent."""
+        if role in self.confidential_roles:
+            return True
+        return role == "agent" and who is not None and who == state.handler
+
     def _enforce(self, state: CallState) -> None:
         for sub in list(state.subscribers):
-            if sub.role not in self.confidential_roles:
-                self.counters["subscribers_cut_confidential"] += 1
-                sub.cut(CLOSE_FORBIDDEN, self.forbidden_reason(sub.role))
-                state.subscribers.discard(sub)
+            if self.cleared(state, sub.role, sub.who):
+                self.audit("confidential_access", role=sub.role, route="events", call_id=state.call_id,
+                           reason="handling agent" if sub.role not in self.confidential_roles else "cleared role")
+                continue
+            self.counters["subscribers_cut_confidential"] += 1
+            self._cut(state, sub, CLOSE_FORBIDDEN, self.forbidden_reason(sub.role))
 
     def forbidden_reason(self, role: str) -> str:
         return f"confidential call (complaint): role {role} may not see it"
 
-    def subscribe(self, call_id: str, role: str) -> tuple[Subscriber, list[Event]]:
+    def subscribe(self, call_id: str, role: str, who: str | None = None) -> tuple[Subscriber, list[Event]]:
         """Register a subscriber; returns it and the call's events so far (sent before the queue)."""
         state = self.calls.get(call_id)
         if state is None:
             state = self.calls[call_id] = CallState(call_id)
-        sub = Subscriber(role, asyncio.Queue(maxsize=self.subscriber_queue))
-        if state.confidential and role not in self.confidential_roles:
-            sub.cut(CLOSE_FORBIDDEN, self.forbidden_reason(role))
-            return sub, []
+        sub = Subscriber(role, asyncio.Queue(maxsize=self.subscriber_queue), who=who)
+        if role == "agent" and state.handler is None and not state.confidential and state.ended is None:
+            state.handler = who  # the first agent on the call handles it
+        if state.confidential:
+            if not self.cleared(state, role, who):
+                sub.cut(CLOSE_FORBIDDEN, self.forbidden_reason(role))
+                self.audit("refused", role=role, route="events", call_id=call_id, status=CLOSE_FORBIDDEN,
+                           reason=self.forbidden_reason(role))
+                return sub, []
+            self.audit("confidential_access", role=role, route="events", call_id=call_id,
+                       reason="handling agent" if role not in self.confidential_roles else "cleared role")
         history = list(state.events)
         if state.ended is None:
             state.subscribers.add(sub)

@@ -11,6 +11,14 @@ and runs the call's pipeline (monitor, ASR, analysis, store). When the queue is 
 before reading the next frame — the socket is not read, so TCP pushes back on the sender — and the wait
 is counted. Nothing is dropped. A protocol error closes the connection with code 4400 and a reason; the
 call is stored with what arrived and marked incomplete, as is a call whose client disconnects.
+
+Call ids are never reused: a stream for an id that is streaming now is refused with 4409, one for an id this
+server ran or the store holds (ended, or interrupted by a crash) with 4410 — the earlier call is kept as it is.
+An ingest that sends nothing for ``ingest_idle_seconds`` (a stalled, half-open connection) ends its call (reason
+``timeout``, incomplete; close 4408). More than ``max_turns`` final utterances, or one longer than
+``max_turn_chars``, end the call (reason ``limit``, incomplete; close 4413 with the limit in the reason).
+When the database cannot be written the client gets ``{"stored": false, "reason": …}`` (and ``{"stored": true}``
+once it is written after all); the final message says ``"stored"``.
 """
 
 from __future__ import annotations
@@ -27,12 +35,15 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 
 from copilot.errors import CopilotError
-from copilot.events import CallEnded, ErrorEvent, Event, UtteranceEvent
+from copilot.events import CallEnded, ErrorEvent, Event, StoreStatus, UtteranceEvent
 
 log = logging.getLogger(__name__)
 
 CLOSE_BAD_REQUEST = 4400
 CLOSE_CONFLICT = 4409
+CLOSE_REUSED = 4410
+CLOSE_IDLE = 4408
+CLOSE_LIMIT = 4413
 CLOSE_INTERNAL = 1011
 RATES = (8000, 48000)
 """Hertz: sample rates accepted on the wire."""
@@ -46,6 +57,10 @@ BATCH = 32
 
 class ProtocolError(CopilotError):
     """A client broke the wire protocol; the message becomes the close reason."""
+
+
+class CallLimitError(CopilotError):
+    """A call went past a per-call limit (turns, turn length); the message becomes the close reason."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,8 @@ def parse_config(message: str | bytes, *, mono_only: bool = False) -> StreamConf
 
 def reply_for(ev: Event) -> dict[str, Any] | None:
     """The message an ingest client gets for a pipeline event (utterances only)."""
+    if isinstance(ev, StoreStatus):
+        return {"stored": ev.stored, "reason": ev.reason}
     if isinstance(ev, UtteranceEvent):
         if not ev.final:
             return {"partial": ev.text, "speaker": ev.speaker, "t": ev.t}
@@ -118,10 +135,13 @@ def reply_for(ev: Event) -> dict[str, Any] | None:
 class CallWorker:
     """A call's pipeline and converter, used only from its own single worker thread."""
 
-    def __init__(self, call_id: str, cfg: StreamConfig, make_pipeline, recorder: Any = None) -> None:
+    def __init__(self, call_id: str, cfg: StreamConfig, make_pipeline, recorder: Any = None, *,
+                 max_turns: int = 5000, max_turn_chars: int = 2000) -> None:
         from asr.sources import ChunkConverter
 
         self.call_id = call_id
+        self.max_turns = max_turns
+        self.max_turn_chars = max_turn_chars
         self.converter = ChunkConverter(cfg.sample_rate, cfg.channels, cfg.agent_channel,
                                         speaker_for_mono=cfg.speaker)
         self.pipeline = make_pipeline(call_id, cfg)
@@ -129,8 +149,27 @@ class CallWorker:
         """Writes the call's audio to a file (``copilot serve --store-audio``), or None."""
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"call-{call_id}")
 
+    @property
+    def writer(self) -> Any:
+        return getattr(self.pipeline, "writer", None)
+
+    def store_events(self) -> list[Event]:
+        """The store's state changes since the last call (a database fault, its end)."""
+        take = getattr(self.writer, "take_notices", None)
+        if take is None:
+            return []
+        out: list[Event] = []
+        for stored, reason in take():
+            if stored:
+                out.append(StoreStatus(t=0.0, stored=True, reason="written to the database"))
+            else:
+                out.append(StoreStatus(t=0.0, stored=False,
+                                       reason=f"通话未保存 call not stored: {reason}; spooled, written when the "
+                                              "database returns"))
+        return out
+
     def start(self) -> list[Event]:
-        return self.pipeline.start(source="websocket")
+        return self.pipeline.start(source="websocket") + self.store_events()
 
     def feed(self, frames: list[bytes]) -> list[Event]:
         out: list[Event] = []
@@ -139,7 +178,18 @@ class CallWorker:
                 self.recorder.write(frame)
             for chunk in self.converter.convert(frame):
                 out += self.pipeline.audio(chunk)
+        out += self.store_events()
+        self._check_limits(out)
         return out
+
+    def _check_limits(self, events: list[Event]) -> None:
+        turns = len(getattr(getattr(self.pipeline, "analyzer", None), "turns", ()))
+        if turns > self.max_turns:
+            raise CallLimitError(f"call has more than {self.max_turns} turns", where="limits.max_turns")
+        for ev in events:
+            if isinstance(ev, UtteranceEvent) and ev.final and len(ev.text) > self.max_turn_chars:
+                raise CallLimitError(f"turn {ev.turn} has {len(ev.text)} characters, at most {self.max_turn_chars}",
+                                     where="limits.max_turn_chars")
 
     def finish(self, reason: str, complete: bool) -> list[Event]:
         out: list[Event] = []
@@ -151,11 +201,14 @@ class CallWorker:
             out += self.pipeline.emit([ErrorEvent(t=0.0, message=exc.message, where=exc.where)])
             complete = False
         out += self.pipeline.finish(reason=reason, complete=complete)
+        out += self.store_events()
         if self.recorder is not None:
             from copilot.store import set_audio_path
 
             try:
-                set_audio_path(self.pipeline.writer.engine, self.call_id, str(self.recorder.close()))
+                w = self.pipeline.writer  # the store's CallWriter, or the server's SpoolingWriter
+                engine = getattr(w, "engine", None) or w.health.engine
+                set_audio_path(engine, self.call_id, str(self.recorder.close()))
             except Exception as exc:  # noqa: BLE001 - the call's analysis is already stored
                 log.error("call %s: audio path not stored: %s", self.call_id, exc)
         return out
@@ -164,14 +217,32 @@ class CallWorker:
 class IngestSession:
     """Runs one ingest connection from config to the final result."""
 
-    def __init__(self, server: Any, ws: Any, call_id: str) -> None:
+    def __init__(self, server: Any, ws: Any, call_id: str, *, handler: str | None = None) -> None:
         self.server = server
+        self.handler = handler
         self.ws = ws
         self.call_id = call_id
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue = asyncio.Queue(maxsize=server.config.limits.audio_queue)
         self.stats = {"frames": 0, "bytes": 0, "backpressure_waits": 0, "backpressure_seconds": 0.0}
         self.worker: CallWorker | None = None
+
+    def _stored(self) -> bool:
+        """Does the store hold this call id? (A store that cannot be read: not known; the call is spooled.)"""
+        from copilot.server.storage import stored_call_known
+
+        try:
+            return stored_call_known(self.server.db, self.call_id)
+        except Exception as exc:  # noqa: BLE001 - a store fault must not refuse a live call
+            log.warning("call %s: cannot check the store for the id (%s)", self.call_id, exc)
+            return False
+
+    async def _refuse(self, code: int, reason: str) -> None:
+        from copilot.server.audit import peer_of
+
+        self.server._audit("refused", role=None, route="audio", call_id=self.call_id, status=code, reason=reason,
+                           peer=peer_of(self.ws))
+        await self.ws.close(code, reason[:120])
 
     async def _call(self, fn, *args):
         return await self.loop.run_in_executor(self.worker.executor, fn, *args)
@@ -189,14 +260,20 @@ class IngestSession:
         except ConnectionClosed:
             return
         hub = self.server.hub
+        stored = await asyncio.to_thread(self._stored)
         if hub.active(self.call_id):
-            await self.ws.close(CLOSE_CONFLICT, f"call {self.call_id} is already streaming")
+            await self._refuse(CLOSE_CONFLICT, f"call {self.call_id} is already streaming")
             return
-        state = hub.begin(self.call_id)  # claimed before any await, so a second stream gets 4409
+        if stored or hub.known(self.call_id):
+            await self._refuse(CLOSE_REUSED, f"call id {self.call_id} was used already; ids are never reused")
+            return
+        state = hub.begin(self.call_id, self.handler)  # claimed before any await, so a second stream gets 4409
         state.stats = self.stats
+        lim = self.server.config.limits
         try:
             self.worker = await asyncio.to_thread(CallWorker, self.call_id, cfg, self.server.make_pipeline,
-                                                  self.server.open_recorder(self.call_id, cfg))
+                                                  self.server.open_recorder(self.call_id, cfg),
+                                                  max_turns=lim.max_turns, max_turn_chars=lim.max_turn_chars)
         except CopilotError as exc:
             log.error("call %s cannot start: %s", self.call_id, exc)
             hub.publish(self.call_id, [ErrorEvent(t=0.0, message=exc.message, where=exc.where),
@@ -224,9 +301,18 @@ class IngestSession:
             self.worker.executor.shutdown(wait=False)
 
     async def _read(self) -> tuple[str, bool, tuple[int, str] | None]:
-        """Read frames until eof, disconnect or a protocol error; returns (reason, complete, close)."""
+        """Read frames until eof, disconnect, a stall or a protocol error; returns (reason, complete, close)."""
+        idle = self.server.config.limits.ingest_idle_seconds
         try:
-            async for msg in self.ws:
+            while True:
+                try:
+                    msg = await asyncio.wait_for(self.ws.recv(), idle)
+                except TimeoutError:
+                    reason = f"stalled: no data for {idle:g} s"
+                    log.warning("call %s: %s, ending it", self.call_id, reason)
+                    self.server._audit("cut_off", role=None, route="audio", call_id=self.call_id, status=CLOSE_IDLE,
+                                       reason=reason)
+                    return "timeout", False, (CLOSE_IDLE, reason)
                 if isinstance(msg, bytes):
                     self.stats["frames"] += 1
                     self.stats["bytes"] += len(msg)
@@ -269,11 +355,17 @@ class IngestSession:
                 try:
                     await self._publish(await self._call(worker.feed, frames))
                 except Exception as exc:  # a broken stream ends its own call only
-                    log.exception("call %s failed", self.call_id)
-                    await self.ws.close(CLOSE_INTERNAL, f"call failed: {exc}"[:120])
+                    limit = isinstance(exc, CallLimitError)
+                    if limit:
+                        log.warning("call %s: %s", self.call_id, exc)
+                        await self._publish([ErrorEvent(t=0.0, message=exc.message, where=exc.where)])
+                        await self.ws.close(CLOSE_LIMIT, exc.message[:120])
+                    else:
+                        log.exception("call %s failed", self.call_id)
+                        await self.ws.close(CLOSE_INTERNAL, f"call failed: {exc}"[:120])
                     while isinstance(item, bytes) or item is None:  # unblock the reader until it ends
                         item = await self.queue.get()
-                    await self._end("error", False, None)
+                    await self._end("limit" if limit else "error", False, None)
                     return
             if item is not None:
                 await self._end(*item)
@@ -290,9 +382,15 @@ class IngestSession:
                       CallEnded(t=0.0, call_id=self.call_id, reason="error", complete=False)]
         await self._publish(events)
         self.server.hub.end(self.call_id)
+        writer = self.worker.writer
+        stored = bool(getattr(writer, "stored", True))
+        if not stored:
+            self.server.counters["not_stored"] += 1
+            self.server.unstored.append(writer)
         if close is None and reason == "eof":
             final = {"eof": 1, "result": self.worker.pipeline.result(), "frames": self.stats["frames"],
-                     "bytes": self.stats["bytes"], "backpressure_waits": self.stats["backpressure_waits"]}
+                     "bytes": self.stats["bytes"], "backpressure_waits": self.stats["backpressure_waits"],
+                     "stored": stored}
             try:
                 await self.ws.send(json.dumps(final, ensure_ascii=False))
                 await self.ws.close(1000, "call ended")

@@ -52,6 +52,10 @@ class LoadReport:
     dropped_frames: int = 0
     backpressure_waits: int = 0
     utterances: int = 0
+    final_utterances: int = 0
+    """Final utterances the server answered to the streaming side (the ingest connection)."""
+    finals_lost: int = 0
+    """Answered finals missing from the agent's subscription or from the store (must be 0)."""
     flags: int = 0
     utterance_latency_p50: float | None = None
     """Seconds from the end of an utterance's audio to its final utterance event."""
@@ -106,9 +110,11 @@ async def _one_call(url: str, tokens: dict[str, str], call_id: str, path: Path, 
 
     sub = asyncio.create_task(watch())
     await asyncio.sleep(0.05)  # the subscriber waits for the call (it may join before ingest begins)
+    answered: list[dict[str, Any]] = []
     try:
         final = await client.stream_file(url, call_id, path, tokens["telephony"], pace=pace, seconds=seconds,
-                                         on_start=t0.append)
+                                         on_start=t0.append,
+                                         on_message=lambda m: answered.append(m) if "text" in m else None)
     finally:
         try:
             await asyncio.wait_for(sub, 60)
@@ -119,7 +125,12 @@ async def _one_call(url: str, tokens: dict[str, str], call_id: str, path: Path, 
     utt_lat = [at - (base + ev.end) for at, ev in received if isinstance(ev, UtteranceEvent) and ev.final]
     flag_lat = [at - (base + ends[ev.turn]) for at, ev in received
                 if isinstance(ev, FlagRaised) and ev.turn in ends]
-    return {"final": final, "utt": utt_lat, "flag": flag_lat,
+    seen = [ev.text for _, ev in received if isinstance(ev, UtteranceEvent) and ev.final]
+    lost = sum(1 for i, m in enumerate(answered) if i >= len(seen) or seen[i] != m["text"])
+    if "inspector" in tokens:  # the store too (counted: exports are redacted)
+        stored = await asyncio.to_thread(client.http_get, url, f"/calls/{call_id}", tokens["inspector"])
+        lost = max(lost, len(answered) - len(stored["utterances"]))
+    return {"final": final, "utt": utt_lat, "flag": flag_lat, "answered": len(answered), "lost": lost,
             "flags": sum(isinstance(ev, FlagRaised) for _, ev in received)}
 
 
@@ -152,6 +163,7 @@ async def run_load(url: str, tokens: dict[str, str], files: list[Path], *, calls
         dropped_frames=sent - got,
         backpressure_waits=after["server"]["backpressure_waits"] - before["server"]["backpressure_waits"],
         utterances=len(utt), flags=sum(r["flags"] for r in ok),
+        final_utterances=sum(r["answered"] for r in ok), finals_lost=sum(r["lost"] for r in ok),
         utterance_latency_p50=_pct(utt, 50), utterance_latency_p95=_pct(utt, 95),
         flag_latency_p50=_pct(flag, 50), flag_latency_p95=_pct(flag, 95),
         cpu_seconds=round(cpu, 2), cpu_per_call=round(per_call, 3) if per_call else None,
@@ -250,8 +262,9 @@ def format_report(r: LoadReport) -> str:
         f"负载测试 load: {r.calls} calls × {r.seconds:.0f} s, engine {r.engine}, pace {r.pace}, wall {r.wall_seconds} s",
         f"  丢帧 dropped frames: {r.dropped_frames} (sent {r.sent_frames}, received {r.received_frames}); "
         f"backpressure waits {r.backpressure_waits}",
-        f"  话语延迟 utterance latency: p50 {s(r.utterance_latency_p50)}, p95 {s(r.utterance_latency_p95)} "
+        f"  话语延迟 final-text latency: p50 {s(r.utterance_latency_p50)}, p95 {s(r.utterance_latency_p95)} "
         f"({r.utterances} utterances)",
+        f"  丢失话语 final utterances lost: {r.finals_lost} of {r.final_utterances} (subscriber and store)",
         f"  提示延迟 flag latency: p50 {s(r.flag_latency_p50)}, p95 {s(r.flag_latency_p95)} ({r.flags} flags)",
         f"  CPU: {r.cpu_seconds} s in the server; per call {r.cpu_per_call} of a core → "
         f"about {r.calls_per_core} concurrent calls per core",

@@ -18,7 +18,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 
 from asr.types import Utterance
-from copilot.server.ingest import CLOSE_BAD_REQUEST, ProtocolError, parse_config, parse_json
+from copilot.server.ingest import CLOSE_BAD_REQUEST, CLOSE_IDLE, ProtocolError, parse_config, parse_json
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,10 @@ def vosk_result(utt: Utterance) -> dict[str, Any]:
 class VoskProtocolSession:
     """One ``/asr`` connection; recognition runs in the connection's own worker thread."""
 
-    def __init__(self, ws: Any, recognizer: Any) -> None:
+    def __init__(self, ws: Any, recognizer: Any, *, idle_seconds: float | None = None) -> None:
         self.ws = ws
+        self.idle_seconds = idle_seconds
+        """A client that sends nothing for this long (stalled, half-open) is closed with 4408."""
         self.recognizer = recognizer
         self.converter = None
         self.session = None
@@ -85,7 +87,13 @@ class VoskProtocolSession:
 
     async def run(self) -> None:
         try:
-            async for msg in self.ws:
+            while True:
+                try:
+                    msg = await asyncio.wait_for(self.ws.recv(), self.idle_seconds)
+                except TimeoutError:
+                    log.warning("/asr client sent nothing for %g s, closing", self.idle_seconds)
+                    await self.ws.close(CLOSE_IDLE, f"stalled: no data for {self.idle_seconds:g} s")
+                    return
                 if isinstance(msg, bytes):
                     if self.converter is None:
                         await self._run(self._open, DEFAULT_RATE)

@@ -15,8 +15,11 @@ from copilot.server.config import Limits, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "audio_fixtures" / "audio"
-TOKENS = {"tel-tok": "telephony", "agent-tok": "agent", "insp-tok": "inspector", "sup-tok": "supervisor"}
+TOKENS = {"tel-tok": "telephony", "agent-tok": "agent", "agent2-tok": "agent", "insp-tok": "inspector",
+          "sup-tok": "supervisor"}
 TEL, AGENT, INSP, SUP = "tel-tok", "agent-tok", "insp-tok", "sup-tok"
+AGENT2 = "agent2-tok"
+"""A second agent: not the one handling the call."""
 
 
 def fixture(name: str) -> Path:

@@ -13,7 +13,7 @@ from copilot.server import client
 from copilot.server.config import ServerError
 from copilot.server.hub import CLOSE_FORBIDDEN
 from copilot.store import CallWriter
-from tests.server.conftest import AGENT, INSP, SUP, run, running
+from tests.server.conftest import AGENT, AGENT2, INSP, SUP, run, running
 
 PHONE, ID_CARD = "15968203472", "33050219800101123X"
 
@@ -64,8 +64,9 @@ def test_exports_are_redacted_and_complaints_only_for_cleared_roles(tmp_path):
 
 @pytest.mark.parametrize("cleared", [("inspector", "supervisor"), ("inspector",)])
 def test_live_complaint_events_reach_only_cleared_roles(tmp_path, cleared):
-    """When a live call turns out to be a complaint, uncleared subscribers are cut off (4403) and the
-    supervisors' listing withholds its content unless supervisors are cleared."""
+    """When a live call turns out to be a complaint, uncleared subscribers are cut off (4403) — but not the agent
+    handling the call (the first agent on it): confidentiality is about other people. The supervisors' listing
+    withholds its content unless supervisors are cleared."""
 
     async def body():
         async with running(tmp_path, object(), confidential_roles=cleared) as srv:
@@ -75,8 +76,10 @@ def test_live_complaint_events_reach_only_cleared_roles(tmp_path, cleared):
                 except ServerError as exc:
                     return exc
 
-            subs = {role: asyncio.create_task(watch(tok)) for role, tok in (("agent", AGENT), ("inspector", INSP))}
-            await asyncio.sleep(0.2)
+            subs = {}
+            for role, tok in (("handler", AGENT), ("other_agent", AGENT2), ("inspector", INSP)):
+                subs[role] = asyncio.create_task(watch(tok))
+                await asyncio.sleep(0.2)  # the handling agent is on the call first
             srv.hub.begin("LIVE-C")
             srv.hub.publish("LIVE-C", [
                 CallStarted(t=0.0, call_id="LIVE-C", source="websocket"),
@@ -85,16 +88,26 @@ def test_live_complaint_events_reach_only_cleared_roles(tmp_path, cleared):
                 RecordUpdated(t=4.0, record={"phone": PHONE})])
             listing = await asyncio.to_thread(client.http_get, srv.url, "/calls", SUP)
             srv.hub.publish("LIVE-C", [CallEnded(t=9.0, call_id="LIVE-C", reason="eof", complete=True)])
-            late_agent = await watch(AGENT)
-            return {k: await t for k, t in subs.items()}, late_agent, listing
+            late = {"other_agent": await watch(AGENT2), "handler": await watch(AGENT)}
+            return {k: await t for k, t in subs.items()}, late, listing, srv.audit.read()
 
-    got, late_agent, listing = run(body())
-    for result in (got["agent"], late_agent):
+    got, late, listing, audit = run(body())
+    for result in (got["other_agent"], late["other_agent"]):
         assert isinstance(result, ServerError) and result.code == CLOSE_FORBIDDEN and "confidential" in str(result)
-    assert [e.type for e in got["inspector"]] == ["call_started", "utterance", "service_type", "record", "call_ended"]
+    kinds = ["call_started", "utterance", "service_type", "record", "call_ended"]
+    assert [e.type for e in got["inspector"]] == kinds
+    assert [e.type for e in got["handler"]] == kinds, "the handling agent keeps its own call"
+    assert [e.type for e in late["handler"]] == kinds
     entry = listing["active"][0]
     assert entry["confidential"] is True and entry["call_id"] == "LIVE-C"
     if "supervisor" in cleared:
         assert entry["record"] == {"phone": "159****3472"}
     else:
         assert entry["withheld"] is True and "record" not in entry and "flags" not in entry
+    cut = [a for a in audit if a["event"] == "cut_off"]
+    assert [(a["role"], a["status"], a["call_id"]) for a in cut] == [("agent", CLOSE_FORBIDDEN, "LIVE-C")]
+    refused = [a for a in audit if a["event"] == "refused"]
+    assert [(a["role"], a["status"]) for a in refused] == [("agent", CLOSE_FORBIDDEN)]
+    access = {(a["role"], a["reason"]) for a in audit if a["event"] == "confidential_access"}
+    assert ("agent", "handling agent") in access and ("inspector", "cleared role") in access
+    assert all("tok" not in json.dumps(a) for a in audit), "tokens never reach the audit log"

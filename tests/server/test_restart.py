@@ -1,4 +1,6 @@
-"""The server (a real `copilot serve` subprocess, Whisper) killed with SIGKILL mid-call and restarted on the same SQLite file."""
+"""The server (a real `copilot serve` subprocess, Whisper) killed with SIGKILL mid-call and restarted on the same SQLite
+file: what was answered is stored, the killed call is marked interrupted at the restart, a re-subscribe replays it
+ending with call_ended(complete=false, reason=interrupted), and its id is not reused."""
 
 from __future__ import annotations
 
@@ -57,10 +59,20 @@ def test_kill_9_and_restart_keeps_stored_calls(tmp_path):
         after = run(client.stream_file(again.url, "AFTER", fixture("FX-02"), again.tokens["telephony"],
                                        pace="whole", seconds=5))
         listing = run(asyncio.to_thread(client.http_get, again.url, "/calls/BEFORE", again.tokens["inspector"]))
+        replay = run(asyncio.wait_for(_events(again.url, "KILLED", again.tokens["inspector"]), 30))
+        with pytest.raises(ServerError) as reuse:
+            run(client.stream_file(again.url, "KILLED", fixture("FX-02"), tel_again(again), pace="whole", seconds=2))
     finally:
         again.close()
     assert after["result"]["complete"] is True
-    assert load_call(engine, "BEFORE") == before and load_call(engine, "KILLED") == killed
+    assert load_call(engine, "BEFORE") == before
+    interrupted = load_call(engine, "KILLED")
+    assert interrupted["call"]["end_reason"] == "interrupted" and interrupted["call"]["complete"] is False
+    assert interrupted["utterances"][:len(finals)] == killed["utterances"][:len(finals)], "nothing answered is lost"
+    assert [e.text for e in replay if e.type == "utterance"] == [u["text"] for u in interrupted["utterances"]]
+    end = replay[-1]
+    assert end.type == "call_ended" and end.reason == "interrupted" and end.complete is False
+    assert reuse.value.code == 4410
     assert listing["call"]["call_id"] == "BEFORE" and len(listing["utterances"]) == len(before["utterances"])
     assert done["result"]["call_id"] == "BEFORE"
 
@@ -69,3 +81,11 @@ def json_result(call):
     import json
 
     return json.loads(call["call"]["result_json"])
+
+
+async def _events(url, call_id, token):
+    return [ev async for ev in client.subscribe(url, call_id, token)]
+
+
+def tel_again(server):
+    return server.tokens["telephony"]

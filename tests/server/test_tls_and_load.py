@@ -63,6 +63,8 @@ def test_load_tool_short_run(tmp_path, recognizer):
     assert report.dropped_frames == 0 and report.sent_frames == report.received_frames == 2 * 50
     assert report.cpu_seconds > 0 and report.cpu_per_call > 0 and report.calls_per_core > 0
     assert "dropped frames: 0" in format_report(report)
+    assert report.final_utterances > 0 and report.finals_lost == 0
+    assert f"final utterances lost: 0 of {report.final_utterances}" in format_report(report)
 
 
 @pytest.mark.parametrize("calls, seconds, url, message", [

@@ -11,7 +11,7 @@ from copilot.server import client
 from copilot.server.config import ServerError
 from copilot.server.hub import CLOSE_FORBIDDEN
 from copilot.store import load_call
-from tests.server.conftest import AGENT, INSP, SUP, TEL, fixture, run, running
+from tests.server.conftest import AGENT, AGENT2, INSP, SUP, TEL, fixture, run, running
 
 pytestmark = pytest.mark.slow
 
@@ -38,20 +38,23 @@ def test_whisper_complaint_call_is_confidential(tmp_path, whisper):
                     return exc
 
             answers: list[dict] = []
-            agent = asyncio.create_task(watch(AGENT))
+            agent = asyncio.create_task(watch(AGENT))  # the agent handling the call: first on it
+            await asyncio.sleep(0.1)
+            other = asyncio.create_task(watch(AGENT2))  # another agent
             inspector = asyncio.create_task(watch(INSP))
             await asyncio.sleep(0.1)
             final = await client.stream_file(srv.url, "FX-05", audio, TEL, pace="whole", seconds=40,
                                              on_message=answers.append)
-            late_agent = await watch(AGENT)
+            late_agent = await watch(AGENT2)
             export = await asyncio.to_thread(client.http_get, srv.url, "/calls/FX-05", INSP)
             listing = await asyncio.to_thread(client.http_get, srv.url, "/calls", SUP)
-            return srv, final, answers, await agent, await inspector, late_agent, export, listing
+            return srv, final, answers, await agent, await other, await inspector, late_agent, export, listing
 
-    srv, final, answers, agent, inspector, late_agent, export, listing = run(body(), timeout=900)
+    srv, final, answers, agent, other, inspector, late_agent, export, listing = run(body(), timeout=900)
     assert final["result"]["service_type"] == "complaint", final["result"]
-    assert isinstance(agent, ServerError) and agent.code == CLOSE_FORBIDDEN and "confidential" in str(agent)
+    assert isinstance(other, ServerError) and other.code == CLOSE_FORBIDDEN and "confidential" in str(other)
     assert isinstance(late_agent, ServerError) and late_agent.code == CLOSE_FORBIDDEN
+    assert isinstance(agent[-1], CallEnded) and agent[-1].complete, "the handling agent keeps its own call"
     assert isinstance(inspector[-1], CallEnded) and inspector[-1].complete
     assert any(isinstance(e, ServiceTypeChanged) and e.service_type == "complaint" for e in inspector)
     texts = [e.text for e in inspector if e.type == "utterance" and e.final]
