@@ -51,6 +51,7 @@ def make_engine(url: str | None = None) -> Engine:
             import copilot.indicators.models  # noqa: F401
         except ImportError:
             pass
+        import copilot.cases.models  # noqa: F401  (the case directory)
         SQLModel.metadata.create_all(engine)
     except Exception as exc:  # SQLAlchemy raises many kinds; users need one clear message
         raise StoreError(f"cannot open database: {exc}", where=url) from exc

@@ -35,7 +35,7 @@ def _flag_event(f: Flag, t: float) -> FlagRaised:
 
 class CallAnalyzer:
     def __init__(self, call_id: str, *, rules: Rules | None = None, ring_seconds: float | None = None,
-                 started_at: str | None = None) -> None:
+                 started_at: str | None = None, cases: Any = "default") -> None:
         self.r = rules or load_rules()
         self.call_id = call_id
         self.ring_seconds = ring_seconds
@@ -53,6 +53,11 @@ class CallAnalyzer:
         self._dialect_suggested = False
         self.finished = False
         self.score: dict[str, Any] | None = None
+        from copilot.cases.hook import CaseHook
+        from copilot.cases.runtime import active_directory
+
+        self.cases = CaseHook(active_directory() if isinstance(cases, str) else cases)
+        """The court's case directory (copilot.cases): the store's, unless given (None: none)."""
 
     # ------------------------------------------------------------------ live
     def start(self, *, source: str = "transcript") -> list[Event]:
@@ -75,10 +80,11 @@ class CallAnalyzer:
             events += self._caller_turn_suggestions(turn, t)
         events += self._update_classification(t)
         record = self.extractor.record(self.turns, self.cls, self.checker, final=False)
+        record, case_events = self.cases.apply(self.turns, record, t)
         if record != self.record:
             self.record = record
             events.append(RecordUpdated(t=t, record=dict(record)))
-        return events
+        return events + case_events
 
     def _check_agent_turn(self, turn: TurnView, t: float) -> list[Event]:
         new: list[Flag] = []
@@ -151,9 +157,11 @@ class CallAnalyzer:
         self.score = score_call(self.r, [f.to_dict() for f in self.flags], confidence=self.cls.confidence,
                                 silent=silent)
         record = self.extractor.record(self.turns, self.cls, self.checker)
+        record, case_events = self.cases.apply(self.turns, record, t)
         if not self.record or record != self.record:
             self.record = record
             events.append(RecordUpdated(t=t, record=dict(self.record)))
+        events += case_events
         events.append(CallEnded(t=t, call_id=self.call_id, reason=reason, complete=complete))
         return events
 
@@ -173,8 +181,8 @@ class CallAnalyzer:
         }
 
 
-def analyze_transcript(tr: Transcript, *, rules: Rules | None = None) -> dict[str, Any]:
-    a = CallAnalyzer(tr.call_id, rules=rules, ring_seconds=tr.ring_seconds, started_at=tr.started_at)
+def analyze_transcript(tr: Transcript, *, rules: Rules | None = None, cases: Any = "default") -> dict[str, Any]:
+    a = CallAnalyzer(tr.call_id, rules=rules, ring_seconds=tr.ring_seconds, started_at=tr.started_at, cases=cases)
     for turn in tr.turns:
         a.add_turn(turn.speaker, turn.start, turn.end, turn.text)
     a.finish()
