@@ -189,12 +189,18 @@ def _person(name: str) -> str:
 
 
 _LAWYER = ("律师", "代理人", "律所", "事务所")
+_PARTY = ("原告", "被告", "申请人", "被申请人", "上诉人", "被上诉人", "当事人", "申请执行人", "被执行人", "第三人",
+          "我的案子", "我的案号", "我的官司", "我这个案子", "我那个案子", "我的案件")
+"""What a caller says to claim a party's role in the case (or the case as their own)."""
 
 
 def _role_matches(case: Case, turns: Sequence[TurnText]) -> bool:
-    """The caller said they are a lawyer/agent or defender, and the case has one (the caller's role matches)."""
+    """The caller said which role they have in the case, and the case has that role: a lawyer or agent
+    (litigation_agent/defender), a defender (辩护), or a party (原告, 被告, 我的案子 …)."""
     said = "".join(t.text for t in turns if t.speaker != "agent")
     roles = {r for _, r in case.party_list}
     if any(w in said for w in _LAWYER) and roles & {"litigation_agent", "defender"}:
         return True
-    return "辩护" in said and "defender" in roles
+    if "辩护" in said and "defender" in roles:
+        return True
+    return any(w in said for w in _PARTY) and "party" in roles

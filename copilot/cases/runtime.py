@@ -19,6 +19,9 @@ ENV_OFF = "COPILOT_NO_CASES"
 _lock = threading.Lock()
 _cache: dict[str, CaseDirectory | None] = {}
 _url: str | None = None
+_override: CaseDirectory | None = None
+DEMO_CSV = Path(__file__).resolve().parent / "data" / "demo_cases.csv"
+"""The small directory ``copilot demo`` ships: the fixture calls' cases among 160 generated ones."""
 
 
 def disabled() -> bool:
@@ -40,6 +43,33 @@ def forget() -> None:
         _cache.clear()
 
 
+def use(directory: CaseDirectory | None) -> None:
+    """Consult ``directory`` in this process, whatever the store holds (None: back to the store's)."""
+    global _override
+    _override = directory
+
+
+def use_demo_directory() -> CaseDirectory | None:
+    """For ``copilot demo``: the store's directory when it holds cases, else the bundled demo directory
+    (imported into a temporary SQLite file, never into the user's store)."""
+    if disabled():
+        return None
+    found = active_directory()
+    if found is not None:
+        return found
+    import tempfile
+
+    from copilot.cases.importing import import_cases
+    from copilot.db import make_engine
+
+    folder = Path(tempfile.mkdtemp(prefix="copilot-demo-cases-"))
+    engine = make_engine(f"sqlite:///{folder / 'demo.db'}")
+    import_cases(engine, DEMO_CSV)
+    directory = CaseDirectory(engine)
+    use(directory)
+    return directory
+
+
 def _sqlite_missing(url: str) -> bool:
     if not url.startswith("sqlite:///"):
         return False
@@ -51,6 +81,8 @@ def active_directory() -> CaseDirectory | None:
     """The directory to consult, or None (switched off, no store, or a store without cases)."""
     if disabled():
         return None
+    if _override is not None:
+        return _override
     from copilot.db import default_db_url
 
     url = _url or default_db_url()

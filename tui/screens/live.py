@@ -19,6 +19,7 @@ from copilot.events import (
     Acoustic,
     CallEnded,
     CallStarted,
+    CaseCard,
     ErrorEvent,
     FlagRaised,
     LevelEvent,
@@ -32,6 +33,7 @@ from tui.messages import CallEvent, RecordSaved, RecordSaveFailed, StreamEnded
 from tui.screens.modals import HelpScreen
 from tui.screens.pump import pump
 from tui.suggest import SuggestionBoard
+from tui.widgets.case_card import CaseCardView
 from tui.widgets.panels import FlagList, Status, StatusBar, SuggestionPanel
 from tui.widgets.record import RecordForm
 from tui.widgets.transcript import TranscriptView
@@ -84,6 +86,7 @@ class LiveScreen(Screen):
                 yield SuggestionPanel(id="suggestion")
                 yield Label("合规提示", classes="section")
                 yield FlagList(id="flags")
+                yield CaseCardView(id="case-card")
                 yield Label("通话记录", classes="section")
                 yield RecordForm(id="record")
         yield Footer()
@@ -118,6 +121,8 @@ class LiveScreen(Screen):
                 self.board.utterance(ev.speaker, ev.text, ev.t)
             else:
                 tv.partial(ev.speaker, ev.start, ev.text)
+        elif isinstance(ev, CaseCard) or (isinstance(ev, Suggestion) and ev.kind == "case_pick"):
+            self.query_one(CaseCardView).show(ev)
         elif isinstance(ev, Suggestion):
             self.board.add(ev)
         elif isinstance(ev, FlagRaised):
