@@ -9,8 +9,8 @@ A case's score adds up independent evidence:
 - the department, when said.
 
 Only cases some span points at are candidates: a call that says no case number gets none, whatever names it
-mentions. One case is *resolved* when it scores high, clearly above the next, and more than one fuzzy reading
-supports it (an exact reading of the whole number, or a read-back, judge or party agreeing); otherwise close
+mentions. One case is *resolved* when it scores high, clearly above the next (or it is the only case read exactly as
+said: year, court, type code and serial), and more than one fuzzy reading supports it (an exact reading of the whole number, or a read-back, judge or party agreeing); otherwise close
 candidates become a pick list for the agent.
 """
 
@@ -167,7 +167,8 @@ def resolve(directory: CaseDirectory, turns: Sequence[TurnText], spans: Sequence
     top = scored[0]
     second = scored[1].total if len(scored) > 1 else 0.0
     close = tuple(s for s in scored[:MAX_PICKS] if s.total >= PICK_AT and top.total - s.total < MARGIN)
-    if top.total >= RESOLVE_AT and top.total - second >= MARGIN and top.corroborated:
+    clear = top.total - second >= MARGIN or (top.exact and not any(s.exact for s in scored[1:]))
+    if top.total >= RESOLVE_AT and clear and top.corroborated:
         return Resolution("resolved", top.case, (top,), caller_role=top.party_role if top.party >= 0.7 else None,
                           identity_matched=top.party >= 0.4 or _role_matches(top.case, turns),
                           judge_heard=top.judge > 0)
