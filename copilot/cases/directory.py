@@ -109,8 +109,11 @@ class CaseDirectory:
         self.courts_of_year: dict[int, list[str]] = defaultdict(list)
         for y, c in self.groups:
             self.courts_of_year[y].append(c)
+        self.digits_of = {c: "".join(ch for ch in c if ch.isdigit()) for _y, c in self.groups}
+        self.court_digits = sorted(set(self.digits_of.values()))
         self.build_seconds = time.perf_counter() - t0
         self._lookup = lru_cache(maxsize=2048)(self._lookup_uncached)
+        self._head_groups = lru_cache(maxsize=1024)(self._head_groups_uncached)
         log.info("case directory: %d cases in %d groups (%.3f s)", self.size, len(self.groups), self.build_seconds)
 
     def __bool__(self) -> bool:
@@ -122,21 +125,30 @@ class CaseDirectory:
 
         ``exact_head=False``: the head is one of several splits of a digit run, so digits left over after the
         court code count against it."""
-        scored: list[tuple[float, int, str]] = []
+        return self._head_groups(head, exact_head)
+
+    def _head_groups_uncached(self, head: str, exact_head: bool) -> list[tuple[float, int, str]]:
         if not head:
             return [(0.0, y, c) for (y, c) in self.groups]
-        for y in self.years:
-            ys, pos = _year_score(head, str(y))
+        scored: list[tuple[float, int, str]] = []
+        by_rest: dict[str, dict[str, float]] = {}
+        years = [(y, *_year_score(head, str(y))) for y in self.years]
+        if any(ys > 0 for _y, ys, _p in years):  # a year was heard: the others are not tried
+            years = [t for t in years if t[1] > 0]
+        for y, ys, pos in years:
             rest = head[pos + 4:] if ys > 0 else head
-            for court in self.courts_of_year[y]:
-                cd = "".join(ch for ch in court if ch.isdigit())
-                cs = _court_score(rest, cd)
-                score = 0.45 * ys + 0.55 * cs
+            courts = self.courts_of_year[y]
+            if rest not in by_rest:
+                by_rest[rest] = _court_scores(rest, self.court_digits)
+            cs_of = by_rest[rest]
+            for court in courts:
+                cd = self.digits_of[court]
+                score = 0.45 * ys + 0.55 * cs_of[cd]
                 extra = len(rest) - len(cd) if ys > 0 else len(head) - 4 - len(cd)
-                if not exact_head and extra > 0:
-                    score *= max(0.0, 1 - 0.2 * extra)
+                if extra > 0:  # digits the court code leaves unexplained
+                    score *= max(0.0, 1 - (0.12 if exact_head else 0.2) * extra)
                 if score >= 0.3:
-                    scored.append((round(score, 3), y, court))
+                    scored.append((score, y, court))
         scored.sort(reverse=True)
         if not scored:
             return []
@@ -160,28 +172,24 @@ class CaseDirectory:
         if not groups:
             return ()
         head_of = {(y, c): s for s, y, c in groups}
-        params: dict[str, Any] = {}
-        serials = []
-        for i, v in enumerate(variants):
-            params[f"s{i}"] = v
-            serials.append(f":s{i}")
-        where = f"serial IN ({','.join(serials)})"
+        params: list[Any] = list(variants)
+        where = f"serial IN ({','.join('?' * len(variants))})"
         if hyp.head:
-            ors = []
-            for i, (_s, y, c) in enumerate(groups):
-                params[f"y{i}"], params[f"c{i}"] = y, c
-                ors.append(f"(year = :y{i} AND court = :c{i})")
-            where += f" AND ({' OR '.join(ors)})"
+            where += " AND (" + " OR ".join("(year = ? AND court = ?)" for _ in groups) + ")"
+            for _s, y, c in groups:
+                params += [y, c]
         if hyp.type_code:
-            params["t"] = hyp.type_code
-            where += " AND type_code = :t"
+            params.append(hyp.type_code)
+            where += " AND type_code = ?"
         sql = f"SELECT {','.join(_COLS)} FROM cases WHERE {where} LIMIT {MAX_ROWS}"
         with self.engine.connect() as conn:
-            rows = conn.execute(text(sql), params).all()
+            if conn.dialect.paramstyle in ("format", "pyformat"):
+                sql = sql.replace("?", "%s")
+            rows = conn.exec_driver_sql(sql, tuple(params)).all()
         out = []
         for r in rows:
             c = Case(*r)
-            out.append((c, head_of.get((c.year, c.court), 0.0), variants.get(c.serial, 0.0)))
+            out.append((c, round(head_of.get((c.year, c.court), 0.0), 3), variants.get(c.serial, 0.0)))
         return tuple(out)
 
     def get(self, case_number: str) -> Case | None:
@@ -213,15 +221,20 @@ def _year_score(head: str, year: str) -> tuple[float, int]:
     return best
 
 
-def _court_score(rest: str, digits: str) -> float:
-    """How well the digits after the year match a court code's digits (best window, normalised edit distance)."""
-    if not digits:
-        return 1.0 if not rest else 0.3
-    if digits in rest[:len(digits) + 2]:
-        return 1.0
-    best = 0.0
-    for w in (len(digits) - 1, len(digits), len(digits) + 1):
-        for i in range(0, max(1, min(len(rest) - w + 1, 4))):
-            s = Levenshtein.normalized_similarity(rest[i:i + w], digits)
-            best = max(best, s)
-    return best
+def _court_scores(rest: str, codes: list[str]) -> dict[str, float]:
+    """For every court code's digits: how well the digits after the year match it (1.0 when it is there as said,
+    else the best normalised edit similarity of a window of about its length near the start)."""
+    from rapidfuzz.process import cdist
+
+    out: dict[str, float] = {}
+    real = [c for c in codes if c]
+    if "" in codes:
+        out[""] = 1.0 if not rest else 0.3
+    if not real:
+        return out
+    windows = sorted({rest[i:i + w] for w in (1, 2, 3, 4, 5) for i in range(0, max(1, min(len(rest) - w + 1, 4)))})
+    windows = [w for w in windows if w] or [""]
+    best = cdist(windows, real, scorer=Levenshtein.normalized_similarity).max(axis=0)
+    for code, score in zip(real, best, strict=True):
+        out[code] = 1.0 if code in rest[:len(code) + 2] else float(score)
+    return out
