@@ -135,6 +135,8 @@ class CaseDirectory:
         years = [(y, *_year_score(head, str(y))) for y in self.years]
         if any(ys > 0 for _y, ys, _p in years):  # a year was heard: the others are not tried
             years = [t for t in years if t[1] > 0]
+        elif not exact_head:
+            return []  # digits without a type code and without a year (a phone number, a sum) are no case number
         for y, ys, pos in years:
             rest = head[pos + 4:] if ys > 0 else head
             courts = self.courts_of_year[y]

@@ -30,7 +30,7 @@ MAX_SCORED = 40
 """Candidates (best digits first) whose names are compared."""
 RESOLVE_AT = 0.8
 MARGIN = 0.12
-PICK_AT = 0.55
+PICK_AT = 0.6
 MAX_PICKS = 4
 
 
@@ -149,12 +149,15 @@ def _party_match(case: Case, names: list[str], spoken: SpokenText) -> tuple[floa
     for name, r in case.party_list:
         core = _person(name)
         s = spoken.name_in(core) if len(core) >= 2 else 0.0
-        if s == 0.0:
-            for n in names:
-                if n and n[0] == core[0] and (len(n) == 1 or sounds_alike(n, core[:len(n)])):
-                    s = max(s, 0.4)  # the surname (我姓钱, 钱律师)
-                elif n and sounds_alike(n[:1], core[:1]) and (len(n) == 1 or sounds_alike(n, core[:len(n)])):
-                    s = max(s, 0.3)
+        surname = 0.0
+        for n in names:
+            if n and n[0] == core[0] and (len(n) == 1 or sounds_alike(n, core[:len(n)])):
+                surname = max(surname, 0.4)  # the surname (我姓钱, 钱律师, 姚女士)
+            elif n and sounds_alike(n[:1], core[:1]) and (len(n) == 1 or sounds_alike(n, core[:len(n)])):
+                surname = max(surname, 0.3)
+        if s == 0.5 and surname:  # the given name heard and the surname said apart (杨美芳 … 姚女士)
+            s = 0.8
+        s = max(s, surname)
         if s > best:
             best, role = s, r
     return best, role
