@@ -95,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         disable()
     args = parser.parse_args(argv)
+    if getattr(args, "db", None):  # the case directory is read from the store the command uses
+        from copilot.cases.runtime import set_url
+
+        set_url(args.db)
     from asr.memory import keep_freed_memory
 
     keep_freed_memory()  # before any thread starts (the TUI loads Whisper in a worker thread): see asr.memory

@@ -49,6 +49,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     tokens = dict(parse_token(t) for t in args.token)
     cfg = load_config(args.config, host=args.host, port=args.port, engine=args.engine, vosk_model=args.vosk_model,
                       certfile=args.certfile, keyfile=args.keyfile, db=args.db, tokens=tokens)
+    from copilot.cases.runtime import set_url
+
+    set_url(cfg.db)  # the calls consult the case directory of the server's own store
     return asyncio.run(_serve(CopilotServer(cfg)))
 
 
