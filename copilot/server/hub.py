@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from copilot.cases.privacy import visible_to
 from copilot.events import (
     CallEnded,
     CallStarted,
@@ -146,7 +147,7 @@ class CallHub:
             elif isinstance(ev, RecordUpdated):
                 state.record.update({k: v for k, v in ev.record.items() if v is not None})
             for sub in list(state.subscribers):
-                if sub.closed is not None:
+                if sub.closed is not None or not visible_to(sub.role, ev):  # the case card: agents only
                     continue
                 try:
                     sub.queue.put_nowait(ev)
@@ -177,7 +178,7 @@ class CallHub:
         if state.confidential and role not in self.confidential_roles:
             sub.cut(CLOSE_FORBIDDEN, self.forbidden_reason(role))
             return sub, []
-        history = list(state.events)
+        history = [ev for ev in state.events if visible_to(role, ev)]
         if state.ended is None:
             state.subscribers.add(sub)
         return sub, history
