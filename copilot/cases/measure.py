@@ -141,3 +141,20 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def cer_of(transcripts: Path, scripts: Path) -> dict[str, Any]:
+    """CER of saved transcripts (both channels) against the clean scripts of the same calls."""
+    from asr.cer import CerResult, cer
+
+    total = CerResult(0, 0)
+    for f in sorted(Path(transcripts).glob("*.json")):
+        hyp = json.loads(f.read_text(encoding="utf-8"))
+        ref_path = next(iter(sorted(Path(scripts).glob(f"{f.stem}*.json"))), None)
+        if ref_path is None:
+            continue
+        ref = json.loads(ref_path.read_text(encoding="utf-8"))
+        for speaker in ("agent", "caller"):
+            total += cer("".join(t["text"] for t in ref["turns"] if t["speaker"] == speaker),
+                         "".join(t["text"] for t in hyp["turns"] if t["speaker"] == speaker))
+    return {"cer": round(total.cer, 4), "errors": total.errors, "ref_chars": total.ref_chars}
