@@ -171,3 +171,20 @@ def test_no_card_before_the_caller_says_who_they_are(directory):
                                    ("caller", "帮忙查一下2024浙0591行初45号")])
     assert rec["case_source"] == "directory"
     assert not [e for e in events if isinstance(e, CaseCard)]
+
+
+def test_the_issues_garbled_number_and_homophone_judge(directory, tmp_path):
+    # Whisper base heard 「（2024）浙0503民初4127号」 as 「带零二零二四这零五零三明充此一二接耗」 and 孙法官 as 僧法官
+    extra = tmp_path / "one.csv"
+    extra.write_text("case_number,judge_name,department,clerk_name,status,filed_on,next_hearing,parties\n"
+                     "（2024）浙0503民初4127号,孙立华,民一庭,,审理中,2024-03-01,,张建华:party\n", encoding="utf-8")
+    import_cases(directory.engine, extra)
+    d = CaseDirectory(directory.engine)
+    a = CallAnalyzer("T-3", cases=d)
+    for speaker, said in [("agent", "您好12368请问有什么可以帮助您"),
+                          ("caller", "我叫张建华，我的案号是带零二零二四这零五零三明充此一二接耗"),
+                          ("agent", "好的张先生请稍等"), ("caller", "我找僧法官")]:
+        a.add_turn(speaker, 0.0, 1.0, said)
+    a.finish()
+    rec = a.result()["record"]
+    assert (rec["case_number"], rec["judge_name"], rec["case_source"]) == ("（2024）浙0503民初4127号", "孙立华", "directory")
