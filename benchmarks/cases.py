@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lookups", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", default=None, help="keep the CSV and the store in this folder")
+    ap.add_argument("--reuse", action="store_true", help="with --keep: time lookups on the store kept there")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
 
@@ -62,11 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="cases-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     csv_path, db = folder / "cases.csv", folder / "store.db"
+    rng = random.Random(a.seed)
+    if a.reuse:
+        return _lookups_only(db, a, rng)
     if db.exists():
         db.unlink()
     t0 = time.perf_counter()
     sample: list[str] = []
-    rng = random.Random(a.seed)
 
     def rows():
         for r in generate_rows(a.rows, seed=a.seed):
@@ -117,6 +120,40 @@ def main(argv: list[str] | None = None) -> int:
     if not a.keep:
         csv_path.unlink()
         db.unlink()
+    return 0
+
+
+def _lookups_only(db: Path, a: argparse.Namespace, rng: random.Random) -> int:
+    from sqlalchemy import text
+
+    from copilot.cases.directory import CaseDirectory
+    from copilot.cases.resolve import TurnText, resolve
+    from copilot.db import make_engine
+    from copilot.text import normalize
+
+    t = time.perf_counter()
+    directory = CaseDirectory(make_engine(f"sqlite:///{db}"))
+    build = time.perf_counter() - t
+    with directory.engine.connect() as conn:
+        picks = [r[0] for r in conn.execute(text("SELECT case_number FROM cases WHERE rowid % 997 = 0"))]
+    picks = rng.sample(picks, min(a.lookups, len(picks)))
+    wall, cpu, right = [], [], 0
+    for number in picks:
+        said = normalize(garble(number, rng)).text
+        t, c = time.perf_counter(), time.process_time()
+        res = resolve(directory, [TurnText(0, "caller", said)])
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+        right += bool(res.case and res.case.case_number == number) or number in [
+            x.case.case_number for x in res.candidates]
+    wall.sort()
+    cpu.sort()
+    n = len(wall)
+    print(json.dumps({"cases": directory.size, "directory_build_s": round(build, 3), "lookups": n,
+                      "lookup_p50_ms": round(wall[n // 2], 2), "lookup_p95_ms": round(wall[int(0.95 * n)], 2),
+                      "lookup_cpu_p50_ms": round(cpu[n // 2], 2), "lookup_cpu_p95_ms": round(cpu[int(0.95 * n)], 2),
+                      "resolved_or_offered": f"{right}/{n}",
+                      "load_average_1min": round(__import__("os").getloadavg()[0], 1)}, indent=2))
     return 0
 
 

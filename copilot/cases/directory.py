@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 MAX_GROUPS = 24
 """(year, court) groups tried per heard head: those within ``GROUP_SPREAD`` of the best."""
 GROUP_SPREAD = 0.2
+NEAR_GROUPS = 4
+"""Groups (the closest to the head heard) in which serials one edit from the heard one are looked up."""
 MAX_ROWS = 400
 
 
@@ -174,16 +176,34 @@ class CaseDirectory:
         if not groups:
             return ()
         head_of = {(y, c): s for s, y, c in groups}
-        params: list[Any] = list(variants)
-        where = f"serial IN ({','.join('?' * len(variants))})"
-        if hyp.head:
-            where += " AND (" + " OR ".join("(year = ? AND court = ?)" for _ in groups) + ")"
-            for _s, y, c in groups:
-                params += [y, c]
-        if hyp.type_code:
-            params.append(hyp.type_code)
-            where += " AND type_code = ?"
-        sql = f"SELECT {','.join(_COLS)} FROM cases WHERE {where} LIMIT {MAX_ROWS}"
+        serial_list = ",".join(str(int(v)) for v in variants)  # integers we made: safe to inline
+        cols = ",".join(_COLS)
+        params: list[Any] = []
+        parts = []
+        if not hyp.head:  # no head: the serial as heard, in every group of the type heard
+            where = f"serial IN ({serial_list})"
+            if hyp.type_code:
+                where += " AND type_code = ?"
+                params.append(hyp.type_code)
+            parts.append(f"SELECT {cols} FROM cases WHERE {where}")
+        else:
+            # serials as heard in every group the head points at; serials one edit away only in the closest groups
+            sure = ",".join(str(int(v)) for v, sc in variants.items() if sc >= 0.7)
+            near = ",".join(str(int(v)) for v, sc in variants.items() if sc < 0.7)
+            best = groups[0][0]
+            for i, (score, y, c) in enumerate(groups):
+                if hyp.type_code and hyp.type_code not in self.groups[(y, c)]:
+                    continue
+                wanted = ",".join(x for x in (sure, near if i < NEAR_GROUPS and score >= best - 0.1 else "") if x)
+                if not wanted:
+                    continue
+                types = [hyp.type_code] if hyp.type_code else sorted(self.groups[(y, c)])
+                parts.append(f"SELECT {cols} FROM cases WHERE year = ? AND court = ? AND type_code IN "
+                             f"({','.join('?' * len(types))}) AND serial IN ({wanted})")
+                params += [y, c, *types]
+        if not parts:
+            return ()
+        sql = " UNION ALL ".join(parts) + f" LIMIT {MAX_ROWS}"
         with self.engine.connect() as conn:
             if conn.dialect.paramstyle in ("format", "pyformat"):
                 sql = sql.replace("?", "%s")

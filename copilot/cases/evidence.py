@@ -19,6 +19,8 @@ from copilot.text.numerals import DIGIT_VALUE
 MAX_GAP = 3
 """Characters between two digit groups that still belong to one span (年浙, 名出, 民初)."""
 MAX_SERIAL = 6
+_NOT_CASE = "月日点时分秒元块岁万千百"
+"""Characters between digit groups that make a span a date, a time, a sum or an age (unless a type code is heard)."""
 _END = "号"
 _DIGIT_WORDS = {d: readings(c) for c, d in (("零", "0"), ("一", "1"), ("二", "2"), ("三", "3"), ("四", "4"),
                                               ("五", "5"), ("六", "6"), ("七", "7"), ("八", "8"), ("九", "9"))}
@@ -67,7 +69,7 @@ def _type_in(gap: str) -> tuple[str, float, int, int] | None:
     for n in (3, 2, 1):
         for i in range(0, len(gap) - n + 1):
             m = resolve_type_code(gap[i:i + n])
-            if m is None or (n == 1 and m.confidence < 0.9):
+            if m is None or (n == 1 and m.confidence < 0.8):
                 continue
             key = (m.confidence, n)
             if best is None or key > best[0]:
@@ -144,12 +146,14 @@ def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
         break
     if len(digits) < 5 or len(digits) > 18:
         return []
+    if any(k == "g" and any(ch in _NOT_CASE for ch in g) for k, g in parts):
+        return []  # a date, a time, a sum or an age read out, not a case number
     if re.fullmatch(r"1[3-9]\d{9}|0\d{9,11}|12368|86\d{11}", digits):
         return []  # a phone number, not a case number
     out = []
     for k in range(2, MAX_SERIAL):
         head, serial = digits[:-k], digits[-k:]
-        if len(head) < 4 or serial.startswith("0"):
+        if len(head) < 6 or serial.startswith("0"):  # a year and at least a 2-digit court code
             continue
         out.append(Hypothesis(head, serial, None, 0.0))
     return out

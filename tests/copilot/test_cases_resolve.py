@@ -188,3 +188,10 @@ def test_the_issues_garbled_number_and_homophone_judge(directory, tmp_path):
     a.finish()
     rec = a.result()["record"]
     assert (rec["case_number"], rec["judge_name"], rec["case_source"]) == ("（2024）浙0503民初4127号", "孙立华", "directory")
+
+
+def test_dates_sums_and_phone_numbers_are_no_case_evidence(directory):
+    rec, events = _run(directory, [("caller", "我2024年3月5日去立的案，4月9号上午9点30分开庭，标的12万3千元"),
+                                   ("caller", "我的电话是13905723318，座机0572-2123456")])
+    assert rec["case_number"] is None and rec["case_source"] is None
+    assert not [e for e in events if isinstance(e, Suggestion) and e.kind == "case_pick"]
