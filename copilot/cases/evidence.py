@@ -214,8 +214,8 @@ class SpokenText:
         return any(self.sound[i:i + n] == want for i in self.at.get(want[0], ()))
 
     def name_in(self, name: str) -> float:
-        """1.0 when ``name`` is in the text, 0.7 when a homophone of it is, 0.5 when the given name (two
-        characters or more) is heard but the surname is not, else 0."""
+        """1.0 when ``name`` is in the text, 0.7 when a homophone of it is, 0.3 when only the given name (two
+        characters or more; common ones such as 美芳 are shared by many) is heard, else 0."""
         if not name:
             return 0.0
         if name in self.text:
@@ -226,5 +226,5 @@ class SpokenText:
         if self._heard(want):
             return 0.7
         if len(name) >= 3 and self._heard(want[1:]):
-            return 0.5
+            return 0.3
         return 0.0

@@ -53,7 +53,8 @@ class Scored:
 
     @property
     def corroborated(self) -> bool:
-        return self.exact or self.judge > 0 or self.party > 0 or len([s for s in self.spans.values() if s >= 0.5]) >= 2
+        return (self.exact or self.judge > 0 or self.party > 0
+                or len([s for s in self.spans.values() if s >= 0.5]) >= 2)
 
     def to_dict(self) -> dict[str, Any]:
         return {"case_number": self.case.case_number, "judge_name": self.case.judge_name,
@@ -155,7 +156,7 @@ def _party_match(case: Case, names: list[str], spoken: SpokenText) -> tuple[floa
                 surname = max(surname, 0.4)  # the surname (我姓钱, 钱律师, 姚女士)
             elif n and sounds_alike(n[:1], core[:1]) and (len(n) == 1 or sounds_alike(n, core[:len(n)])):
                 surname = max(surname, 0.3)
-        if s == 0.5 and surname:  # the given name heard and the surname said apart (杨美芳 … 姚女士)
+        if s == 0.3 and surname:  # the given name heard and the surname said apart (杨美芳 … 姚女士)
             s = 0.8
         s = max(s, surname)
         if s > best:
