@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from copilot.text.case_codes import readings, resolve_type_code
+from copilot.text.numbers import _ZERO_LIKE
 from copilot.text.numerals import DIGIT_VALUE
 
 MAX_GAP = 3
@@ -93,6 +94,8 @@ def spans_in(text: str, turn: int = 0, speaker: str = "caller") -> list[Span]:
         while j < n:
             ch = text[j]
             d = ch if (ch.isascii() and ch.isdigit()) else (DIGIT_VALUE.get(ch))
+            if d is None and ch in _ZERO_LIKE and text[j + 1:j + 2].isdigit():
+                d = "0"  # 零 heard as 里/林 before digits (这里503 for 浙0503)
             if d is not None:
                 if gap:
                     parts.append(("g", gap))
@@ -119,6 +122,25 @@ def spans_in(text: str, turn: int = 0, speaker: str = "caller") -> list[Span]:
         hyps = _hypotheses(parts)
         if hyps:
             out.append(Span(turn, speaker, span_text, tuple(hyps)))
+    return out
+
+
+def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
+    """Spans of each turn (index, speaker, text), plus those that run on from the speaker's previous turn: the
+    ASR often ends an utterance inside a case number (「案号是2024年,这05.」 | 「02,直一七三五号」)."""
+    out: dict[int, list[Span]] = {}
+    prev: tuple[int, str, str] | None = None
+    for index, speaker, text in turns:
+        found = spans_in(text, index, speaker)
+        if prev is not None and prev[1] == speaker:
+            joined = prev[2] + text
+            cut = len(prev[2])
+            for sp in spans_in(joined, index, speaker):
+                start = joined.find(sp.text)
+                if start < cut < start + len(sp.text):  # crosses the boundary: a span neither turn holds alone
+                    found.append(sp)
+        out[index] = found
+        prev = (index, speaker, text)
     return out
 
 

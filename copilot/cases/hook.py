@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from copilot.cases.directory import CaseDirectory
-from copilot.cases.evidence import Span, spans_in
+from copilot.cases.evidence import Span, spans_in_turns
 from copilot.cases.resolve import Resolution, TurnText, resolve
 from copilot.events import CaseCard, Event, Suggestion
 
@@ -50,11 +50,16 @@ class CaseHook:
         record["case_source"] = "parsed" if record.get("case_number") else None
         if not self.directory:
             return record, []
-        for tv in turns:
-            if tv.index not in self._turns:
-                tt = TurnText(tv.index, tv.speaker, tv.plain)
-                self._turns[tv.index] = tt
-                self._spans[tv.index] = spans_in(tt.text, tt.index, tt.speaker)
+        new = [tv for tv in turns if tv.index not in self._turns]
+        for tv in new:
+            self._turns[tv.index] = TurnText(tv.index, tv.speaker, tv.plain)
+        if new:  # spans of the new turns, and those running on from the turn before each
+            first = min(tv.index for tv in new)
+            window = [self._turns[i] for i in sorted(self._turns) if i >= first - 1]
+            found = spans_in_turns([(t.index, t.speaker, t.text) for t in window])
+            for i, spans in found.items():
+                if i >= first:
+                    self._spans[i] = spans
         texts = [self._turns[tv.index] for tv in turns]
         spans = [s for tv in turns for s in self._spans[tv.index]]
         try:

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from copilot.cases.directory import Case, CaseDirectory
-from copilot.cases.evidence import Span, SpokenText, caller_names, judge_mentions, sounds_alike, spans_in
+from copilot.cases.evidence import (
+    Span,
+    SpokenText,
+    caller_names,
+    judge_mentions,
+    sounds_alike,
+    spans_in_turns,
+)
 
 W_HEAD, W_SERIAL, W_TYPE = 0.35, 0.45, 0.20
 W_SECOND = 0.2
@@ -93,7 +100,7 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
                 spans: Sequence[Span] | None = None) -> list[Scored]:
     """Every candidate case the call's spans point at, scored, best first."""
     if spans is None:
-        spans = [s for t in turns for s in spans_in(t.text, t.index, t.speaker)]
+        spans = [s for ss in spans_in_turns([(t.index, t.speaker, t.text) for t in turns]).values() for s in ss]
     scored: dict[str, Scored] = {}
     for sp in spans:
         for h in sp.hypotheses:
