@@ -24,6 +24,9 @@ def clean_runtime(monkeypatch):
     runtime.use(None)
     runtime.forget()
     yield
+    import os
+
+    os.environ.pop(runtime.ENV_OFF, None)  # --no-cases sets it for the whole process (worker processes inherit it)
     runtime.set_url(None)
     runtime.forget()
 

@@ -23,7 +23,8 @@ CFG = TuiConfig(freeze_clock=True, retry_seconds=0.3)
 
 
 @pytest.fixture
-def demo_directory(tmp_path):
+def demo_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv(runtime.ENV_OFF, raising=False)
     engine = make_engine(f"sqlite:///{tmp_path / 'cases.db'}")
     import_cases(engine, runtime.DEMO_CSV)
     directory = CaseDirectory(engine)
