@@ -133,7 +133,7 @@ def cmd_demo(args: Any) -> int:
 
     from copilot.cases.runtime import use_demo_directory
     from copilot.events import RecordUpdated
-    from copilot.labels import RECORD_ZH
+    from copilot.labels import CASE_SOURCE_ZH, RECORD_ZH
     from tui.sources import SourceSpec, pipeline_events
 
     use_demo_directory()
@@ -155,6 +155,7 @@ def cmd_demo(args: Any) -> int:
         print("通话记录 record:")
         for key, value in record.items():
             if value not in (None, "", [], {}):
+                value = CASE_SOURCE_ZH.get(value, value) if key == "case_source" else value
                 print(f"  {RECORD_ZH.get(key, key)}: {value}")
     if store is not None:
         print(f"已保存到数据库 saved to {store.url.render_as_string(hide_password=True)}", file=sys.stderr)
