@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_phrasebook(sub)
     _add_bench(sub)
     for mod in ("copilot.commands.audio", "copilot.commands.app", "copilot.commands.serve",
-                "copilot.commands.review", "copilot.commands.indicators"):
+                "copilot.commands.review", "copilot.commands.indicators", "copilot.cases.cli"):
         try:
             m = __import__(mod, fromlist=["add_parsers"])
             m.add_parsers(sub)
@@ -86,7 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    parser.add_argument("--no-cases", action="store_true",
+                        help="do not consult the court's case directory (it is used whenever the store holds cases)")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--no-cases" in argv:  # accepted after any subcommand too; worker processes inherit it
+        argv = [a for a in argv if a != "--no-cases"]
+        from copilot.cases.runtime import disable
+
+        disable()
     args = parser.parse_args(argv)
+    if getattr(args, "db", None):  # the case directory is read from the store the command uses
+        from copilot.cases.runtime import set_url
+
+        set_url(args.db)
     from asr.memory import keep_freed_memory
 
     keep_freed_memory()  # before any thread starts (the TUI loads Whisper in a worker thread): see asr.memory

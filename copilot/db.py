@@ -78,6 +78,7 @@ def make_engine(url: str | None = None) -> Engine:
             import copilot.indicators.models  # noqa: F401
         except ImportError:
             pass
+        import copilot.cases.models  # noqa: F401  (the case directory)
         SQLModel.metadata.create_all(engine)
         from copilot.migrate import add_missing_columns
 

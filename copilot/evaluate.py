@@ -21,6 +21,16 @@ FLAG_CODES = evaluated_codes()
 RECORD_FIELDS = ("caller_role", "case_number", "phone", "judge_name")
 
 
+def judge_matches(pred: str | None, gold: str | None) -> bool:
+    """The record's judge against the label: equal, or the label's spoken 「X法官」 and a full name with surname X
+    (the case directory fills the judge's full name)."""
+    if pred == gold:
+        return True
+    if not pred or not gold or "法官" in pred:
+        return False
+    return gold.endswith("法官") and len(gold) == 3 and 2 <= len(pred) <= 4 and pred[0] == gold[0]
+
+
 def load_labels(path: str | Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     p = Path(path)
@@ -91,7 +101,7 @@ class EvalReport:
             if f not in (label.get("record") or {}):
                 continue
             self.record_total[f] += 1
-            if rec.get(f) == label["record"][f]:
+            if rec.get(f) == label["record"][f] or (f == "judge_name" and judge_matches(rec.get(f), label["record"][f])):
                 self.record_correct[f] += 1
             else:
                 self.mistakes.append(f"{call_id}: {f} {rec.get(f)!r} (expected {label['record'][f]!r})")

@@ -14,7 +14,7 @@ from asr.types import AcousticEvent, AudioChunk, Utterance, Word  # re-exported
 __all__ = [
     "AcousticEvent", "AudioChunk", "Utterance", "Word",
     "Event", "CallStarted", "UtteranceEvent", "Acoustic", "LevelEvent", "ServiceTypeChanged", "FlagRaised",
-    "Suggestion", "RecordUpdated", "ErrorEvent", "CallEnded", "event_from_dict",
+    "Suggestion", "RecordUpdated", "CaseCard", "ErrorEvent", "CallEnded", "event_from_dict",
 ]
 
 
@@ -129,6 +129,20 @@ class RecordUpdated(Event):
 
 
 @dataclass(frozen=True)
+class CaseCard(Event):
+    """The caller's case from the court's case directory (copilot.cases), for the agent's screen only: sent once the
+    case is resolved and the caller has given a name or role that matches it; never stored with the record."""
+
+    type: ClassVar[str] = "case_card"
+    case_number: str = ""
+    judge_name: str = ""
+    department: str = ""
+    status: str = ""
+    next_hearing: str | None = None
+    filed_on: str | None = None
+
+
+@dataclass(frozen=True)
 class ErrorEvent(Event):
     type: ClassVar[str] = "error"
     message: str = ""
@@ -157,7 +171,7 @@ class CallEnded(Event):
 _TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (CallStarted, UtteranceEvent, Acoustic, LevelEvent, ServiceTypeChanged, FlagRaised, Suggestion,
-                RecordUpdated, ErrorEvent, StoreStatus, CallEnded)
+                RecordUpdated, CaseCard, ErrorEvent, StoreStatus, CallEnded)
 }
 
 

@@ -25,6 +25,9 @@ FLAG_EXPLANATION_ZH = {f.code: f.explanation for f in flag_registry()}
 RECORD_ZH = {
     "caller_role": "来电人身份", "caller_name": "来电人", "phone": "电话", "case_number": "案号",
     "judge_name": "法官", "summary": "摘要", "callback_required": "需回复", "referral": "转介", "dialect": "方言",
+    "case_source": "案号来源", "case_candidates": "待核对案号",
 }
+CASE_SOURCE_ZH = {"directory": "案件库已核对", "parsed": "仅语音识别，未核对"}
+"""``record.case_source`` (copilot.cases): resolved from the court's case directory, or parsed from speech only."""
 SUGGESTION_ZH = {"greeting": "问候语", "script": "情景话术", "referral": "转介", "checklist": "处置要点",
-                 "closing": "结束语", "replacement": "规范用语"}
+                 "closing": "结束语", "replacement": "规范用语", "case_pick": "核对案号"}

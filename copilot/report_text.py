@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from copilot.labels import FLAG_ZH, RECORD_ZH, ROLE_ZH, SERVICE_TYPE_ZH
+from copilot.labels import CASE_SOURCE_ZH, FLAG_ZH, RECORD_ZH, ROLE_ZH, SERVICE_TYPE_ZH
 
 
 def _value(key: str, v: Any) -> str:
@@ -14,6 +14,8 @@ def _value(key: str, v: Any) -> str:
         return "是" if v else "否"
     if key == "caller_role":
         return f"{ROLE_ZH.get(v, v)} ({v})"
+    if key == "case_source":
+        return f"{CASE_SOURCE_ZH.get(v, v)} ({v})"
     return str(v)
 
 

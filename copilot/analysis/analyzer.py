@@ -38,7 +38,7 @@ def _flag_event(f: Flag, t: float) -> FlagRaised:
 
 class CallAnalyzer:
     def __init__(self, call_id: str, *, rules: Rules | None = None, ring_seconds: float | None = None,
-                 started_at: str | None = None, live: bool = True) -> None:
+                 started_at: str | None = None, live: bool = True, cases: Any = "default") -> None:
         self.r = rules or load_rules()
         self.live = live
         """False for a whole transcript analysed at once: the per-turn classification, record and caller
@@ -62,6 +62,11 @@ class CallAnalyzer:
         self.triggers = ScriptTriggers(self.r, self.checker)
         self.finished = False
         self.score: dict[str, Any] | None = None
+        from copilot.cases.hook import CaseHook
+        from copilot.cases.runtime import active_directory
+
+        self.cases = CaseHook(active_directory() if isinstance(cases, str) else cases)
+        """The court's case directory (copilot.cases): the store's, unless given (None: none)."""
 
     # ------------------------------------------------------------------ live
     def start(self, *, source: str = "transcript") -> list[Event]:
@@ -87,10 +92,11 @@ class CallAnalyzer:
             return events
         events += self._update_classification(t)
         record = self.extractor.record(self.turns, self.cls, self.checker, final=False)
+        record, case_events = self.cases.apply(self.turns, record, t)
         if record != self.record:
             self.record = record
             events.append(RecordUpdated(t=t, record=dict(record)))
-        return events
+        return events + case_events
 
     def _check_agent_turn(self, turn: TurnView, t: float) -> list[Event]:
         new: list[Flag] = []
@@ -169,9 +175,11 @@ class CallAnalyzer:
         self.score = score_call(self.r, [f.to_dict() for f in self.flags], confidence=self.cls.confidence,
                                 silent=silent)
         record = self.extractor.record(self.turns, self.cls, self.checker)
+        record, case_events = self.cases.apply(self.turns, record, t)
         if not self.record or record != self.record:
             self.record = record
             events.append(RecordUpdated(t=t, record=dict(self.record)))
+        events += case_events
         events.append(CallEnded(t=t, call_id=self.call_id, reason=reason, complete=complete))
         return events
 
@@ -191,8 +199,9 @@ class CallAnalyzer:
         }
 
 
-def analyze_transcript(tr: Transcript, *, rules: Rules | None = None) -> dict[str, Any]:
-    a = CallAnalyzer(tr.call_id, rules=rules, ring_seconds=tr.ring_seconds, started_at=tr.started_at, live=False)
+def analyze_transcript(tr: Transcript, *, rules: Rules | None = None, cases: Any = "default") -> dict[str, Any]:
+    a = CallAnalyzer(tr.call_id, rules=rules, ring_seconds=tr.ring_seconds, started_at=tr.started_at, live=False,
+                     cases=cases)
     for turn in tr.turns:
         a.add_turn(turn.speaker, turn.start, turn.end, turn.text)
     a.finish()

@@ -72,9 +72,11 @@ def demo_files(name: str) -> tuple[Path, Path]:
 
 def demo_app(args: Any, store: Any = None, config: Any = None) -> Any:
     """The live screen on a bundled fixture's recording, through ASR and the whole pipeline."""
+    from copilot.cases.runtime import use_demo_directory
     from tui.app import make_app
     from tui.sources import SourceSpec
 
+    use_demo_directory()  # the case card: the store's case directory, else the small one the demo ships
     audio, _ = demo_files(args.call)
     spec = SourceSpec(kind="audio", path=str(audio), pace=args.pace, speed=args.speed if args.pace == "fast" else None,
                       engine=args.engine, speaker="caller")
@@ -110,6 +112,9 @@ def format_event(ev: Any) -> str | None:
         return f"{stamp}   ⚑ {FLAG_ZH.get(ev.code, ev.code)} {ev.code} {said}{instead}"
     if isinstance(ev, ErrorEvent):
         return f"{stamp}   ✗ 错误 {ev.where}: {ev.message}"
+    if type(ev).__name__ == "CaseCard":
+        return (f"{stamp}   ▣ 案件信息 {ev.case_number}：{ev.status or '—'}，承办法官 {ev.judge_name or '未分配'}，"
+                f"{ev.department or '—'}，下次开庭 {ev.next_hearing or '未排期'}")
     if isinstance(ev, CallEnded):
         return f"{stamp} 通话结束 ({'完整' if ev.complete else '中断'}, {ev.reason})"
     return None
@@ -120,9 +125,12 @@ def cmd_demo(args: Any) -> int:
         return _run(demo_app(args, open_store(args)))
     import threading
 
+    from copilot.cases.runtime import use_demo_directory
     from copilot.events import RecordUpdated
-    from copilot.labels import RECORD_ZH
+    from copilot.labels import CASE_SOURCE_ZH, RECORD_ZH
     from tui.sources import SourceSpec, pipeline_events
+
+    use_demo_directory()
 
     audio, _ = demo_files(args.call)
     spec = SourceSpec(kind="audio", path=str(audio), pace=args.pace, engine=args.engine, speaker="caller",
@@ -141,6 +149,7 @@ def cmd_demo(args: Any) -> int:
         print("通话记录 record:")
         for key, value in record.items():
             if value not in (None, "", [], {}):
+                value = CASE_SOURCE_ZH.get(value, value) if key == "case_source" else value
                 print(f"  {RECORD_ZH.get(key, key)}: {value}")
     if store is not None:
         print(f"已保存到数据库 saved to {store.url.render_as_string(hide_password=True)}", file=sys.stderr)

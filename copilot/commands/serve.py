@@ -59,6 +59,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
                       certfile=args.certfile, keyfile=args.keyfile, db=args.db, tokens=tokens,
                       audio_dir=args.store_audio, audio_retention_days=args.audio_retention_days,
                       audit_log=args.audit_log, spool_dir=args.spool_dir)
+    from copilot.cases.runtime import set_url
+
+    set_url(cfg.db)  # the calls consult the case directory of the server's own store
     return asyncio.run(_serve(CopilotServer(cfg)))
 
 

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from copilot.cases.privacy import visible_to
 from copilot.events import (
     CallEnded,
     CallStarted,
@@ -165,7 +166,7 @@ class CallHub:
             elif isinstance(ev, RecordUpdated):
                 state.record.update({k: v for k, v in ev.record.items() if v is not None})
             for sub in list(state.subscribers):
-                if sub.closed is not None:
+                if sub.closed is not None or not visible_to(sub.role, ev):  # the case card: agents only
                     continue
                 try:
                     sub.queue.put_nowait(ev)
@@ -215,7 +216,7 @@ class CallHub:
                 return sub, []
             self.audit("confidential_access", role=role, route="events", call_id=call_id,
                        reason="handling agent" if role not in self.confidential_roles else "cleared role")
-        history = list(state.events)
+        history = [ev for ev in state.events if visible_to(role, ev)]
         if state.ended is None:
             state.subscribers.add(sub)
         return sub, history

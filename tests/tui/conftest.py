@@ -25,3 +25,12 @@ def messages():
     """Every message the app handled (for run_test(message_hook=...))."""
     seen: list = []
     return seen
+
+
+@pytest.fixture(autouse=True)
+def _demo_case_directory_does_not_leak():
+    """``copilot demo`` switches this process to the bundled case directory; later tests must not inherit it."""
+    yield
+    from copilot.cases import runtime
+
+    runtime.use(None)

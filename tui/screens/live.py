@@ -19,6 +19,7 @@ from copilot.events import (
     Acoustic,
     CallEnded,
     CallStarted,
+    CaseCard,
     ErrorEvent,
     FlagRaised,
     LevelEvent,
@@ -32,6 +33,7 @@ from tui.messages import CallEvent, RecordSaved, RecordSaveFailed, StreamEnded
 from tui.screens.modals import HelpScreen
 from tui.screens.pump import pump
 from tui.suggest import SuggestionBoard
+from tui.widgets.case_card import CaseCardView
 from tui.widgets.checklist import ChecklistView
 from tui.widgets.panels import FlagList, Status, StatusBar, SuggestionPanel
 from tui.widgets.record import RecordForm
@@ -88,6 +90,7 @@ class LiveScreen(Screen):
                 yield FlagList(id="flags")
                 yield Label("处置要点", classes="section")
                 yield ChecklistView(id="checklist")
+                yield CaseCardView(id="case-card")
                 yield Label("通话记录", classes="section")
                 yield RecordForm(id="record")
         yield Footer()
@@ -122,6 +125,8 @@ class LiveScreen(Screen):
                 self.board.utterance(ev.speaker, ev.text, ev.t)
             else:
                 tv.partial(ev.speaker, ev.start, ev.text)
+        elif isinstance(ev, CaseCard) or (isinstance(ev, Suggestion) and ev.kind == "case_pick"):
+            self.query_one(CaseCardView).show(ev)
         elif isinstance(ev, Suggestion):
             if ev.kind != "checklist":  # the checklist has its own tick boxes
                 self.board.add(ev)

@@ -1,0 +1,252 @@
+"""Case-number evidence in what was said: digit spans, type codes heard as homophones, judges' and callers' names.
+
+Every turn is read (the caller's statement, the agent's read-back, a self-correction). A *span* is a run of
+digits (Arabic, or Chinese numerals the normaliser left) with separators and at most three other characters
+between them, ended by 号 or by a longer gap. Inside a span, a type code said as a homophone (名出/明充 → 民初)
+splits the digits into the head (year and court code) and the serial; a character inside the serial that is
+no digit becomes a wildcard. A span without a type code is tried at every split (``12230503`` → head + serial).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from copilot.text.case_codes import readings, resolve_type_code
+from copilot.text.numbers import _ZERO_LIKE
+from copilot.text.numerals import DIGIT_VALUE
+
+MAX_GAP = 3
+"""Characters between two digit groups that still belong to one span (年浙, 名出, 民初)."""
+MAX_SERIAL = 6
+_NOT_CASE = "月日点时分秒元块岁万千百"
+"""Characters between digit groups that make a span a date, a time, a sum or an age (unless a type code is heard)."""
+_END = "号"
+_DIGIT_WORDS = {d: readings(c) for c, d in (("零", "0"), ("一", "1"), ("二", "2"), ("三", "3"), ("四", "4"),
+                                              ("五", "5"), ("六", "6"), ("七", "7"), ("八", "8"), ("九", "9"))}
+
+
+@lru_cache(maxsize=4096)
+def digit_of(ch: str) -> str | None:
+    """The digit a character is (Arabic or a Chinese numeral) or unambiguously sounds like, else None."""
+    if ch.isascii() and ch.isdigit():
+        return ch
+    if ch in DIGIT_VALUE:
+        return DIGIT_VALUE[ch]
+    if not ("\u4e00" <= ch <= "\u9fff"):
+        return None
+    r = readings(ch)
+    hits = [d for d, rs in _DIGIT_WORDS.items() if r & rs]
+    return hits[0] if len(hits) == 1 else None
+
+
+@lru_cache(maxsize=1024)
+def _ends_span(ch: str) -> bool:
+    return ch == _END or bool(readings(ch) & readings(_END))
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One reading of a span: head digits (year + court), serial pattern (digits and ``?``), type code heard."""
+
+    head: str
+    serial: str
+    type_code: str | None
+    type_conf: float
+
+
+@dataclass(frozen=True)
+class Span:
+    turn: int
+    speaker: str
+    text: str
+    hypotheses: tuple[Hypothesis, ...]
+
+
+def _type_in(gap: str) -> tuple[str, float, int, int] | None:
+    """The type code said somewhere in a gap: (code, confidence, start, end), preferring sure and long ones."""
+    best = None
+    for n in (3, 2, 1):
+        for i in range(0, len(gap) - n + 1):
+            m = resolve_type_code(gap[i:i + n])
+            if m is None or (n == 1 and m.confidence < 0.8):
+                continue
+            key = (m.confidence, n)
+            if best is None or key > best[0]:
+                best = (key, (m.code, m.confidence, i, i + n))
+    return best[1] if best else None
+
+
+def spans_in(text: str, turn: int = 0, speaker: str = "caller") -> list[Span]:
+    """Case-number spans in one normalised turn text."""
+    out: list[Span] = []
+    i, n = 0, len(text)
+    while i < n:
+        if not (text[i].isascii() and text[i].isdigit()):
+            i += 1
+            continue
+        parts: list[tuple[str, str]] = []  # ("d", digits) | ("g", gap text)
+        before = text[max(0, i - MAX_GAP):i]
+        if before and _type_in(before) is not None:  # 民初1288号: the code said before the first digit
+            parts.append(("g", before))
+        j, gap, start = i, "", i
+        while j < n:
+            ch = text[j]
+            d = ch if (ch.isascii() and ch.isdigit()) else (DIGIT_VALUE.get(ch))
+            if d is None and ch in _ZERO_LIKE and text[j + 1:j + 2].isdigit():
+                d = "0"  # 零 heard as 里/林 before digits (这里503 for 浙0503)
+            if d is not None:
+                if gap:
+                    parts.append(("g", gap))
+                    gap = ""
+                if parts and parts[-1][0] == "d":
+                    parts[-1] = ("d", parts[-1][1] + d)
+                else:
+                    parts.append(("d", d))
+            elif ch in " .-·":
+                pass
+            elif _ends_span(ch) and parts:
+                if gap:  # characters heard between the last digits and 号: serial digits not understood
+                    parts.append(("g", gap))
+                    gap = ""
+                j += 1
+                break
+            elif "\u4e00" <= ch <= "\u9fff" and len(gap) < MAX_GAP:
+                gap += ch
+            else:
+                break
+            j += 1
+        span_text = text[start:j]
+        i = max(j, i + 1)
+        hyps = _hypotheses(parts)
+        if hyps:
+            out.append(Span(turn, speaker, span_text, tuple(hyps)))
+    return out
+
+
+def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
+    """Spans of each turn (index, speaker, text), plus those that run on from the speaker's previous turn: the
+    ASR often ends an utterance inside a case number (「案号是2024年,这05.」 | 「02,直一七三五号」)."""
+    out: dict[int, list[Span]] = {}
+    prev: tuple[int, str, str] | None = None
+    for index, speaker, text in turns:
+        found = spans_in(text, index, speaker)
+        if prev is not None and prev[1] == speaker:
+            joined = prev[2] + text
+            cut = len(prev[2])
+            for sp in spans_in(joined, index, speaker):
+                start = joined.find(sp.text)
+                if start < cut < start + len(sp.text):  # crosses the boundary: a span neither turn holds alone
+                    found.append(sp)
+        out[index] = found
+        prev = (index, speaker, text)
+    return out
+
+
+def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
+    digits = "".join(p for k, p in parts if k == "d")
+    # the last gap holding a type code splits head and serial
+    for k in range(len(parts) - 1, -1, -1):
+        kind, s = parts[k]
+        if kind != "g":
+            continue
+        found = _type_in(s)
+        if found is None:
+            continue
+        code, conf, _a, b = found
+        head = "".join(p for kk, p in parts[:k] if kk == "d")
+        serial = "?" * len(s[b:])  # characters after the code in the same gap: serial digits not understood
+        for kind2, s2 in parts[k + 1:]:
+            if kind2 == "d":
+                serial += s2
+            else:
+                serial += "".join(digit_of(c) or "?" for c in s2)
+        real = sum(c.isdigit() for c in serial)
+        if real >= 2 and len(serial) <= MAX_SERIAL and serial.count("?") <= 2 and not serial.startswith("0"):
+            return [Hypothesis(head, serial, code, conf)]
+        break
+    if len(digits) < 5 or len(digits) > 18:
+        return []
+    if any(k == "g" and any(ch in _NOT_CASE for ch in g) for k, g in parts):
+        return []  # a date, a time, a sum or an age read out, not a case number
+    if re.fullmatch(r"1[3-9]\d{9}|0\d{9,11}|12368|86\d{11}", digits):
+        return []  # a phone number, not a case number
+    out = []
+    for k in range(2, MAX_SERIAL):
+        head, serial = digits[:-k], digits[-k:]
+        if len(head) < 6 or serial.startswith("0"):  # a year and at least a 2-digit court code
+            continue
+        out.append(Hypothesis(head, serial, None, 0.0))
+    return out
+
+
+# -- names -----------------------------------------------------------------------------------------
+
+_JUDGE = re.compile(r"([\u4e00-\u9fff]{1,3}?)(?:法官|庭长|审判长|审判员)")
+_CALLER_NAME = re.compile(r"(?:我叫|我是|我姓|姓名是|名字是|免贵姓)([\u4e00-\u9fff]{1,3})")
+_ADDRESS = re.compile(r"([\u4e00-\u9fff])(?:先生|女士|律师|阿姨|老师)")
+
+
+def judge_mentions(texts: list[str]) -> list[str]:
+    """Characters heard right before 法官 and the like (the surname, or a full name said before it)."""
+    out = []
+    for t in texts:
+        for m in _JUDGE.finditer(t):
+            out.append(m.group(1))
+    return out
+
+
+def caller_names(caller_texts: list[str], agent_texts: list[str]) -> list[str]:
+    """Names the caller gave, and surnames the agent addressed the caller by."""
+    out = [m.group(1) for t in caller_texts for m in _CALLER_NAME.finditer(t)]
+    out += [m.group(1) for t in agent_texts for m in _ADDRESS.finditer(t)]
+    return out
+
+
+@lru_cache(maxsize=8192)
+def name_reading(ch: str) -> str:
+    """A character's usual reading (fuzzy, toneless): names are compared by it, not by every rare reading
+    (彭 can be read bang, which would make it sound like 办)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from copilot.text.case_codes import _fuzz, _toneless
+
+    raw = pinyin_dict.get(ord(ch)) if len(ch) == 1 else None
+    return _fuzz(_toneless(raw.split(",")[0])) if raw else ch
+
+
+def sounds_alike(a: str, b: str) -> bool:
+    """Same length and every character the same or sounding the same (usual fuzzy readings)."""
+    return len(a) == len(b) and all(x == y or name_reading(x) == name_reading(y) for x, y in zip(a, b, strict=True))
+
+
+class SpokenText:
+    """A call's text with each character's readings, for homophone search."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.sound = [name_reading(c) for c in text]
+        self.at: dict[str, list[int]] = {}
+        for i, r in enumerate(self.sound):
+            self.at.setdefault(r, []).append(i)
+
+    def _heard(self, want: list[str]) -> bool:
+        n = len(want)
+        return any(self.sound[i:i + n] == want for i in self.at.get(want[0], ()))
+
+    def name_in(self, name: str) -> float:
+        """1.0 when ``name`` is in the text, 0.7 when a homophone of it is, 0.3 when only the given name (two
+        characters or more; common ones such as 美芳 are shared by many) is heard, else 0."""
+        if not name:
+            return 0.0
+        if name in self.text:
+            return 1.0
+        if len(name) < 2:
+            return 0.0
+        want = [name_reading(c) for c in name]
+        if self._heard(want):
+            return 0.7
+        if len(name) >= 3 and self._heard(want[1:]):
+            return 0.3
+        return 0.0

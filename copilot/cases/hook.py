@@ -1,0 +1,91 @@
+"""The analyzer's one post-processing step for the case directory (called where the record is made).
+
+It marks where the record's case number comes from (``case_source``: ``directory`` when the directory
+resolved it, ``parsed`` when it comes from parsing the words only and is unverified, None when the call gave
+none), fills the case number, the judge's full name and the caller's role from a resolved case, offers a pick
+list when several cases fit, and sends the case card once the caller's name or role matches the case.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from copilot.cases.directory import CaseDirectory
+from copilot.cases.evidence import Span, spans_in_turns
+from copilot.cases.resolve import Resolution, TurnText, resolve
+from copilot.events import CaseCard, Event, Suggestion
+
+log = logging.getLogger(__name__)
+
+
+_SOME_JUDGE = re.compile(r"([\u4e00-\u9fff]{0,2})([\u4e00-\u9fff])法官")
+
+
+def _judge_said(texts: list[TurnText]) -> bool:
+    """Some 「X法官」 was said, X a name the ASR may have garbled (中法官 for 朱法官), not 承办法官 and the like."""
+    from copilot.analysis.extractor import NOT_JUDGE_PREFIX
+
+    for t in texts:
+        for m in _SOME_JUDGE.finditer(t.text):
+            before = m.group(1) + m.group(2)
+            if not any(before.endswith(p) for p in NOT_JUDGE_PREFIX):
+                return True
+    return False
+
+
+class CaseHook:
+    def __init__(self, directory: CaseDirectory | None) -> None:
+        self.directory = directory
+        self._spans: dict[int, list[Span]] = {}
+        self._turns: dict[int, TurnText] = {}
+        self._picked: tuple[str, ...] = ()
+        self._card: str | None = None
+        self.resolution: Resolution | None = None
+
+    def apply(self, turns: list[Any], record: dict[str, Any], t: float) -> tuple[dict[str, Any], list[Event]]:
+        """The record completed from the directory, and the events that go with it (pick list, case card)."""
+        record = dict(record)
+        record["case_source"] = "parsed" if record.get("case_number") else None
+        if not self.directory:
+            return record, []
+        new = [tv for tv in turns if tv.index not in self._turns]
+        for tv in new:
+            self._turns[tv.index] = TurnText(tv.index, tv.speaker, tv.plain)
+        if new:  # spans of the new turns, and those running on from the turn before each
+            first = min(tv.index for tv in new)
+            window = [self._turns[i] for i in sorted(self._turns) if i >= first - 1]
+            found = spans_in_turns([(t.index, t.speaker, t.text) for t in window])
+            for i, spans in found.items():
+                if i >= first:
+                    self._spans[i] = spans
+        texts = [self._turns[tv.index] for tv in turns]
+        spans = [s for tv in turns for s in self._spans[tv.index]]
+        try:
+            res = resolve(self.directory, texts, spans)
+        except Exception as exc:  # noqa: BLE001 - a directory failure must not end the call
+            log.warning("case directory lookup failed: %s", exc)
+            return record, []
+        self.resolution = res
+        events: list[Event] = []
+        if res.status == "resolved" and res.case is not None:
+            case = res.case
+            record["case_number"] = case.case_number
+            record["case_source"] = "directory"
+            if case.judge_name and (record.get("judge_name") or res.judge_heard or _judge_said(texts)):
+                record["judge_name"] = case.judge_name
+            if res.caller_role:
+                record["caller_role"] = res.caller_role
+            if res.identity_matched and self._card != case.case_number:
+                self._card = case.case_number
+                events.append(CaseCard(t=t, **case.card()))
+        elif res.status == "ambiguous":
+            numbers = tuple(c.case.case_number for c in res.candidates)
+            record["case_candidates"] = list(numbers)
+            if numbers and numbers != self._picked:
+                self._picked = numbers
+                text = "；".join(f"{c.case.case_number}（{c.case.judge_name or '—'}）" for c in res.candidates)
+                events.append(Suggestion(t=t, kind="case_pick", text=text,
+                                         reason="案号听不清，以下案件都可能，请与来电人核对"))
+        return record, events
