@@ -52,10 +52,16 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
         "courts": len(pb.courts),
         "dialect words": len(pb.dialect),
         "rubric items": len(pb.rubric.items) if pb.rubric else 0,
+        "example sentences": sum(len(g.examples) for g in pb.examples),
     }
+    per_label: dict[str, int] = {}
+    for g in pb.examples:
+        per_label[g.label] = per_label.get(g.label, 0) + len(g.examples)
     print(f"phrasebook OK: {pb.source_dir}", file=out)
     for name, n in counts.items():
         print(f"  {name}: {n}", file=out)
+    if per_label:
+        print("    " + ", ".join(f"{label} {n}" for label, n in per_label.items()), file=out)
     return 0
 
 

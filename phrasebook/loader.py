@@ -28,6 +28,14 @@ FILES = (
     "checks.toml",
 )
 
+EXAMPLES_DIR = "examples"
+"""Caller example sentences, one file per service type (and ``none.toml``); optional in a phrasebook."""
+
+
+def _example_files(directory: Path) -> list[Path]:
+    return sorted((directory / EXAMPLES_DIR).glob("*.toml"))
+
+
 _cache: dict[tuple[str, tuple[float, ...]], Phrasebook] = {}
 _lock = threading.Lock()
 
@@ -45,6 +53,8 @@ def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
     rubric = tables.rubric(src["rubric.toml"])
     config = tables.matcher_config(src["matcher.toml"])
     checks = tables.checks(src["checks.toml"])
+    example_sources = [Source(p) for p in _example_files(directory)]
+    examples = tables.examples(example_sources, referrals)
     # Cross-file: a form is either banned or an A.4 form, never both (it would be flagged twice).
     a4 = {p: r.id for r in replacements for p in r.instead_of}
     bsrc = src["banned.toml"]
@@ -70,8 +80,9 @@ def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
         matcher_config=config,
         source_dir=str(directory),
         checks=checks,
+        examples=examples,
     )
-    errors = [e for s in src.values() for e in s.errors]
+    errors = [e for s in [*src.values(), *example_sources] for e in s.errors]
     return pb, errors
 
 
@@ -97,6 +108,7 @@ def load_phrasebook(path: str | Path | None = None) -> Phrasebook:
     if not directory.is_dir():
         raise PhrasebookError(directory, 0, "phrasebook directory does not exist")
     stamps = tuple((directory / f).stat().st_mtime if (directory / f).exists() else -1.0 for f in FILES)
+    stamps += tuple(p.stat().st_mtime for p in _example_files(directory))
     key = (str(directory), stamps)
     with _lock:
         if key in _cache:
