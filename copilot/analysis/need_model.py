@@ -1,0 +1,264 @@
+"""The need model: what a caller's turn asks for, learnt from the phrasebook's example sentences.
+
+Features: TF-IDF over character 1–3-grams of the canonical text (simplified, no punctuation, digits,
+Wu words mapped) plus toneless "loose" pinyin syllable 1–3-grams (zh/z, n/l, -ng/-n merged), so that a
+homophone written by the recogniser (上述 for 上诉) still hits the features of the word that was said.
+Classifier: multinomial logistic regression (scikit-learn). Its probabilities are calibrated enough
+to show to agents without a separate calibration step (docs/understanding.md gives the numbers and the
+comparison with a calibrated linear SVM and naive Bayes).
+
+Labels: the six service codes and ``none`` (greetings, identity statements, agent speech). A second
+head over the same features names the need within the type (催办, 查开庭, 上门立案 …) and, for
+out-of-scope turns, the referral unit.
+
+Training takes a few seconds (the examples plus three ASR-style copies of each) and happens at the
+first use; the fitted parameters are cached in the user cache directory under a key made of the
+example files, the referral table and ``MODEL_VERSION``. Prediction does not use scikit-learn: the
+vocabulary, IDF weights and coefficients are applied directly (the same numbers, a fraction of the
+time; ``tests/copilot/test_need_model.py`` checks both agree).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import pickle
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from phrasebook.model import EXAMPLE_LABELS, Phrasebook
+from phrasebook.pinyin import syllables
+
+log = logging.getLogger(__name__)
+
+MODEL_VERSION = "need-2"
+"""Change when features, augmentation or classifier change: the cache key includes it."""
+ASR_COPIES = 3
+COMPOSED = 2
+"""Copies of each need example joined to a greeting or an identity statement (FILLER_NEEDS groups of none)."""
+FILLER_NEEDS = ("问候与寒暄", "报身份与号码")
+C_LABEL = 4.0
+"""Inverse regularisation of the service-type head (chosen by cross-validation, see docs/understanding.md)."""
+C_NEED = 0.5
+SEED = 12368
+
+
+def analyse(text: str) -> list[str]:
+    """Feature strings of one canonical text: character 1–3-grams and pinyin syllable 1–3-grams."""
+    feats = []
+    n = len(text)
+    for k in (1, 2, 3):
+        for i in range(n - k + 1):
+            feats.append("c" + text[i:i + k])
+    syl = [s for s in syllables(text) if s]
+    for k in (1, 2, 3):
+        for i in range(len(syl) - k + 1):
+            feats.append("p" + " ".join(syl[i:i + k]))
+    return feats
+
+
+@dataclass
+class NeedModel:
+    labels: tuple[str, ...]
+    vocab: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray
+    """(labels, features)."""
+    intercept: np.ndarray
+    needs: tuple[tuple[str, str, str], ...]
+    """(label, need, referral) of every row of ``need_coef``."""
+    need_coef: np.ndarray
+    need_intercept: np.ndarray
+    key: str = ""
+    trained_seconds: float = 0.0
+    from_cache: bool = False
+
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(column indices, l2-normalised sublinear tf-idf values) of ``text``."""
+        counts = Counter(f for f in analyse(text) if f in self.vocab)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        cols = np.fromiter((self.vocab[f] for f in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=float, count=len(counts))
+        vals = tf * self.idf[cols]
+        return cols, vals / np.linalg.norm(vals)
+
+    def predict(self, text: str) -> dict[str, float]:
+        """Probability of each label (service codes and ``none``) for one canonical text."""
+        cols, vals = self.vector(text)
+        logits = self.coef[:, cols] @ vals + self.intercept
+        return dict(zip(self.labels, _softmax(logits).tolist(), strict=True))
+
+    def predict_many(self, texts: list[str]) -> list[dict[str, float]]:
+        """``predict`` of several texts in one matrix product."""
+        if not texts:
+            return []
+        rows, cols, vals = [], [], []
+        for i, t in enumerate(texts):
+            c, v = self.vector(t)
+            rows.append(np.full(len(c), i, dtype=np.int64))
+            cols.append(c)
+            vals.append(v)
+        r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+        logits = np.tile(self.intercept, (len(texts), 1))
+        np.add.at(logits, r, (self.coef[:, c] * v).T)
+        z = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p = z / z.sum(axis=1, keepdims=True)
+        return [dict(zip(self.labels, row.tolist(), strict=True)) for row in p]
+
+    def need_scores(self, text: str) -> np.ndarray:
+        """Scores of every (label, need, referral) row of ``needs`` for one canonical text."""
+        cols, vals = self.vector(text)
+        return self.need_coef[:, cols] @ vals + self.need_intercept
+
+    def predict_need(self, text: str, label: str) -> tuple[str, str]:
+        """The most likely (need, referral) within ``label`` for one canonical text ("", "" if none)."""
+        scores = self.need_scores(text)
+        best, best_s = ("", ""), -math.inf
+        for (lab, need, ref), s in zip(self.needs, scores.tolist(), strict=True):
+            if lab == label and s > best_s:
+                best, best_s = (need, ref), s
+        return best
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+# ---------------------------------------------------------------- training
+
+
+def training_set(pb: Phrasebook, dialect: dict[str, str] | None, *, copies: int = ASR_COPIES,
+                 seed: int = SEED) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
+    """(canonical texts, labels, (label, need, referral)) of every example and its ASR-style copies."""
+    from copilot.analysis.augment import asr_copies
+    from copilot.text import normalize
+
+    rng = random.Random(seed)
+    texts, labels, needs = [], [], []
+    fillers = [ex for g in pb.examples if g.label == "none" and g.need in FILLER_NEEDS for ex in g.examples]
+    for g in pb.examples:
+        for ex in g.examples:
+            variants = [ex, *asr_copies(ex, copies, rng)]
+            if g.label != "none" and fillers:
+                # a request said together with a greeting, a name or a case number is still that request
+                for _ in range(COMPOSED):
+                    other = rng.choice(fillers)
+                    composed = f"{other}{ex}" if rng.random() < 0.6 else f"{ex}{other}"
+                    variants.append(composed if rng.random() < 0.5 else asr_copies(composed, 1, rng)[0])
+            for variant in variants:
+                texts.append(normalize(variant, dialect=dialect).text)
+                labels.append(g.label)
+                needs.append((g.label, g.need, g.referral))
+    return texts, labels, needs
+
+
+def vectorizer() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer=analyse, sublinear_tf=True, min_df=1, norm="l2")
+
+
+def classifier(c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, solver="saga", max_iter=3000, tol=1e-4)
+
+
+def need_classifier(c: float) -> Any:
+    """The need head only ranks needs within the predicted type: a linear SVM (no probabilities needed)."""
+    from sklearn.svm import LinearSVC
+
+    return LinearSVC(C=c)
+
+
+def train(pb: Phrasebook, dialect: dict[str, str] | None) -> NeedModel:
+    t = time.perf_counter()
+    texts, labels, needs = training_set(pb, dialect)
+    vec = vectorizer()
+    x = vec.fit_transform(texts)
+    head = classifier(C_LABEL).fit(x, labels)
+    need_names = [f"{a}|{b}|{c}" for a, b, c in needs]
+    need_head = need_classifier(C_NEED).fit(x, need_names)
+    rows = tuple(tuple(name.split("|", 2)) for name in need_head.classes_)
+    vocab = {f: int(i) for f, i in vec.vocabulary_.items()}
+    return NeedModel(
+        labels=tuple(head.classes_), vocab=vocab, idf=vec.idf_.astype(float), coef=head.coef_.astype(float),
+        intercept=head.intercept_.astype(float), needs=rows,  # type: ignore[arg-type]
+        need_coef=need_head.coef_.astype(float), need_intercept=need_head.intercept_.astype(float),
+        trained_seconds=round(time.perf_counter() - t, 2))
+
+
+# ---------------------------------------------------------------- cache
+
+
+def cache_key(pb: Phrasebook, dialect: dict[str, str] | None) -> str:
+    """Hash of everything the model is trained from: examples, referral units, dialect map, versions."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    h.update(f"{MODEL_VERSION}|{version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{FILLER_NEEDS}|{C_LABEL}|{C_NEED}|{SEED}".encode())
+    for g in pb.examples:
+        h.update(repr((g.label, g.need, g.referral, g.examples)).encode())
+    h.update(repr(sorted((dialect or {}).items())).encode())
+    return h.hexdigest()[:20]
+
+
+def cache_dir() -> Path:
+    import os
+
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("COPILOT_CACHE_DIR") or user_cache_dir("copilot-12368"))
+
+
+def load_model(pb: Phrasebook, dialect: dict[str, str] | None = None, *, use_cache: bool = True) -> NeedModel:
+    """The need model of this phrasebook: from the cache when the examples are unchanged, else trained."""
+    key = cache_key(pb, dialect)
+    path = cache_dir() / f"need-model-{key}.pkl"
+    if use_cache and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                model = pickle.load(fh)
+            if isinstance(model, NeedModel) and model.key == key:
+                model.from_cache = True
+                return model
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
+            log.warning("need model cache %s unreadable (%s); training again", path, exc)
+    if not pb.examples:
+        raise ValueError(f"the phrasebook at {pb.source_dir} has no example sentences (examples/*.toml)")
+    model = train(pb, dialect)
+    model.key = key
+    if use_cache:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except OSError as exc:
+            log.warning("cannot cache the need model in %s: %s", path, exc)
+    log.info("need model trained in %.2f s (%d features)", model.trained_seconds, len(model.vocab))
+    return model
+
+
+@lru_cache(maxsize=4)
+def _cached(pb: Phrasebook, dialect_items: tuple[tuple[str, str], ...]) -> NeedModel:
+    return load_model(pb, dict(dialect_items))
+
+
+def model_for(pb: Phrasebook, dialect: dict[str, str] | None) -> NeedModel:
+    """One model per phrasebook in this process."""
+    return _cached(pb, tuple(sorted((dialect or {}).items())))
+
+
+assert "none" in EXAMPLE_LABELS
