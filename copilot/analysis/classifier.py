@@ -61,9 +61,12 @@ NO_EVIDENCE_CONFIDENCE = 0.2
 STRENGTH_SCALE = 0.8
 """Confidence = share of the primary × (1 − exp(−evidence / STRENGTH_SCALE)): little evidence, little confidence."""
 
+TURN_SHARE_WEIGHT = 0.7
+"""Weight of the deciding turn's share in the confidence (the rest: the call share)."""
+
 _SCOPE = re.compile(
-    r"不属于(?:我们|咱们|本|12368)?(?:热线|法院|12368)?(?:的)?(?:服务|受理|业务)范围|不在(?:我们|本)?(?:热线|12368)?的?(?:服务|受理)范围"
-    r"|不(?:归|是)(?:我们)?法院(?:管|受理|处理|的事|负责)|法院(?:管不了|不管|不受理这类|不处理这类)"
+    r"不(?:在|属于)[^，。？！]{0,10}(?:服务|受理|业务)范围|不是(?:我们)?(?:法院|12368|热线)(?:的)?(?:业务|受理范围|管的)"
+    r"|不(?:归|由)(?:我们)?法院(?:管|受理|处理|负责|出)|不是法院(?:出|办|管)的|法院(?:管不了|不管|不受理这类|不处理这类)"
     r"|(?:这个|这类|这种)(?:事情|问题|事)?(?:不是|不属于)(?:我们)?(?:法院|12368|热线)")
 """The agent telling the caller the matter is not court business (a referral follows)."""
 
@@ -74,6 +77,8 @@ PART_MIN = 4
 WINDOW, STRIDE = 12, 6
 """Windows over unpunctuated (ASR) text longer than 2 × WINDOW."""
 MAX_PARTS = 6
+PART_WEIGHT = 0.5
+"""A part speaks for the turn a little less than the whole turn does."""
 
 
 def _parts(text: str, plain: str) -> list[tuple[str, bool]]:
@@ -174,8 +179,8 @@ class Classifier:
                      for p, plain in parts]
             for probs in self.model.predict_many(texts):
                 for code in SERVICE_TYPES:
-                    if probs[code] > ev[code]:
-                        ev[code] = probs[code]
+                    if PART_WEIGHT * probs[code] > ev[code]:
+                        ev[code] = PART_WEIGHT * probs[code]
         bonus: dict[str, float] = defaultdict(float)
         for cue_code, w, _words in self.cue_hits(turn):
             if w >= PRECISE_WEIGHT or self._is_regex_hit(cue_code, _words, turn):
@@ -263,8 +268,7 @@ class Classifier:
             c.confidence = NO_EVIDENCE_CONFIDENCE
             c.evidence = {"out_of_scope": ["未听出明确诉求"]}
             return c
-        share = agg[primary] / total if total else 0.0
-        c.confidence = round(share * (1.0 - math.exp(-total / STRENGTH_SCALE)), 3)
+        c.confidence = round(self._confidence(primary, agg, total, evs[at] if at >= 0 else None), 3)
         # evidence: the need within the type (from the example groups), then the rule words
         evidence: dict[str, list[str]] = {}
         for code in needs:
@@ -281,6 +285,18 @@ class Classifier:
                 k_best = max(range(len(evs)), key=lambda k: evs[k].get("out_of_scope", 0.0))
                 c.referral = self._referral_label(self.turn_need(caller[k_best], "out_of_scope")[1])
         return c
+
+    @staticmethod
+    def _confidence(primary: str, agg: dict[str, float], total: float, deciding: dict[str, float] | None) -> float:
+        """How likely the primary is right: the deciding turn's share of its need evidence, averaged with
+        the primary's share of the whole call's evidence (without a clear turn: the call share, damped when
+        the evidence is thin)."""
+        share = agg[primary] / total if total else 0.0
+        if deciding is None:
+            return share * (1.0 - math.exp(-total / STRENGTH_SCALE))
+        turn_total = sum(deciding.get(code, 0.0) for code in SERVICE_TYPES)
+        turn_share = deciding.get(primary, 0.0) / turn_total if turn_total else 0.0
+        return TURN_SHARE_WEIGHT * turn_share + (1.0 - TURN_SHARE_WEIGHT) * share
 
     def _referral_label(self, key: str) -> str | None:
         for r in self.r.referrals:
