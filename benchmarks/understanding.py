@@ -153,7 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-default", action="store_true", help="skip dev and set1")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every mistake on stderr")
     ap.add_argument("--json", action="store_true", help="print only JSON")
+    ap.add_argument("--fit-calibration", action="store_true",
+                    help="fit the Platt scaling of the confidence (classifier.CALIBRATION) on the chosen sets")
     args = ap.parse_args(argv)
+    if args.fit_calibration:
+        import copilot.analysis.classifier as classifier
+
+        classifier.CALIBRATION = (1.0, 0.0)
     sets: list[tuple[str, Path]] = []
     if not args.no_default:
         sets.append(("dev", DEV))
@@ -168,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     load_rules()
     results = {name: run_set(name, root, args.verbose) for name, root in sets}
     elapsed = time.perf_counter() - t
+    if args.fit_calibration:
+        return _fit(results)
     if not args.json:
         head = f"{'measure':<34}" + "".join(f"{name:>16}" for name, _ in sets)
         print(head)
@@ -186,6 +194,24 @@ def main(argv: list[str] | None = None) -> int:
     slim = {n: {c: ({k: v for k, v in r.items() if k != "conf"} if isinstance(r, dict) else r)
                 for c, r in res.items()} for n, res in results.items()}
     print(json.dumps(slim, ensure_ascii=False))
+    return 0
+
+
+def _fit(results: dict[str, Any]) -> int:
+    """Platt scaling: logistic regression of 'service type right' on logit(raw confidence)."""
+    import math
+
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    pairs = [p for res in results.values() for r in res.values() if isinstance(r, dict) for p in r.get("conf", [])]
+    x = np.array([[math.log(min(max(c, 1e-3), 1 - 1e-3) / (1 - min(max(c, 1e-3), 1 - 1e-3)))] for c, _ in pairs])
+    y = np.array([int(ok) for _, ok in pairs])
+    m = LogisticRegression(C=1.0).fit(x, y)
+    a, b = float(m.coef_[0][0]), float(m.intercept_[0])
+    fitted = [(1 / (1 + math.exp(-(a * xi[0] + b))), bool(ok)) for xi, ok in zip(x, y, strict=True)]
+    print(f"{len(y)} calls and sentences, {len(y) - y.sum()} wrong; ECE raw {ece(pairs):.3f} → fitted {ece(fitted):.3f}")
+    print(f"CALIBRATION = ({a:.3f}, {b:.3f})")
     return 0
 
 

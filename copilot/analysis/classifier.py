@@ -61,8 +61,12 @@ NO_EVIDENCE_CONFIDENCE = 0.2
 STRENGTH_SCALE = 0.8
 """Confidence = share of the primary × (1 − exp(−evidence / STRENGTH_SCALE)): little evidence, little confidence."""
 
-TURN_SHARE_WEIGHT = 0.7
-"""Weight of the deciding turn's share in the confidence (the rest: the call share)."""
+TURN_SHARE_WEIGHT = 1.0
+"""Weight of the deciding turn's share in the raw confidence (the rest: the call share)."""
+CALIBRATION = (1.081, 2.740)
+"""Platt scaling (a, b) of the raw confidence: sigmoid(a · logit(raw) + b), fitted on dev and blind set1 (calls
+clean/ASR/Whisper and single sentences) by `benchmarks/understanding.py --fit-calibration`; a fresh blind set
+measures it out of sample (ECE)."""
 
 _SCOPE = re.compile(
     r"不(?:在|属于)[^，。？！]{0,10}(?:服务|受理|业务)范围|不是(?:我们)?(?:法院|12368|热线)(?:的)?(?:业务|受理范围|管的)"
@@ -125,6 +129,8 @@ class Classifier:
         self._evidence: dict[int, dict[str, float]] = {}
         """Model + rule evidence per caller turn index (predicted once per turn)."""
         self._needs: dict[tuple[int, str], tuple[str, str]] = {}
+        self._calibrated: dict[int, dict[str, float]] = {}
+        """Calibrated model probabilities per turn (best of the whole turn and its parts)."""
         self._model = None
 
     def cue_hits(self, turn: TurnView) -> list[tuple[str, float, str]]:
@@ -170,17 +176,22 @@ class Classifier:
         cached = self._evidence.get(turn.index)
         if cached is not None:
             return cached
-        ev = self.model.predict(turn.plain)
+        texts = [turn.plain]
         parts = _parts(turn.text, turn.plain)
         if parts:
             from copilot.text import normalize
 
-            texts = [normalize(p, dialect=self.r.dialect_map if not turn.is_agent else None).text if not plain else p
-                     for p, plain in parts]
-            for probs in self.model.predict_many(texts):
-                for code in SERVICE_TYPES:
-                    if PART_WEIGHT * probs[code] > ev[code]:
-                        ev[code] = PART_WEIGHT * probs[code]
+            texts += [normalize(p, dialect=self.r.dialect_map if not turn.is_agent else None).text if not plain else p
+                      for p, plain in parts]
+        raw = self.model.predict_many(texts, temperature=1.0)
+        cal = self.model.predict_many(texts)
+        ev, calibrated = dict(raw[0]), dict(cal[0])
+        for probs, cprobs in zip(raw[1:], cal[1:], strict=True):
+            for code in SERVICE_TYPES:
+                if PART_WEIGHT * probs[code] > ev[code]:
+                    ev[code] = PART_WEIGHT * probs[code]
+                calibrated[code] = max(calibrated[code], cprobs[code])
+        self._calibrated[turn.index] = calibrated
         bonus: dict[str, float] = defaultdict(float)
         for cue_code, w, _words in self.cue_hits(turn):
             if w >= PRECISE_WEIGHT or self._is_regex_hit(cue_code, _words, turn):
@@ -268,7 +279,8 @@ class Classifier:
             c.confidence = NO_EVIDENCE_CONFIDENCE
             c.evidence = {"out_of_scope": ["未听出明确诉求"]}
             return c
-        c.confidence = round(self._confidence(primary, agg, total, evs[at] if at >= 0 else None), 3)
+        c.confidence = round(self._confidence(primary, agg, total, self._calibrated.get(caller[at].index)
+                                              if at >= 0 else None), 3)
         # evidence: the need within the type (from the example groups), then the rule words
         evidence: dict[str, list[str]] = {}
         for code in needs:
@@ -293,10 +305,14 @@ class Classifier:
         the evidence is thin)."""
         share = agg[primary] / total if total else 0.0
         if deciding is None:
-            return share * (1.0 - math.exp(-total / STRENGTH_SCALE))
-        turn_total = sum(deciding.get(code, 0.0) for code in SERVICE_TYPES)
-        turn_share = deciding.get(primary, 0.0) / turn_total if turn_total else 0.0
-        return TURN_SHARE_WEIGHT * turn_share + (1.0 - TURN_SHARE_WEIGHT) * share
+            raw = share * (1.0 - math.exp(-total / STRENGTH_SCALE))
+        else:
+            turn_total = sum(deciding.get(code, 0.0) for code in SERVICE_TYPES)
+            turn_share = deciding.get(primary, 0.0) / turn_total if turn_total else 0.0
+            raw = TURN_SHARE_WEIGHT * turn_share + (1.0 - TURN_SHARE_WEIGHT) * share
+        a, b = CALIBRATION
+        raw = min(max(raw, 1e-3), 1 - 1e-3)
+        return 1.0 / (1.0 + math.exp(-(a * math.log(raw / (1.0 - raw)) + b)))
 
     def _referral_label(self, key: str) -> str | None:
         for r in self.r.referrals:

@@ -3,9 +3,9 @@
 Features: TF-IDF over character 1–3-grams of the canonical text (simplified, no punctuation, digits,
 Wu words mapped) plus toneless "loose" pinyin syllable 1–3-grams (zh/z, n/l, -ng/-n merged), so that a
 homophone written by the recogniser (上述 for 上诉) still hits the features of the word that was said.
-Classifier: multinomial logistic regression (scikit-learn). Its probabilities are calibrated enough
-to show to agents without a separate calibration step (docs/understanding.md gives the numbers and the
-comparison with a calibrated linear SVM and naive Bayes).
+Classifier: multinomial logistic regression (scikit-learn), its logits divided by a temperature chosen
+by cross-validation so that the probabilities are calibrated (docs/understanding.md gives the numbers
+and the comparison with a calibrated linear SVM and naive Bayes).
 
 Labels: the six service codes and ``none`` (greetings, identity statements, agent speech). A second
 head over the same features names the need within the type (催办, 查开庭, 上门立案 …) and, for
@@ -48,6 +48,9 @@ FILLER_NEEDS = ("问候与寒暄", "报身份与号码")
 C_LABEL = 4.0
 """Inverse regularisation of the service-type head (chosen by cross-validation, see docs/understanding.md)."""
 C_NEED = 0.5
+TEMPERATURE = 0.5
+"""Probabilities = softmax(logits / TEMPERATURE): the temperature that minimised the held-out log-loss in
+5-fold cross-validation on the examples (benchmarks/need_model_choice.py: ECE 0.171 at T=1 → 0.032)."""
 SEED = 12368
 
 
@@ -91,13 +94,16 @@ class NeedModel:
         vals = tf * self.idf[cols]
         return cols, vals / np.linalg.norm(vals)
 
-    def predict(self, text: str) -> dict[str, float]:
-        """Probability of each label (service codes and ``none``) for one canonical text."""
+    def predict(self, text: str, temperature: float = TEMPERATURE) -> dict[str, float]:
+        """Probability of each label (service codes and ``none``) for one canonical text.
+
+        The default temperature gives calibrated probabilities; ``temperature=1`` gives the softer
+        ones of the fitted model, which the call-level decision rules were tuned on."""
         cols, vals = self.vector(text)
         logits = self.coef[:, cols] @ vals + self.intercept
-        return dict(zip(self.labels, _softmax(logits).tolist(), strict=True))
+        return dict(zip(self.labels, _softmax(logits / temperature).tolist(), strict=True))
 
-    def predict_many(self, texts: list[str]) -> list[dict[str, float]]:
+    def predict_many(self, texts: list[str], temperature: float = TEMPERATURE) -> list[dict[str, float]]:
         """``predict`` of several texts in one matrix product."""
         if not texts:
             return []
@@ -110,6 +116,7 @@ class NeedModel:
         r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
         logits = np.tile(self.intercept, (len(texts), 1))
         np.add.at(logits, r, (self.coef[:, c] * v).T)
+        logits /= temperature
         z = np.exp(logits - logits.max(axis=1, keepdims=True))
         p = z / z.sum(axis=1, keepdims=True)
         return [dict(zip(self.labels, row.tolist(), strict=True)) for row in p]
