@@ -41,7 +41,8 @@ def main() -> int:
     items = [(g, ex) for g in pb.examples for ex in g.examples]
     labels = np.array([g.label for g, _ in items])
     rng = random.Random(7)
-    asr_test = [normalize(asr_copies(ex, 1, rng)[0], dialect=r.dialect_map).text for _, ex in items]
+    pool = "".join(ex for _, ex in items)
+    asr_test = [normalize(asr_copies(ex, 1, rng, pool=pool)[0], dialect=r.dialect_map).text for _, ex in items]
     clean_test = [normalize(ex, dialect=r.dialect_map).text for _, ex in items]
 
     candidates = {

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-from functools import cache
-from pathlib import Path
+from functools import lru_cache
 
 from phrasebook.pinyin import syllable
 
@@ -30,37 +29,27 @@ def spoken_digits(text: str, rng: random.Random) -> str:
     return re.sub(r"[0-9]", lambda m: "幺" if yao and m.group() == "1" else _DIGITS[int(m.group())], text)
 
 
-@cache
-def _homophones() -> dict[str, tuple[str, ...]]:
-    """Toneless syllable → common characters with that sound, most frequent first.
+@lru_cache(maxsize=4)
+def _homophones(pool: str) -> dict[str, tuple[str, ...]]:
+    """Toneless syllable → the characters of ``pool`` with that sound, most frequent in the pool first.
 
-    Character frequencies come from jieba's word list (already a dependency): a recogniser puts a
-    frequent character for a rare one far more often than the other way round.
+    The pool is the text of the example sentences themselves: the characters callers use are the ones a
+    recogniser writes, and a frequent character stands in for a rarer one far more often than the
+    other way round.
     """
-    import jieba
-
     freq: dict[str, int] = {}
-    path = Path(jieba.__file__).with_name("dict.txt")
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split(" ", 2)
-            if len(parts) < 2:
-                continue
-            word, n = parts[0], int(parts[1])
-            if n < 50:
-                continue
-            for ch in word:
-                if "\u4e00" <= ch <= "\u9fff":
-                    freq[ch] = freq.get(ch, 0) + n
+    for ch in pool:
+        if "\u4e00" <= ch <= "\u9fff":
+            freq[ch] = freq.get(ch, 0) + 1
     by_sound: dict[str, list[tuple[int, str]]] = {}
     for ch, n in freq.items():
         by_sound.setdefault(syllable(ch), []).append((n, ch))
     return {s: tuple(ch for _, ch in sorted(v, reverse=True)[:8]) for s, v in by_sound.items()}
 
 
-def homophone_noise(text: str, rng: random.Random, rate: float = 1 / 12) -> str:
-    """Replace about ``rate`` of the Chinese characters by another character of the same sound."""
-    table = _homophones()
+def homophone_noise(text: str, rng: random.Random, pool: str, rate: float = 1 / 12) -> str:
+    """Replace about ``rate`` of the Chinese characters by another character of the same sound (from ``pool``)."""
+    table = _homophones(pool)
     out = []
     for ch in text:
         if "\u4e00" <= ch <= "\u9fff" and rng.random() < rate:
@@ -77,13 +66,13 @@ def jieba_spaces(text: str) -> str:
     return " ".join(w for w in jieba.lcut(text) if w.strip())
 
 
-def asr_copies(text: str, n: int, rng: random.Random, *, spaces: bool = False) -> list[str]:
+def asr_copies(text: str, n: int, rng: random.Random, *, pool: str = "", spaces: bool = False) -> list[str]:
     """``n`` ASR-style copies of ``text``: no punctuation, spoken digits, homophones (and, with
     ``spaces``, jieba word spaces in half of them — off for training, where the canonical form drops
     spaces anyway and loading jieba's dictionary would cost seconds)."""
     out = []
     for _ in range(n):
         t = spoken_digits(strip_punct(text), rng)
-        t = homophone_noise(t, rng)
+        t = homophone_noise(t, rng, pool or text)
         out.append(jieba_spaces(t) if spaces and rng.random() < 0.5 else t)
     return out

@@ -130,6 +130,7 @@ class Classifier:
         """Model + rule evidence per caller turn index (predicted once per turn)."""
         self._needs: dict[tuple[int, str], tuple[str, str]] = {}
         self._calibrated: dict[int, dict[str, float]] = {}
+        self._scope: dict[int, tuple[bool, bool]] = {}
         """Calibrated model probabilities per turn (best of the whole turn and its parts)."""
         self._model = None
 
@@ -183,8 +184,9 @@ class Classifier:
 
             texts += [normalize(p, dialect=self.r.dialect_map if not turn.is_agent else None).text if not plain else p
                       for p, plain in parts]
-        raw = self.model.predict_many(texts, temperature=1.0)
-        cal = self.model.predict_many(texts)
+        logits = self.model.logits_many(texts)
+        raw = self.model.probabilities(logits, temperature=1.0)
+        cal = self.model.probabilities(logits)
         ev, calibrated = dict(raw[0]), dict(cal[0])
         for probs, cprobs in zip(raw[1:], cal[1:], strict=True):
             for code in SERVICE_TYPES:
@@ -200,6 +202,14 @@ class Classifier:
             ev[code] = ev.get(code, 0.0) + b
         self._evidence[turn.index] = ev
         return ev
+
+    def _agent_scope(self, turn: TurnView) -> tuple[bool, bool]:
+        """(the agent says it is not court business, the agent names another unit), once per turn."""
+        got = self._scope.get(turn.index)
+        if got is None:
+            got = (bool(_SCOPE.search(turn.plain)), bool(self.r.referral_units.find(turn.plain, fuzzy=False)))
+            self._scope[turn.index] = got
+        return got
 
     def _is_regex_hit(self, code: str, words: str, turn: TurnView) -> bool:
         return any(c.service_type == code and c.regex.search(turn.plain) and not (c.caller_only and turn.is_agent)
@@ -241,10 +251,11 @@ class Classifier:
                 if w >= 2.0 and (code, words) not in seen:
                     seen.add((code, words))
                     agg[code] += AGENT_BONUS
-            if not scope_said and _SCOPE.search(t.plain):
+            scope, names_unit = self._agent_scope(t)
+            if not scope_said and scope:
                 scope_said = True
                 agg["out_of_scope"] += AGENT_SCOPE
-            if not referral_named and self.r.referral_units.find(t.plain, fuzzy=False):
+            if not referral_named and names_unit:
                 referral_named = True
                 agg["out_of_scope"] += AGENT_REFERRAL
         total = sum(agg[code] for code in SERVICE_TYPES)

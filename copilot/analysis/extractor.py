@@ -203,16 +203,9 @@ class Extractor:
         for t in turns:
             if t.is_agent:
                 continue
-            text = _NAME_GAP.sub("", _with_pauses(t.text))
-            for m in _NAME_FULL.finditer(text):
-                name = _name_at(text, m.end(), min_len=2)
-                if name and text[m.end() + len(name):m.end() + len(name) + 1] != "的":  # 我是王建国的代理律师
-                    return name
-            m = _NAME_SELF.search(text)
-            if m:
-                sur = next((c for c in COMPOUND_SURNAMES if m.group(1).startswith(c)), m.group(1)[0])
-                if sur in SURNAMES or sur in COMPOUND_SURNAMES:
-                    return sur + ("律师" if "律师" in t.plain else "")
+            name = self._memo("name", t, lambda _p, t=t: _caller_name_in(t))
+            if name:
+                return name
         for t in turns:
             if t.is_agent:
                 m = _ADDRESS.search(t.plain)
@@ -252,6 +245,21 @@ class Extractor:
             "dialect": bool(dialect),
             "dialect_words": dialect,
         }
+
+
+def _caller_name_in(t: TurnView) -> str | None:
+    """The name a caller gives for themself in one turn (我叫李明 → 李明, 我姓周 → 周)."""
+    text = _NAME_GAP.sub("", _with_pauses(t.text))
+    for m in _NAME_FULL.finditer(text):
+        name = _name_at(text, m.end(), min_len=2)
+        if name and text[m.end() + len(name):m.end() + len(name) + 1] != "的":  # 我是王建国的代理律师
+            return name
+    m = _NAME_SELF.search(text)
+    if m:
+        sur = next((c for c in COMPOUND_SURNAMES if m.group(1).startswith(c)), m.group(1)[0])
+        if sur in SURNAMES or sur in COMPOUND_SURNAMES:
+            return sur + ("律师" if "律师" in t.plain else "")
+    return None
 
 
 def _surname_at(text: str, i: int) -> str:

@@ -8,8 +8,8 @@ by cross-validation so that the probabilities are calibrated (docs/understanding
 and the comparison with a calibrated linear SVM and naive Bayes).
 
 Labels: the six service codes and ``none`` (greetings, identity statements, agent speech). A second
-head over the same features names the need within the type (催办, 查开庭, 上门立案 …) and, for
-out-of-scope turns, the referral unit.
+head over the same features (nearest centroid of each example group) names the need within the type
+(催办, 查开庭, 上门立案 …) and, for out-of-scope turns, the referral unit.
 
 Training takes a few seconds (the examples plus three ASR-style copies of each) and happens at the
 first use; the fitted parameters are cached in the user cache directory under a key made of the
@@ -26,7 +26,6 @@ import math
 import pickle
 import random
 import time
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +38,7 @@ from phrasebook.pinyin import syllables
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "need-2"
+MODEL_VERSION = "need-4"
 """Change when features, augmentation or classifier change: the cache key includes it."""
 ASR_COPIES = 3
 COMPOSED = 2
@@ -47,7 +46,6 @@ COMPOSED = 2
 FILLER_NEEDS = ("问候与寒暄", "报身份与号码")
 C_LABEL = 4.0
 """Inverse regularisation of the service-type head (chosen by cross-validation, see docs/understanding.md)."""
-C_NEED = 0.5
 TEMPERATURE = 0.5
 """Probabilities = softmax(logits / TEMPERATURE): the temperature that minimised the held-out log-loss in
 5-fold cross-validation on the examples (benchmarks/need_model_choice.py: ECE 0.171 at T=1 → 0.032)."""
@@ -86,40 +84,43 @@ class NeedModel:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(column indices, l2-normalised sublinear tf-idf values) of ``text``."""
-        counts = Counter(f for f in analyse(text) if f in self.vocab)
+        vocab = self.vocab
+        counts: dict[int, int] = {}
+        for f in analyse(text):
+            j = vocab.get(f)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        cols = np.fromiter((self.vocab[f] for f in counts), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=float, count=len(counts))
-        vals = tf * self.idf[cols]
+        cols = np.array(list(counts), dtype=np.int64)
+        vals = (1.0 + np.log(np.array(list(counts.values()), dtype=float))) * self.idf[cols]
         return cols, vals / np.linalg.norm(vals)
+
+    def logits_many(self, texts: list[str]) -> np.ndarray:
+        """Label logits of several texts, (texts, labels), in one matrix product."""
+        logits = np.tile(self.intercept, (len(texts), 1))
+        for i, t in enumerate(texts):
+            c, v = self.vector(t)
+            if len(c):
+                logits[i] += self.coef[:, c] @ v
+        return logits
+
+    def probabilities(self, logits: np.ndarray, temperature: float = TEMPERATURE) -> list[dict[str, float]]:
+        z = logits / temperature
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        p = z / z.sum(axis=1, keepdims=True)
+        return [dict(zip(self.labels, row.tolist(), strict=True)) for row in p]
 
     def predict(self, text: str, temperature: float = TEMPERATURE) -> dict[str, float]:
         """Probability of each label (service codes and ``none``) for one canonical text.
 
         The default temperature gives calibrated probabilities; ``temperature=1`` gives the softer
         ones of the fitted model, which the call-level decision rules were tuned on."""
-        cols, vals = self.vector(text)
-        logits = self.coef[:, cols] @ vals + self.intercept
-        return dict(zip(self.labels, _softmax(logits / temperature).tolist(), strict=True))
+        return self.probabilities(self.logits_many([text]), temperature)[0]
 
     def predict_many(self, texts: list[str], temperature: float = TEMPERATURE) -> list[dict[str, float]]:
-        """``predict`` of several texts in one matrix product."""
-        if not texts:
-            return []
-        rows, cols, vals = [], [], []
-        for i, t in enumerate(texts):
-            c, v = self.vector(t)
-            rows.append(np.full(len(c), i, dtype=np.int64))
-            cols.append(c)
-            vals.append(v)
-        r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-        logits = np.tile(self.intercept, (len(texts), 1))
-        np.add.at(logits, r, (self.coef[:, c] * v).T)
-        logits /= temperature
-        z = np.exp(logits - logits.max(axis=1, keepdims=True))
-        p = z / z.sum(axis=1, keepdims=True)
-        return [dict(zip(self.labels, row.tolist(), strict=True)) for row in p]
+        """``predict`` of several texts."""
+        return self.probabilities(self.logits_many(texts), temperature) if texts else []
 
     def need_scores(self, text: str) -> np.ndarray:
         """Scores of every (label, need, referral) row of ``needs`` for one canonical text."""
@@ -153,15 +154,16 @@ def training_set(pb: Phrasebook, dialect: dict[str, str] | None, *, copies: int 
     rng = random.Random(seed)
     texts, labels, needs = [], [], []
     fillers = [ex for g in pb.examples if g.label == "none" and g.need in FILLER_NEEDS for ex in g.examples]
+    pool = "".join(ex for g in pb.examples for ex in g.examples)
     for g in pb.examples:
         for ex in g.examples:
-            variants = [ex, *asr_copies(ex, copies, rng)]
+            variants = [ex, *asr_copies(ex, copies, rng, pool=pool)]
             if g.label != "none" and fillers:
                 # a request said together with a greeting, a name or a case number is still that request
                 for _ in range(COMPOSED):
                     other = rng.choice(fillers)
                     composed = f"{other}{ex}" if rng.random() < 0.6 else f"{ex}{other}"
-                    variants.append(composed if rng.random() < 0.5 else asr_copies(composed, 1, rng)[0])
+                    variants.append(composed if rng.random() < 0.5 else asr_copies(composed, 1, rng, pool=pool)[0])
             for variant in variants:
                 texts.append(normalize(variant, dialect=dialect).text)
                 labels.append(g.label)
@@ -178,14 +180,20 @@ def vectorizer() -> Any:
 def classifier(c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, solver="saga", max_iter=3000, tol=1e-4)
+    return LogisticRegression(C=c, solver="saga", max_iter=3000, tol=1e-3)
 
 
-def need_classifier(c: float) -> Any:
-    """The need head only ranks needs within the predicted type: a linear SVM (no probabilities needed)."""
-    from sklearn.svm import LinearSVC
-
-    return LinearSVC(C=c)
+def need_centroids(x: Any, names: list[str]) -> tuple[list[str], np.ndarray]:
+    """The need head only ranks needs within the predicted type: the l2-normalised mean tf-idf vector of
+    each (label, need, referral) group; a text's score for a group is its cosine with the centroid."""
+    order = sorted(set(names))
+    index = {n: i for i, n in enumerate(order)}
+    rows = np.array([index[n] for n in names])
+    cent = np.zeros((len(order), x.shape[1]))
+    for i in range(len(order)):
+        cent[i] = np.asarray(x[rows == i].mean(axis=0)).ravel()
+    cent /= np.linalg.norm(cent, axis=1, keepdims=True)
+    return order, cent
 
 
 def train(pb: Phrasebook, dialect: dict[str, str] | None) -> NeedModel:
@@ -195,13 +203,13 @@ def train(pb: Phrasebook, dialect: dict[str, str] | None) -> NeedModel:
     x = vec.fit_transform(texts)
     head = classifier(C_LABEL).fit(x, labels)
     need_names = [f"{a}|{b}|{c}" for a, b, c in needs]
-    need_head = need_classifier(C_NEED).fit(x, need_names)
-    rows = tuple(tuple(name.split("|", 2)) for name in need_head.classes_)
+    order, centroids = need_centroids(x, need_names)
+    rows = tuple(tuple(name.split("|", 2)) for name in order)
     vocab = {f: int(i) for f, i in vec.vocabulary_.items()}
     return NeedModel(
         labels=tuple(head.classes_), vocab=vocab, idf=vec.idf_.astype(float), coef=head.coef_.astype(float),
         intercept=head.intercept_.astype(float), needs=rows,  # type: ignore[arg-type]
-        need_coef=need_head.coef_.astype(float), need_intercept=need_head.intercept_.astype(float),
+        need_coef=centroids, need_intercept=np.zeros(len(order)),
         trained_seconds=round(time.perf_counter() - t, 2))
 
 
@@ -213,7 +221,7 @@ def cache_key(pb: Phrasebook, dialect: dict[str, str] | None) -> str:
     from importlib.metadata import version
 
     h = hashlib.sha256()
-    h.update(f"{MODEL_VERSION}|{version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{FILLER_NEEDS}|{C_LABEL}|{C_NEED}|{SEED}".encode())
+    h.update(f"{MODEL_VERSION}|{version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{FILLER_NEEDS}|{C_LABEL}|{SEED}".encode())
     for g in pb.examples:
         h.update(repr((g.label, g.need, g.referral, g.examples)).encode())
     h.update(repr(sorted((dialect or {}).items())).encode())
