@@ -26,7 +26,7 @@ NAME_STOP = set("，。、？！；：,.?!;: 的是在我你他她您们了吗�
 """A name ends before punctuation, a pause or a function word (「我叫李明，电话…」 gives 李明, not 李明电)."""
 NAME_STOP_WORDS = ("电话", "手机", "号码", "案号", "身份证", "住在", "家住", "今年", "先生", "女士", "律师", "法官",
                    "庭长", "阿姨", "大爷", "老师", "这边", "那边", "我", "是", "打", "想", "要", "的")
-_BOUNDARY = set("，。、？！；：,.?!;: ") | set("的是找个那跟给让请和由叫位问这说与及把向对")
+_BOUNDARY = set("，。、？！；：,.?!;: ") | set("的是找个那跟给让请和由叫位问这说与及把向对下系见到转接约")
 _JUDGE_TITLE = re.compile(r"(法官|庭长|审判长|审判员)")
 _JUDGE_FULL = re.compile(r"(?:法官|承办人|审判长|审判员|执行员|庭长)[，\s]*(?:是|叫|名叫|姓名是|名字叫)[，\s]*")
 _NAME_SELF = re.compile(r"(?:我姓|免贵姓|鄙姓|(?:^|(?<=[，。、]))姓)([\u4e00-\u9fff]{1,2})")
@@ -221,6 +221,8 @@ class Extractor:
         first = first or _first_caller_turn(turns)
         if first is None:
             return f"{name}：来电无声" if final else ""
+        if cls.no_evidence:
+            return f"诉求不明（未听出明确诉求，暂按{name}）：{first.plain[:24]}"
         words = "、".join(cls.evidence.get(cls.service_type, [])[:3])
         return f"{name}：{words}" if words else f"{name}：{first.plain[:24]}"
 
@@ -242,6 +244,8 @@ class Extractor:
             "summary": self.summary(turns, cls, final=final, first=first),
             "callback_required": callback,
             "referral": referral if cls.service_type == "out_of_scope" else referral,
+            # the unit the need model and the referral directory suggest (out of scope only)
+            "referral_suggested": cls.referral if cls.service_type == "out_of_scope" else None,
             "dialect": bool(dialect),
             "dialect_words": dialect,
         }
@@ -298,7 +302,7 @@ def _name_before(text: str, end: int) -> str | None:
         sur = _surname_at(text, i)
         if not sur or len(cand) - len(sur) not in (1, 2):
             continue
-        if i == 0 or text[i - 1] in _BOUNDARY:
+        if i == 0 or text[i - 1] in _BOUNDARY or len(sur) == 2:
             return cand
     return None
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from phrasebook.model import EXAMPLE_LABELS, Phrasebook
+from phrasebook.model import Phrasebook
 from phrasebook.pinyin import syllables
 
 log = logging.getLogger(__name__)
@@ -196,12 +196,17 @@ def need_centroids(x: Any, names: list[str]) -> tuple[list[str], np.ndarray]:
     return order, cent
 
 
+def fit(texts: list[str], labels: list[str]) -> tuple[Any, Any, Any]:
+    """(fitted TfidfVectorizer, fitted LogisticRegression, tf-idf matrix) of canonical texts."""
+    vec = vectorizer()
+    x = vec.fit_transform(texts)
+    return vec, classifier(C_LABEL).fit(x, labels), x
+
+
 def train(pb: Phrasebook, dialect: dict[str, str] | None) -> NeedModel:
     t = time.perf_counter()
     texts, labels, needs = training_set(pb, dialect)
-    vec = vectorizer()
-    x = vec.fit_transform(texts)
-    head = classifier(C_LABEL).fit(x, labels)
+    vec, head, x = fit(texts, labels)
     need_names = [f"{a}|{b}|{c}" for a, b, c in needs]
     order, centroids = need_centroids(x, need_names)
     rows = tuple(tuple(name.split("|", 2)) for name in order)
@@ -275,5 +280,3 @@ def model_for(pb: Phrasebook, dialect: dict[str, str] | None) -> NeedModel:
     """One model per phrasebook in this process."""
     return _cached(pb, tuple(sorted((dialect or {}).items())))
 
-
-assert "none" in EXAMPLE_LABELS
