@@ -54,7 +54,8 @@ def _read(directory: Path) -> tuple[Phrasebook, list[PhrasebookError]]:
     config = tables.matcher_config(src["matcher.toml"])
     checks = tables.checks(src["checks.toml"])
     example_sources = [Source(p) for p in _example_files(directory)]
-    examples = tables.examples(example_sources, referrals)
+    # without a readable referral table there is nothing to check the examples' referrals against
+    examples = tables.examples(example_sources, referrals if src["referrals.toml"].data is not None else None)
     # Cross-file: a form is either banned or an A.4 form, never both (it would be flagged twice).
     a4 = {p: r.id for r in replacements for p in r.instead_of}
     bsrc = src["banned.toml"]

@@ -415,14 +415,15 @@ def example_key(text: str) -> str:
     return _strip(text).lower()
 
 
-def examples(sources: list[Source], referral_list: tuple[Referral, ...]) -> tuple[ExampleGroup, ...]:
+def examples(sources: list[Source], referral_list: tuple[Referral, ...] | None) -> tuple[ExampleGroup, ...]:
     """examples/<label>.toml: ``[[group]]`` entries with ``need``, ``examples`` and (out of scope) ``referral``.
 
     Checked: the file name is a service code or ``none``; every example is a non-empty string, written
     once in the whole directory (compared without punctuation and spaces), so that no sentence stands
-    under two types; an out-of-scope group names a referral unit of referrals.toml.
+    under two types; an out-of-scope group names a referral unit of referrals.toml (not checked when
+    ``referral_list`` is None: that file is missing or unreadable, which is reported already).
     """
-    units = {r.number for r in referral_list if r.number} | {r.unit for r in referral_list}
+    units = None if referral_list is None else {r.number for r in referral_list if r.number} | {r.unit for r in referral_list}
     seen: dict[str, tuple[str, str, int]] = {}
     out = []
     for src in sources:
@@ -438,7 +439,7 @@ def examples(sources: list[Source], referral_list: tuple[Referral, ...]) -> tupl
             referral = f.text("referral", required=label == "out_of_scope")
             if referral and label != "out_of_scope":
                 f.err("referral", f"{f.label}: only out-of-scope groups name a referral")
-            elif referral and referral not in units:
+            elif referral and units is not None and referral not in units:
                 f.err("referral", f"{f.label}: referral '{referral}' is neither a number nor a unit in referrals.toml")
             value = entry.get("examples")
             if not isinstance(value, list) or not value:

@@ -38,7 +38,7 @@ from phrasebook.pinyin import syllables
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "need-4"
+MODEL_VERSION = "need-5"
 """Change when features, augmentation or classifier change: the cache key includes it."""
 ASR_COPIES = 3
 COMPOSED = 2
@@ -180,7 +180,7 @@ def vectorizer() -> Any:
 def classifier(c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, solver="saga", max_iter=3000, tol=1e-3)
+    return LogisticRegression(C=c, solver="saga", max_iter=3000, tol=1e-3, random_state=0)
 
 
 def need_centroids(x: Any, names: list[str]) -> tuple[list[str], np.ndarray]:
