@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -80,19 +81,24 @@ PART_MIN = 4
 """Shortest clause (characters) judged on its own."""
 WINDOW, STRIDE = 12, 6
 """Windows over unpunctuated (ASR) text longer than 2 × WINDOW."""
-MAX_PARTS = 6
+MAX_PARTS = 4
 PART_WEIGHT = 0.5
 """A part speaks for the turn a little less than the whole turn does."""
 
 
-def _parts(text: str, plain: str) -> list[tuple[str, bool]]:
-    """The parts of a turn judged on their own: (text, already canonical)."""
-    clauses = [c for c in _CLAUSE.split(text) if len(c.strip()) >= PART_MIN]
-    if len(clauses) >= 2:
-        return [(c, False) for c in clauses[:MAX_PARTS]]
-    if len(clauses) <= 1 and len(plain) > 2 * WINDOW:
-        starts = range(0, len(plain) - WINDOW + 1, STRIDE)
-        return [(plain[i:i + WINDOW + STRIDE // 2], True) for i in list(starts)[:MAX_PARTS]]
+def _parts(turn: TurnView) -> list[str]:
+    """The parts of a turn judged on their own, as canonical text: its clauses (split where the source has
+    punctuation, mapped through the canonical text's index, so nothing is normalised twice), or for
+    long unpunctuated (ASR) text overlapping windows."""
+    plain, index = turn.plain, turn.norm.index
+    cuts = [m.start() for m in _CLAUSE.finditer(turn.text)]
+    if cuts:
+        bounds = [0] + [bisect_left(index, c, 0, len(plain)) for c in cuts] + [len(plain)]
+        clauses = [plain[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b - a >= PART_MIN]
+        if len(clauses) >= 2:
+            return clauses[:MAX_PARTS]
+    if len(plain) > 2 * WINDOW:
+        return [plain[i:i + WINDOW + STRIDE // 2] for i in range(0, len(plain) - WINDOW + 1, STRIDE)][:MAX_PARTS]
     return []
 
 
@@ -131,6 +137,7 @@ class Classifier:
         self._needs: dict[tuple[int, str], tuple[str, str]] = {}
         self._calibrated: dict[int, dict[str, float]] = {}
         self._scope: dict[int, tuple[bool, bool]] = {}
+        self._rule_state: list | None = None
         """Calibrated model probabilities per turn (best of the whole turn and its parts)."""
         self._model = None
 
@@ -177,22 +184,20 @@ class Classifier:
         cached = self._evidence.get(turn.index)
         if cached is not None:
             return cached
-        texts = [turn.plain]
-        parts = _parts(turn.text, turn.plain)
-        if parts:
-            from copilot.text import normalize
-
-            texts += [normalize(p, dialect=self.r.dialect_map if not turn.is_agent else None).text if not plain else p
-                      for p, plain in parts]
-        logits = self.model.logits_many(texts)
+        logits = self.model.logits_many([turn.plain])
         raw = self.model.probabilities(logits, temperature=1.0)
         cal = self.model.probabilities(logits)
         ev, calibrated = dict(raw[0]), dict(cal[0])
-        for probs, cprobs in zip(raw[1:], cal[1:], strict=True):
-            for code in SERVICE_TYPES:
-                if PART_WEIGHT * probs[code] > ev[code]:
-                    ev[code] = PART_WEIGHT * probs[code]
-                calibrated[code] = max(calibrated[code], cprobs[code])
+        # parts only for a caller turn whose whole does not already state a clear in-scope need
+        parts = [] if turn.is_agent else _parts(turn)
+        if parts:
+            logits = self.model.logits_many(parts)
+            for probs, cprobs in zip(self.model.probabilities(logits, temperature=1.0),
+                                     self.model.probabilities(logits), strict=True):
+                for code in SERVICE_TYPES:
+                    if PART_WEIGHT * probs[code] > ev[code]:
+                        ev[code] = PART_WEIGHT * probs[code]
+                    calibrated[code] = max(calibrated[code], cprobs[code])
         self._calibrated[turn.index] = calibrated
         bonus: dict[str, float] = defaultdict(float)
         for cue_code, w, _words in self.cue_hits(turn):
@@ -332,12 +337,14 @@ class Classifier:
         return None
 
     def _rule_scores(self, turns: list[TurnView]) -> tuple[dict[str, float], dict[str, list[str]]]:
-        """The earlier classifier's cue scores and words (position-weighted caller cues, agent cues once)."""
-        scores: dict[str, float] = defaultdict(float)
-        evidence: dict[str, list[str]] = defaultdict(list)
-        agent_said: set[tuple[str, str]] = set()
-        k = 0
-        for t in turns:
+        """The earlier classifier's cue scores and words (position-weighted caller cues, agent cues once).
+
+        Incremental: a live call only grows, so only the turns added since the last call are read."""
+        state = self._rule_state
+        if state is None or state[0] > len(turns) or (turns and state[4] is not turns[0]):
+            state = self._rule_state = [0, defaultdict(float), defaultdict(list), set(), turns[0] if turns else None, 0]
+        done, scores, evidence, agent_said, _first, k = state
+        for t in turns[done:]:
             hits = self.cue_hits(t)
             if t.is_agent:
                 for code, w, words in hits:
@@ -356,7 +363,8 @@ class Classifier:
                 if words not in evidence[code]:
                     evidence[code].append(words)
             k += 1
-        return scores, evidence
+        state[0], state[5] = len(turns), k
+        return dict(scores), {code: list(v) for code, v in evidence.items()}
 
     def suggest_referral(self, turns: list[TurnView]) -> str | None:
         """The referral unit whose cues best fit what the caller said."""

@@ -60,23 +60,24 @@ ROLE_WORDS = ("律师事务所", "代理律师", "辩护律师", "辩护人", "�
               "申请执行人", "被执行人", "申请人", "被申请人", "上诉人", "当事人", "第三人", "被害人", "受害人", "案件", "案子",
               "官司", "起诉", "信访", "上访", "我是", "刑事", "代理")
 """Words the role patterns read; ASR homophones of them (律诗, 暗件, 我事) are put back before matching."""
-_ROLE_SYLLABLES = None
+_ROLE_INDEX: dict[int, dict[tuple[str, ...], str]] = {}
 
 
 def canon_role_words(plain: str) -> str:
     """``plain`` with every exact homophone of a ROLE_WORDS entry (same loose toneless pinyin) spelt right."""
-    global _ROLE_SYLLABLES
     from phrasebook.pinyin import syllables
 
-    if _ROLE_SYLLABLES is None:
-        _ROLE_SYLLABLES = [(w, syllables(w)) for w in ROLE_WORDS]
+    if not _ROLE_INDEX:
+        for w in ROLE_WORDS:  # longer words first: 律师事务所 before 律师
+            _ROLE_INDEX.setdefault(len(w), {}).setdefault(tuple(syllables(w)), w)
     syl = syllables(plain)
     chars = list(plain)
-    for word, ws in _ROLE_SYLLABLES:
-        n = len(ws)
+    for n in sorted(_ROLE_INDEX, reverse=True):
+        index = _ROLE_INDEX[n]
         i = 0
         while i <= len(syl) - n:
-            if syl[i:i + n] == ws and "".join(chars[i:i + n]) != word:
+            word = index.get(tuple(syl[i:i + n]))
+            if word is not None and "".join(chars[i:i + n]) != word:
                 chars[i:i + n] = word
                 i += n
             else:
@@ -99,6 +100,7 @@ class Extractor:
     def __init__(self, rules: Rules) -> None:
         self.r = rules
         self._cache: dict[tuple[str, int], Any] = {}
+        self._roles: dict[tuple[int, ...], str] = {}
         roles = rules.checks.get("roles", {})
         self.defender = KeySet(roles.get("defender", ["辩护人", "辩护律师", "刑事辩护"]))
         self.lawyer = KeySet(roles.get("litigation_agent", ["律师", "代理人", "律所", "律师事务所", "法律工作者"]))
@@ -116,27 +118,26 @@ class Extractor:
         ``other`` for an out-of-scope one (a plan to sue over a non-court matter is not a case).
         Matched on the canonical text (no punctuation), so ASR text with word gaps reads the same.
         """
-        caller = [t for t in turns if not t.is_agent and t.has_content]
+        caller = [t for t in turns if not t.is_agent and t.has_content][:4]
         if not caller:
             return "other"
-        text = "，".join(self._memo("role-text", t, canon_role_words) for t in caller[:4])
-        if _SELF_DEFENDER.search(text) and not _NOT_LAWYER.search(text):
-            return "defender"
-        if _SELF_LAWYER.search(text) and not _NOT_LAWYER.search(text):
+        key = tuple(t.index for t in caller)
+        said = self._roles.get(key)
+        if said is None:
+            said = self._roles[key] = _self_description("，".join(self._memo("role-text", t, canon_role_words)
+                                                                  for t in caller))
+        if said == "lawyer":
             alltext = "".join(t.plain for t in turns)
             return "defender" if self.criminal.find(alltext) and "辩护" in alltext else "litigation_agent"
-        party = _SELF_PARTY.search(text)
-        behalf = _ON_BEHALF.search(text)
-        if behalf and (not party or behalf.start() < party.start()):
-            return "other"
-        if party:
-            return "party"
+        if said in ("defender", "other", "party"):
+            return said
         out_of_scope = cls.service_type == "out_of_scope"
-        if _PETITIONER.search(text) and not out_of_scope:
+        if said == "petitioner" and not out_of_scope:
             return "petitioner"
-        if out_of_scope:
-            return "other"
-        return "party"
+        return "other" if out_of_scope else "party"
+
+    def _pauses(self, turn: TurnView) -> str:
+        return self._memo("pauses", turn, lambda _p: _with_pauses(turn.text))
 
     def _memo(self, kind: str, turn: TurnView, fn: Any) -> Any:
         key = (kind, turn.index)
@@ -172,7 +173,7 @@ class Extractor:
 
     def judge_name(self, turns: list[TurnView]) -> str | None:
         for t in turns:
-            name = self._memo("judge", t, lambda _p, t=t: self._judge_in(_with_pauses(t.text)))
+            name = self._memo("judge", t, lambda _p, t=t: self._judge_in(self._pauses(t)))
             if name:
                 return name
         return None
@@ -203,7 +204,7 @@ class Extractor:
         for t in turns:
             if t.is_agent:
                 continue
-            name = self._memo("name", t, lambda _p, t=t: _caller_name_in(t))
+            name = self._memo("name", t, lambda _p, t=t: _caller_name_in(t, self._pauses(t)))
             if name:
                 return name
         for t in turns:
@@ -251,9 +252,25 @@ class Extractor:
         }
 
 
-def _caller_name_in(t: TurnView) -> str | None:
-    """The name a caller gives for themself in one turn (我叫李明 → 李明, 我姓周 → 周)."""
-    text = _NAME_GAP.sub("", _with_pauses(t.text))
+def _self_description(text: str) -> str:
+    """What the caller's first turns say about them: defender, lawyer, other, party, petitioner or ""."""
+    if _SELF_DEFENDER.search(text) and not _NOT_LAWYER.search(text):
+        return "defender"
+    if _SELF_LAWYER.search(text) and not _NOT_LAWYER.search(text):
+        return "lawyer"
+    party = _SELF_PARTY.search(text)
+    behalf = _ON_BEHALF.search(text)
+    if behalf and (not party or behalf.start() < party.start()):
+        return "other"
+    if party:
+        return "party"
+    return "petitioner" if _PETITIONER.search(text) else ""
+
+
+def _caller_name_in(t: TurnView, paused: str) -> str | None:
+    """The name a caller gives for themself in one turn (我叫李明 → 李明, 我姓周 → 周); ``paused`` is the
+    turn's text with punctuation and ASR gaps kept (``_with_pauses``)."""
+    text = _NAME_GAP.sub("", paused)
     for m in _NAME_FULL.finditer(text):
         name = _name_at(text, m.end(), min_len=2)
         if name and text[m.end() + len(name):m.end() + len(name) + 1] != "的":  # 我是王建国的代理律师
