@@ -97,12 +97,15 @@ class NeedModel:
         return cols, vals / np.linalg.norm(vals)
 
     def logits_many(self, texts: list[str]) -> np.ndarray:
-        """Label logits of several texts, (texts, labels), in one matrix product."""
+        """Label logits of several texts, (texts, labels)."""
+        coef_t = self.__dict__.get("_coef_t")
+        if coef_t is None:  # feature-major copy: gathering the rows of a few features is contiguous
+            coef_t = self.__dict__["_coef_t"] = np.ascontiguousarray(self.coef.T)
         logits = np.tile(self.intercept, (len(texts), 1))
         for i, t in enumerate(texts):
             c, v = self.vector(t)
             if len(c):
-                logits[i] += self.coef[:, c] @ v
+                logits[i] += v @ coef_t[c]
         return logits
 
     def probabilities(self, logits: np.ndarray, temperature: float = TEMPERATURE) -> list[dict[str, float]]:
