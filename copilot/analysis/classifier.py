@@ -84,6 +84,8 @@ WINDOW, STRIDE = 12, 6
 MAX_PARTS = 4
 PART_WEIGHT = 0.5
 """A part speaks for the turn a little less than the whole turn does."""
+PART_SKIP = 0.6
+"""Parts are not read when the whole turn already gives one type this much (they could not change it)."""
 
 
 def _parts(turn: TurnView) -> list[str]:
@@ -189,7 +191,9 @@ class Classifier:
         cal = self.model.probabilities(logits)
         ev, calibrated = dict(raw[0]), dict(cal[0])
         # parts only for a caller turn whose whole does not already state a clear in-scope need
-        parts = [] if turn.is_agent else _parts(turn)
+        # parts weigh PART_WEIGHT (0.5): they cannot change a turn whose whole already reads clearly
+        clear = max(ev[c] for c in SERVICE_TYPES) >= PART_SKIP
+        parts = [] if turn.is_agent or clear else _parts(turn)
         if parts:
             logits = self.model.logits_many(parts)
             for probs, cprobs in zip(self.model.probabilities(logits, temperature=1.0),

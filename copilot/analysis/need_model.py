@@ -50,6 +50,7 @@ TEMPERATURE = 0.5
 """Probabilities = softmax(logits / TEMPERATURE): the temperature that minimised the held-out log-loss in
 5-fold cross-validation on the examples (benchmarks/need_model_choice.py: ECE 0.171 at T=1 → 0.032)."""
 SEED = 12368
+VECTOR_CACHE = 512
 
 
 def analyse(text: str) -> list[str]:
@@ -82,8 +83,21 @@ class NeedModel:
     trained_seconds: float = 0.0
     from_cache: bool = False
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(column indices, l2-normalised sublinear tf-idf values) of ``text``."""
+        """(column indices, l2-normalised sublinear tf-idf values) of ``text`` (the last few hundred cached:
+        the type head and the need head read the same turn)."""
+        cache = self.__dict__.setdefault("_vectors", {})
+        got = cache.get(text)
+        if got is None:
+            if len(cache) >= VECTOR_CACHE:
+                cache.clear()
+            got = cache[text] = self._vector(text)
+        return got
+
+    def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         vocab = self.vocab
         counts: dict[int, int] = {}
         for f in analyse(text):
@@ -97,15 +111,33 @@ class NeedModel:
         return cols, vals / np.linalg.norm(vals)
 
     def logits_many(self, texts: list[str]) -> np.ndarray:
-        """Label logits of several texts, (texts, labels)."""
+        """Label logits of several texts, (texts, labels): one set of array operations for all of them."""
         coef_t = self.__dict__.get("_coef_t")
         if coef_t is None:  # feature-major copy: gathering the rows of a few features is contiguous
             coef_t = self.__dict__["_coef_t"] = np.ascontiguousarray(self.coef.T)
-        logits = np.tile(self.intercept, (len(texts), 1))
+        if len(texts) == 1:
+            c, v = self.vector(texts[0])
+            return (self.intercept + (v @ coef_t[c] if len(c) else 0.0))[None, :]
+        vocab = self.vocab
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
         for i, t in enumerate(texts):
-            c, v = self.vector(t)
-            if len(c):
-                logits[i] += v @ coef_t[c]
+            found: dict[int, int] = {}
+            for f in analyse(t):
+                j = vocab.get(f)
+                if j is not None:
+                    found[j] = found.get(j, 0) + 1
+            rows += [i] * len(found)
+            cols += found
+            counts += found.values()
+        logits = np.tile(self.intercept, (len(texts), 1))
+        if cols:
+            r = np.array(rows)
+            c = np.array(cols)
+            v = (1.0 + np.log(np.array(counts, dtype=float))) * self.idf[c]
+            v /= np.sqrt(np.bincount(r, v * v, minlength=len(texts)))[r]
+            np.add.at(logits, r, v[:, None] * coef_t[c])
         return logits
 
     def probabilities(self, logits: np.ndarray, temperature: float = TEMPERATURE) -> list[dict[str, float]]:
