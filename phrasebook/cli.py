@@ -58,10 +58,16 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
         "check rules": len(pb.rules),
         "check rule examples (positive / negative)": f"{sum(len(r.positive) for r in pb.rules)} / "
                                                      f"{sum(len(r.negative) for r in pb.rules)}",
+        "example sentences": sum(len(g.examples) for g in pb.examples),
     }
+    per_label: dict[str, int] = {}
+    for g in pb.examples:
+        per_label[g.label] = per_label.get(g.label, 0) + len(g.examples)
     print(f"phrasebook OK: {pb.source_dir}", file=out)
     for name, n in counts.items():
         print(f"  {name}: {n}", file=out)
+    if per_label:
+        print("    " + ", ".join(f"{label} {n}" for label, n in per_label.items()), file=out)
     return 0
 
 

@@ -30,12 +30,20 @@ FILES = (
     "rules.toml",
 )
 
+EXAMPLES_DIR = "examples"
+"""Caller example sentences, one file per service type (and ``none.toml``); optional in a phrasebook."""
+
+
+def _example_files(directory: Path) -> list[Path]:
+    return sorted((directory / EXAMPLES_DIR).glob("*.toml"))
+
+
 _cache: dict[tuple[str, tuple[float, ...]], Phrasebook] = {}
 _lock = threading.Lock()
 
 
-def _read(directory: Path, *, examples: bool = False) -> tuple[Phrasebook, list[PhrasebookError]]:
-    """Every table of ``directory``; ``examples``: also check that every example of the rules says its rule
+def _read(directory: Path, *, check_examples: bool = False) -> tuple[Phrasebook, list[PhrasebookError]]:
+    """Every table of ``directory``; ``check_examples``: also check that every example of the rules says its rule
     and no look-alike does (a few hundred alignments: the validator's job, not every load's)."""
     src = {name: Source(directory / name) for name in FILES}
     greet, closings = tables.greeting(src["greeting.toml"])
@@ -52,6 +60,9 @@ def _read(directory: Path, *, examples: bool = False) -> tuple[Phrasebook, list[
     registry, deductions = tables.flags(src["flags.toml"], rubric)
     rubric = Rubric(rubric.total, rubric.items, deductions)
     rules = tables.rules(src["rules.toml"])
+    example_sources = [Source(p) for p in _example_files(directory)]
+    # without a readable referral table there is nothing to check the examples' referrals against
+    examples = tables.examples(example_sources, referrals if src["referrals.toml"].data is not None else None)
     # Cross-file: a form is either banned or an A.4 form, never both (it would be flagged twice).
     a4 = {p: r.id for r in replacements for p in r.instead_of}
     bsrc = src["banned.toml"]
@@ -79,10 +90,11 @@ def _read(directory: Path, *, examples: bool = False) -> tuple[Phrasebook, list[
         checks=checks,
         flags=registry,
         rules=rules,
+        examples=examples,
     )
-    if examples and not any(s.errors for s in src.values()):
+    if check_examples and not any(s.errors for s in src.values()):
         _check_examples(src, pb)
-    errors = [e for s in src.values() for e in s.errors]
+    errors = [e for s in [*src.values(), *example_sources] for e in s.errors]
     return pb, errors
 
 
@@ -106,7 +118,7 @@ def check_phrasebook(path: str | Path | None = None) -> list[PhrasebookError]:
     directory = _resolve(path)
     if not directory.is_dir():
         return [PhrasebookError(directory, 0, "phrasebook directory does not exist")]
-    return _read(directory, examples=True)[1]
+    return _read(directory, check_examples=True)[1]
 
 
 def load_phrasebook(path: str | Path | None = None) -> Phrasebook:
@@ -119,6 +131,7 @@ def load_phrasebook(path: str | Path | None = None) -> Phrasebook:
     if not directory.is_dir():
         raise PhrasebookError(directory, 0, "phrasebook directory does not exist")
     stamps = tuple((directory / f).stat().st_mtime if (directory / f).exists() else -1.0 for f in FILES)
+    stamps += tuple(p.stat().st_mtime for p in _example_files(directory))
     key = (str(directory), stamps)
     with _lock:
         if key in _cache:

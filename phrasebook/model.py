@@ -121,6 +121,25 @@ class Referral:
 
 
 @dataclass(frozen=True)
+class ExampleGroup:
+    """One need within a service type and what callers say for it (examples/<code>.toml ``[[group]]``)."""
+
+    label: str
+    """A service code, or ``none`` for speech that expresses no need (greetings, identity, agent speech)."""
+    need: str
+    """The need within the type, in Chinese (催办, 查开庭, 上门立案 …)."""
+    examples: tuple[str, ...]
+    referral: str = ""
+    """Out of scope only: the number (or unit name) of the referral unit in referrals.toml."""
+    file: str = ""
+    lines: tuple[int, ...] = ()
+    """The 1-based line of each example in ``file``."""
+
+
+EXAMPLE_LABELS: tuple[str, ...] = (*SERVICE_CODES, "none")
+
+
+@dataclass(frozen=True)
 class DialectWord:
     """A Wu-dialect form and its Mandarin equivalent (dialect.toml ``[[word]]``)."""
 
@@ -257,6 +276,8 @@ class Phrasebook:
             if r.id == rule_id:
                 return r
         raise KeyError(rule_id)
+    examples: tuple[ExampleGroup, ...] = ()
+    """examples/*.toml: caller sentences per service type and need, and negatives (label ``none``)."""
 
     def service_type(self, code: str) -> ServiceType:
         """The service type with this code (KeyError when unknown)."""

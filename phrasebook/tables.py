@@ -7,6 +7,7 @@ from typing import Any
 
 from .model import (
     DIALECT_AREAS,
+    EXAMPLE_LABELS,
     FLAG_SEVERITIES,
     REPLACEMENT_CONTEXTS,
     SERVICE_CODES,
@@ -15,6 +16,7 @@ from .model import (
     Cue,
     Deduction,
     DialectWord,
+    ExampleGroup,
     FlagDef,
     FuzzyConfig,
     Greeting,
@@ -513,3 +515,59 @@ def check_examples(src: Source, table: str, groups: list[tuple[str, tuple[str, .
                 src.err(src.line_of(table, n, nkey, q),
                         f"[[{table}]] {gid}: look-alike '{q}' is still recognised as {', '.join(found)} "
                         "(make it longer or more specific)")
+def example_key(text: str) -> str:
+    """The form under which two example sentences count as the same (no punctuation, spaces or case)."""
+    return _strip(text).lower()
+
+
+def examples(sources: list[Source], referral_list: tuple[Referral, ...] | None) -> tuple[ExampleGroup, ...]:
+    """examples/<label>.toml: ``[[group]]`` entries with ``need``, ``examples`` and (out of scope) ``referral``.
+
+    Checked: the file name is a service code or ``none``; every example is a non-empty string, written
+    once in the whole directory (compared without punctuation and spaces), so that no sentence stands
+    under two types; an out-of-scope group names a referral unit of referrals.toml (not checked when
+    ``referral_list`` is None: that file is missing or unreadable, which is reported already).
+    """
+    units = None if referral_list is None else {r.number for r in referral_list if r.number} | {r.unit for r in referral_list}
+    seen: dict[str, tuple[str, str, int]] = {}
+    out = []
+    for src in sources:
+        label = src.path.stem
+        if label not in EXAMPLE_LABELS:
+            src.err(0, f"example file name '{label}' is not a service type code or 'none' "
+                       f"(expected one of {', '.join(EXAMPLE_LABELS)})")
+            continue
+        for n, entry in enumerate(src.entries("group")):
+            allowed = {"need", "examples", "referral"}
+            f = Fields(src, "group", n, entry, allowed)
+            need = f.text("need")
+            referral = f.text("referral", required=label == "out_of_scope")
+            if referral and label != "out_of_scope":
+                f.err("referral", f"{f.label}: only out-of-scope groups name a referral")
+            elif referral and units is not None and referral not in units:
+                f.err("referral", f"{f.label}: referral '{referral}' is neither a number nor a unit in referrals.toml")
+            value = entry.get("examples")
+            if not isinstance(value, list) or not value:
+                f.err("examples" if "examples" in entry else "", f"{f.label}: 'examples' must be a non-empty list of sentences")
+                continue
+            texts, lines = [], []
+            for item in value:
+                if not isinstance(item, str) or not _strip(item):
+                    f.err("examples", f"{f.label}: 'examples' holds an empty or non-string item")
+                    continue
+                line = f.line("examples", item)
+                key = example_key(item)
+                if key in seen:
+                    other_label, other_file, other_line = seen[key]
+                    where = f"{other_file}:{other_line}"
+                    if other_label == label:
+                        src.err(line, f"duplicate example '{item}' (first at {where})")
+                    else:
+                        src.err(line, f"example '{item}' is under '{label}' here and under '{other_label}' at {where}; "
+                                      "a sentence can mean only one thing")
+                    continue
+                seen[key] = (label, src.path.name, line)
+                texts.append(item)
+                lines.append(line)
+            out.append(ExampleGroup(label, need, tuple(texts), referral, str(src.path), tuple(lines)))
+    return tuple(out)

@@ -60,6 +60,7 @@ class CallAnalyzer:
         self._dialect_suggested = False
         self._identity_flagged = False
         self.triggers = ScriptTriggers(self.r, self.checker)
+        self._type_announced = False
         self.finished = False
         self.score: dict[str, Any] | None = None
         from copilot.cases.hook import CaseHook
@@ -139,10 +140,14 @@ class CallAnalyzer:
     def _update_classification(self, t: float) -> list[Event]:
         cls = self.classifier.classify(self.turns)
         events: list[Event] = []
-        changed = (cls.service_type, cls.service_types) != (self.cls.service_type, self.cls.service_types)
+        # the silent-so-far default was never announced: the first reading after the caller speaks always is;
+        # a new referral suggestion is news too
+        changed = not self._type_announced or ((cls.service_type, cls.service_types, cls.referral)
+                                               != (self.cls.service_type, self.cls.service_types, self.cls.referral))
         self.cls = cls
         if not changed or not any(x.has_content for x in self.turns if not x.is_agent):
             return events
+        self._type_announced = True
         events.append(ServiceTypeChanged(t=t, service_type=cls.service_type, confidence=cls.confidence,
                                          service_types=tuple(cls.service_types),
                                          evidence=tuple(cls.evidence.get(cls.service_type, [])[:6]),

@@ -16,19 +16,77 @@ SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
     "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文"
     "牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裘卜费闵柏郁"
-    "褚项屠祁盛缪应宣芦臧蒲邬晏甄仇车路成戚谈虞茅钮沃蔺巫")
+    "褚项屠祁盛缪应宣芦臧蒲邬晏甄仇车路成戚谈虞茅钮沃蔺巫楼骆傅洪楚时冉房储郎娄滕井解鲍霍商阎"
+    "麻华卓骆蓝荣翁尤栾简饶廉桂席吉")
+COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文",
+                     "夏侯", "轩辕", "端木", "西门", "南宫", "独孤", "司徒", "司空", "澹台", "公冶", "太史", "申屠")
 NOT_JUDGE_PREFIX = ("承办", "主审", "值班", "执行", "经办", "立案", "办案", "审判", "合议", "该", "这位", "哪位", "女",
                     "男", "老", "位", "个", "的", "找", "问", "跟", "给", "让", "请", "和", "由", "是")
-_JUDGE_SHORT = re.compile(r"([\u4e00-\u9fff])法官")
-_JUDGE_FULL = re.compile(r"(?:法官|承办人|审判长|审判员|执行员)[，\s]*(?:是|叫|名叫|姓名是)[，\s]*([\u4e00-\u9fff]{2,3}?)(?=法官|$|[，。、？！\s]|"
-                         r"我|他|她|您|在|负责|承办|办|的|吗|呢|，)")
-_FULL_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,3})法官")
-_NAME_SELF = re.compile(r"(?:我姓|免贵姓|我是)([\u4e00-\u9fff])(?:先生|女士|律师)?")
-_NAME_FULL = re.compile(r"我叫([\u4e00-\u9fff]{2,3})")
+NAME_STOP = set("，。、？！；：,.?!;: 的是在我你他她您们了吗呢吧啊呀哦嘛和跟与及或电手号家住今年岁先女律老师法官")
+"""A name ends before punctuation, a pause or a function word (「我叫李明，电话…」 gives 李明, not 李明电)."""
+NAME_STOP_WORDS = ("电话", "手机", "号码", "案号", "身份证", "住在", "家住", "今年", "先生", "女士", "律师", "法官",
+                   "庭长", "阿姨", "大爷", "老师", "这边", "那边", "我", "是", "打", "想", "要", "的")
+_BOUNDARY = set("，。、？！；：,.?!;: ") | set("的是找个那跟给让请和由叫位问这说与及把向对下系见到转接约")
+_JUDGE_TITLE = re.compile(r"(法官|庭长|审判长|审判员)")
+_JUDGE_FULL = re.compile(r"(?:法官|承办人|审判长|审判员|执行员|庭长)[，\s]*(?:是|叫|名叫|姓名是|名字叫)[，\s]*")
+_NAME_SELF = re.compile(r"(?:我姓|免贵姓|鄙姓|(?:^|(?<=[，。、]))姓)([\u4e00-\u9fff]{1,2})")
+_NAME_FULL = re.compile(r"(?:我叫|我的名字叫|我名字叫|我的名字是|本人叫|我是|(?:^|(?<=[，。、]))(?:名叫|叫))")
+_NAME_GAP = re.compile(r"(?<=我)，(?=叫|是|姓)|(?<=[叫姓])，|(?<=我是)，")
+"""ASR word gaps inside 「我 叫 李明」 (a gap after the name still ends it)."""
 _ADDRESS = re.compile(r"([\u4e00-\u9fff])(先生|女士|律师|阿姨|大爷|老师)")
 
-RELATIVE = "(?:妈妈|爸爸|妈|爸|母亲|父亲|姆妈|阿爸|儿子|女儿|老公|丈夫|妻子|老婆|爷爷|奶奶|外婆|外公|公公|婆婆|哥哥|姐姐|弟弟|妹妹|家里人|亲戚|朋友)"
-_ON_BEHALF = re.compile(rf"(?:帮|替|代)(?:我)?(?:家)?{RELATIVE}|我{RELATIVE}(?:有个|的|那个|要|想|在)(?:案子|官司|告|起诉|被告|诉讼)")
+RELATIVE = ("(?:妈妈|爸爸|妈|爸|母亲|父亲|姆妈|阿爸|儿子|女儿|老公|丈夫|妻子|老婆|爷爷|奶奶|外婆|外公|公公|婆婆|哥哥|"
+            "姐姐|弟弟|妹妹|家里人|亲戚|朋友|老伴|老头|老太|侄子|外甥|孙子|孙女|舅舅|叔叔|阿姨|同事|邻居|小孩|孩子)")
+_CASE_WORDS = "(?:案子|案件|官司|告|起诉|被告|原告|诉讼|开庭|法院|被抓|判|拘留|关进去|执行)"
+_ON_BEHALF = re.compile(
+    rf"(?:帮|替|代|陪)(?:我)?(?:家)?{RELATIVE}|(?<![跟和与同给对替帮告诉])我(?:的|家)?{RELATIVE}[^，。？！]{{0,16}}{_CASE_WORDS}"
+    rf"|我是(?:[^，。？！]{{0,8}}的)?{RELATIVE}|听(?:我)?(?:的)?(?:一个)?{RELATIVE}(?:讲|说)"
+    rf"|(?:他|她)(?:在[^，。？！]{{0,8}})?有(?:个|一个)[^，。？！]{{0,8}}(?:案子|官司)")
+"""The caller speaks for a relative or friend (not an authorised agent), or of someone else's case: ``other``."""
+_SELF_PARTY = re.compile(
+    r"我(?:就)?是(?:这个案子的|本案的|案件的|那个|一个)?(?:[^，。？！]{0,6}案件?的)?(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|"
+    r"被上诉人|当事人|第三人|被害人|受害人|债权人|债务人|本人|起诉人|执行申请人|申诉人|再审申请人)(?!的(?:代理|律师|家属|"
+    + RELATIVE[3:-1] + r"))|我(?:的|自己的|那个|在[^，。？！]{1,8}的)[^，。？！]{0,6}(?:案子|案件|官司)|我被(?:人)?(?:告|起诉)"
+    r"|我有(?:个|一个)[^，。？！]{0,6}(?:案子|案件|官司)")
+"""The caller says they are a party or speaks of their own case."""
+_SELF_LAWYER = re.compile(
+    r"(?:我是|本人是|我们是)[^，。？！]{0,30}(?:律师|代理人|法律工作者|律所|律师事务所)(?!费)|(?:律师事务所|律所)的[^，。？！]{0,4}律师"
+    r"|我(?:是|作为)?[^，。？！]{0,30}的(?:代理律师|诉讼代理人|委托代理人|代理人)|我(?:代理|受托代理)(?:的是)?"
+    r"(?:原告|被告|申请人|被申请人|上诉人|被上诉人|当事人|第三人|申请执行人|被执行人)")
+_SELF_DEFENDER = re.compile(r"辩护人|辩护律师|刑事辩护|(?:我是|作为)[^，。？！]{0,12}的辩护")
+_NOT_LAWYER = re.compile(r"不是(?:律师|代理人|代理律师)")
+_PETITIONER = re.compile(r"信访|上访")
+ROLE_WORDS = ("律师事务所", "代理律师", "辩护律师", "辩护人", "代理人", "律师", "律所", "法律工作者", "原告", "被告",
+              "申请执行人", "被执行人", "申请人", "被申请人", "上诉人", "当事人", "第三人", "被害人", "受害人", "案件", "案子",
+              "官司", "起诉", "信访", "上访", "我是", "刑事", "代理")
+"""Words the role patterns read; ASR homophones of them (律诗, 暗件, 我事) are put back before matching."""
+_ROLE_INDEX: dict[int, dict[tuple[str, ...], str]] = {}
+
+
+def canon_role_words(plain: str) -> str:
+    """``plain`` with every exact homophone of a ROLE_WORDS entry (same loose toneless pinyin) spelt right."""
+    from phrasebook.pinyin import syllables
+
+    if not _ROLE_INDEX:
+        for w in ROLE_WORDS:  # longer words first: 律师事务所 before 律师
+            _ROLE_INDEX.setdefault(len(w), {}).setdefault(tuple(syllables(w)), w)
+    syl = syllables(plain)
+    chars = list(plain)
+    for n in sorted(_ROLE_INDEX, reverse=True):
+        index = _ROLE_INDEX[n]
+        i = 0
+        while i <= len(syl) - n:
+            word = index.get(tuple(syl[i:i + n]))
+            if word is not None and "".join(chars[i:i + n]) != word:
+                chars[i:i + n] = word
+                i += n
+            else:
+                i += 1
+    return "".join(chars)
+
+
+_CORRECTION = re.compile(r"(?:不对|说错了|说错|错了|搞错了|不是不是|应该是|更正一下|纠正一下)[^0-9]{0,6}?([0-9]{2,8})(?:号)?")
+"""A caller correcting a number just said: 「2207号……哦不对，是2270号」."""
 
 
 def _with_pauses(text: str) -> str:
@@ -42,6 +100,7 @@ class Extractor:
     def __init__(self, rules: Rules) -> None:
         self.r = rules
         self._cache: dict[tuple[str, int], Any] = {}
+        self._roles: dict[tuple[int, ...], str] = {}
         roles = rules.checks.get("roles", {})
         self.defender = KeySet(roles.get("defender", ["辩护人", "辩护律师", "刑事辩护"]))
         self.lawyer = KeySet(roles.get("litigation_agent", ["律师", "代理人", "律所", "律师事务所", "法律工作者"]))
@@ -49,23 +108,36 @@ class Extractor:
         self.criminal = KeySet(roles.get("criminal", ["刑初", "刑终", "刑事", "被告人", "上诉人"]))
 
     def caller_role(self, turns: list[TurnView], cls: Classification) -> str:
-        if cls.service_type == "out_of_scope":
-            return "other"
-        caller = [t for t in turns if not t.is_agent and t.has_content]
+        """The caller's role from how they describe themself (never forced by the service type).
+
+        Order: a defence lawyer (辩护人) → ``defender``; a lawyer or agent (我是…律师 / 代理人, 代理被告的律师)
+        → ``litigation_agent`` (``defender`` when the case is criminal and the lawyer defends); a caller
+        speaking for a relative or friend, or of someone else's case → ``other``; a party (我是原告/被告/
+        申请人/被害人…, 我的案子) → ``party``; 信访 with an in-scope need → ``petitioner``. Otherwise
+        ``party`` for an in-scope need (callers ask about their own cases, or plan one: 我想告他) and
+        ``other`` for an out-of-scope one (a plan to sue over a non-court matter is not a case).
+        Matched on the canonical text (no punctuation), so ASR text with word gaps reads the same.
+        """
+        caller = [t for t in turns if not t.is_agent and t.has_content][:4]
         if not caller:
             return "other"
-        text = "".join(t.plain for t in caller[:4])
-        alltext = "".join(t.plain for t in turns)
-        if self.defender.find(text):
-            return "defender"
-        if _ON_BEHALF.search(text):
-            return "other"
-        lawyer = self.lawyer.find(text)
-        if lawyer and not re.search(r"不是(?:律师|代理人|代理律师)", text):
+        key = tuple(t.index for t in caller)
+        said = self._roles.get(key)
+        if said is None:
+            said = self._roles[key] = _self_description("，".join(self._memo("role-text", t, canon_role_words)
+                                                                  for t in caller))
+        if said == "lawyer":
+            alltext = "".join(t.plain for t in turns)
             return "defender" if self.criminal.find(alltext) and "辩护" in alltext else "litigation_agent"
-        if self.petitioner.find(text):
+        if said in ("defender", "other", "party"):
+            return said
+        out_of_scope = cls.service_type == "out_of_scope"
+        if said == "petitioner" and not out_of_scope:
             return "petitioner"
-        return "party"
+        return "other" if out_of_scope else "party"
+
+    def _pauses(self, turn: TurnView) -> str:
+        return self._memo("pauses", turn, lambda _p: _with_pauses(turn.text))
 
     def _memo(self, kind: str, turn: TurnView, fn: Any) -> Any:
         key = (kind, turn.index)
@@ -74,52 +146,67 @@ class Extractor:
         return self._cache[key]
 
     def case_number(self, turns: list[TurnView]) -> str | None:
+        """The case number said in the call; a caller's correction (「2207号……哦不对，是2270号」) replaces
+        the serial number just said, and the corrected value wins over the first."""
         hits = []
         for t in turns:
-            hits += self._memo("case", t, find_case_numbers)
+            found = self._memo("case", t, find_case_numbers)
+            hits += found
+            if found and not t.is_agent:
+                corrected = self._memo("case-fix", t, lambda p, found=found: _corrected(p, found))
+                if corrected:
+                    hits = [h for h in hits if h.value != found[-1].value] + corrected
         best = pick_best(hits)
         return best.value if best else None
 
     def phone(self, turns: list[TurnView]) -> str | None:
+        """The caller's number: a mobile, else a landline with its area code; the caller's words first."""
         for group in ([t for t in turns if not t.is_agent], [t for t in turns if t.is_agent]):
             hits = []
             for t in group:
-                hits += [h for h in self._memo("phone", t, find_phones) if len(h.value) == 11]
-            best = pick_best(hits)
+                hits += self._memo("phone", t, find_phones)
+            mobiles = [h for h in hits if len(h.value) == 11 and h.value.startswith("1")]
+            best = pick_best(mobiles) or pick_best([h for h in hits if h.value.startswith("0")])
             if best:
                 return best.value
         return None
 
     def judge_name(self, turns: list[TurnView]) -> str | None:
         for t in turns:
-            name = self._memo("judge", t, lambda _p, t=t: self._judge_in(_with_pauses(t.text)))
+            name = self._memo("judge", t, lambda _p, t=t: self._judge_in(self._pauses(t)))
             if name:
                 return name
         return None
 
     @staticmethod
     def _judge_in(text: str) -> str | None:
+        """「李建国法官」→ 李建国, 「找王法官」→ 王法官, 「承办法官是欧阳明」→ 欧阳明; lawyers and clerks are not judges."""
         for m in _JUDGE_FULL.finditer(text):
-            name = m.group(1)
-            if name[0] in SURNAMES and not name.endswith("法官"):
+            name = _name_at(text, m.end())
+            if name and len(name) >= 2:
                 return name
-        for m in _JUDGE_SHORT.finditer(text):
-            ch = m.group(1)
-            before = text[max(0, m.start() - 2):m.start() + 1]
+        for m in _JUDGE_TITLE.finditer(text):
+            end = m.start()
+            if text[end - 1:end] == "，" and end >= 2 and text[end - 2] not in _BOUNDARY:
+                end -= 1  # 「李建国 法官」: an ASR word gap between the name and the title
+            name = _name_before(text, end)
+            if name:
+                return name if len(name) >= 2 and not name.endswith(("法官",)) else None
+            if m.group(1) not in ("法官", "庭长"):
+                continue
+            ch = text[end - 1:end]
+            before = text[max(0, end - 3):end]
             if ch in SURNAMES and not any(before.endswith(p) for p in NOT_JUDGE_PREFIX):
-                return f"{ch}法官"
+                return f"{ch}{m.group(1)}"
         return None
 
     def caller_name(self, turns: list[TurnView]) -> str | None:
         for t in turns:
             if t.is_agent:
                 continue
-            m = _NAME_FULL.search(t.plain)
-            if m and m.group(1)[0] in SURNAMES:
-                return m.group(1)
-            m = _NAME_SELF.search(t.plain)
-            if m and m.group(1) in SURNAMES:
-                return m.group(1) + ("律师" if "律师" in t.plain else "")
+            name = self._memo("name", t, lambda _p, t=t: _caller_name_in(t, self._pauses(t)))
+            if name:
+                return name
         for t in turns:
             if t.is_agent:
                 m = _ADDRESS.search(t.plain)
@@ -135,6 +222,8 @@ class Extractor:
         first = first or _first_caller_turn(turns)
         if first is None:
             return f"{name}：来电无声" if final else ""
+        if cls.no_evidence:
+            return f"诉求不明（未听出明确诉求，暂按{name}）：{first.plain[:24]}"
         words = "、".join(cls.evidence.get(cls.service_type, [])[:3])
         return f"{name}：{words}" if words else f"{name}：{first.plain[:24]}"
 
@@ -156,9 +245,97 @@ class Extractor:
             "summary": self.summary(turns, cls, final=final, first=first),
             "callback_required": callback,
             "referral": referral if cls.service_type == "out_of_scope" else referral,
+            # the unit the need model and the referral directory suggest (out of scope only)
+            "referral_suggested": cls.referral if cls.service_type == "out_of_scope" else None,
             "dialect": bool(dialect),
             "dialect_words": dialect,
         }
+
+
+def _self_description(text: str) -> str:
+    """What the caller's first turns say about them: defender, lawyer, other, party, petitioner or ""."""
+    if _SELF_DEFENDER.search(text) and not _NOT_LAWYER.search(text):
+        return "defender"
+    if _SELF_LAWYER.search(text) and not _NOT_LAWYER.search(text):
+        return "lawyer"
+    party = _SELF_PARTY.search(text)
+    behalf = _ON_BEHALF.search(text)
+    if behalf and (not party or behalf.start() < party.start()):
+        return "other"
+    if party:
+        return "party"
+    return "petitioner" if _PETITIONER.search(text) else ""
+
+
+def _caller_name_in(t: TurnView, paused: str) -> str | None:
+    """The name a caller gives for themself in one turn (我叫李明 → 李明, 我姓周 → 周); ``paused`` is the
+    turn's text with punctuation and ASR gaps kept (``_with_pauses``)."""
+    text = _NAME_GAP.sub("", paused)
+    for m in _NAME_FULL.finditer(text):
+        name = _name_at(text, m.end(), min_len=2)
+        if name and text[m.end() + len(name):m.end() + len(name) + 1] != "的":  # 我是王建国的代理律师
+            return name
+    m = _NAME_SELF.search(text)
+    if m:
+        sur = next((c for c in COMPOUND_SURNAMES if m.group(1).startswith(c)), m.group(1)[0])
+        if sur in SURNAMES or sur in COMPOUND_SURNAMES:
+            return sur + ("律师" if "律师" in t.plain else "")
+    return None
+
+
+def _surname_at(text: str, i: int) -> str:
+    for c in COMPOUND_SURNAMES:
+        if text.startswith(c, i):
+            return c
+    return text[i] if i < len(text) and text[i] in SURNAMES else ""
+
+
+def _name_at(text: str, i: int, *, min_len: int = 2) -> str | None:
+    """A name of 2–4 characters starting at ``i`` (a surname, compound ones too, and one or two given
+    characters), ending at punctuation, a pause or a keyword."""
+    sur = _surname_at(text, i)
+    if not sur:
+        return None
+    j = i + len(sur)
+    given = ""
+    while j < len(text) and len(given) < 2 and "\u4e00" <= text[j] <= "\u9fff" and text[j] not in NAME_STOP:
+        if any(text.startswith(w, j) for w in NAME_STOP_WORDS):
+            break
+        given += text[j]
+        j += 1
+    name = sur + given
+    return name if len(name) >= min_len and given else None
+
+
+def _name_before(text: str, end: int) -> str | None:
+    """The full name (2–4 characters, with a surname) just before a title at ``end``, after a boundary."""
+    for n in (4, 3, 2):
+        i = end - n
+        if i < 0:
+            continue
+        cand = text[i:end]
+        if not all("\u4e00" <= c <= "\u9fff" for c in cand) or any(c in NAME_STOP for c in cand[1:]):
+            continue
+        sur = _surname_at(text, i)
+        if not sur or len(cand) - len(sur) not in (1, 2):
+            continue
+        if i == 0 or text[i - 1] in _BOUNDARY or len(sur) == 2:
+            return cand
+    return None
+
+
+def _corrected(plain: str, found: list[Any]) -> list[Any]:
+    """The case number with its serial replaced when the caller corrects it after saying it."""
+    from dataclasses import replace
+
+    last = found[-1]
+    m = _CORRECTION.search(plain, last.end)
+    serial = list(re.finditer(r"([0-9]+)号", last.value))
+    if not m or not serial:
+        return []
+    s = serial[-1]
+    value = last.value[:s.start(1)] + m.group(1) + last.value[s.end(1):]
+    return [replace(last, value=value, confidence=last.confidence + 1.0)]
 
 
 def _first_caller_turn(turns: list[TurnView]) -> TurnView | None:

@@ -152,6 +152,12 @@ class Rules:
         self.type_names.setdefault("out_of_scope", "不属于热线服务范围")
         self.checks: dict[str, Any] = pb.checks
 
+    def need_model(self):
+        """The need model trained on this phrasebook's example sentences (cached; see need_model.py)."""
+        from copilot.analysis.need_model import model_for
+
+        return model_for(self.pb, self.dialect_map)
+
     def script_text(self, trigger: str, step: int = -1) -> str:
         lst = self.scripts.get(trigger) or []
         if not lst:

@@ -29,6 +29,8 @@ TYPE_CODES: tuple[str, ...] = (
     "协外认", "协他", "协外送", "请外送", "协外调", "请外调", "请外移", "协外移", "请外引", "协外引",
     "司惩", "司惩复", "行保", "行保复", "证保",
     "执监", "执协", "执他",
+    # pre-suit mediation and preservation (诉前调解 since 2019; not in the 2016 table, but on court papers)
+    "民诉前调", "诉前调", "民诉前保", "诉前保",
 )
 _RANK = {code: i for i, code in enumerate(TYPE_CODES)}
 

@@ -60,7 +60,8 @@ def test_flag_carries_turn_time_words_phrase_and_suggestion(dev_dir):
 
 def test_a_full_homophone_of_a_cue_counts():
     """Whisper base wrote 及检检查 for 纪检监察 and 去报 for 举报 (FX-05 through the server): the agent's
-    handling, heard as homophones, still makes the call a complaint; without it, nothing does."""
+    handling, heard as homophones, is still rule evidence for a complaint; a different sound is not.
+    (The need model already reads the caller's garbled report alone as a complaint.)"""
     from copilot.analysis.analyzer import CallAnalyzer
 
     def classify(turns):
@@ -68,18 +69,22 @@ def test_a_full_homophone_of_a_cue_counts():
         a.start(source="test")
         for i, (speaker, text) in enumerate(turns):
             a.add_turn(speaker, 5.0 * i, 5.0 * i + 4, text)
-        return a.result()
+        return a
 
     opening = [("agent", "你好12368请问有什么可以帮助您"),
                ("caller", "我要去报吴星载院执行局的一个工作人员,他暗示我要请课所理台给我办事。")]
     handled = opening + [("agent", "好的,我已经记录下来了。您反应的情况会及时转交及检检查部门办理。")]
-    assert classify(opening)["service_type"] == "out_of_scope"
-    r = classify(handled)
+    before = classify(opening)
+    assert before.result()["service_type"] == "complaint"
+    after = classify(handled)
+    r = after.result()
     assert r["service_type"] == "complaint", r
-    assert r["evidence"]["complaint"] == ["及检检查"]
+    assert "及检检查" in r["evidence"]["complaint"]
+    assert after.cls.scores["complaint"] > before.cls.scores.get("complaint", 0.0)
     # same characters count, a different sound does not: 纪律检查 is not a homophone of 纪检监察
-    other = opening + [("agent", "好的,我已经记录下来了。您的情况会及时转交纪律检查。")]
-    assert "complaint" not in classify(other)["evidence"]
+    other = classify(opening + [("agent", "好的,我已经记录下来了。您的情况会及时转交纪律检查。")])
+    assert "纪律检查" not in other.result()["evidence"].get("complaint", [])
+    assert other.cls.scores.get("complaint", 0.0) == before.cls.scores.get("complaint", 0.0)
 
 
 def _analyse(turns):
