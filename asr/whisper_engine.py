@@ -82,7 +82,7 @@ class WhisperConfig:
     fixtures made one call of twelve lose its service type)."""
     file_vad_pad: float = 0.6
     """Recordings: seconds of audio kept on each side of a speech chunk, so the decoder hears onsets and
-    trailing syllables (Silero VAD trims both). On ``shared/audio/mandarin`` (file mode, beam 5, 2026-11-29):
+    trailing syllables (Silero VAD trims both). On the 9 Mandarin reference clips of ``python -m benchmarks.asr`` (file mode, beam 5, 2026-11-29):
     chunks split at 0.6 s with 0.2 s pad → 30 errors / 137 chars; faster-whisper's 2 s / 0.4 s → 26;
     2 s with 0.6, 0.8 or 1.0 s pad → 24 each, and 0.6 s with 0.6 s pad → 24 (the spontaneous meeting clip
     gains most). At 0.8 s Whisper dropped the second of FX-08's two identical greetings (9 s apart); at
@@ -94,7 +94,7 @@ class WhisperConfig:
     seconds of silence instead of a full 30 s window; 0 = always the full window. The encoder's cost grows
     with the square of the window (attention), so a 4 s utterance costs a fraction of a 30 s pass; the
     trailing silence tells the decoder where speech ends, as the silence-padded windows it was trained on
-    do. Measured 2026-11-29 on the 9 clips of ``shared/audio/mandarin``, each decoded whole (beam 5, one
+    do. Measured 2026-11-29 on the 9 Mandarin reference clips (``benchmarks.asr``), each decoded whole (beam 5, one
     core): full window 25 errors / 137 chars in 69 CPU-s; 1, 3, 5 s of silence: 27, 26, 28 errors in
     23-25 CPU-s. A decode that looks like a runaway (compressible text, or the token limit reached) is
     redone on the full window."""

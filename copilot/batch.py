@@ -83,7 +83,8 @@ def _lost(file: str, exc: BaseException) -> dict[str, Any]:
     return {"ok": False, "file": file, "error": f"worker failed: {type(exc).__name__}: {exc}"}
 
 
-def _row(file: str, r: dict[str, Any]) -> dict[str, Any]:
+def result_row(file: str, r: dict[str, Any]) -> dict[str, Any]:
+    """One row of the score table (file, call id, service type, total, flags, each rubric item) of a result."""
     score = r.get("score") or {}
     row = {"file": Path(file).name, "call_id": r["call_id"], "service_type": r["service_type"],
            "score": score.get("total"), "max": score.get("max"),
@@ -154,7 +155,7 @@ def score_files(paths: Iterable[str | Path], *, workers: int = 1, engine: str = 
     for item in sorted(items, key=lambda i: i["file"]):
         if item["ok"]:
             res.results.append(item["result"])
-            res.rows.append(_row(item["file"], item["result"]))
+            res.rows.append(result_row(item["file"], item["result"]))
             res.audio_seconds += item.get("audio_seconds", 0.0)
         else:
             res.failures.append((item["file"], item["error"]))

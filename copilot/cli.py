@@ -20,7 +20,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("analyze", help="analyse a transcript JSON, a recording, or a folder of them")
     p.add_argument("path", help="a transcript .json, a .wav/.flac recording, or a folder")
-    p.add_argument("--json", action="store_true", help="print the formats.md §2 JSON")
+    p.add_argument("--json", action="store_true", help="print the docs/formats.md §2 JSON")
     p.add_argument("--out", help="write one result file per call and summary.csv into this folder")
     p.add_argument("--save", action="store_true", help="store calls, utterances, flags, records and scores")
     p.add_argument("--db", help="database URL (default: COPILOT_DB_URL or the SQLite file in the data dir)")
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_phrasebook(sub)
     _add_bench(sub)
     for mod in ("copilot.commands.audio", "copilot.commands.app", "copilot.commands.serve",
-                "copilot.indicators.cli"):
+                "copilot.commands.indicators"):
         try:
             m = __import__(mod, fromlist=["add_parsers"])
             m.add_parsers(sub)

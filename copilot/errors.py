@@ -16,7 +16,7 @@ class CopilotError(Exception):
 
 
 class TranscriptError(CopilotError):
-    """A transcript JSON file is malformed or violates formats.md §1."""
+    """A transcript JSON file is malformed or violates docs/formats.md §1."""
 
 
 class PhrasebookError(CopilotError):

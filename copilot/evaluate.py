@@ -1,4 +1,4 @@
-"""`copilot eval`: score the analysis against labelled calls (the labels of shared/eval/dev/README.md).
+"""`copilot eval`: score the analysis against labelled calls (labels: docs/formats.md §5).
 
 Service type: accuracy and macro-F1. Flags: per code precision/recall/F1 and micro-F1, compared as a
 multiset of (code, turn) — or by code only (``by_code=True``, for real-ASR copies whose turns do not

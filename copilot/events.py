@@ -1,4 +1,4 @@
-"""The one event vocabulary of a call (formats.md §4).
+"""The one event vocabulary of a call (docs/formats.md §4).
 
 Every stage downstream of a source sees an ordered stream of these frozen dataclasses. ``to_dict``
 is the wire form (JSON lines, websocket messages): always ``type`` and ``t``.
@@ -64,7 +64,7 @@ class Acoustic(Event):
 
 @dataclass(frozen=True)
 class LevelEvent(Event):
-    """A channel's speech level, once a second of its audio (formats.md §4 welcomes further types): the live
+    """A channel's speech level, once a second of its audio (docs/formats.md §4 welcomes further types): the live
     screen's level meter. Not a situation; ``acoustic`` events report those."""
 
     type: ClassVar[str] = "level"

@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 Sink = Callable[[Event], None]
 PACES = ("whole", "fast", "realtime")
 
-SILENT_STEP_SCRIPTS = {5: 0, 10: 1}
-"""A.3 silent call: after 5 s of silence repeat the greeting, after 10 s the closing script (index of step)."""
+SILENT_STEP_SCRIPTS = {5: 1, 10: 2}
+"""A.3 silent call: after 5 s of silence repeat the greeting, after 10 s the closing script (index into the
+silent-call script's ``steps``: greeting, greeting again, closing script)."""
 LEVEL_EVERY_S = 1.0
 """Seconds of a channel's audio between two ``level`` events (the live screen's meter)."""
 
@@ -151,8 +152,8 @@ class CallPipeline:
             step = SILENT_STEP_SCRIPTS.get(int(round(a.seconds)))
             scripts = r.scripts.get("silent_call") or []
             if step is not None and scripts:
-                idx = min(len(scripts) - 1, step + 1 if len(scripts) > 2 else step)
-                text = getattr(scripts[idx], "text", "")
+                steps = getattr(scripts[0], "steps", ()) or (getattr(scripts[0], "text", ""),)
+                text = steps[min(step, len(steps) - 1)]
                 evs.append(Suggestion(t=a.t, kind="script", text=text, reason=f"来电人无声 {a.seconds:.0f} 秒"))
         elif a.kind == "low_volume":
             evs.append(Suggestion(t=a.t, kind="script", text=r.script_text("low_volume"), reason="来电人声音太小"))

@@ -25,7 +25,7 @@ def domain_prompt(rules: Rules) -> str:
     prompt keeps them to the greeting's commas and question mark and the case number's brackets.
     A prompt of case-type codes alone (民初，民终，…) made Whisper write 举报 as 去报 on FX-05; this one gets
     举报 and 吴兴 right there. Not used by default: on the fixtures no prompt gives the lowest CER
-    (README, "Whisper prompt"); ``python -m asr.bench --prompt domain`` measures this one."""
+    (README, "Whisper prompt"); ``python -m benchmarks.asr --prompt domain`` measures this one."""
     greeting = rules.greeting_text.replace("！", "，").replace("!", "，")
     needs: list[str] = []
     for st in rules.pb.service_types:
@@ -78,7 +78,7 @@ def analyse_recording(path: str | Path, *, engine: str = "auto", agent_channel: 
     """A recorded call through the pipeline at pace ``whole``; Whisper transcribes each channel whole
     unless ``offline=False`` (then it endpoints utterance by utterance as on a live call).
 
-    ``ring_seconds`` comes from the telephony system (formats.md §1): the audio starts at the answer, so
+    ``ring_seconds`` comes from the telephony system (docs/formats.md §1): the audio starts at the answer, so
     without it ``answer_late`` cannot be judged."""
     from asr.sources import FileSource
 

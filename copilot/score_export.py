@@ -30,7 +30,7 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def analyse_file(path: Path, *, engine: str = "auto") -> dict[str, Any]:
-    """The formats.md §2 result of one transcript or recording (raises a user error on bad input)."""
+    """The docs/formats.md §2 result of one transcript or recording (raises a user error on bad input)."""
     if path.suffix.lower() in AUDIO_EXT:
         from copilot.recording import analyse_recording
 

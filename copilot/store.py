@@ -40,7 +40,7 @@ class CallRow(SQLModel, table=True):
     score_total: float | None = None
     score_max: float | None = None
     result_json: str | None = None
-    """The full formats.md §2 analysis result, when the call was analysed."""
+    """The full docs/formats.md §2 analysis result, when the call was analysed."""
     updated_at: datetime = Field(default_factory=_now)
 
 

@@ -1,4 +1,4 @@
-"""Call transcripts (formats.md §1): the typed model and a strict loader with clear errors."""
+"""Call transcripts (docs/formats.md §1): the typed model and a strict loader with clear errors."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def _number(value: Any, where: str, name: str) -> float:
 
 
 def parse_transcript(data: Any, *, source: str = "<transcript>") -> Transcript:
-    """Validate a decoded JSON object against formats.md §1."""
+    """Validate a decoded JSON object against docs/formats.md §1."""
     if not isinstance(data, dict):
         raise TranscriptError(f"expected a JSON object with 'call_id' and 'turns', got {type(data).__name__}",
                               where=source)

@@ -1,8 +1,8 @@
-"""CallAnalyzer: the analysis of one call, utterance by utterance, as events (formats.md §4).
+"""CallAnalyzer: the analysis of one call, utterance by utterance, as events (docs/formats.md §4).
 
 ``add_turn`` is called for every final utterance and returns the events it causes (the utterance
 itself, flags on that turn, a changed service type, record fields, suggestions); ``finish`` decides the
-call-level flags and the score. ``result()`` is the formats.md §2 analysis result.
+call-level flags and the score. ``result()`` is the docs/formats.md §2 analysis result.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Compliance checks: every flag code of formats.md §3, on agent turns only (callers are never flagged).
+"""Compliance checks: every flag code of docs/formats.md §3, on agent turns only (callers are never flagged).
 
 Turn-level codes (greeting_missing, banned_phrase, nonstandard_wording) are raised as each agent turn
 arrives; call-level codes are decided at the end of the call (``finish``), because they depend on what

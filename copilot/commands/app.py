@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from copilot.commands import seconds_arg
+from copilot.commands import open_store, seconds_arg
 from copilot.errors import CopilotError
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,6 @@ def _logs_to_file() -> Path:
     root.addHandler(fh)
     root.setLevel(level if level != logging.NOTSET else logging.WARNING)
     return path
-
-
-def _store(args: Any) -> Any:
-    from copilot.db import make_engine
-
-    return None if getattr(args, "no_store", False) else make_engine(getattr(args, "db", None))
 
 
 def _config(args: Any) -> Any:
@@ -123,7 +117,7 @@ def format_event(ev: Any) -> str | None:
 
 def cmd_demo(args: Any) -> int:
     if not (args.no_tui or not sys.stdout.isatty()):
-        return _run(demo_app(args, _store(args)))
+        return _run(demo_app(args, open_store(args)))
     import threading
 
     from copilot.events import RecordUpdated
@@ -133,7 +127,7 @@ def cmd_demo(args: Any) -> int:
     audio, _ = demo_files(args.call)
     spec = SourceSpec(kind="audio", path=str(audio), pace=args.pace, engine=args.engine, speaker="caller",
                       speed=args.speed if args.pace == "fast" else None)
-    store = _store(args)
+    store = open_store(args)
     print(f"演示 demo: {audio.name} → ASR ({args.engine}) → 分析 → 数据库 (pace {args.pace}; 无终端界面 no TUI)",
           file=sys.stderr)
     record: dict[str, Any] = {}
@@ -171,11 +165,11 @@ def cmd_live(args: Any) -> int:
     find_device(device)  # a missing PortAudio or device fails here, with a clear message, before the TUI
     spec = SourceSpec(kind="device", device=device, engine=args.engine, agent_channel=args.agent_channel,
                       call_id=args.call)
-    return _run(make_app("live", source=spec, store=_store(args), config=_config(args)))
+    return _run(make_app("live", source=spec, store=open_store(args), config=_config(args)))
 
 
 def print_events(spec: Any, store: Any = None, out: Any = None) -> int:
-    """formats.md §4 JSON lines on stdout as the events happen (no TUI)."""
+    """docs/formats.md §4 JSON lines on stdout as the events happen (no TUI)."""
     from tui.sources import pipeline_events
 
     out = out or sys.stdout
@@ -204,13 +198,13 @@ def cmd_replay(args: Any) -> int:
             raise CopilotError("--ring-seconds is for recordings; a transcript carries ring_seconds itself",
                                where=str(p))
         if args.events:
-            return print_events(spec, _store(args) if args.save else None)
+            return print_events(spec, open_store(args) if args.save else None)
         from tui.app import make_app
 
-        return _run(make_app("replay", source=spec, store=_store(args), config=_config(args)))
+        return _run(make_app("replay", source=spec, store=open_store(args), config=_config(args)))
     from tui.app import make_app  # a stored call id
 
-    return _run(make_app("replay", call_id=args.path, store=_store(args), config=_config(args)))
+    return _run(make_app("replay", call_id=args.path, store=open_store(args), config=_config(args)))
 
 
 def cmd_score(args: Any) -> int:
@@ -220,7 +214,7 @@ def cmd_score(args: Any) -> int:
         return cmd_batch(args)
     from tui.app import make_app
 
-    store = None if args.paths else _store(args)
+    store = None if args.paths else open_store(args)
     return _run(make_app("score", paths=args.paths, store=store, config=_config(args)))
 
 
@@ -231,7 +225,7 @@ def cmd_tui(args: Any) -> int:
     if not args.connect:
         raise CopilotError("give --connect ws://HOST:PORT and --call ID", where="copilot tui")
     spec = SourceSpec(kind="connect", url=args.connect, call_id=args.call, token=args.token)
-    return _run(make_app("live", source=spec, store=_store(args), config=_config(args)))
+    return _run(make_app("live", source=spec, store=open_store(args), config=_config(args)))
 
 
 # ---------------------------------------------------------------------- parsers
@@ -263,7 +257,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("replay", help="inspect a recording, a transcript or a stored call (or --events)")
     p.add_argument("path", help="a .json transcript, a .wav/.flac recording, or a stored call id")
-    p.add_argument("--events", action="store_true", help="no TUI: print formats.md §4 JSON lines to stdout")
+    p.add_argument("--events", action="store_true", help="no TUI: print docs/formats.md §4 JSON lines to stdout")
     p.add_argument("--save", action="store_true", help="with --events: also write the call to the database")
     p.add_argument("--agent-channel", type=int, default=0, choices=[0, 1])
     p.add_argument("--speaker", default="caller", choices=["agent", "caller"], help="speaker of a mono file")

@@ -10,7 +10,7 @@ from typing import Any
 
 
 def cmd_transcribe(args: Any) -> int:
-    """Audio → formats.md §1 transcript (speaker from the channel; mono files take --speaker).
+    """Audio → docs/formats.md §1 transcript (speaker from the channel; mono files take --speaker).
 
     Whisper transcribes each whole channel (file mode, as for recorded calls) unless ``--live``: then the
     audio goes through the live streaming path (endpointing, one decode per utterance with the channel's
@@ -82,7 +82,7 @@ def cmd_models(args: Any) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("transcribe", help="recording → formats.md §1 transcript")
+    p = sub.add_parser("transcribe", help="recording → docs/formats.md §1 transcript")
     p.add_argument("audio")
     p.add_argument("--engine", default="auto", choices=["auto", "vosk", "whisper"])
     p.add_argument("--agent-channel", type=int, default=0, choices=[0, 1])

@@ -50,13 +50,13 @@ def default_workers(n_files: int) -> int:
 
 def _stored(args: Any) -> Any:
     """The analysed calls of the store as a batch result (``copilot score --no-tui`` without paths)."""
-    from copilot.batch import BatchResult, _row
-    from copilot.commands.app import _store
+    from copilot.batch import BatchResult, result_row
+    from copilot.commands import open_store
     from copilot.score_export import stored_results
 
     res = BatchResult(backend="store")
-    res.results = stored_results(_store(args))
-    res.rows = [_row(r["call_id"], r) for r in res.results]
+    res.results = stored_results(open_store(args))
+    res.rows = [result_row(r["call_id"], r) for r in res.results]
     return res
 
 

@@ -2,5 +2,6 @@
 
 Modules: ``models`` (tables), ``csvio`` (CSV validation), ``cdr`` and ``outcomes`` (imports),
 ``analysis`` (the copilot's own call analysis), ``definitions`` (indicator words and limits),
-``compute`` (the numbers), ``report`` / ``html`` / ``svg`` (output), ``cli`` and ``bench``.
+``compute`` (the numbers), ``report`` / ``html`` / ``svg`` (output). Their commands are
+``copilot.commands.indicators``; their speed is measured by ``python -m benchmarks.indicators``.
 """

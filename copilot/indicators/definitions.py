@@ -10,7 +10,7 @@ FLAG_CODES = (
     "silent_call_script_missing", "referral_missing", "judge_callback_missing", "complaint_not_forwarded",
     "closing_missing",
 )
-"""formats.md §3 flag codes, always listed in flag rates (other codes are added when seen)."""
+"""docs/formats.md §3 flag codes, always listed in flag rates (other codes are added when seen)."""
 
 FLAG_ZH = {
     "greeting_missing": "缺少标准问候语", "answer_late": "应答超时", "banned_phrase": "禁止用语",

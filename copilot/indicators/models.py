@@ -47,7 +47,7 @@ class OutcomeRow(SQLModel, table=True):
 
     call_id: str = Field(primary_key=True)
     service_type: str | None = None
-    """A formats.md §3 service type code."""
+    """A docs/formats.md §3 service type code."""
     reply_due_at: datetime | None = None
     """UTC: when a reply to the caller is due; ``None`` if no reply is owed."""
     replied_at: datetime | None = None

@@ -15,7 +15,7 @@ from copilot.indicators.models import OutcomeRow
 from copilot.indicators.upsert import upsert_rows
 
 SERVICE_TYPES = ("contact_judge", "info_query", "consultation", "appointment", "complaint", "out_of_scope")
-"""formats.md §3 service type codes."""
+"""docs/formats.md §3 service type codes."""
 SATISFACTION = ("satisfied", "neutral", "dissatisfied")
 
 OUTCOME_COLUMNS: tuple[Column, ...] = (

@@ -19,8 +19,9 @@ from asr.audio import (
 )
 from asr.errors import AsrError, AudioError
 
-DEV_AUDIO = Path("/work/shared/eval/dev/audio")
-MANDARIN = Path("/work/shared/audio/mandarin")
+DATA = Path(__file__).resolve().parents[1] / "data"
+DEV_AUDIO = DATA / "dev" / "audio"
+MANDARIN = DATA / "mandarin"
 
 
 def tone(freq: float, seconds: float, rate: int, amp: float = 0.5) -> np.ndarray:
@@ -64,7 +65,7 @@ def test_16k_mono_passes_through_unchanged(tmp_path):
 
 
 def test_real_8k_stereo_call_recording():
-    path = DEV_AUDIO / "DEV-002.flac"
+    path = DEV_AUDIO / "DEV-001-hold.flac"  # the caller's last words, then the agent's
     info = sf.info(str(path))
     audio = read_audio(path)
     assert (audio.source_rate, audio.source_channels) == (8000, 2)
@@ -75,7 +76,7 @@ def test_real_8k_stereo_call_recording():
 
 
 def test_real_48k_mandarin_clip():
-    audio = read_audio(MANDARIN / "wenet__NST_toy_ID001_nihao.wav")
+    audio = read_audio(MANDARIN / "wenet__NST_toy_ID001_nihao.flac")
     assert audio.source_rate == 48000
     assert abs(len(audio.channels[0]) / 16000 - audio.duration) < 1e-3
 

@@ -20,8 +20,8 @@ from asr.audio import to_16k
 from asr.devices import PORTAUDIO_MISSING, DeviceError, DeviceInfo, DeviceLost, DeviceSource, list_devices
 from asr.types import AudioChunk
 
-DEV_003 = Path("/work/shared/eval/dev/audio/DEV-003.flac")
 REPO = Path(__file__).resolve().parents[2]
+DEV_003 = REPO / "tests" / "data" / "dev" / "audio" / "DEV-003-8s.flac"
 
 
 # ---------------------------------------------------------------------------------------------- fake device

@@ -1,4 +1,4 @@
-"""The acoustic monitor on synthetic signals (exact times) and on real dev recordings."""
+"""The acoustic monitor on synthetic signals (exact times) and on real recordings (fixtures, dev excerpts)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from asr.sources import FileSource
 from asr.types import SAMPLE_RATE, AcousticEvent, AudioChunk
 
 SR = SAMPLE_RATE
-DEV_AUDIO = Path("/work/shared/eval/dev/audio")
+REPO = Path(__file__).resolve().parents[2]
+DEV_AUDIO = REPO / "tests" / "data" / "dev" / "audio"
+FIXTURES = REPO / "audio_fixtures" / "audio"
 RNG = np.random.default_rng(12368)
 
 
@@ -201,33 +203,34 @@ def test_bad_chunks_are_rejected():
 # ---------------------------------------------------------------------------------------------- real audio
 
 
-def monitor_file(name: str) -> list[AcousticEvent]:
-    path = DEV_AUDIO / f"{name}.flac"
+def monitor_file(path: Path) -> list[AcousticEvent]:
     if not path.exists():
-        pytest.fail(f"dev recording missing: {path}")
+        pytest.fail(f"recording missing: {path}")
     return CallMonitor().feed_all(FileSource(path))
 
 
-def test_dev_028_silent_call():
-    events = monitor_file("DEV-028")  # agent greets 1.0–4.8 s, then 喂… on a line with no caller
-    assert kinds(events) == [("caller", "silence")] * 3
-    assert [e.seconds for e in events] == [5.0, 10.0, 15.0]
-    assert [e.t for e in events] == pytest.approx([9.84, 14.84, 19.84], abs=0.2)
+def test_fx_08_silent_call():
+    events = monitor_file(FIXTURES / "FX-08-silent-call.flac")  # the agent greets, waits, greets; no caller
+    assert kinds(events) == [("caller", "silence")] * 4
+    assert [e.seconds for e in events] == [5.0, 10.0, 15.0, 20.0]
+    assert [e.t for e in events] == pytest.approx([9.54, 14.54, 19.54, 24.54], abs=0.2)
 
 
 def test_dev_003_noisy_line():
-    events = monitor_file("DEV-003")  # line noise at −35 dBFS on both channels (15 dB SNR)
+    events = monitor_file(DEV_AUDIO / "DEV-003-8s.flac")  # line noise at −35 dBFS on both channels (15 dB SNR)
     assert sorted(kinds(events)) == [("agent", "noise"), ("caller", "noise")]
     assert all(e.t == pytest.approx(5.0, abs=0.1) and -37 < e.level_db < -32 for e in events)
 
 
-def test_dev_006_quiet_caller():
-    events = monitor_file("DEV-006")  # caller speech at −35 dBFS, 14 dB under the agent
+def test_fx_09_quiet_caller():
+    events = monitor_file(FIXTURES / "FX-09-quiet-caller.flac")  # caller 18 dB under the agent
     assert kinds(events) == [("caller", "low_volume")]
-    assert -37 < events[0].level_db < -32
+    assert -41 < events[0].level_db < -37
 
 
 def test_dev_001_clean_call_only_reports_the_hold():
-    events = monitor_file("DEV-001")  # 请您稍等 … 让您久等了: an 18 s hold while the agent looks up the case
+    """DEV-001 cut to 11.6 s: the caller's last 2 s of speech (21.8–23.8 s), then 30.8–40.4 s: the end of the
+    agent's 「请您稍等」 and the first 9 s of an 18 s hold while the agent looks up the case."""
+    events = monitor_file(DEV_AUDIO / "DEV-001-hold.flac")
     assert kinds(events) == [("agent", "dead_air")]
-    assert 32 < events[0].t < 50
+    assert events[0].t == pytest.approx(2.0 + 40.26 - 30.8, abs=0.2)  # 8 s after the agent fell quiet

@@ -17,7 +17,7 @@ from asr.whisper_engine import simplified
 
 pytestmark = pytest.mark.slow
 
-MANDARIN = Path("/work/shared/audio/mandarin")
+MANDARIN = Path(__file__).resolve().parents[1] / "data" / "mandarin"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_assembled_offline_and_verified(models_dir):
 
 
 def test_transcribes_a_real_mandarin_clip(recognizer):
-    audio = read_audio(MANDARIN / "IT0011W0001.wav")
+    audio = read_audio(MANDARIN / "IT0011W0001.flac")
     finals = transcribe_channel(recognizer, audio.channels[0], "caller")
     text = "".join(u.text for u in finals)
     assert cer("换一首歌", text).cer <= 0.3, text
@@ -66,7 +66,7 @@ def test_transcribes_a_real_mandarin_clip(recognizer):
 
 
 def test_streaming_gives_partials_then_a_final(recognizer):
-    audio = read_audio(MANDARIN / "BAC009S0764W0121.wav")
+    audio = read_audio(MANDARIN / "BAC009S0764W0121.flac")
     samples = audio.channels[0]
     session = recognizer.open_session("agent", start=10.0, partial_budget=0)  # a partial every 1 s of audio
     events = []
@@ -89,7 +89,7 @@ def test_streaming_gives_partials_then_a_final(recognizer):
 def test_partials_back_off_when_they_cost_more_than_their_budget(recognizer):
     """A partial decode that costs more than half the audio it covers stretches the interval, so a slow CPU
     spends its time on finals; the measured cost is the recognizer's, shared by its sessions."""
-    audio = read_audio(MANDARIN / "BAC009S0764W0121.wav")
+    audio = read_audio(MANDARIN / "BAC009S0764W0121.flac")
     samples = audio.channels[0]
     cfg = recognizer.config
     assert cfg.partial_interval == 1.0 and cfg.partial_budget == 0.5
@@ -124,7 +124,7 @@ def test_a_live_utterance_is_decoded_on_a_short_window(recognizer):
     as the full window; an utterance too long for the padding goes to the full window."""
     from dataclasses import replace
 
-    audio = read_audio(MANDARIN / "BAC009S0764W0121.wav").channels[0].astype("float32") / 32768
+    audio = read_audio(MANDARIN / "BAC009S0764W0121.flac").channels[0].astype("float32") / 32768
     cfg = recognizer.config
     assert cfg.window_pad == 3.0
     short = recognizer._decode_short_window(audio, beam_size=5, config=cfg)
@@ -161,10 +161,10 @@ def test_collapse_repeats_keeps_one_copy():
 def test_a_live_utterance_at_8khz_is_not_said_twice(recognizer):
     """The NET clip through the telephone band: on a short window Whisper base has said it twice (AMD EPYC
     host, 2026-11-29); a decode that repeats itself keeps one copy."""
-    from asr.bench import stream, telephone
     from asr.whisper_engine import repeats_itself
+    from benchmarks.asr import stream, telephone
 
-    clip = read_audio(MANDARIN / "TEST_NET_Y0000000000_-KTKHdZ2fb8_S00000.wav").channels[0]
+    clip = read_audio(MANDARIN / "TEST_NET_Y0000000000_-KTKHdZ2fb8_S00000.flac").channels[0]
     utterances, _cost, _latencies = stream(recognizer, telephone(clip))
     text = "".join(u.text for u in utterances)
     assert text and not repeats_itself(text), text
@@ -173,7 +173,7 @@ def test_a_live_utterance_at_8khz_is_not_said_twice(recognizer):
 
 def test_offline_transcribe_whole_channel(recognizer):
     """File mode (recorded calls): the whole channel in one call, times offset by ``start``."""
-    audio = read_audio(MANDARIN / "wenet__NST_toy_ID001_nihao.wav")
+    audio = read_audio(MANDARIN / "wenet__NST_toy_ID001_nihao.flac")
     finals = recognizer.transcribe(audio.channels[0], "caller", start=5.0)
     assert finals and all(u.final and u.speaker == "caller" for u in finals)
     assert cer("你好你好", "".join(u.text for u in finals)).cer <= 0.25, finals

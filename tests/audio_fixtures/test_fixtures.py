@@ -1,4 +1,4 @@
-"""Checks on the committed audio fixtures: files, formats.md §1 transcripts, labels, and measured audio conditions."""
+"""Checks on the committed audio fixtures: files, docs/formats.md §1 transcripts, labels, and measured audio conditions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The analysis core on the labelled dev set: the targets of the analysis issue, on real data."""
+"""The analysis core on the labelled dev sample (tests/data/dev: 13 calls, clean and ASR copies, 3 Whisper
+transcripts), call by call. The dev-set-wide figures are a benchmark, not a test: ``copilot eval`` on the
+whole set (docs/architecture.md, "Tests and benchmarks")."""
 
 import pytest
 
@@ -16,24 +18,22 @@ def reports(dev_dir):
     }
 
 
-@pytest.mark.parametrize("copy, type_acc, flag_f1, numbers", [
-    ("calls", 0.95, 0.90, 0.95),
-    ("asr", 0.90, 0.80, 0.85),
-])
-def test_dev_targets(reports, copy, type_acc, flag_f1, numbers):
+@pytest.mark.parametrize("copy", ["calls", "asr"])
+def test_every_sample_call_gets_its_labelled_type_flags_and_record(reports, copy):
+    """Each of the 13 named calls (every flag code, every service type, silent calls, late answers) comes out
+    exactly as labelled: service type, the (code, turn) flags and the four record fields."""
     rep = reports[copy]
-    assert rep.n == 48 and not rep.errors
-    assert rep.accuracy >= type_acc, rep.mistakes
-    assert rep.flag_prf()[2] >= flag_f1, rep.mistakes
-    assert rep.record_accuracy("case_number") >= numbers
-    assert rep.record_accuracy("phone") >= numbers
+    assert rep.n == 13 and not rep.errors
+    assert rep.mistakes == []
 
 
-def test_whisper_targets(reports):
+def test_whisper_transcripts_get_their_type_and_flag_codes(reports):
+    """Real Whisper base output of three recordings: service type and flag codes as labelled; the judge's
+    surname is the one field Whisper mishears (陆→路, 程→成), so the record is not compared here."""
     rep = reports["whisper"]
-    assert rep.n == 12 and not rep.errors
-    assert rep.accuracy >= 0.90, rep.mistakes
-    assert rep.flag_prf()[2] >= 0.85, rep.mistakes
+    assert rep.n == 3 and not rep.errors
+    assert [m for m in rep.mistakes if ": judge_name " not in m] == []
+    assert rep.record_accuracy("case_number") == 1.0 and rep.record_accuracy("caller_role") == 1.0
 
 
 @pytest.mark.parametrize("copy", ["calls", "asr", "whisper"])

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from copilot.commands.indicators import main
 from copilot.indicators.cdr import import_cdr
-from copilot.indicators.cli import main
 from copilot.indicators.compute import build_report
 from copilot.indicators.errors import ImportFileError, ImportRejected
 from copilot.indicators.models import CdrRow, OutcomeRow

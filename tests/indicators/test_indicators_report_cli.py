@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from copilot.indicators.cli import add_parsers, main
+from copilot.commands.indicators import add_parsers, main
 from copilot.indicators.errors import PeriodError
 from copilot.indicators.period import date_range, quarter
 

@@ -1,4 +1,4 @@
-"""Shared helpers for the phrasebook tests: dev-set access and text normalisation."""
+"""Shared helpers for the phrasebook tests: the dev sample, the reference texts and text normalisation."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from pathlib import Path
 
 import opencc
 
-DEV = Path("/work/shared/eval/dev")
-SHARED = Path("/work/shared")
+DATA = Path(__file__).resolve().parents[1] / "data"
+DEV = DATA / "dev"
+"""The labelled dev sample (12 calls, tests/data/README.md)."""
+REFERENCE = DATA / "reference"
+"""The standard and the core banned-phrase list the phrasebook follows."""
+FORMATS = Path(__file__).resolve().parents[2] / "docs" / "formats.md"
 
 
 @cache

@@ -1,4 +1,6 @@
-"""The phrasebook against the 48 labelled dev calls (clean and ASR copies)."""
+"""The phrasebook against the labelled dev sample (13 calls, clean and ASR copies; tests/data/README.md).
+
+The whole dev set is a benchmark, not a test: ``copilot eval`` (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -57,7 +59,7 @@ def test_no_phrase_is_found_where_neither_it_nor_a_homophone_is_said(pb, copy, d
                 else:
                     assert syllables(hit.matched) == syllables(hit.phrase), (cid, hit)
             checked += 1
-    assert checked > 400
+    assert checked >= 70  # 13 calls: every caller turn plus the agent turns of the five calls without flags
 
 
 TRICKY_NEGATIVES = [
@@ -99,18 +101,17 @@ def test_closings_in_the_last_two_agent_turns_follow_the_labels(pb, copy, dev_av
 
 @pytest.mark.parametrize("copy", COPIES)
 def test_wait_apology_and_silent_call_scripts(pb, copy, dev_available):
+    said = {}
     for cid in labels():
         ts = turns(copy, cid)
         agent = [t["text"] for t in ts if t["speaker"] == "agent"]
-        apology = any(_has(pb, t, "script", "S09") for t in agent)
-        # the apology is said in exactly the calls the README lists (001, 002 ... use 「让您久等了」 after holds too)
-        if cid in ("DEV-025", "DEV-030", "DEV-033", "DEV-045"):
-            assert apology, cid
-        if cid in ("DEV-021", "DEV-031", "DEV-043"):
-            assert not apology, cid
+        said[cid] = any(_has(pb, t, "script", "S09") for t in agent)
         if not any(t["speaker"] == "caller" for t in ts):  # silent calls
             scripted = _has(pb, agent[-1], "script", "S02")
             assert scripted == (cid == "DEV-010"), cid
+    # 「让您久等了」: after a late answer (DEV-045, 17.9 s) and after holds (DEV-001, DEV-002); DEV-021 rang 26 s
+    # and the agent never apologised
+    assert {cid for cid, s in said.items() if s} == {"DEV-001", "DEV-002", "DEV-045"}
 
 
 def test_greeting_form_follows_the_labels(pb, dev_available):
@@ -123,11 +124,12 @@ def test_greeting_form_follows_the_labels(pb, dev_available):
 
 def test_cues_point_to_the_labelled_service_type(pb, dev_available):
     """A crude weighted vote over the caller's first two turns agrees with most labels."""
-    right = 0
+    right = with_caller = 0
     for cid, lab in labels().items():
         callers = [t["text"] for t in turns("calls", cid) if t["speaker"] == "caller"][:2]
         if not callers:
             continue
+        with_caller += 1
         score: dict[str, float] = {}
         for text in callers:
             for table, hit, _ in find_all(pb, norm(text)):
@@ -137,4 +139,4 @@ def test_cues_point_to_the_labelled_service_type(pb, dev_available):
                     )
         best = max(score, key=score.get) if score else None
         right += best == lab["service_type"]
-    assert right >= 30  # of 45 calls with a caller
+    assert with_caller == 11 and right >= 9  # 30 of the whole set's 45 calls with a caller

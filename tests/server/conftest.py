@@ -15,7 +15,6 @@ from copilot.server.config import Limits, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "audio_fixtures" / "audio"
-DEV_AUDIO = REPO.parent / "shared" / "eval" / "dev" / "audio"
 TOKENS = {"tel-tok": "telephony", "agent-tok": "agent", "insp-tok": "inspector", "sup-tok": "supervisor"}
 TEL, AGENT, INSP, SUP = "tel-tok", "agent-tok", "insp-tok", "sup-tok"
 

@@ -24,7 +24,7 @@ def whisper():
 
 
 def test_whisper_complaint_call_is_confidential(tmp_path, whisper):
-    # FX-05 (in the repo, unlike ../shared): 「我要举报…」 at 5.3–11.5 s, then the agent's 「…我会如实记录」 and
+    # FX-05 (a fixture in the repository): 「我要举报…」 at 5.3–11.5 s, then the agent's 「…我会如实记录」 and
     # 「您反映的情况会及时转交纪检监察部门办理」 (29–39 s). The first 40 s, so that the call is recognised as a complaint
     # even when Whisper base mishears 举报 (it has written 去报): the agent's handling is evidence too.
     audio = fixture("FX-05")

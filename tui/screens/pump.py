@@ -13,7 +13,7 @@ from tui.messages import CallEvent, StreamEnded
 def freeze_heap() -> None:
     """Move everything alive now (phrasebook, rules, models, the screen's widgets) out of the cyclic
     garbage collector's sight: on a slow machine one full collection over them stalled the screen for
-    seconds mid-call (measured with ``python -m tui.bench``). Objects made later are collected as usual."""
+    seconds mid-call (measured with ``python -m benchmarks.tui``). Objects made later are collected as usual."""
     gc.collect()
     gc.freeze()
 

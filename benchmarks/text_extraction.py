@@ -1,9 +1,9 @@
-"""Accuracy of case-number and phone extraction on the labelled dev set (``shared/eval/dev``).
+"""Accuracy of case-number and phone extraction on the labelled dev set (``../shared/eval/dev``).
 
 Each turn is normalised and searched on its own; the call's answer is ``pick_best`` over all its
 turns. A hit where the label is null counts as a miss, as does no hit where there is a label.
 
-Run ``python -m copilot.text.deveval [DEV_DIR]`` to print the scores and the misses.
+Run ``python -m benchmarks.text_extraction [DEV_DIR]`` to print the scores and the misses.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from copilot.text.numbers import find_case_numbers, find_phones, pick_best
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DEV_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "dev"
+DEFAULT_DEV_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev"
+"""The whole labelled dev set beside the repository (the tests use the sample in tests/data/dev)."""
 COPIES = {"calls": "labels.jsonl", "asr": "labels.jsonl", "whisper": "audio-labels.jsonl"}
 
 
@@ -114,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     """Print the scores of every copy of the dev set."""
     args = sys.argv[1:] if argv is None else argv
     dev_dir = Path(args[0]) if args else DEFAULT_DEV_DIR
+    if not (dev_dir / "labels.jsonl").is_file():
+        print(f"{dev_dir}: no labelled dev set here; usage: python -m benchmarks.text_extraction DEV_DIR", file=sys.stderr)
+        return 2
     for copy in COPIES:
         s = score(dev_dir, copy)
         print(f"{copy:8s} calls={s.calls:3d} case_number={s.case_number:.3f} phone={s.phone:.3f}")

@@ -172,7 +172,7 @@ def add_parsers(subparsers) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m copilot.indicators.cli``) until the main CLI wires ``add_parsers``."""
+    """Stand-alone entry (``python -m copilot.commands.indicators``) until the main CLI wires ``add_parsers``."""
     parser = argparse.ArgumentParser(prog="copilot")
     subs = parser.add_subparsers(dest="command", required=True)
     add_parsers(subs)

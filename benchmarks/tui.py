@@ -1,4 +1,4 @@
-"""Event-to-screen latency of the live screen: ``python -m tui.bench [--rate 20] [--events 400]``.
+"""Event-to-screen latency of the live screen: ``python -m benchmarks.tui [--rate 20] [--events 400]``.
 
 Real events (the bundled fixture calls run through the pipeline) are fed from a thread at a fixed rate
 into a headless live screen; each event's latency runs from the moment its source thread produced it to
@@ -79,7 +79,7 @@ async def measure(events: list[Event], rate: float, size: tuple[int, int]) -> li
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tui.bench", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.tui", description=__doc__.splitlines()[0])
     ap.add_argument("--rate", type=float, default=20.0, help="events per second")
     ap.add_argument("--events", type=int, default=400)
     ap.add_argument("--width", type=int, default=120)

@@ -1,4 +1,4 @@
-"""Benchmark: ``python -m copilot.indicators.bench [--rows N] [--transcripts N] [--audio N] [--no-ray]``.
+"""Benchmark: ``python -m benchmarks.indicators [--rows N] [--transcripts N] [--audio N] [--no-ray]``.
 
 Report: generates N CDR rows (inbound calls and callbacks of missed ones, spread over 2026Q3) and one
 outcome per inbound call as CSV files, imports them into a temporary SQLite file, and times the
@@ -64,7 +64,7 @@ def generate(dir_: Path, rows: int, seed: int = 12368) -> tuple[Path, Path]:
     return cdr_path, out_path
 
 
-FIXTURES = Path(__file__).resolve().parents[2] / "audio_fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "audio_fixtures"
 
 
 def _batch_run(label: str, files: list[Path], *, workers: int, ray_address: str | None = None) -> None:
@@ -127,7 +127,7 @@ def bench_batch(transcripts: int, audio: int, ray: bool, workers: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     import os
 
-    ap = argparse.ArgumentParser(prog="python -m copilot.indicators.bench")
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.indicators")
     ap.add_argument("--rows", type=int, default=100_000, help="CDR rows to generate (default 100000; 0: no report)")
     ap.add_argument("--transcripts", type=int, default=400, help="transcripts to batch-score (default 400; 0: none)")
     ap.add_argument("--audio", type=int, default=2, help="fixture recordings to batch-score (default 2; 0: none)")

@@ -1,8 +1,8 @@
 """ASR benchmark: CER (16 kHz and telephone 8 kHz), real-time factor, final-text latency, capacity.
 
-    python -m asr.bench [--engine whisper|vosk] [--mode both|stream|file] [--files A.wav B.wav] [--threads 1]
+    python -m benchmarks.asr [--engine whisper|vosk] [--mode both|stream|file] [--files A.wav B.wav] [--threads 1]
 
-CER is computed on /work/shared/audio/mandarin (refs.tsv) after removing punctuation and spaces and
+CER is computed on ``../shared/audio/mandarin`` beside the repository (refs.tsv) after removing punctuation and spaces and
 converting traditional→simplified. Latency is simulated real-time feeding in 100 ms chunks: a clock
 advances with the audio and with processing time, and latency is the clock when a final appears minus
 the end of the utterance it transcribes. Processing time is the process's CPU time (``time.process_time``,
@@ -31,8 +31,10 @@ from asr.whisper_engine import WhisperConfig
 
 log = logging.getLogger(__name__)
 
-MANDARIN = Path("/work/shared/audio/mandarin")
-DEV = Path("/work/shared/eval/dev")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+"""The project's reference data beside the repository (not shipped with it; benchmarks only)."""
+MANDARIN = SHARED / "audio" / "mandarin"
+DEV = SHARED / "eval" / "dev"
 CHUNK = SAMPLE_RATE // 10
 def domain_prompt() -> str:
     """The prompt the product gives Whisper (``copilot.recording.domain_prompt``), so the bench measures it."""
@@ -172,7 +174,7 @@ def prompt_eval(n: int, threads: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m asr.bench", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.asr", description=__doc__.split("\n")[0])
     ap.add_argument("--engine", default="whisper", choices=["whisper", "vosk", "auto"])
     ap.add_argument("--files", nargs="*", type=Path, help="clips listed in refs.tsv (default: all)")
     ap.add_argument("--threads", type=int, default=1, help="CPU threads for the engine (default 1 = one core)")

@@ -1,4 +1,4 @@
-"""Speed of the phrasebook: ``python -m phrasebook.bench [--runs N]``.
+"""Speed of the phrasebook: ``python -m benchmarks.phrasebook [--runs N]``.
 
 Targets: building the matcher for the whole phrasebook ≤ 300 ms; ``find_all`` on a ~40-character
 utterance ≤ 1 ms median. The one-time load of pypinyin's character table is reported apart.
@@ -10,9 +10,9 @@ import argparse
 import statistics
 import time
 
-from .find import PhraseIndex, find_all, phrase_index
-from .loader import load_phrasebook
-from .pinyin import _table
+from phrasebook.find import PhraseIndex, find_all, phrase_index
+from phrasebook.loader import load_phrasebook
+from phrasebook.pinyin import _table
 
 SAMPLES = (
     "好的请问您是案件的当事人吗麻烦您报一下案号和您的姓名我帮您查询一下",

@@ -1,4 +1,4 @@
-"""Speed of the normaliser and the extractors: ``python -m copilot.text.bench [DEV_DIR]``.
+"""Speed of the normaliser and the extractors: ``python -m benchmarks.text [DEV_DIR]``.
 
 Prints the median and 95th percentile time per utterance over every turn of the dev calls
 (clean, ASR-style and Whisper copies), for ``normalize`` alone and for normalise + extract.
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from copilot.text.deveval import DEFAULT_DEV_DIR
+from benchmarks.text_extraction import DEFAULT_DEV_DIR
 from copilot.text.errors import TextError
 from copilot.text.normalize import normalize
 from copilot.text.numbers import find_case_numbers, find_phones
