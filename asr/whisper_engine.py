@@ -101,7 +101,7 @@ class WhisperConfig:
     context_chars: int = 0
     """Live utterances: the last ``context_chars`` characters of the channel's previous finals go to the
     decoder as its prompt (Whisper's "previous text"), so a short utterance is decoded in the context of
-    the call; 0 = no context. Measured in ``python -m asr.bench --mode both`` (README, live vs file)."""
+    the call; 0 = no context. Measured in ``python -m benchmarks.asr --mode both`` (README, live vs file)."""
     carry_gap: float = 0.0
     """Live utterances: when an utterance starts within this many seconds of the end of the channel's
     previous one, it is decoded together with that utterance's audio (at most ``carry_seconds``), whose
@@ -109,7 +109,11 @@ class WhisperConfig:
     only writes what is new. 0 = off. A speaker's pause inside a sentence otherwise cuts it into two
     fragments decoded without each other."""
     carry_seconds: float = 8.0
-    """Seconds of the previous utterance's audio carried at most (its end)."""
+    """Seconds of the channel's recent utterances carried at most (whole utterances, newest first)."""
+    live_hotwords: str | None = None
+    """Live utterances only: words the decoder is told to expect (faster-whisper's ``hotwords``: they go
+    before the context in the prompt), e.g. the greeting and the court's names from the phrasebook
+    (``copilot.recording.live_hotwords``). Recordings (file mode) keep ``hotwords``."""
     context_min_confidence: float = 0.0
     """A final joins the context only when its confidence (exp of the mean token log-probability) is at
     least this: a garbled final would mislead the next decode."""
@@ -474,6 +478,8 @@ class WhisperSession:
         self.recognizer = recognizer
         self.speaker = speaker
         self.start = start
+        if config.live_hotwords and not config.hotwords:
+            config = replace(config, hotwords=config.live_hotwords)
         self.config = config
         self._vad = _SileroStream() if config.vad else None
         self._pending = np.zeros(0, dtype=np.float32)   # samples not yet framed
@@ -487,7 +493,8 @@ class WhisperSession:
         self._since_partial = 0
         self._last_partial = ""
         self._context = ""                               # the channel's recent finals (decoder prompt)
-        self._carry: tuple[np.ndarray, str, int] | None = None  # previous utterance: audio, text, end sample
+        self._carry: list[tuple[np.ndarray, str]] = []  # recent utterances (audio, final text) carried
+        self._carry_end = 0                              # end sample of the last carried utterance
         cfg = config
         self._energy_floor = 10 ** (cfg.energy_threshold_db / 20)
         self._pre_frames = int(cfg.pre_roll * SAMPLE_RATE) // VAD_FRAME
@@ -586,7 +593,11 @@ class WhisperSession:
             return []
         self._remember(text, conf)
         if self.config.carry_gap > 0:
-            self._carry = (audio[-int(self.config.carry_seconds * SAMPLE_RATE):], text, utt_end)
+            self._carry.append((audio, text))
+            self._carry_end = utt_end
+            limit = self.config.carry_seconds * SAMPLE_RATE
+            while self._carry and sum(len(a) for a, _ in self._carry) > limit:
+                self._carry.pop(0)
         spoken_end = end - (keep_tail / SAMPLE_RATE if trim else 0.0)
         return [Utterance(self.speaker, text, start, spoken_end, final=True, confidence=conf)]
 
@@ -595,15 +606,19 @@ class WhisperSession:
         when it ended less than ``carry_gap`` seconds before (see :class:`WhisperConfig`), else alone."""
         cfg, rec = self.config, self.recognizer
         carry = self._carry
-        self._carry = None
-        if carry is not None:
-            prev_audio, prev_text, prev_end = carry
-            gap = (utt_start - prev_end) / SAMPLE_RATE
-            if 0 <= gap <= cfg.carry_gap and (len(prev_audio) + len(audio)) / SAMPLE_RATE + cfg.window_pad < 29.0:
-                pause = np.zeros(int(min(gap, 0.3) * SAMPLE_RATE), dtype=np.float32)
-                joined = np.concatenate([prev_audio, pause, audio])
-                text, conf = rec.decode(joined, beam_size=cfg.beam_size, config=cfg, context=self._context_before(prev_text),
-                                        prefix=prev_text)
+        gap = (utt_start - self._carry_end) / SAMPLE_RATE
+        if carry and not 0 <= gap <= cfg.carry_gap:
+            carry = self._carry = []
+        if carry:
+            pause = np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)
+            parts: list[np.ndarray] = []
+            for a, _ in carry:
+                parts += [a, pause]
+            joined = np.concatenate(parts + [audio])
+            prev_text = "".join(t for _, t in carry)
+            if len(joined) / SAMPLE_RATE + cfg.window_pad < 29.0:
+                text, conf = rec.decode(joined, beam_size=cfg.beam_size, config=cfg,
+                                        context=self._context_before(prev_text), prefix=prev_text)
                 text = text.strip()
                 if text and not prev_text.endswith(text):
                     return text, conf

@@ -108,3 +108,18 @@ def test_transcribe_live_and_file_write_the_same_transcript_shape(tmp_path, caps
             ref = "".join(t["text"] for t in script["turns"] if t["speaker"] == speaker)
             hyp = "".join(t["text"] for t in tr["turns"] if t["speaker"] == speaker)
             assert cer(ref, hyp).cer <= 0.45, (mode, speaker, hyp)
+
+
+def test_live_hotwords_come_from_the_phrasebook_and_reach_live_sessions_only(recognizer):
+    from copilot.analysis.rules import load_rules
+    from copilot.recording import live_hotwords
+
+    rules = load_rules()
+    words = live_hotwords(rules).split()
+    assert "12368" in words and any(w.startswith("请问") for w in words)  # the standard greeting
+    courts = [w for w in rules.pb.domain_words if w.endswith(("法院", "中院")) and len(w) <= 5]
+    assert courts and set(courts) <= set(words)
+    live = recognizer.open_session("agent", partials=False, live_hotwords=" ".join(words))
+    assert live.config.hotwords == " ".join(words)
+    offline = recognizer.open_session("agent", offline=True, live_hotwords=" ".join(words))
+    assert offline.config.hotwords is None  # recordings (file mode) are decoded as before
