@@ -98,18 +98,20 @@ class WhisperConfig:
     core): full window 25 errors / 137 chars in 69 CPU-s; 1, 3, 5 s of silence: 27, 26, 28 errors in
     23-25 CPU-s. A decode that looks like a runaway (compressible text, or the token limit reached) is
     redone on the full window."""
-    context_chars: int = 0
+    context_chars: int = 48
     """Live utterances: the last ``context_chars`` characters of the channel's previous finals go to the
     decoder as its prompt (Whisper's "previous text"), so a short utterance is decoded in the context of
-    the call; 0 = no context. Measured in ``python -m benchmarks.asr --mode both`` (README, live vs file)."""
-    carry_gap: float = 0.0
+    the call; 0 = no context. Measured in ``python -m benchmarks.asr --mode both`` (docs/live-asr.md)."""
+    carry_gap: float = 30.0
     """Live utterances: when an utterance starts within this many seconds of the end of the channel's
-    previous one, it is decoded together with that utterance's audio (at most ``carry_seconds``), whose
-    final text is forced as the decoder's prefix, so the decoder hears the words before the pause and
-    only writes what is new. 0 = off. A speaker's pause inside a sentence otherwise cuts it into two
-    fragments decoded without each other."""
-    carry_seconds: float = 8.0
-    """Seconds of the channel's recent utterances carried at most (whole utterances, newest first)."""
+    previous one, it is decoded together with the channel's recent utterances' audio (at most
+    ``carry_seconds``, silences between them shortened to 0.3 s, as file mode packs VAD chunks), whose
+    final text is forced as the decoder's prefix: the decoder hears the words before the pause and only
+    writes what is new. 0 = off (each utterance alone). On the 12 fixture calls (one core, 2026-12-02):
+    live CER 19.5 % alone, 18.6 % with only the previous utterance within 1.5 s, 16.7 % with 5 s carried,
+    14.5 % with 10 s carried — file mode's 14.5 % — at about twice the decode cost (docs/live-asr.md)."""
+    carry_seconds: float = 10.0
+    """Seconds of the channel's recent utterances carried at most (whole utterances, newest kept)."""
     live_hotwords: str | None = None
     """Live utterances only: words the decoder is told to expect (faster-whisper's ``hotwords``: they go
     before the context in the prompt), e.g. the greeting and the court's names from the phrasebook

@@ -123,3 +123,21 @@ def test_live_hotwords_come_from_the_phrasebook_and_reach_live_sessions_only(rec
     assert live.config.hotwords == " ".join(words)
     offline = recognizer.open_session("agent", offline=True, live_hotwords=" ".join(words))
     assert offline.config.hotwords is None  # recordings (file mode) are decoded as before
+
+
+def test_carried_utterances_give_only_the_new_words(recognizer):
+    """With the channel's recent utterances carried in front of each new one (forced as the decoder's
+    prefix), a final holds the new words only: no final repeats the one before it, the carried audio stays
+    within ``carry_seconds``, and the text is as close to the script as each utterance decoded alone."""
+    agent = read_audio(FX12).channels[0]
+    script = json.loads(FX12_SCRIPT.read_text(encoding="utf-8"))
+    ref = "".join(t["text"] for t in script["turns"] if t["speaker"] == "agent")
+    carried = recognizer.open_session("agent", partials=False, carry_gap=30.0, carry_seconds=6.0)
+    finals = [u for u in feed(carried, agent) if u.final]
+    assert len(finals) >= 4
+    for prev, cur in zip(finals, finals[1:], strict=False):
+        assert not cur.text.startswith(prev.text), (prev.text, cur.text)
+    assert sum(len(a) for a, _ in carried._carry) <= 6.0 * SAMPLE_RATE
+    alone = recognizer.open_session("agent", partials=False, carry_gap=0.0)
+    alone_text = "".join(u.text for u in feed(alone, agent) if u.final)
+    assert cer(ref, "".join(u.text for u in finals)).cer <= cer(ref, alone_text).cer + 0.1
