@@ -50,6 +50,9 @@ class Utterance:
     words: tuple[Word, ...] = field(default_factory=tuple)
     confidence: float = 1.0
     """0..1, the engine's own estimate."""
+    stable: int = 0
+    """Partials: how many leading characters of ``text`` two consecutive decodes agreed on (local
+    agreement): a screen may show them as settled and the rest as provisional. Finals: 0 (all settled)."""
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,8 @@ class WhisperConfig:
     """Seconds of speech below which a segment is dropped as a click."""
     pre_roll: float = 0.3
     """Seconds of audio kept before the detected start of speech."""
+    post_roll: float = 0.2
+    """Seconds of the trailing silence kept after the end of speech (at most ``end_silence``)."""
     file_vad_min_silence: float = 0.6
     """Recordings (:meth:`WhisperRecognizer.transcribe`): seconds of non-speech that split the speech into
     VAD chunks (as the live endpointer's ``end_silence``; faster-whisper's default is 2 s, which on the
@@ -96,6 +98,27 @@ class WhisperConfig:
     core): full window 25 errors / 137 chars in 69 CPU-s; 1, 3, 5 s of silence: 27, 26, 28 errors in
     23-25 CPU-s. A decode that looks like a runaway (compressible text, or the token limit reached) is
     redone on the full window."""
+    context_chars: int = 48
+    """Live utterances: the last ``context_chars`` characters of the channel's previous finals go to the
+    decoder as its prompt (Whisper's "previous text"), so a short utterance is decoded in the context of
+    the call; 0 = no context. Measured in ``python -m benchmarks.asr --mode both`` (docs/live-asr.md)."""
+    carry_gap: float = 30.0
+    """Live utterances: when an utterance starts within this many seconds of the end of the channel's
+    previous one, it is decoded together with the channel's recent utterances' audio (at most
+    ``carry_seconds``, silences between them shortened to 0.3 s, as file mode packs VAD chunks), whose
+    final text is forced as the decoder's prefix: the decoder hears the words before the pause and only
+    writes what is new. 0 = off (each utterance alone). On the 12 fixture calls (one core, 2026-12-02):
+    live CER 19.5 % alone, 18.6 % with only the previous utterance within 1.5 s, 16.7 % with 5 s carried,
+    14.5 % with 10 s carried — file mode's 14.5 % — at about twice the decode cost (docs/live-asr.md)."""
+    carry_seconds: float = 10.0
+    """Seconds of the channel's recent utterances carried at most (whole utterances, newest kept)."""
+    live_hotwords: str | None = None
+    """Live utterances only: words the decoder is told to expect (faster-whisper's ``hotwords``: they go
+    before the context in the prompt), e.g. the greeting and the court's names from the phrasebook
+    (``copilot.recording.live_hotwords``). Recordings (file mode) keep ``hotwords``."""
+    context_min_confidence: float = 0.0
+    """A final joins the context only when its confidence (exp of the mean token log-probability) is at
+    least this: a garbled final would mislead the next decode."""
 
 
 class _SileroStream:
@@ -189,11 +212,11 @@ class WhisperRecognizer:
                 log.info("Whisper partial decode costs %.2f s here; partials at most every %.1f s of audio",
                          self.partial_cost, self.partial_gap(config))
 
-    def decode_partial(self, audio: np.ndarray, *, config: WhisperConfig) -> tuple[str, float]:
+    def decode_partial(self, audio: np.ndarray, *, config: WhisperConfig, context: str = "") -> tuple[str, float]:
         """A provisional re-decode (``partial_beam_size``); its wall time updates :attr:`partial_cost`."""
         t0 = time.perf_counter()
         try:
-            return self.decode(audio, beam_size=config.partial_beam_size, config=config)
+            return self.decode(audio, beam_size=config.partial_beam_size, config=config, context=context)
         finally:
             cost = time.perf_counter() - t0
             self.partial_cost = cost if not self.partial_cost else 0.5 * self.partial_cost + 0.5 * cost
@@ -204,18 +227,26 @@ class WhisperRecognizer:
             return config.partial_interval
         return max(config.partial_interval, self.partial_cost / config.partial_budget)
 
-    def decode(self, audio: np.ndarray, *, beam_size: int, config: WhisperConfig) -> tuple[str, float]:
-        """Decode float32 16 kHz audio (one utterance); returns (text, confidence 0..1)."""
-        if config.window_pad > 0 and not config.initial_prompt and not config.hotwords:
-            short = self._decode_short_window(audio, beam_size=beam_size, config=config)
+    def decode(self, audio: np.ndarray, *, beam_size: int, config: WhisperConfig,
+               context: str = "", prefix: str = "") -> tuple[str, float]:
+        """Decode float32 16 kHz audio (one utterance); returns (text, confidence 0..1).
+
+        ``context``: text said before on this channel, given to the decoder as its previous text after the
+        configured ``initial_prompt``."""
+        prompt = "".join(p for p in (config.initial_prompt, context) if p) or None
+        if config.window_pad > 0:
+            short = self._decode_short_window(audio, beam_size=beam_size, config=config, prompt=prompt,
+                                              prefix=prefix)
             if short is not None:
                 return short
+        if prefix:
+            return "", 0.0  # the carried decode failed; the caller decodes the utterance alone
         segments, _info = self.model.transcribe(
             audio,
             language=config.language,
             beam_size=beam_size,
             best_of=max(1, beam_size),
-            initial_prompt=config.initial_prompt,
+            initial_prompt=prompt,
             hotwords=config.hotwords,
             condition_on_previous_text=False,
             vad_filter=False,
@@ -233,8 +264,8 @@ class WhisperRecognizer:
             log.info("full-window decode repeats itself; keeping one copy: %s", text)
         return simplified(once, config.language), min(1.0, conf)
 
-    def _decode_short_window(self, audio: np.ndarray, *, beam_size: int,
-                             config: WhisperConfig) -> tuple[str, float] | None:
+    def _decode_short_window(self, audio: np.ndarray, *, beam_size: int, config: WhisperConfig,
+                             prompt: str | None = None, prefix: str = "") -> tuple[str, float] | None:
         """One encoder pass over the utterance plus ``window_pad`` s of silence (at most 30 s) and one beam
         search without timestamps; None when the result looks like a runaway (the caller then decodes
         the full window, where faster-whisper's temperature fallback applies)."""
@@ -255,11 +286,25 @@ class WhisperRecognizer:
             tok = self._tokenizers[config.language] = Tokenizer(
                 model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=config.language)
         max_tokens = min(model.max_length // 2, 10 + int(15 * seconds))  # Mandarin: ~5 chars/s, ≤2 tokens each
-        result = model.model.generate(
-            encoded, [list(tok.sot_sequence) + [tok.no_timestamps]], beam_size=beam_size, patience=1.0,
-            length_penalty=1.0, max_length=max_tokens, suppress_blank=True, suppress_tokens=[-1],
+        lead: list[int] = []
+        if prompt or config.hotwords:  # as faster-whisper lays out a prompt: sot_prev, hotwords, previous text
+            lead = [tok.sot_prev]
+            if config.hotwords:
+                lead += tok.encode(" " + config.hotwords.strip())[: model.max_length // 4]
+            if prompt:
+                lead += tok.encode(" " + prompt.strip())[-(model.max_length // 4):]
+        ids = lead + list(tok.sot_sequence) + [tok.no_timestamps]
+        forced: list[int] = []
+        if prefix:  # forced: the decoder continues after the text already given for the carried audio
+            forced = tok.encode(prefix.strip())[: model.max_length // 4]
+            ids += forced
+        result = model.model.generate(  # max_length counts the prompt too (as faster-whisper's max_new_tokens)
+            encoded, [ids], beam_size=beam_size, patience=1.0,
+            length_penalty=1.0, max_length=len(ids) + max_tokens, suppress_blank=True, suppress_tokens=[-1],
             return_scores=True)[0]
         tokens = [t for t in result.sequences_ids[0] if t < tok.eot]
+        if forced and tokens[: len(forced)] == forced:  # CTranslate2 returns the forced prefix too
+            tokens = tokens[len(forced):]
         text = tok.decode(tokens).strip()
         if len(result.sequences_ids[0]) >= max_tokens or (text and get_compression_ratio(text) > 2.4):
             log.info("short-window decode looks like a runaway (%d tokens); decoding the full window", len(tokens))
@@ -354,6 +399,17 @@ def collapse_repeats(text: str, min_chars: int = REPEAT_MIN_CHARS) -> str:
         text = text[:pos[i + size - 1] + 1] + text[pos[i + 2 * size - 1] + 1:]
 
 
+def agreed_prefix(previous: str, current: str) -> int:
+    """Leading characters on which two consecutive hypotheses of one growing utterance agree (the local
+    agreement policy of streaming Whisper): text both decodes wrote is unlikely to change again."""
+    n = 0
+    for a, b in zip(previous, current, strict=False):
+        if a != b:
+            break
+        n += 1
+    return n
+
+
 def simplified(text: str, language: str) -> str:
     """Whisper's Chinese in simplified characters (it writes traditional ones for much Mandarin speech)."""
     return t2s().convert(text) if language == "zh" and text else text
@@ -424,6 +480,8 @@ class WhisperSession:
         self.recognizer = recognizer
         self.speaker = speaker
         self.start = start
+        if config.live_hotwords and not config.hotwords:
+            config = replace(config, hotwords=config.live_hotwords)
         self.config = config
         self._vad = _SileroStream() if config.vad else None
         self._pending = np.zeros(0, dtype=np.float32)   # samples not yet framed
@@ -436,6 +494,9 @@ class WhisperSession:
         self._speech = 0                                 # speech samples in the current utterance
         self._since_partial = 0
         self._last_partial = ""
+        self._context = ""                               # the channel's recent finals (decoder prompt)
+        self._carry: list[tuple[np.ndarray, str]] = []  # recent utterances (audio, final text) carried
+        self._carry_end = 0                              # end sample of the last carried utterance
         cfg = config
         self._energy_floor = 10 ** (cfg.energy_threshold_db / 20)
         self._pre_frames = int(cfg.pre_roll * SAMPLE_RATE) // VAD_FRAME
@@ -497,23 +558,26 @@ class WhisperSession:
 
     def _partial(self) -> list[Utterance]:
         audio = np.concatenate(self._utt)
-        text, conf = self.recognizer.decode_partial(audio, config=self.config)
+        text, conf = self.recognizer.decode_partial(audio, config=self.config, context=self._context)
         if not text or text == self._last_partial:
             return []
+        stable = agreed_prefix(self._last_partial, text)
         self._last_partial = text
         start, end = self._times(len(audio))
-        return [Utterance(self.speaker, text, start, end, final=False, confidence=conf)]
+        return [Utterance(self.speaker, text, start, end, final=False, confidence=conf, stable=stable)]
 
     def _times(self, n_samples: int) -> tuple[float, float]:
         start = self.start + max(0, self._utt_start) / SAMPLE_RATE
         return start, start + n_samples / SAMPLE_RATE
 
     def _end(self, *, trim: int, keep_speaking: bool = False) -> list[Utterance]:
-        keep_tail = min(trim, int(0.2 * SAMPLE_RATE))
+        keep_tail = min(trim, int(self.config.post_roll * SAMPLE_RATE))
         audio = np.concatenate(self._utt)
         if trim:
             audio = audio[: len(audio) - trim + keep_tail]
         speech = self._speech
+        utt_start = self._utt_start
+        utt_end = self._utt_start + len(audio)
         next_start = self._utt_start + len(self._utt) * VAD_FRAME
         self._utt, self._history = [], []
         self._in_speech = keep_speaking
@@ -526,11 +590,53 @@ class WhisperSession:
             self._utt_start = next_start
         if speech < self.config.min_speech * SAMPLE_RATE:
             return []
-        text, conf = self.recognizer.decode(audio, beam_size=self.config.beam_size, config=self.config)
+        text, conf = self._decode_final(audio, utt_start)
         if not text:
             return []
+        self._remember(text, conf)
+        if self.config.carry_gap > 0:
+            self._carry.append((audio, text))
+            self._carry_end = utt_end
+            limit = self.config.carry_seconds * SAMPLE_RATE
+            while self._carry and sum(len(a) for a, _ in self._carry) > limit:
+                self._carry.pop(0)
         spoken_end = end - (keep_tail / SAMPLE_RATE if trim else 0.0)
         return [Utterance(self.speaker, text, start, spoken_end, final=True, confidence=conf)]
+
+    def _decode_final(self, audio: np.ndarray, utt_start: int) -> tuple[str, float]:
+        """The final decode of one utterance: with the channel's previous utterance carried in front of it
+        when it ended less than ``carry_gap`` seconds before (see :class:`WhisperConfig`), else alone."""
+        cfg, rec = self.config, self.recognizer
+        carry = self._carry
+        gap = (utt_start - self._carry_end) / SAMPLE_RATE
+        if carry and not 0 <= gap <= cfg.carry_gap:
+            carry = self._carry = []
+        if carry:
+            pause = np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)
+            parts: list[np.ndarray] = []
+            for a, _ in carry:
+                parts += [a, pause]
+            joined = np.concatenate(parts + [audio])
+            prev_text = "".join(t for _, t in carry)
+            if len(joined) / SAMPLE_RATE + cfg.window_pad < 29.0:
+                text, conf = rec.decode(joined, beam_size=cfg.beam_size, config=cfg,
+                                        context=self._context_before(prev_text), prefix=prev_text)
+                text = text.strip()
+                if text and not prev_text.endswith(text):
+                    return text, conf
+        return rec.decode(audio, beam_size=cfg.beam_size, config=cfg, context=self._context)
+
+    def _context_before(self, prev_text: str) -> str:
+        """The context without its last final (that one is the carried prefix)."""
+        ctx = self._context
+        return ctx[: len(ctx) - len(prev_text)] if prev_text and ctx.endswith(prev_text) else ctx
+
+    def _remember(self, text: str, confidence: float) -> None:
+        """Keep the tail of the channel's finals as the next decodes' context (bounded)."""
+        n = self.config.context_chars
+        if n <= 0 or confidence < self.config.context_min_confidence:
+            return
+        self._context = (self._context + text)[-n:]
 
     def finish(self) -> list[Utterance]:
         """Flush the session: decode whatever utterance is still open."""

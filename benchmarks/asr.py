@@ -1,6 +1,6 @@
 """ASR benchmark: CER (16 kHz and telephone 8 kHz), real-time factor, final-text latency, capacity.
 
-    python -m benchmarks.asr [--engine whisper|vosk] [--mode stream|file] [--files A.wav B.wav] [--threads 1]
+    python -m benchmarks.asr [--engine whisper|vosk] [--mode both|stream|file] [--files A.wav B.wav] [--threads 1]
 
 CER is computed on ``../shared/audio/mandarin`` beside the repository (refs.tsv) after removing punctuation and spaces and
 converting traditional→simplified. Latency is simulated real-time feeding in 100 ms chunks: a clock
@@ -27,6 +27,7 @@ from asr.audio import read_audio, to_16k
 from asr.cer import CerResult, cer
 from asr.engine import Recognizer, choose_engine, make_recognizer
 from asr.types import SAMPLE_RATE, Utterance
+from asr.whisper_engine import WhisperConfig
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,10 @@ def telephone(samples: np.ndarray) -> np.ndarray:
     return to_16k(down, 8000)
 
 
+PARTIAL_LATENCIES: list[float] = []
+"""Seconds from the end of the audio a partial covers to the partial (every stream() run appends here)."""
+
+
 def stream(recognizer: Recognizer, samples: np.ndarray, speaker: str = "caller") -> tuple[list[Utterance], float, list[float]]:
     """Feed a channel chunk by chunk; returns finals, processing seconds and per-final latencies."""
     session = recognizer.open_session(speaker)
@@ -89,6 +94,8 @@ def stream(recognizer: Recognizer, samples: np.ndarray, speaker: str = "caller")
             if u.final:
                 finals.append(u)
                 latencies.append(clock - u.end)
+            else:
+                PARTIAL_LATENCIES.append(clock - u.end)
         if not len(piece):
             break
     return finals, busy, latencies
@@ -173,9 +180,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="CPU threads for the engine (default 1 = one core)")
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--end-silence", type=float, default=None, help="Whisper: seconds of silence that end an utterance")
-    ap.add_argument("--mode", choices=["stream", "file"], default="stream",
+    ap.add_argument("--mode", choices=["stream", "file", "both"], default="both",
                     help="stream: live endpointing, one decode per utterance (RTF, latency); file: Whisper "
-                         "transcribes each whole channel (VAD on, 30 s windows), as for recorded calls")
+                         "transcribes each whole channel (VAD on, 30 s windows), as for recorded calls; "
+                         "both (default): file then stream on the same audio, side by side")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="Whisper: any WhisperConfig field for this run (repeatable), e.g. --set pre_roll=0.6")
+    ap.add_argument("--context", type=int, default=None, metavar="CHARS",
+                    help="Whisper, live decodes: characters of the channel's previous finals given as the "
+                         "decoder's prompt (default: the engine's setting; 0 = none)")
     ap.add_argument("--prompt", default=None, help="Whisper initial_prompt for every decode (default none; 'domain' = the product's prompt)")
     ap.add_argument("--window-pad", type=float, default=None,
                     help="Whisper, live decodes: seconds of silence after an utterance in its encoder window "
@@ -195,8 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         wanted = {Path(f).name for f in args.files}
         clips = [c for c in clips if c[0].name in wanted]
     engine, reason = choose_engine(args.engine)
-    if args.mode == "file" and engine != "whisper":
-        ap.error("--mode file is for the Whisper engine")
+    if args.mode != "stream" and engine != "whisper":
+        ap.error("--mode file/both is for the Whisper engine")
     opts = {"cpu_threads": args.threads, "beam_size": args.beam,
             "partial_interval": 1.0 if args.partials else 0.0} if engine == "whisper" else {}
     if engine == "whisper" and args.prompt:
@@ -205,29 +218,52 @@ def main(argv: list[str] | None = None) -> int:
         opts["window_pad"] = args.window_pad
     if engine == "whisper" and args.end_silence is not None:
         opts["end_silence"] = args.end_silence
+    if engine == "whisper" and args.context is not None:
+        opts["context_chars"] = args.context
+    for item in args.set:
+        field_name, _, value = item.partition("=")
+        opts[field_name] = type(getattr(WhisperConfig(), field_name))(value)
     t0 = time.perf_counter()
     recognizer = make_recognizer(engine, **opts)
     print(f"engine: {engine} ({reason}); mode {args.mode}; load {time.perf_counter() - t0:.1f} s; "
-          f"threads {args.threads}", flush=True)
+          f"threads {args.threads}; options {opts}", flush=True)
     passes = [("16k", False)] + ([] if args.no_8k else [("8k", True)])
     if args.fixtures:
         passes.append(("fixtures", None))
+    modes = ["file", "stream"] if args.mode == "both" else [args.mode]
+    rows = []
     for label, phone in passes:
-        if phone is None:
-            files = sorted((FIXTURES / "audio").glob("*.flac"))[: args.fixtures]
-            st = run_calls(recognizer, files, FIXTURES / "calls", mode=args.mode)
-            what = f"{len(files)} fixture calls x 2 channels"
-        else:
-            st = run(recognizer, clips, phone=phone, mode=args.mode)
-            what = f"{len(clips)} clips"
-        latency = (f"latency p50 {_pct(st.latencies, 50):.2f} s, p95 {_pct(st.latencies, 95):.2f} s"
-                   if st.latencies else "latency n/a (file mode: text comes after the whole recording)")
-        print(f"  {label}: CER {st.cer.cer:.1%} ({st.cer.errors}/{st.cer.ref_chars}) on {what}, "
-              f"{st.audio_seconds:.1f} s audio; RTF {st.rtf:.3f}; {latency}; "
-              f"capacity {1 / (2 * st.rtf) if st.rtf else float('inf'):.1f} two-channel calls per "
-              f"{args.threads} thread(s)", flush=True)
-        if st.latencies:
-            log.info("latencies: %s", ", ".join(f"{x:.2f}" for x in st.latencies))
+        by_mode = {}
+        for mode in modes:
+            PARTIAL_LATENCIES.clear()
+            if phone is None:
+                files = sorted((FIXTURES / "audio").glob("*.flac"))[: args.fixtures]
+                st = run_calls(recognizer, files, FIXTURES / "calls", mode=mode)
+                what = f"{len(files)} fixture calls x 2 channels"
+            else:
+                st = run(recognizer, clips, phone=phone, mode=mode)
+                what = f"{len(clips)} clips"
+            by_mode[mode] = st
+            latency = (f"final p50 {_pct(st.latencies, 50):.2f} s, p95 {_pct(st.latencies, 95):.2f} s"
+                       if st.latencies else "latency n/a (file mode: text comes after the whole recording)")
+            if PARTIAL_LATENCIES:
+                latency += (f"; partial p50 {_pct(tuple(PARTIAL_LATENCIES), 50):.2f} s, "
+                            f"p95 {_pct(tuple(PARTIAL_LATENCIES), 95):.2f} s ({len(PARTIAL_LATENCIES)})")
+            print(f"  {label} {mode}: CER {st.cer.cer:.1%} ({st.cer.errors}/{st.cer.ref_chars}) on {what}, "
+                  f"{st.audio_seconds:.1f} s audio; RTF {st.rtf:.3f}; {latency}; "
+                  f"capacity {1 / (2 * st.rtf) if st.rtf else float('inf'):.1f} two-channel calls per "
+                  f"{args.threads} thread(s)", flush=True)
+            if st.latencies:
+                log.info("latencies: %s", ", ".join(f"{x:.2f}" for x in st.latencies))
+        rows.append((label, by_mode))
+    if len(modes) == 2:
+        print("\n| audio | file CER | live CER | live / file | live RTF | live final p50 / p95 |")
+        print("|---|---|---|---|---|---|")
+        for label, by_mode in rows:
+            f, s_ = by_mode["file"], by_mode["stream"]
+            ratio = s_.cer.cer / f.cer.cer if f.cer.cer else float("inf")
+            print(f"| {label} | {f.cer.cer:.1%} | {s_.cer.cer:.1%} | {ratio:.2f} | {s_.rtf:.3f} | "
+                  f"{_pct(s_.latencies, 50):.2f} / {_pct(s_.latencies, 95):.2f} s |")
     if args.prompt_eval and engine == "whisper":
         for line in prompt_eval(args.prompt_eval, args.threads):
             print(line)

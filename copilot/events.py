@@ -49,6 +49,8 @@ class UtteranceEvent(Event):
     turn: int | None = None
     """0-based index into the call's final turns; None for partial text."""
     confidence: float = 1.0
+    stable: int = 0
+    """Partial text: leading characters two consecutive decodes agreed on (settled); 0 for finals."""
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,8 @@ class CallPipeline:
         """A final utterance (from ASR or a transcript) or a partial one (display only)."""
         if not utt.final:
             return self.emit([UtteranceEvent(t=utt.end, speaker=utt.speaker, final=False, start=utt.start,
-                                             end=utt.end, text=utt.text, turn=None, confidence=utt.confidence)])
+                                             end=utt.end, text=utt.text, turn=None, confidence=utt.confidence,
+                                             stable=utt.stable)])
         if not utt.text.strip():
             return []
         try:

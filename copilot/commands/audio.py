@@ -10,7 +10,11 @@ from typing import Any
 
 
 def cmd_transcribe(args: Any) -> int:
-    """Audio → docs/formats.md §1 transcript (speaker from the channel; mono files take --speaker)."""
+    """Audio → docs/formats.md §1 transcript (speaker from the channel; mono files take --speaker).
+
+    Whisper transcribes each whole channel (file mode, as for recorded calls) unless ``--live``: then the
+    audio goes through the live streaming path (endpointing, one decode per utterance with the channel's
+    context, partials included) as fast as the CPU allows, so the two can be compared on any recording."""
     from asr.sources import FileSource
     from copilot.pipeline import CallPipeline, run_audio
     from copilot.recording import _call_id, shared_recognizer, transcript_from_events
@@ -18,8 +22,11 @@ def cmd_transcribe(args: Any) -> int:
     p = Path(args.audio)
     src = FileSource(p, agent_channel=args.agent_channel, speaker_for_mono=args.speaker, pace="whole")
     src.load()
-    pipeline = CallPipeline(_call_id(p), recognizer=shared_recognizer(args.engine),
-                            session_opts={"partials": False})
+    recognizer = shared_recognizer(args.engine)
+    opts: dict[str, Any] = {} if args.live else {"partials": False}
+    if not args.live and getattr(recognizer, "name", "") == "whisper":
+        opts["offline"] = True
+    pipeline = CallPipeline(_call_id(p), recognizer=recognizer, session_opts=opts)
     events = list(run_audio(src, pipeline, source="file"))
     tr = transcript_from_events(pipeline.call_id, events, str(p))
     if args.json or args.out:
@@ -82,6 +89,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speaker", default="caller", choices=["agent", "caller"], help="speaker of a mono file")
     p.add_argument("--json", action="store_true", help="print the transcript JSON")
     p.add_argument("--out", help="write the transcript JSON to this file")
+    p.add_argument("--live", action="store_true",
+                   help="Whisper: the live streaming path (endpointing, per-utterance decodes, partials) "
+                        "instead of whole-channel file mode")
     p.set_defaults(func=cmd_transcribe)
 
     m = sub.add_parser("models", help="ASR models: list, pull (needs internet), verify")

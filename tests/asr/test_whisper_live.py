@@ -1,0 +1,143 @@
+"""The live (streaming) Whisper path: the channel's context carried between utterances, the local-agreement
+prefix of partials, and `copilot transcribe --live` beside file mode on a bundled recording."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from asr.audio import read_audio
+from asr.cer import cer
+from asr.engine import make_recognizer
+from asr.types import SAMPLE_RATE
+from asr.whisper_engine import agreed_prefix
+
+pytestmark = pytest.mark.slow
+
+FX12 = Path(__file__).resolve().parents[2] / "audio_fixtures" / "audio" / "FX-12-judge-no-callback.flac"
+FX12_SCRIPT = FX12.parent.parent / "calls" / "FX-12-judge-no-callback.json"
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    return make_recognizer("whisper", cpu_threads=2)
+
+
+def feed(session, samples, step=SAMPLE_RATE // 10):
+    out = []
+    for i in range(0, len(samples), step):
+        out.extend(session.accept(samples[i : i + step].astype("<i2").tobytes()))
+    return out + session.finish()
+
+
+def test_agreed_prefix_counts_what_two_hypotheses_share():
+    assert agreed_prefix("", "您好") == 0
+    assert agreed_prefix("您好12368", "您好12368请问") == 7
+    assert agreed_prefix("您好一二", "您好12368") == 2
+    assert agreed_prefix("请讲", "请讲") == 2
+
+
+def test_the_channels_finals_become_the_next_decodes_context(recognizer):
+    """FX-12's agent channel: several utterances; each final joins the bounded context of the session, so
+    later decodes see what was said before on that channel (and nothing from the other channel)."""
+    agent = read_audio(FX12).channels[0]
+    session = recognizer.open_session("agent", partials=False, context_chars=24)
+    finals = [u for u in feed(session, agent) if u.final]
+    assert len(finals) >= 4, [u.text for u in finals]
+    assert 0 < len(session._context) <= 24
+    assert session._context == "".join(u.text for u in finals)[-24:]
+
+    off = recognizer.open_session("agent", partials=False, context_chars=0)
+    feed(off, agent)
+    assert off._context == ""  # context 0: every utterance decoded alone, as before
+
+    gated = recognizer.open_session("agent", partials=False, context_chars=24, context_min_confidence=1.01)
+    feed(gated, agent)
+    assert gated._context == ""  # no final is that sure of itself: nothing joins the context
+
+
+def test_decoding_with_a_context_prompt_keeps_the_text(recognizer):
+    """A prompt of earlier call text changes nothing for a clear utterance (the caller's request in FX-12)."""
+    caller = read_audio(FX12).channels[1]
+    script = json.loads(FX12_SCRIPT.read_text(encoding="utf-8"))
+    turn = next(t for t in script["turns"] if t["speaker"] == "caller")
+    clip = caller[int(turn["start"] * SAMPLE_RATE) - 3200 : int(turn["end"] * SAMPLE_RATE) + 3200]
+    audio = clip.astype("float32") / 32768
+    cfg = replace(recognizer.config, partial_interval=0.0)
+    plain, _ = recognizer.decode(audio, beam_size=5, config=cfg)
+    prompted, conf = recognizer.decode(audio, beam_size=5, config=cfg, context="喂，南浔法院，请讲。")
+    assert cer(turn["text"], prompted).cer <= cer(turn["text"], plain).cer + 0.15, (plain, prompted)
+    assert "孙法官" in prompted or "法官" in prompted, prompted
+    assert 0.0 < conf <= 1.0
+
+
+def test_partials_carry_the_prefix_two_decodes_agreed_on(recognizer):
+    caller = read_audio(FX12).channels[1]
+    session = recognizer.open_session("caller", partial_budget=0)  # a partial every 1 s of audio
+    events = feed(session, caller[: 12 * SAMPLE_RATE])
+    partials = [u for u in events if not u.final]
+    assert len(partials) >= 3, [u.text for u in events]
+    assert partials[0].stable == 0
+    for prev, cur in zip(partials, partials[1:], strict=False):
+        if cur.start != prev.start:
+            continue  # a new utterance starts from nothing settled
+        assert 0 <= cur.stable <= len(cur.text)
+        assert cur.text[: cur.stable] == prev.text[: cur.stable]
+    assert any(u.stable > 0 for u in partials)
+    assert all(u.stable == 0 for u in events if u.final)
+
+
+def test_transcribe_live_and_file_write_the_same_transcript_shape(tmp_path, capsys):
+    from copilot.cli import main
+
+    outs = {}
+    for mode in ("file", "live"):
+        out = tmp_path / f"{mode}.json"
+        argv = ["transcribe", str(FX12), "--engine", "whisper", "--out", str(out)] + (["--live"] if mode == "live" else [])
+        assert main(argv) == 0
+        outs[mode] = json.loads(out.read_text(encoding="utf-8"))
+    script = json.loads(FX12_SCRIPT.read_text(encoding="utf-8"))
+    for mode, tr in outs.items():
+        assert set(tr) >= {"call_id", "turns"}
+        assert {t["speaker"] for t in tr["turns"]} == {"agent", "caller"}, mode
+        assert all(t["start"] < t["end"] for t in tr["turns"])
+        for speaker in ("agent", "caller"):
+            ref = "".join(t["text"] for t in script["turns"] if t["speaker"] == speaker)
+            hyp = "".join(t["text"] for t in tr["turns"] if t["speaker"] == speaker)
+            assert cer(ref, hyp).cer <= 0.45, (mode, speaker, hyp)
+
+
+def test_live_hotwords_come_from_the_phrasebook_and_reach_live_sessions_only(recognizer):
+    from copilot.analysis.rules import load_rules
+    from copilot.recording import live_hotwords
+
+    rules = load_rules()
+    words = live_hotwords(rules).split()
+    assert "12368" in words and any(w.startswith("请问") for w in words)  # the standard greeting
+    courts = [w for w in rules.pb.domain_words if w.endswith(("法院", "中院")) and len(w) <= 5]
+    assert courts and set(courts) <= set(words)
+    live = recognizer.open_session("agent", partials=False, live_hotwords=" ".join(words))
+    assert live.config.hotwords == " ".join(words)
+    offline = recognizer.open_session("agent", offline=True, live_hotwords=" ".join(words))
+    assert offline.config.hotwords is None  # recordings (file mode) are decoded as before
+
+
+def test_carried_utterances_give_only_the_new_words(recognizer):
+    """With the channel's recent utterances carried in front of each new one (forced as the decoder's
+    prefix), a final holds the new words only: no final repeats the one before it, the carried audio stays
+    within ``carry_seconds``, and the text is as close to the script as each utterance decoded alone."""
+    agent = read_audio(FX12).channels[0]
+    script = json.loads(FX12_SCRIPT.read_text(encoding="utf-8"))
+    ref = "".join(t["text"] for t in script["turns"] if t["speaker"] == "agent")
+    carried = recognizer.open_session("agent", partials=False, carry_gap=30.0, carry_seconds=6.0)
+    finals = [u for u in feed(carried, agent) if u.final]
+    assert len(finals) >= 4
+    for prev, cur in zip(finals, finals[1:], strict=False):
+        assert not cur.text.startswith(prev.text), (prev.text, cur.text)
+    assert sum(len(a) for a, _ in carried._carry) <= 6.0 * SAMPLE_RATE
+    alone = recognizer.open_session("agent", partials=False, carry_gap=0.0)
+    alone_text = "".join(u.text for u in feed(alone, agent) if u.final)
+    assert cer(ref, "".join(u.text for u in finals)).cer <= cer(ref, alone_text).cer + 0.1
