@@ -61,13 +61,14 @@ async def test_transcript_beside_the_rubric_and_the_trainers_adjustment_is_store
         assert load_call(store, "FX-07") is not None  # scored files are stored (they reach the report)
         await pilot.press("j", *"+5", "enter")  # points without a reason: refused
         assert any("理由" in n for n in notes(app))
+        base = analyze_transcript(load_transcript(FX07))["score"]["total"]
         await pilot.press("j", *"+5 安抚情绪到位", "enter")
-        await wait_for(pilot, lambda: scr.results[0]["score"]["total"] == 70)
+        await wait_for(pilot, lambda: scr.results[0]["score"]["total"] == base + 5)
         await pilot.press("k", *"开场很好结束语要补上", "enter")
         await wait_for(pilot, lambda: len(load_call(store, "FX-07")["adjustments"]) == 2)
         adj = load_call(store, "FX-07")["adjustments"]
         assert [(a["points"], a["reason"], a["comment"], a["by"]) for a in adj] == [
             (5.0, "安抚情绪到位", "", "李培训"), (0.0, "", "开场很好结束语要补上", "李培训")]
-        assert load_call(store, "FX-07")["call"]["score_total"] == 70
+        assert load_call(store, "FX-07")["call"]["score_total"] == base + 5
         card = text_of(scr.query_one("#card-a"))
         assert "培训师调整 +5" in card and "安抚情绪到位" in card and "结束语要补上" in card
