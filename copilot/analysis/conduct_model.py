@@ -49,7 +49,7 @@ from phrasebook.pinyin import syllables
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "conduct-1"
+MODEL_VERSION = "conduct-2"
 """Change when features, augmentation or classifier change: the cache key includes it."""
 LABELS = ("banned", "none", "outcome")
 ASR_COPIES = 2
@@ -59,16 +59,30 @@ ALPHA = 2e-5
 FOLDS = 5
 TARGET_PRECISION = 0.9
 """Thresholds are the lowest at which the grouped cross-validation precision of the label is at least this."""
+MAX_FPR = 0.02
+"""... and at which at most this share of the held-out courteous examples (label none) reaches it: an agent says
+far more courteous sentences than rude ones, so precision on the example set (about one rude example per
+courteous one) overstates the precision on real turns; the false-positive rate does not depend on the mix."""
 MIN_THRESHOLD = 0.5
 SEED = 12368
 CHUNK = 15
 """A positive list longer than 2×CHUNK (rules.toml's outcome_promised) is split into families of CHUNK
 consecutive examples for the grouped cross-validation (its examples are written family by family)."""
 CONDUCT_FILE = "conduct.toml"
+FRAGMENTS = 2
+FRAGMENTED = ("courteous:", "scripts", "greeting", "rule:")
+"""Groups whose sentences are cut into fragments (labelled none) in training; not the look-alike lists, whose
+fragments may well be the banned words they are look-alikes of."""
+MIN_CHARS = 3
+"""A clause the model reads has at least this many characters of the agent's own words."""
 
 
 def analyse(text: str) -> list[str]:
-    """Feature strings of one canonical text: character 1–3-grams and loosened pinyin syllable 1–3-grams."""
+    """Feature strings of one canonical text: character 1–3-grams and loosened pinyin syllable 1–3-grams.
+
+    你 is read as 您: saying 你 for 您 is A.4 non-standard wording, a check of its own; the model must find
+    rudeness in what is said, not in the pronoun (「你换个电话吧」 is non-standard, not banned)."""
+    text = text.replace("你", "您")
     feats = []
     n = len(text)
     for k in (1, 2, 3):
@@ -164,36 +178,26 @@ class ConductModel:
 
     def read(self, plain: str, breaks: frozenset[int] = frozenset(),
              masked: frozenset[int] = frozenset()) -> list[Verdict]:
-        """Verdicts above threshold on the stretches of a turn: each clause (split at punctuation and at
-        masked characters — words a look-alike, an A.4 form or a quote already explain) and, when there is
-        more than one, all of them together. Best first, at most one per label."""
-        pieces: list[tuple[int, int]] = []
-        start = None
-        for i, _ch in enumerate(plain):
-            if i in masked:
-                if start is not None:
-                    pieces.append((start, i))
-                start = None
-                continue
-            if start is not None and i in breaks:
-                pieces.append((start, i))
-                start = None
-            if start is None:
-                start = i
-        if start is not None:
-            pieces.append((start, len(plain)))
-        pieces = [(a, b) for a, b in pieces if b - a >= 2]
-        if not pieces:
+        """Verdicts above threshold on the clauses of a turn (split at punctuation): a clause counts when it
+        and the whole turn both reach the label's threshold (the model was trained on examples said inside
+        courteous sentences too, so a rude clause keeps the turn above it). Masked characters (words a look-alike, an A.4 form or a quote
+        already explain) are left out of what the model reads. Best first, at most one per label."""
+        cuts = [0, *sorted(b for b in breaks if 0 < b < len(plain)), len(plain)]
+        clauses = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            text = "".join(plain[i] for i in range(a, b) if i not in masked)
+            if len(text) >= MIN_CHARS:
+                clauses.append((a, b, text))
+        if not clauses:
             return []
-        stretches = list(pieces)
-        if len(pieces) > 1:
-            stretches.append((pieces[0][0], pieces[-1][1]))
+        whole = self.predict("".join(t for _, _, t in clauses)) if len(clauses) > 1 else None
         best: dict[str, Verdict] = {}
-        for a, b in stretches:
-            text = plain[a:b] if (a, b) in pieces else "".join(plain[x:y] for x, y in pieces)
+        for a, b, text in clauses:
             p = self.predict(text)
             for label, t in self.thresholds.items():
-                if p[label] >= t and (label not in best or p[label] > best[label].probability):
+                # the clause, and the turn it is said in: 「我听着呢」 alone may be curt, 「您慢慢说，我听着呢」 is not
+                if p[label] >= t and (whole is None or whole[label] >= t) and (
+                        label not in best or p[label] > best[label].probability):
                     best[label] = Verdict(label, p[label], a, b)
         return sorted(best.values(), key=lambda v: -v.probability)
 
@@ -316,6 +320,15 @@ def augment(examples: list[Example], *, seed: int = SEED) -> tuple[list[str], li
     context = [e.text for e in examples if e.label == "none" and 4 <= len(e.text) <= 20]
     texts, labels, origin = [], [], []
     for i, e in enumerate(examples):
+        if e.label == "none" and e.group.startswith(FRAGMENTED) and len(e.text) >= 6:
+            # a clause cut out of a courteous sentence is courteous too: the model must not take any short
+            # stretch for rude because the rude examples are short (我们这边 of 不归我们这边管)
+            for _ in range(FRAGMENTS):
+                n = rng.randint(MIN_CHARS, min(8, len(e.text) - 2))
+                a = rng.randrange(len(e.text) - n + 1)
+                texts.append(e.text[a:a + n])
+                labels.append("none")
+                origin.append(i)
         variants = [e.text] + [asr_copy(e.text, rng, homo) for _ in range(ASR_COPIES)]
         for _ in range(COMPOSED if context else 0):
             other = rng.choice(context)
@@ -401,7 +414,8 @@ def choose(logits: np.ndarray, examples: list[Example]) -> tuple[float, dict[str
             if pred.sum() == 0:
                 break
             prec = float((pred & gold).sum() / pred.sum())
-            if prec >= TARGET_PRECISION:
+            fpr = float((pred & (y == LABELS.index("none"))).sum() / max(1, int((y == LABELS.index("none")).sum())))
+            if prec >= TARGET_PRECISION and fpr <= MAX_FPR:
                 chosen = float(t)
                 break
         thr = chosen if chosen is not None else 0.99
@@ -410,7 +424,9 @@ def choose(logits: np.ndarray, examples: list[Example]) -> tuple[float, dict[str
         thresholds[label] = round(thr, 2)
         figures[label] = {"threshold": round(thr, 2), "precision": round(tp / max(1, int(pred.sum())), 3),
                           "recall": round(tp / max(1, int(gold.sum())), 3), "positives": int(gold.sum()),
-                          "false_positives": int(pred.sum()) - tp}
+                          "false_positives": int(pred.sum()) - tp,
+                          "courteous_flagged": round(float((pred & (y == LABELS.index("none"))).sum())
+                                                     / max(1, int((y == LABELS.index("none")).sum())), 4)}
     none = y == LABELS.index("none")
     flagged = np.zeros(len(y), dtype=bool)
     for label, thr in thresholds.items():
@@ -450,7 +466,7 @@ def cache_key(rules: Any) -> str:
 
     h = hashlib.sha256()
     h.update(f"{MODEL_VERSION}|{version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{ALPHA}|{FOLDS}|"
-             f"{TARGET_PRECISION}|{SEED}|{CHUNK}".encode())
+             f"{TARGET_PRECISION}|{MAX_FPR}|{SEED}|{CHUNK}|{FRAGMENTS}|{FRAGMENTED}".encode())
     src = Path(rules.pb.source_dir)
     for name in ("banned.toml", "rules.toml", "replacements.toml", "scripts.toml", "greeting.toml", CONDUCT_FILE):
         p = src / name
