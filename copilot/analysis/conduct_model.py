@@ -73,8 +73,9 @@ FRAGMENTS = 2
 FRAGMENTED = ("courteous:", "scripts", "greeting", "rule:")
 """Groups whose sentences are cut into fragments (labelled none) in training; not the look-alike lists, whose
 fragments may well be the banned words they are look-alikes of."""
-MIN_CHARS = 3
-"""A clause the model reads has at least this many characters of the agent's own words."""
+MIN_CHARS = 4
+"""A clause the model reads has at least this many characters of the agent's own words (shorter ones, 烦死了,
+are the example rules' business: three characters are too little context for a classifier)."""
 
 
 def analyse(text: str) -> list[str]:
@@ -190,7 +191,8 @@ class ConductModel:
                 clauses.append((a, b, text))
         if not clauses:
             return []
-        whole = self.predict("".join(t for _, _, t in clauses)) if len(clauses) > 1 else None
+        # the turn as said, look-alike words included: they are the context that makes a clause courteous
+        whole = self.predict(plain) if len(clauses) > 1 or masked or clauses[0][2] != plain else None
         best: dict[str, Verdict] = {}
         for a, b, text in clauses:
             p = self.predict(text)
