@@ -96,6 +96,7 @@ class Checker:
         self._match_cache: dict[str, list[Match]] = {}
         self._banned_cache: dict[str, list[Match]] = {}
         self._verdicts: dict[tuple[str, frozenset[int], frozenset[int]], list[Verdict]] = {}
+        self._whole: dict[str, dict[str, float]] = {}
         self.use_model = os.environ.get("COPILOT_CONDUCT_MODEL", "1") != "0"
         """The conduct model (a trained classifier) adds to the example rules; COPILOT_CONDUCT_MODEL=0 turns
         it off (rules only, as before it existed)."""
@@ -342,9 +343,8 @@ class Checker:
                 out.update(range(m.start, m.end))
         for m in self.r.replacement_examples.find(plain, breaks=turn.breaks):
             out.update(range(m.start, m.end))
-        for i in range(len(plain)):
-            if self._in_quotes(turn, i):
-                out.add(i)
+        if any(q in turn.text for q in "「“『\""):
+            out.update(i for i in range(len(plain)) if self._in_quotes(turn, i))
         for f in self.quote_frames:
             i = plain.find(f)
             while i >= 0:
@@ -366,13 +366,20 @@ class Checker:
         model = self.model()
         if model is None or not turn.is_agent:
             return []
+        whole = self._whole.get(turn.plain)
+        if whole is None:
+            if len(self._whole) > 4096:
+                self._whole.clear()
+            whole = self._whole[turn.plain] = model.predict(turn.plain)
+        if not model.passes(whole):  # most turns: one prediction, no gate needed
+            return []
         masked = self._explained(turn, prior)
         key = (turn.plain, turn.breaks, masked)
         found = self._verdicts.get(key)
         if found is None:
             if len(self._verdicts) > 4096:
                 self._verdicts.clear()
-            found = self._verdicts[key] = model.read(turn.plain, turn.breaks, masked)
+            found = self._verdicts[key] = model.read(turn.plain, turn.breaks, masked, whole)
         return found
 
     def _model_flag(self, turn: TurnView, label: str, prior: list[TurnView] | None) -> Flag | None:
