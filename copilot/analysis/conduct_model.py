@@ -49,7 +49,7 @@ from phrasebook.pinyin import syllables
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "conduct-2"
+MODEL_VERSION = "conduct-3"
 """Change when features, augmentation or classifier change: the cache key includes it."""
 LABELS = ("banned", "none", "outcome")
 ASR_COPIES = 2
@@ -507,7 +507,7 @@ def cache_key(rules: Any) -> str:
 
     h = hashlib.sha256()
     h.update(f"{MODEL_VERSION}|{version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{ALPHA}|{FOLDS}|"
-             f"{TARGET_PRECISION}|{MAX_FPR}|{SEED}|{CHUNK}|{FRAGMENTS}|{FRAGMENTED}".encode())
+             f"{TARGET_PRECISION}|{MAX_FPR}|{SEED}|{CHUNK}|{FRAGMENTS}|{FRAGMENTED}|{MIN_CHARS}".encode())
     src = Path(rules.pb.source_dir)
     for name in ("banned.toml", "rules.toml", "replacements.toml", "scripts.toml", "greeting.toml", CONDUCT_FILE):
         p = src / name

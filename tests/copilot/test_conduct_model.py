@@ -181,3 +181,16 @@ def test_a_bad_conduct_file_says_where_and_what(tmp_path):
     bad.write_text("[[courteous]\n", encoding="utf-8")
     with pytest.raises(cm.ConductDataError, match=r"conduct\.toml"):
         cm.read_conduct(bad)
+
+
+def test_the_plain_python_prediction_equals_the_matrix_one():
+    import numpy as np
+
+    m = cm.model_for(load_rules())
+    for text in ["您爱上哪告上哪告去", "请问您是本案的原告本人吗", "您放心这场官司您赢面非常大", "嗯"]:
+        c, v = m.vector(text)
+        z = (m.intercept + (m.coef[:, c] @ v if len(c) else 0.0)) / m.temperature
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        got = m.predict(text)
+        assert [got[label] for label in m.labels] == pytest.approx(p.tolist(), abs=1e-9), text
