@@ -36,7 +36,6 @@ import os
 import pickle
 import random
 import time
-import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,7 +44,10 @@ from typing import Any
 
 import numpy as np
 
+from phrasebook.conduct import CONDUCT_FILE, ConductDataError, read_conduct
 from phrasebook.pinyin import syllables
+
+__all__ = ["CONDUCT_FILE", "ConductDataError", "ConductModel", "Verdict", "load_model", "model_for", "read_conduct"]
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,6 @@ SEED = 12368
 CHUNK = 15
 """A positive list longer than 2×CHUNK (rules.toml's outcome_promised) is split into families of CHUNK
 consecutive examples for the grouped cross-validation (its examples are written family by family)."""
-CONDUCT_FILE = "conduct.toml"
 FRAGMENTS = 2
 FRAGMENTED = ("courteous:", "scripts", "greeting", "rule:")
 """Groups whose sentences are cut into fragments (labelled none) in training; not the look-alike lists, whose
@@ -246,36 +247,10 @@ class ConductModel:
 # ---------------------------------------------------------------- data
 
 
-class ConductDataError(ValueError):
-    pass
-
-
 def _chunks(texts: list[str], size: int = CHUNK) -> list[list[str]]:
     if len(texts) <= 2 * size:
         return [texts]
     return [texts[i:i + size] for i in range(0, len(texts), size)]
-
-
-def read_conduct(path: Path) -> dict[str, Any]:
-    """conduct.toml, checked: each group has a name, examples (strings) and, for rude groups, a label."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConductDataError(f"{path}: cannot read ({exc})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConductDataError(f"{path}: {exc}") from exc
-    for kind in ("rude", "courteous"):
-        for i, g in enumerate(data.get(kind, ())):
-            where = f"{path}: [[{kind}]] #{i + 1}"
-            if not isinstance(g.get("group"), str) or not g["group"]:
-                raise ConductDataError(f"{where}: expected group = \"name\"")
-            ex = g.get("examples")
-            if not isinstance(ex, list) or not ex or not all(isinstance(e, str) and e.strip() for e in ex):
-                raise ConductDataError(f"{where} ({g['group']}): expected examples = [\"…\", …] (non-empty strings)")
-            if kind == "rude" and g.get("label") not in ("banned", "outcome"):
-                raise ConductDataError(f"{where} ({g['group']}): expected label = \"banned\" or \"outcome\", "
-                                       f"got {g.get('label')!r}")
-    return data
 
 
 def gather(rules: Any) -> list[Example]:
@@ -297,7 +272,7 @@ def gather(rules: Any) -> list[Example]:
     for b in pb.banned:
         bid, fam = b.id, getattr(b, "family", "") or ""
         add(tuple(b.phrases) + tuple(getattr(b, "examples", ()) or ()), "banned", f"banned:{bid}", fam, bid)
-    conduct = read_conduct(Path(pb.source_dir) / CONDUCT_FILE)
+    conduct = read_conduct(Path(pb.source_dir) / CONDUCT_FILE, missing_ok=True)
     for g in conduct.get("rude", ()):
         add(g["examples"], g["label"], f"rude:{g['group']}", g.get("family", ""))
     rules_ = tuple(getattr(pb, "rules", ()) or ())

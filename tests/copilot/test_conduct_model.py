@@ -194,3 +194,22 @@ def test_the_plain_python_prediction_equals_the_matrix_one():
         p /= p.sum()
         got = m.predict(text)
         assert [got[label] for label in m.labels] == pytest.approx(p.tolist(), abs=1e-9), text
+
+
+def test_phrasebook_check_reports_a_bad_conduct_file_with_file_and_line(tmp_path):
+    import io
+
+    from phrasebook.cli import cmd_check
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(load_rules().pb.source_dir), data)
+    out = io.StringIO()
+    assert cmd_check(data, out) == 0 and "conduct sentences (rude / courteous)" in out.getvalue()
+    conduct = data / cm.CONDUCT_FILE
+    lines = conduct.read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith('label = "banned"'))
+    lines[first] = 'label = "rude"'
+    conduct.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    assert cmd_check(data, out) == 1
+    assert f"{cm.CONDUCT_FILE}:" in out.getvalue() and "expected label" in out.getvalue()
