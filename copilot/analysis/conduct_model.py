@@ -36,7 +36,7 @@ import os
 import pickle
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -85,15 +85,14 @@ def analyse(text: str) -> list[str]:
     你 is read as 您: saying 你 for 您 is A.4 non-standard wording, a check of its own; the model must find
     rudeness in what is said, not in the pronoun (「你换个电话吧」 is non-standard, not banned)."""
     text = text.replace("你", "您")
-    feats = []
     n = len(text)
-    for k in (1, 2, 3):
-        for i in range(n - k + 1):
-            feats.append("c" + text[i:i + k])
+    feats = ["c" + ch for ch in text]
+    feats += ["c" + text[i:i + 2] for i in range(n - 1)]
+    feats += ["c" + text[i:i + 3] for i in range(n - 2)]
     syl = syllables(text)
-    for k in (1, 2, 3):
-        for i in range(len(syl) - k + 1):
-            feats.append("p" + " ".join(syl[i:i + k]))
+    feats += ["p" + s for s in syl]
+    feats += [f"p{a} {b}" for a, b in zip(syl, syl[1:], strict=False)]
+    feats += [f"p{a} {b} {c}" for a, b, c in zip(syl, syl[1:], syl[2:], strict=False)]
     return feats
 
 
@@ -172,21 +171,21 @@ class ConductModel:
     def predict(self, text: str) -> dict[str, float]:
         """Calibrated probability of each label (three: ``LABELS``) for one canonical text."""
         w = self._weights()
-        counts: dict[str, int] = {}
-        for f in analyse(text):
-            if f in w:
-                counts[f] = counts.get(f, 0) + 1
         z = self.intercept.tolist()
-        if counts:
-            a0 = a1 = a2 = norm = 0.0
-            log = math.log
-            for f, n in counts.items():
-                idf, c0, c1, c2 = w[f]
-                v = idf if n == 1 else (1.0 + log(n)) * idf
-                norm += v * v
-                a0 += c0 * v
-                a1 += c1 * v
-                a2 += c2 * v
+        a0 = a1 = a2 = norm = 0.0
+        log = math.log
+        get = w.get
+        for f, n in Counter(analyse(text)).items():
+            row = get(f)
+            if row is None:
+                continue
+            idf, c0, c1, c2 = row
+            v = idf if n == 1 else (1.0 + log(n)) * idf
+            norm += v * v
+            a0 += c0 * v
+            a1 += c1 * v
+            a2 += c2 * v
+        if norm > 0.0:
             norm = math.sqrt(norm)
             z = [z[0] + a0 / norm, z[1] + a1 / norm, z[2] + a2 / norm]
         t = self.temperature
