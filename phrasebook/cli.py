@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
+from .conduct import CONDUCT_FILE, ConductDataError, read_conduct
 from .errors import PhrasebookError
 from .find import find_all
 from .loader import check_phrasebook, load_phrasebook
@@ -39,6 +40,12 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
         print(f"{len(errors)} problem(s) found", file=out)
         return 1
     pb = load_phrasebook(dir)
+    try:
+        conduct = read_conduct(Path(pb.source_dir) / CONDUCT_FILE, missing_ok=True)
+    except ConductDataError as exc:
+        print(exc, file=out)
+        print("1 problem(s) found", file=out)
+        return 1
     counts = {
         "banned groups": len(pb.banned),
         "banned phrases": sum(len(b.phrases) for b in pb.banned),
@@ -59,6 +66,8 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
         "check rule examples (positive / negative)": f"{sum(len(r.positive) for r in pb.rules)} / "
                                                      f"{sum(len(r.negative) for r in pb.rules)}",
         "example sentences": sum(len(g.examples) for g in pb.examples),
+        "conduct sentences (rude / courteous)": f"{sum(len(g['examples']) for g in conduct.get('rude', ()))} / "
+                                                f"{sum(len(g['examples']) for g in conduct.get('courteous', ()))}",
     }
     per_label: dict[str, int] = {}
     for g in pb.examples:

@@ -7,10 +7,12 @@ the agent did or did not say later.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from copilot.analysis.conduct_model import ConductModel, Verdict, model_for
 from copilot.analysis.keys import KeySet
 from copilot.analysis.rules import Rules
 from copilot.analysis.turns import TurnView
@@ -92,6 +94,13 @@ class Checker:
         self.forwarded = RuleView(self, "complaint_forwarded")
         self._rule_cache: dict[tuple[str, frozenset[int]], dict[str, Match]] = {}
         self._match_cache: dict[str, list[Match]] = {}
+        self._banned_cache: dict[str, list[Match]] = {}
+        self._verdicts: dict[tuple[str, frozenset[int], frozenset[int]], list[Verdict]] = {}
+        self._whole: dict[str, dict[str, float]] = {}
+        self.use_model = os.environ.get("COPILOT_CONDUCT_MODEL", "1") != "0"
+        """The conduct model (a trained classifier) adds to the example rules; COPILOT_CONDUCT_MODEL=0 turns
+        it off (rules only, as before it existed)."""
+        self._model: ConductModel | None = None
 
     # ---------------------------------------------------------------- example rules
     def rule_hits(self, plain: str, breaks: frozenset[int] = frozenset()) -> dict[str, Match]:
@@ -184,11 +193,15 @@ class Checker:
                      explanation=_explain("禁止用语", m.rule, family, heard, m))
             families[family] = f
             flags.append(f)
+        if not flags:
+            f = self._model_flag(turn, "banned", prior)
+            if f is not None:
+                flags.append(f)
         return sorted(flags, key=lambda f: f.span or (0, 0))
 
     def _banned_matches(self, turn: TurnView) -> list[Match]:
         """Banned matches in the turn; an agent speaking dialect (侬去问别人) is read in Mandarin too."""
-        found = self.r.banned_examples.find(turn.plain, breaks=turn.breaks)
+        found = self.r.banned_examples.decide(self._banned_raw(turn.plain), breaks=turn.breaks)
         if not self.r.dialect_forms.find(turn.plain, fuzzy=False):
             return found
         mandarin = normalize(turn.text, dialect=self.r.dialect_map)
@@ -255,7 +268,7 @@ class Checker:
         """The agent predicts or promises a case's outcome, or gives an opinion on its merits."""
         m = self.said(turn, "outcome_promised", prior)
         if m is None:
-            return None
+            return self._model_flag(turn, "outcome", prior) if turn.is_agent else None
         heard = turn.said(m.start, m.end)
         return Flag("outcome_promised", turn.index, turn.start, turn.text, heard,
                     "案件结果以法院依法作出的裁判为准，热线不能预测或承诺结果；如需法律意见，建议咨询律师或法律援助中心。",
@@ -299,6 +312,99 @@ class Checker:
         opens = sum(before.count(q) for q in "「“『\"")
         closes = sum(before.count(q) for q in "」”』")
         return opens > closes
+
+    # ---------------------------------------------------------------- the conduct model
+    def _banned_raw(self, plain: str) -> list[Match]:
+        """Every banned example and look-alike said in the text (cached: the rules and the model's gate)."""
+        raw = self._banned_cache.get(plain)
+        if raw is None:
+            if len(self._banned_cache) > 4096:
+                self._banned_cache.clear()
+            raw = self._banned_cache[plain] = self.r.banned_examples.matches(plain)
+        return raw
+
+    def model(self) -> ConductModel | None:
+        if self._model is None and self.use_model:
+            self._model = model_for(self.r)
+        return self._model
+
+    def _explained(self, turn: TurnView, prior: list[TurnView] | None) -> frozenset[int]:
+        """Characters of the turn other wording already explains, which the model must not read: look-alikes
+        of banned phrases and of outcome promises, A.4 forms (their own check), and the caller's words the
+        agent quotes back (inside quotation marks, or from a frame such as 您是说 to a tag such as 对吗)."""
+        plain = turn.plain
+        out: set[int] = set()
+        for m in self._banned_raw(plain):
+            if m.negative:
+                out.update(range(m.start, m.end))
+        self.rule_hits(plain, turn.breaks)
+        for m in self._match_cache.get(plain, ()):
+            if m.negative and m.rule == "outcome_promised":
+                out.update(range(m.start, m.end))
+        for m in self.r.replacement_examples.find(plain, breaks=turn.breaks):
+            out.update(range(m.start, m.end))
+        if any(q in turn.text for q in "「“『\""):
+            out.update(i for i in range(len(plain)) if self._in_quotes(turn, i))
+        for f in self.quote_frames:
+            i = plain.find(f)
+            while i >= 0:
+                ends = [plain.find(t, i + len(f)) for t in self.quote_tails]
+                ends = [e for e in ends if e >= 0]
+                if ends:
+                    out.update(range(i, min(ends)))
+                else:
+                    recent = [t.plain for t in (prior or [])[-4:] if not t.is_agent]
+                    j = i + len(f)
+                    while j < len(plain) and any(plain[i + len(f):j + 1] in r for r in recent):
+                        j += 1
+                    out.update(range(i, j))
+                i = plain.find(f, i + 1)
+        return frozenset(out)
+
+    def verdicts(self, turn: TurnView, prior: list[TurnView] | None = None) -> list[Verdict]:
+        """The conduct model's verdicts above threshold on the agent's own words in this turn (cached)."""
+        model = self.model()
+        if model is None or not turn.is_agent:
+            return []
+        whole = self._whole.get(turn.plain)
+        if whole is None:
+            if len(self._whole) > 4096:
+                self._whole.clear()
+            whole = self._whole[turn.plain] = model.predict(turn.plain)
+        if not model.passes(whole):  # most turns: one prediction, no gate needed
+            return []
+        masked = self._explained(turn, prior)
+        key = (turn.plain, turn.breaks, masked)
+        found = self._verdicts.get(key)
+        if found is None:
+            if len(self._verdicts) > 4096:
+                self._verdicts.clear()
+            found = self._verdicts[key] = model.read(turn.plain, turn.breaks, masked, whole)
+        return found
+
+    def _model_flag(self, turn: TurnView, label: str, prior: list[TurnView] | None) -> Flag | None:
+        v = next((v for v in self.verdicts(turn, prior) if v.label == label), None)
+        model = self._model
+        if v is None or model is None:
+            return None
+        heard = turn.said(v.start, v.end)
+        ex, cos = model.nearest(turn.plain[v.start:v.end], label)
+        example = ex.text if ex else ""
+        family = ex.family if ex else ""
+        why = f"（模型概率 {v.probability:.2f}" + (f"；最相近的例句「{example}」，相似度 {cos:.2f}）" if ex else "）")
+        span = turn.norm.source_span(v.start, v.end)
+        if label == "outcome":
+            return Flag("outcome_promised", turn.index, turn.start, turn.text, heard,
+                        "案件结果以法院依法作出的裁判为准，热线不能预测或承诺结果；如需法律意见，建议咨询律师或法律援助中心。",
+                        v.probability, span, rule="model", matched_example=example, similarity=round(cos, 3),
+                        explanation=f"预测或承诺案件结果（模型）：「{heard}」" + why)
+        suggestion = self.r.banned_info.get(ex.rule if ex else "", ("",))[0] or next(
+            (self.r.banned_info[b][0] for b, fam in self.r.banned_family.items() if fam and fam == family),
+            "请使用文明规范用语：对不起，这个问题我帮您核实一下。")
+        fam = f"·{family}" if family else ""
+        return Flag("banned_phrase", turn.index, turn.start, turn.text, heard, suggestion, v.probability, span,
+                    rule="model", matched_example=example, similarity=round(cos, 3),
+                    explanation=f"禁止用语（模型{fam}）：「{heard}」" + why)
 
     # ---------------------------------------------------------------- call level
     def caller_wait_complaint(self, turn: TurnView) -> bool:
