@@ -186,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
                          "both (default): file then stream on the same audio, side by side")
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                     help="Whisper: any WhisperConfig field for this run (repeatable), e.g. --set pre_roll=0.6")
-    ap.add_argument("--no-hotwords", action="store_true",
-                    help="Whisper, live decodes: without the phrasebook's hotwords (copilot.recording.live_hotwords)")
+    ap.add_argument("--hotwords", action="store_true",
+                    help="Whisper, live decodes: with the phrasebook's hotwords (copilot.recording.live_hotwords)")
     ap.add_argument("--context", type=int, default=None, metavar="CHARS",
                     help="Whisper, live decodes: characters of the channel's previous finals given as the "
                          "decoder's prompt (default: the engine's setting; 0 = none)")
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         opts["window_pad"] = args.window_pad
     if engine == "whisper" and args.end_silence is not None:
         opts["end_silence"] = args.end_silence
-    if engine == "whisper" and not args.no_hotwords:  # what the product's live sessions get
+    if engine == "whisper" and args.hotwords:  # the phrasebook's hotwords for live decodes (off in the product)
         from copilot.analysis.rules import load_rules
         from copilot.recording import live_hotwords
 

@@ -58,12 +58,9 @@ def shared_recognizer(engine: str = "auto") -> Any:
     log.warning("ASR: %s (%s)", name, reason)
     # No initial prompt: measured on the fixtures FX-01/02 (file mode, beam 5), Whisper base gets CER 11.4 %
     # without one, 15.3 % with domain_prompt() and 16.5 % with the earlier case-code prompt (README).
-    # Live decodes get the greeting and the court's names as hotwords (live_hotwords; CER unchanged on the
-    # fixtures, 14.6 % vs 14.5 %, and the court's name in an agent's opening heard right).
-    if name == "whisper":
-        from copilot.analysis.rules import load_rules
-
-        return make_recognizer(engine, live_hotwords=live_hotwords(load_rules()))
+    # No live hotwords either (live_hotwords(): the greeting and the court's names): on the fixtures CER 14.6 %
+    # with them vs 14.5 % without, on the 9 Mandarin clips (16 kHz) 29.2 % vs 23.4 % (they pull unrelated speech toward
+    # the hotline's words); only the court's name in an agent's opening came out better (docs/live-asr.md).
     return make_recognizer(engine)
 
 
