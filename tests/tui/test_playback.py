@@ -47,7 +47,7 @@ class WavOutputStream:
         assert data.dtype == np.float32 and data.flags.c_contiguous
         self.file.write(data)
         self.backend.writes += 1
-        time.sleep(len(data) / self.file.samplerate / 4)  # a device blocks while it plays (here at 4× speed)
+        time.sleep(len(data) / self.file.samplerate / self.backend.speed)  # a device blocks while it plays
 
     def stop(self):
         pass
@@ -61,6 +61,8 @@ class FakeOutput:
         self.folder = folder
         self.files = []
         self.writes = 0
+        self.speed = 4.0
+        """Playback speed of the fake device (4× real time unless a test needs time to press a key)."""
 
     def OutputStream(self, **kw):  # noqa: N802 - the sounddevice name
         return WavOutputStream(self, **kw)
@@ -128,8 +130,9 @@ async def test_space_on_a_flag_plays_from_the_flag_and_space_again_stops(store, 
         await wait_for(pilot, lambda: not scr.player.playing and len(out.files) == 1)
         played, _ = soundfile.read(str(out.files[0]), dtype="float32", always_2d=True)
         assert np.array_equal(played, _expected(flag["start"], tr.turns[flag["turn"]].end))
+        out.speed = 1.0  # real time: about 3 s of playing, time enough to stop it on a loaded machine
         await pilot.press("space")
-        await wait_for(pilot, lambda: out.writes > 0 and scr.player.playing)
+        await wait_for(pilot, lambda: len(out.files) == 2 and scr.player.playing)
         await pilot.press("space")  # stops
         await wait_for(pilot, lambda: not scr.player.playing)
         assert any("已停止播放" in n for n in notes(app))
