@@ -32,8 +32,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import os
-import pickle
 import random
 import time
 from collections import Counter, defaultdict
@@ -44,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from copilot.analysis.model_cache import load_or_train
 from phrasebook.conduct import CONDUCT_FILE, ConductDataError, read_conduct
 from phrasebook.pinyin import syllables
 
@@ -490,38 +489,15 @@ def cache_key(rules: Any) -> str:
     return h.hexdigest()[:20]
 
 
-def cache_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(os.environ.get("COPILOT_CACHE_DIR") or user_cache_dir("copilot-12368"))
-
-
 def load_model(rules: Any, *, use_cache: bool = True) -> ConductModel:
     """The conduct model of this phrasebook: from the cache when its data are unchanged, else trained."""
-    key = cache_key(rules)
-    path = cache_dir() / f"conduct-model-{key}.pkl"
-    if use_cache and path.is_file():
-        try:
-            with path.open("rb") as fh:
-                model = pickle.load(fh)
-            if isinstance(model, ConductModel) and model.key == key:
-                model.from_cache = True
-                return model
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
-            log.warning("conduct model cache %s unreadable (%s); training again", path, exc)
-    model = train(rules)
-    model.key = key
-    if use_cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError as exc:
-            log.warning("cannot cache the conduct model in %s: %s", path, exc)
-    log.info("conduct model trained in %.2f s (%d features)", model.trained_seconds, len(model.vocab))
-    return model
+
+    def fresh() -> ConductModel:
+        model = train(rules)
+        log.info("conduct model trained in %.2f s (%d features)", model.trained_seconds, len(model.vocab))
+        return model
+
+    return load_or_train("conduct-model", cache_key(rules), ConductModel, fresh, use_cache=use_cache)
 
 
 @lru_cache(maxsize=4)

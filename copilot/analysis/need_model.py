@@ -23,16 +23,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import pickle
 import random
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from copilot.analysis.model_cache import load_or_train
 from phrasebook.model import Phrasebook
 from phrasebook.pinyin import syllables
 
@@ -268,42 +267,17 @@ def cache_key(pb: Phrasebook, dialect: dict[str, str] | None) -> str:
     return h.hexdigest()[:20]
 
 
-def cache_dir() -> Path:
-    import os
-
-    from platformdirs import user_cache_dir
-
-    return Path(os.environ.get("COPILOT_CACHE_DIR") or user_cache_dir("copilot-12368"))
-
-
 def load_model(pb: Phrasebook, dialect: dict[str, str] | None = None, *, use_cache: bool = True) -> NeedModel:
     """The need model of this phrasebook: from the cache when the examples are unchanged, else trained."""
-    key = cache_key(pb, dialect)
-    path = cache_dir() / f"need-model-{key}.pkl"
-    if use_cache and path.is_file():
-        try:
-            with path.open("rb") as fh:
-                model = pickle.load(fh)
-            if isinstance(model, NeedModel) and model.key == key:
-                model.from_cache = True
-                return model
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
-            log.warning("need model cache %s unreadable (%s); training again", path, exc)
     if not pb.examples:
         raise ValueError(f"the phrasebook at {pb.source_dir} has no example sentences (examples/*.toml)")
-    model = train(pb, dialect)
-    model.key = key
-    if use_cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError as exc:
-            log.warning("cannot cache the need model in %s: %s", path, exc)
-    log.info("need model trained in %.2f s (%d features)", model.trained_seconds, len(model.vocab))
-    return model
+
+    def fresh() -> NeedModel:
+        model = train(pb, dialect)
+        log.info("need model trained in %.2f s (%d features)", model.trained_seconds, len(model.vocab))
+        return model
+
+    return load_or_train("need-model", cache_key(pb, dialect), NeedModel, fresh, use_cache=use_cache)
 
 
 @lru_cache(maxsize=4)

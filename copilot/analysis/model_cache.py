@@ -1,0 +1,51 @@
+"""The trained text models' cache (the need model, the conduct model): one pickle per model and training data.
+
+A model is trained from the phrasebook on first use and kept under the user's cache directory
+(``COPILOT_CACHE_DIR`` overrides it) as ``<kind>-<key>.pkl``, where the key hashes everything it was trained
+from; an edited example gives a new key, so the model is trained again. An unreadable or foreign file is
+trained over with a warning; a cache that cannot be written only costs the next start its training time."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M")
+
+
+def cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("COPILOT_CACHE_DIR") or user_cache_dir("copilot-12368"))
+
+
+def load_or_train(kind: str, key: str, cls: type[M], train: Callable[[], M], *, use_cache: bool = True) -> M:
+    """The ``cls`` model cached under ``key`` (``from_cache`` set), else ``train()``'s, cached (``key`` set)."""
+    path = cache_dir() / f"{kind}-{key}.pkl"
+    if use_cache and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                model = pickle.load(fh)
+            if isinstance(model, cls) and model.key == key:
+                model.from_cache = True
+                return model
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
+            log.warning("%s cache %s unreadable (%s); training again", kind, path, exc)
+    model = train()
+    model.key = key
+    if use_cache:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes training at once never share a file
+            with tmp.open("wb") as fh:
+                pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except OSError as exc:
+            log.warning("cannot cache the %s in %s: %s", kind, path, exc)
+    return model
