@@ -21,8 +21,8 @@ def _default_sql(column) -> str:
     default = column.default.arg if column.default is not None and not callable(column.default.arg) else None
     if default is None:
         return ""
-    if isinstance(default, bool):
-        return f" DEFAULT {int(default)}"
+    if isinstance(default, bool):  # TRUE/FALSE: PostgreSQL refuses 0/1 for a boolean; SQLite ≥ 3.23 takes both
+        return " DEFAULT TRUE" if default else " DEFAULT FALSE"
     if isinstance(default, int | float):
         return f" DEFAULT {default}"
     if isinstance(default, str):
