@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import load_or_train
+from copilot.analysis.model_cache import load_or_train, tfidf_vector
 from phrasebook.conduct import CONDUCT_FILE, ConductDataError, read_conduct
 from phrasebook.pinyin import syllables
 
@@ -139,17 +139,7 @@ class ConductModel:
     from_cache: bool = False
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        vocab = self.vocab
-        counts: dict[int, int] = {}
-        for f in analyse(text):
-            j = vocab.get(f)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        vals = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * self.idf[cols]
-        return cols, vals / np.linalg.norm(vals)
+        return tfidf_vector(analyse(text), self.vocab, self.idf)
 
     def _weights(self) -> dict[str, tuple[float, ...]]:
         """feature → (idf, coefficient of each label): prediction in plain Python is several times faster

@@ -1,4 +1,5 @@
-"""The trained text models' cache (the need model, the conduct model): one pickle per model and training data.
+"""What the trained text models (the need model, the conduct model) share: the TF-IDF vector of a text, and
+the cache — one pickle per model and training data.
 
 A model is trained from the phrasebook on first use and kept under the user's cache directory
 (``COPILOT_CACHE_DIR`` overrides it) as ``<kind>-<key>.pkl``, where the key hashes everything it was trained
@@ -14,9 +15,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
+
 log = logging.getLogger(__name__)
 
 M = TypeVar("M")
+
+
+def tfidf_vector(features: list[str], vocab: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The l2-normalised sublinear TF-IDF vector of a text's feature strings as (columns, values); features
+    outside ``vocab`` are ignored, and a text with none gives two empty arrays."""
+    counts: dict[int, int] = {}
+    for f in features:
+        j = vocab.get(f)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    if not counts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
+    vals = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[cols]
+    return cols, vals / np.linalg.norm(vals)
 
 
 def cache_dir() -> Path:

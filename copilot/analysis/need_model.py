@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import load_or_train
+from copilot.analysis.model_cache import load_or_train, tfidf_vector
 from phrasebook.model import Phrasebook
 from phrasebook.pinyin import syllables
 
@@ -97,17 +97,7 @@ class NeedModel:
         return got
 
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        vocab = self.vocab
-        counts: dict[int, int] = {}
-        for f in analyse(text):
-            j = vocab.get(f)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        cols = np.array(list(counts), dtype=np.int64)
-        vals = (1.0 + np.log(np.array(list(counts.values()), dtype=float))) * self.idf[cols]
-        return cols, vals / np.linalg.norm(vals)
+        return tfidf_vector(analyse(text), self.vocab, self.idf)
 
     def logits_many(self, texts: list[str]) -> np.ndarray:
         """Label logits of several texts, (texts, labels): one set of array operations for all of them."""

@@ -10,11 +10,6 @@ import argparse
 import json
 import sys
 
-from copilot.errors import CopilotError
-from copilot.indicators.errors import ImportRejected
-
-_MAX_LISTED = 50
-
 
 def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
@@ -23,28 +18,12 @@ def _err(msg: str) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     from copilot.cases.importing import import_cases
     from copilot.db import make_engine
+    from copilot.indicators.importing import report_import
 
-    try:
-        result = import_cases(make_engine(args.db), args.file, strict=args.strict)
-    except ImportRejected as exc:
-        _err(f"错误 error: {exc.where}: 文件被拒绝，未导入任何行 file rejected, nothing imported (--strict)")
-        for e in exc.errors[:_MAX_LISTED]:
-            _err(f"  {exc.where}:{e.row}: {e.field or '-'}: {e.reason}")
-        return 2
-    except CopilotError as exc:
-        _err(f"错误 error: {exc}")
-        return 2
-    for e in result.errors[:_MAX_LISTED]:
-        _err(f"  {result.path}:{e.row}: {e.field or '-'}: {e.reason}")
-    if len(result.errors) > _MAX_LISTED:
-        _err(f"  … {result.bad_rows - min(result.bad_rows, _MAX_LISTED)} more bad row(s)")
-    print(f"cases: 读取 read {result.rows_read} · 新增 inserted {result.inserted} · 替换 replaced {result.replaced}"
-          f" · 重复 duplicates {result.duplicates} · 错误行 bad rows {result.bad_rows} · {result.seconds:.1f} s")
-    if result.errors:
-        _err(f"警告 warning: {result.bad_rows} 行有错，已跳过；其余行已导入 "
-             f"{result.bad_rows} bad row(s) skipped, the good rows were imported")
-        return 1
-    return 0
+    return report_import(
+        lambda: import_cases(make_engine(args.db), args.file, strict=args.strict),
+        lambda r: (f"cases: 读取 read {r.rows_read} · 新增 inserted {r.inserted} · 替换 replaced {r.replaced}"
+                   f" · 重复 duplicates {r.duplicates} · 错误行 bad rows {r.bad_rows} · {r.seconds:.1f} s"))
 
 
 def cmd_find(args: argparse.Namespace) -> int:

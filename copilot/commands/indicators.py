@@ -16,12 +16,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from copilot.errors import CopilotError
-from copilot.indicators.errors import ImportRejected, PeriodError
+from copilot.indicators.errors import PeriodError
 
 log = logging.getLogger(__name__)
 
-_MAX_LISTED = 50
-"""Bad rows listed on stderr; the count covers all."""
 
 
 def _engine(args: argparse.Namespace):
@@ -36,32 +34,15 @@ def _err(msg: str) -> None:
 
 def _import(kind: str, importer: Callable) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        try:
-            engine = _engine(args)
-            with Session(engine) as session:
-                result = importer(session, args.file, strict=args.strict)
-        except ImportRejected as exc:
-            _err(f"错误 error: {exc.where}: 文件被拒绝，未导入任何行 file rejected, nothing imported (--strict)")
-            for e in exc.errors[:_MAX_LISTED]:
-                _err(f"  {exc.where}:{e.row}: {e.field or '-'}: {e.reason}")
-            return 2
-        except CopilotError as exc:
-            _err(f"错误 error: {exc}")
-            return 2
-        for e in result.errors[:_MAX_LISTED]:
-            _err(f"  {result.path}:{e.row}: {e.field or '-'}: {e.reason}")
-        if len(result.errors) > _MAX_LISTED:
-            _err(f"  … {len(result.errors) - _MAX_LISTED} more")
-        print(
-            f"{kind}: 读取 read {result.rows_read} · 新增 inserted {result.inserted} · 更新 updated {result.updated}"
-            f" · 未变 unchanged {result.unchanged} · 重复 duplicates {result.duplicates}"
-            f" · 错误行 bad rows {result.bad_rows}"
-        )
-        if result.errors:
-            _err(f"警告 warning: {result.bad_rows} 行有错，已跳过；其余行已导入 "
-                 f"{result.bad_rows} bad row(s) skipped, the good rows were imported")
-            return 1
-        return 0
+        from copilot.indicators.importing import report_import
+
+        def do_import():
+            with Session(_engine(args)) as session:
+                return importer(session, args.file, strict=args.strict)
+
+        return report_import(do_import, lambda r: (
+            f"{kind}: 读取 read {r.rows_read} · 新增 inserted {r.inserted} · 更新 updated {r.updated}"
+            f" · 未变 unchanged {r.unchanged} · 重复 duplicates {r.duplicates} · 错误行 bad rows {r.bad_rows}"))
 
     return run
 

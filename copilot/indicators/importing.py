@@ -73,3 +73,40 @@ def run_import(
     )
     log.info("imported %s into %s: %s", Path(parsed.path).name, table.name, result)
     return result
+
+
+MAX_LISTED = 50
+"""Bad rows listed on stderr by :func:`report_import`; the count covers all."""
+
+
+def report_import(do_import: Callable[[], Any], summary: Callable[[Any], str]) -> int:
+    """The import commands' report (``cdr``, ``outcomes``, ``cases import``): run ``do_import``, list bad rows
+    as ``file:row: field: reason`` on stderr, print ``summary(result)``; exit code 0 done, 1 some rows were
+    bad (the good ones were imported), 2 nothing was done (file rejected, ``--strict``, database error)."""
+    import sys
+
+    from copilot.errors import CopilotError
+
+    def err(msg: str) -> None:
+        print(msg, file=sys.stderr)
+
+    try:
+        result = do_import()
+    except ImportRejected as exc:
+        err(f"错误 error: {exc.where}: 文件被拒绝，未导入任何行 file rejected, nothing imported (--strict)")
+        for e in exc.errors[:MAX_LISTED]:
+            err(f"  {exc.where}:{e.row}: {e.field or '-'}: {e.reason}")
+        return 2
+    except CopilotError as exc:
+        err(f"错误 error: {exc}")
+        return 2
+    for e in result.errors[:MAX_LISTED]:
+        err(f"  {result.path}:{e.row}: {e.field or '-'}: {e.reason}")
+    if len(result.errors) > MAX_LISTED:
+        err(f"  … {len(result.errors) - MAX_LISTED} more bad row(s)")
+    print(summary(result))
+    if result.errors:
+        err(f"警告 warning: {result.bad_rows} 行有错，已跳过；其余行已导入 "
+            f"{result.bad_rows} bad row(s) skipped, the good rows were imported")
+        return 1
+    return 0
