@@ -115,7 +115,7 @@ class WhisperConfig:
     live_hotwords: str | None = None
     """Live utterances only: words the decoder is told to expect (faster-whisper's ``hotwords``: they go
     before the context in the prompt), e.g. the greeting and the court's names from the phrasebook
-    (``copilot.recording.live_hotwords``). Recordings (file mode) keep ``hotwords``."""
+    (``copilot.session.recording.live_hotwords``). Recordings (file mode) keep ``hotwords``."""
     context_min_confidence: float = 0.0
     """A final joins the context only when its confidence (exp of the mean token log-probability) is at
     least this: a garbled final would mislead the next decode."""

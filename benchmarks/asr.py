@@ -37,9 +37,9 @@ MANDARIN = SHARED / "audio" / "mandarin"
 DEV = SHARED / "eval" / "dev"
 CHUNK = SAMPLE_RATE // 10
 def domain_prompt() -> str:
-    """The prompt the product gives Whisper (``copilot.recording.domain_prompt``), so the bench measures it."""
+    """The prompt the product gives Whisper (``copilot.session.recording.domain_prompt``), so the bench measures it."""
     from copilot.analysis.rules import load_rules
-    from copilot.recording import domain_prompt as product_prompt
+    from copilot.session.recording import domain_prompt as product_prompt
 
     return product_prompt(load_rules())
 
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                     help="Whisper: any WhisperConfig field for this run (repeatable), e.g. --set pre_roll=0.6")
     ap.add_argument("--hotwords", action="store_true",
-                    help="Whisper, live decodes: with the phrasebook's hotwords (copilot.recording.live_hotwords)")
+                    help="Whisper, live decodes: with the phrasebook's hotwords (copilot.session.recording.live_hotwords)")
     ap.add_argument("--context", type=int, default=None, metavar="CHARS",
                     help="Whisper, live decodes: characters of the channel's previous finals given as the "
                          "decoder's prompt (default: the engine's setting; 0 = none)")
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         opts["end_silence"] = args.end_silence
     if engine == "whisper" and args.hotwords:  # the phrasebook's hotwords for live decodes (off in the product)
         from copilot.analysis.rules import load_rules
-        from copilot.recording import live_hotwords
+        from copilot.session.recording import live_hotwords
 
         opts["live_hotwords"] = live_hotwords(load_rules())
     if engine == "whisper" and args.context is not None:

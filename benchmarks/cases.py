@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from copilot.cases.generate import generate_rows, write_csv
     from copilot.cases.importing import import_cases
     from copilot.cases.resolve import TurnText, resolve
-    from copilot.db import make_engine
+    from copilot.store.db import make_engine
     from copilot.text import normalize
 
     folder = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="cases-bench-"))
@@ -128,7 +128,7 @@ def _lookups_only(db: Path, a: argparse.Namespace, rng: random.Random) -> int:
 
     from copilot.cases.directory import CaseDirectory
     from copilot.cases.resolve import TurnText, resolve
-    from copilot.db import make_engine
+    from copilot.store.db import make_engine
     from copilot.text import normalize
 
     t = time.perf_counter()

@@ -144,7 +144,7 @@ def bench_calls(calls: Path, labels: Path, by_code: bool = False) -> dict[str, A
 
     A label's ``optional_flags`` (code, turn) are defensible either way: raising them is not an error."""
     from copilot.analysis import analyze_transcript
-    from copilot.evaluate import evaluate, load_labels
+    from copilot.evaluation.evaluate import evaluate, load_labels
     from copilot.transcript import load_transcript
 
     labels = load_labels(labels)

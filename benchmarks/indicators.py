@@ -71,7 +71,7 @@ def _batch_run(label: str, files: list[Path], *, workers: int, ray_address: str 
     import os
     import resource
 
-    from copilot.batch import score_files
+    from copilot.evaluation.batch import score_files
 
     c0 = time.process_time()
     ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -117,7 +117,7 @@ def bench_batch(transcripts: int, audio: int, ray: bool, workers: int) -> None:
             if ray:
                 runs.append((f"audio, Ray local instance, {workers} CPUs", recordings, workers, "local"))
         if files or recordings:
-            from copilot.batch import score_one
+            from copilot.evaluation.batch import score_one
 
             score_one(str((files or recordings)[0]))  # warm-up: rules, jieba, the ASR model (not timed)
         for label, fs, w, addr in runs:
@@ -150,13 +150,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def bench_report(rows: int) -> None:
 
-    from copilot.db import make_engine
     from copilot.indicators.cdr import import_cdr
     from copilot.indicators.compute import build_report
     from copilot.indicators.html import render_html
     from copilot.indicators.outcomes import import_outcomes
     from copilot.indicators.period import quarter
     from copilot.indicators.report import render_text, to_json
+    from copilot.store.db import make_engine
 
     def step(label: str, fn):
         c, t = time.process_time(), time.perf_counter()

@@ -25,7 +25,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "audio_fixtures" / "calls"
 
 
 def fixture_events(limit: int) -> list[Event]:
-    from copilot.pipeline import CallPipeline, run_transcript
+    from copilot.session.pipeline import CallPipeline, run_transcript
     from copilot.transcript import load_transcript
 
     out: list[Event] = []

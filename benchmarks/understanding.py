@@ -56,7 +56,7 @@ def ece(pairs: list[tuple[float, bool]], bins: int = 10) -> float:
 
 def _calls(folder: Path, labels: dict[str, dict[str, Any]], verbose: bool, tag: str) -> dict[str, Any]:
     from copilot.analysis import analyze_transcript
-    from copilot.evaluate import find_call_file
+    from copilot.evaluation.evaluate import find_call_file
     from copilot.transcript import load_transcript
 
     n = ok = 0

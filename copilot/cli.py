@@ -63,7 +63,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="analysis speed and memory (per utterance, per call, phrasebook load)")
     p.add_argument("--calls", default=None, help="folder of transcripts (default: the bundled fixtures)")
     p.add_argument("--repeat", type=int, default=5)
-    p.set_defaults(func=lambda a: __import__("copilot.bench", fromlist=["main"]).main(a))
+    p.set_defaults(func=lambda a: __import__("copilot.commands.bench", fromlist=["main"]).main(a))
 
 
 def build_parser() -> argparse.ArgumentParser:

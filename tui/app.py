@@ -49,7 +49,7 @@ def make_app(mode: str = "live", *, source: SourceSpec | None = None, store: Any
     ``live``: the agent's screen on ``source`` (or on ``stream_factory()``, any async iterator of events).
     ``replay``: the inspector's screen on ``source`` (a transcript or recording) or the stored ``call_id``.
     ``score``: the trainer's screen on ``paths`` (transcripts/recordings) or, with none, the stored calls.
-    ``store`` is a SQLAlchemy engine (``copilot.db.make_engine``) or None.
+    ``store`` is a SQLAlchemy engine (``copilot.store.db.make_engine``) or None.
     ``audio_backend``: a sounddevice-like module for replay playback (tests); None: sounddevice.
     """
     if mode not in MODES:

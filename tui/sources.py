@@ -166,7 +166,7 @@ def pipeline_events(spec: SourceSpec, store: Any = None,
     ``on_result`` gets the call's formats.md §2 result once the call has ended."""
 
     def produce(stop: threading.Event) -> Iterator[Event]:
-        from copilot.pipeline import CallPipeline, run_audio, run_transcript
+        from copilot.session.pipeline import CallPipeline, run_audio, run_transcript
 
         if spec.kind == "transcript":
             from copilot.transcript import load_transcript
@@ -180,7 +180,7 @@ def pipeline_events(spec: SourceSpec, store: Any = None,
             if on_result is not None:
                 on_result(pipeline.result() | {"agent_id": tr.extra.get("agent_id"), "started_at": tr.started_at})
             return
-        from copilot.recording import make_audio_pipeline
+        from copilot.session.recording import make_audio_pipeline
 
         if spec.kind == "audio":
             from asr.sources import FileSource

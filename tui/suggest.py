@@ -3,7 +3,7 @@
 The pipeline emits every suggestion once; the board keeps them and answers "the most useful now" for a
 call time. A correction (``replacement``) or an A.3 script is urgent but goes stale after a while; the
 greeting is useful until the agent first speaks; a referral and the per-type checklist stay as background;
-the closing (a ``suggestion`` event of the pipeline, ``copilot.closing``) stays until the agent has closed.
+the closing (a ``suggestion`` event of the pipeline, ``copilot.analysis.closing``) stays until the agent has closed.
 Suggestions that say the same words are shown once (the most useful of them).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from copilot.closing import CLOSED_CUES, CLOSING_TEXT
+from copilot.analysis.closing import CLOSED_CUES, CLOSING_TEXT
 from copilot.events import Suggestion
 
 PRIORITY = {"replacement": 6, "script": 5, "closing": 4, "referral": 3, "greeting": 2, "checklist": 1}

@@ -1,4 +1,4 @@
-"""Appendix A.3 scripts triggered by what the caller says (the acoustic triggers are in copilot.pipeline).
+"""Appendix A.3 scripts triggered by what the caller says (the acoustic triggers are in copilot.session.pipeline).
 
 - hands-free or echo (「我开着免提」「有回音」) → 「不好意思，您的声音太小，请您拿起话筒说话好吗？」;
 - the caller cannot hear the agent (「听不清」「声音太小」) → 「不好意思，请问现在能听清楚吗？」, louder;

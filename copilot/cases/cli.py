@@ -17,8 +17,8 @@ def _err(msg: str) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from copilot.cases.importing import import_cases
-    from copilot.db import make_engine
     from copilot.indicators.importing import report_import
+    from copilot.store.db import make_engine
 
     return report_import(
         lambda: import_cases(make_engine(args.db), args.file, strict=args.strict),
@@ -29,7 +29,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_find(args: argparse.Namespace) -> int:
     from copilot.cases.directory import CaseDirectory
     from copilot.cases.resolve import TurnText, resolve, score_cases
-    from copilot.db import make_engine
+    from copilot.store.db import make_engine
     from copilot.text import normalize
 
     directory = CaseDirectory(make_engine(args.db))

@@ -28,7 +28,7 @@ TRUE_CSV = Path(__file__).resolve().parents[2] / "tests" / "data" / "cases" / "t
 def build_store(folder: Path, true_csv: Path, distractors: int, seed: int) -> Any:
     """A SQLite store in ``folder`` holding the true cases and the distractors; returns the engine."""
     from copilot.cases.importing import import_cases
-    from copilot.db import make_engine
+    from copilot.store.db import make_engine
 
     true = read_csv_rows(true_csv)
     courts = sorted({r["case_number"].split("）")[1][:1] + "".join(
@@ -56,7 +56,7 @@ def compare(label: dict[str, Any], rec: dict[str, Any], truth: dict[str, dict[st
     else:
         out["judge_ok"] = rec.get("judge_name") == gold_judge
     # the spoken-form comparison `copilot eval` makes (a full name counts for 「X法官」 when the surname agrees)
-    from copilot.evaluate import judge_matches
+    from copilot.evaluation.evaluate import judge_matches
 
     out["judge_eval_ok"] = judge_matches(rec.get("judge_name"), gold_judge)
     return out
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from copilot.analysis import analyze_transcript
     from copilot.cases.directory import CaseDirectory
-    from copilot.evaluate import AUDIO_EXTS, find_call_file, load_labels
+    from copilot.evaluation.evaluate import AUDIO_EXTS, find_call_file, load_labels
     from copilot.transcript import load_transcript
 
     labels = load_labels(a.labels)
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         build = time.perf_counter() - t0
         words = None
         if a.bias:
-            import copilot.recording as recording
+            import copilot.session.recording as recording
             from asr.engine import make_recognizer
             from copilot.cases.bias import hotwords
 
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         for cid, lab in sorted(labels.items()):
             path = find_call_file(Path(a.calls), cid, (".json", *AUDIO_EXTS))
             if path.suffix.lower() in AUDIO_EXTS:
-                from copilot.recording import analyse_recording
+                from copilot.session.recording import analyse_recording
 
                 tr = analyse_recording(path, engine=a.engine)[1]
                 if a.save_transcripts:

@@ -60,7 +60,7 @@ def use_demo_directory() -> CaseDirectory | None:
     import tempfile
 
     from copilot.cases.importing import import_cases
-    from copilot.db import make_engine
+    from copilot.store.db import make_engine
 
     folder = Path(tempfile.mkdtemp(prefix="copilot-demo-cases-"))
     engine = make_engine(f"sqlite:///{folder / 'demo.db'}")
@@ -83,7 +83,7 @@ def active_directory() -> CaseDirectory | None:
         return None
     if _override is not None:
         return _override
-    from copilot.db import default_db_url
+    from copilot.store.db import default_db_url
 
     url = _url or default_db_url()
     with _lock:
@@ -92,7 +92,7 @@ def active_directory() -> CaseDirectory | None:
         directory = None
         if not _sqlite_missing(url):
             try:
-                from copilot.db import make_engine
+                from copilot.store.db import make_engine
 
                 d = CaseDirectory(make_engine(url))
                 directory = d if d else None

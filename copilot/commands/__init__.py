@@ -19,6 +19,6 @@ def seconds_arg(text: str) -> float:
 
 def open_store(args: Any) -> Any:
     """The store engine of a command's ``--db`` (the default database without it), or None with ``--no-store``."""
-    from copilot.db import make_engine
+    from copilot.store.db import make_engine
 
     return None if getattr(args, "no_store", False) else make_engine(getattr(args, "db", None))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot.errors import CopilotError, user_errors
-from copilot.report_text import format_result, format_table, summary_rows
+from copilot.exports.report_text import format_result, format_table, summary_rows
 
 log = logging.getLogger(__name__)
 AUDIO_EXT = (".wav", ".flac")
@@ -19,7 +19,7 @@ AUDIO_EXT = (".wav", ".flac")
 def analyse_path(path: Path, args: Any) -> tuple[dict[str, Any], Any]:
     """Analyse one transcript JSON or one recording; returns (result, transcript)."""
     if path.suffix.lower() in AUDIO_EXT:
-        from copilot.recording import analyse_recording
+        from copilot.session.recording import analyse_recording
 
         return analyse_recording(path, engine=getattr(args, "engine", "auto"),
                                  agent_channel=getattr(args, "agent_channel", 0),
@@ -65,7 +65,7 @@ def cmd_analyze(args: Any) -> int:
     files = collect(target)
     engine = None
     if args.save:
-        from copilot.db import make_engine
+        from copilot.store.db import make_engine
 
         engine = make_engine(args.db)
     out_dir = Path(args.out) if args.out else None
@@ -126,7 +126,7 @@ def cmd_analyze(args: Any) -> int:
 
 
 def cmd_eval(args: Any) -> int:
-    from copilot.evaluate import evaluate
+    from copilot.evaluation.evaluate import evaluate
 
     def progress(i: int, n: int, call_id: str) -> None:
         print(f"\r[{i + 1}/{n}] {call_id} ", end="", file=sys.stderr, flush=True)

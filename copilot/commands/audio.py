@@ -16,8 +16,8 @@ def cmd_transcribe(args: Any) -> int:
     audio goes through the live streaming path (endpointing, one decode per utterance with the channel's
     context, partials included) as fast as the CPU allows, so the two can be compared on any recording."""
     from asr.sources import FileSource
-    from copilot.pipeline import CallPipeline, run_audio
-    from copilot.recording import _call_id, shared_recognizer, transcript_from_events
+    from copilot.session.pipeline import CallPipeline, run_audio
+    from copilot.session.recording import _call_id, shared_recognizer, transcript_from_events
 
     p = Path(args.audio)
     src = FileSource(p, agent_channel=args.agent_channel, speaker_for_mono=args.speaker, pace="whole")

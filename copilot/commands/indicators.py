@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def _engine(args: argparse.Namespace):
-    from copilot.db import make_engine
+    from copilot.store.db import make_engine
 
     return make_engine(args.db)
 

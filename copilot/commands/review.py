@@ -40,9 +40,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_scorecard(args: argparse.Namespace) -> int:
-    from copilot.db import make_engine
+    from copilot.exports.scorecard import write_scorecards
     from copilot.indicators.period import date_range
-    from copilot.scorecard import write_scorecards
+    from copilot.store.db import make_engine
 
     period = date_range(args.date_from, args.date_to)
     n = write_scorecards(make_engine(args.db), args.out, start=period.start, end=period.end, agent=args.agent)
@@ -52,7 +52,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
 
 def _show(call: dict[str, Any]) -> str:
     from copilot.labels import FLAG_ZH
-    from copilot.reviews import REVIEW_ZH, describe
+    from copilot.store.reviews import REVIEW_ZH, describe
 
     result = json.loads(call["call"]["result_json"] or "{}")
     score = result.get("score") or {}
@@ -73,9 +73,9 @@ def _show(call: dict[str, Any]) -> str:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from copilot.db import make_engine
-    from copilot.reviews import add_flag, adjust_score, review
     from copilot.store import load_call
+    from copilot.store.db import make_engine
+    from copilot.store.reviews import add_flag, adjust_score, review
 
     engine = make_engine(args.db)
     call = load_call(engine, args.call_id)

@@ -50,9 +50,9 @@ def default_workers(n_files: int) -> int:
 
 def _stored(args: Any) -> Any:
     """The analysed calls of the store as a batch result (``copilot score --no-tui`` without paths)."""
-    from copilot.batch import BatchResult, result_row
     from copilot.commands import open_store
-    from copilot.score_export import stored_results
+    from copilot.evaluation.batch import BatchResult, result_row
+    from copilot.exports.score_export import stored_results
 
     res = BatchResult(backend="store")
     res.results = stored_results(open_store(args))
@@ -62,9 +62,9 @@ def _stored(args: Any) -> Any:
 
 def _store_batch(args: Any, res: Any) -> None:
     """Store the scored calls unless ``--no-store``; the results become the stored (reviewed) ones."""
-    from copilot.batch import result_row
     from copilot.commands import open_store
-    from copilot.score_export import store_results
+    from copilot.evaluation.batch import result_row
+    from copilot.exports.score_export import store_results
 
     engine = open_store(args)
     if engine is None or not res.results:
@@ -85,7 +85,7 @@ def to_json(res: Any) -> dict[str, Any]:
 
 
 def cmd_batch(args: Any) -> int:
-    from copilot.batch import Progress, expand, format_table, score_files, write_csv, write_html
+    from copilot.evaluation.batch import Progress, expand, format_table, score_files, write_csv, write_html
 
     if args.workers is not None and args.workers < 1:
         raise CopilotError("--workers must be at least 1", where="--workers")
@@ -118,7 +118,7 @@ def cmd_batch(args: Any) -> int:
             write_html(res, args.html)
             written.append(args.html)
         if getattr(args, "out", None):
-            from copilot.score_export import write_scores
+            from copilot.exports.score_export import write_scores
 
             written += [str(x) for x in write_scores(res.results, args.out)]
     except OSError as exc:

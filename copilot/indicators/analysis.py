@@ -30,7 +30,7 @@ class AnalysedCall:
     flag_codes: tuple[str, ...] = field(default=())
     """One entry per flag (a code repeats when raised several times)."""
     score_total: float | None = None
-    """The reviewed score (``copilot.reviews``) when an inspector or trainer has been at the call."""
+    """The reviewed score (``copilot.store.reviews``) when an inspector or trainer has been at the call."""
     reviewed: bool = False
     """An inspector reviewed a flag of the call (confirmed, dismissed or added one)."""
 

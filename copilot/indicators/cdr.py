@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from copilot.indicators.csvio import Column, as_utc, aware_time, choice, read_csv, seconds, text
 from copilot.indicators.importing import ImportResult, run_import
-from copilot.indicators.models import CdrRow
+from copilot.store.matters import CdrRow
 
 CDR_COLUMNS: tuple[Column, ...] = (
     Column("call_id", text, required=True, not_empty=True),

@@ -11,8 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from copilot.errors import StoreError
-from copilot.indicators.models import CdrRow, OutcomeRow
 from copilot.indicators.period import Period
+from copilot.store.matters import CdrRow, OutcomeRow
 
 log = logging.getLogger(__name__)
 

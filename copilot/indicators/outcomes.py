@@ -11,8 +11,8 @@ from sqlmodel import Session
 from copilot.indicators.csvio import Column, as_utc, aware_time, boolean, choice, read_csv, text
 from copilot.indicators.errors import IndicatorsError
 from copilot.indicators.importing import ImportResult, run_import
-from copilot.indicators.models import OutcomeRow
 from copilot.indicators.upsert import upsert_rows
+from copilot.store.matters import OutcomeRow
 
 SERVICE_TYPES = ("contact_judge", "info_query", "consultation", "appointment", "complaint", "out_of_scope")
 """docs/formats.md §3 service type codes."""

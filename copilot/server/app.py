@@ -55,7 +55,7 @@ def load_recognizer(engine: str, vosk_model: str | None = None) -> Any:
     """The one shared recognizer of this process (Vosk with an explicit model folder, else the default)."""
     if engine == "vosk" and vosk_model:
         return _vosk(vosk_model)
-    from copilot.recording import shared_recognizer
+    from copilot.session.recording import shared_recognizer
 
     return shared_recognizer(engine)
 
@@ -130,7 +130,7 @@ class CopilotServer:
     def prepare(self) -> None:
         """Load the model, the phrasebook and the store (blocking; before serving)."""
         from copilot.analysis.rules import load_rules
-        from copilot.db import make_engine
+        from copilot.store.db import make_engine
 
         if self.recognizer is None:
             self.recognizer = load_recognizer(self.config.engine, self.config.vosk_model)
@@ -239,8 +239,8 @@ class CopilotServer:
         """A call's pipeline with the shared recognizer, its own monitor and a spooling store writer (worker
         thread): a database fault never ends the call; the call is spooled and written when the database returns."""
         from asr.monitor import CallMonitor
-        from copilot.pipeline import CallPipeline
         from copilot.server.storage import SpoolingWriter
+        from copilot.session.pipeline import CallPipeline
 
         writer = SpoolingWriter(self.health, call_id, spool_dir=self.spool_dir, started_at=cfg.started_at,
                                 source="websocket")

@@ -112,7 +112,7 @@ def test_transcribe_live_and_file_write_the_same_transcript_shape(tmp_path, caps
 
 def test_live_hotwords_come_from_the_phrasebook_and_reach_live_sessions_only(recognizer):
     from copilot.analysis.rules import load_rules
-    from copilot.recording import live_hotwords
+    from copilot.session.recording import live_hotwords
 
     rules = load_rules()
     words = live_hotwords(rules).split()

@@ -225,7 +225,7 @@ def test_the_pipeline_reports_each_channels_speech_level_once_a_second() -> None
     from asr.monitor import CallMonitor
     from asr.sources import FileSource
     from copilot.events import LevelEvent
-    from copilot.pipeline import CallPipeline, run_audio
+    from copilot.session.pipeline import CallPipeline, run_audio
 
     def levels(name: str) -> list[LevelEvent]:
         pipe = CallPipeline(name, monitor=CallMonitor())

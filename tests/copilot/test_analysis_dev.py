@@ -5,7 +5,7 @@ whole set (docs/architecture.md, "Tests and benchmarks")."""
 import pytest
 
 from copilot.analysis import analyze_transcript
-from copilot.evaluate import evaluate
+from copilot.evaluation.evaluate import evaluate
 from copilot.transcript import load_transcript
 
 

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from copilot.analysis import analyze_transcript
-from copilot.batch import Progress, format_table, render_html, score_files, write_csv
+from copilot.evaluation.batch import Progress, format_table, render_html, score_files, write_csv
 from copilot.transcript import load_transcript
 
 CALLS = ["DEV-007", "DEV-010", "DEV-041"]

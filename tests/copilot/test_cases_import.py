@@ -7,8 +7,8 @@ from sqlalchemy import text
 
 from copilot.cases.importing import count_cases, import_cases
 from copilot.cli import main
-from copilot.db import make_engine
 from copilot.indicators.errors import ImportFileError, ImportRejected
+from copilot.store.db import make_engine
 
 HEADER = "case_number,judge_name,department,clerk_name,status,filed_on,next_hearing,parties\n"
 GOOD = [

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from copilot.cases.directory import CaseDirectory
 from copilot.cases.importing import import_cases
 from copilot.cases.resolve import TurnText, resolve
-from copilot.db import make_engine
+from copilot.store.db import make_engine
 
 HEADER = "case_number,judge_name,department,clerk_name,status,filed_on,next_hearing,parties\n"
 

@@ -32,8 +32,8 @@ def test_only_the_agent_receives_the_case_card():
 
 
 def test_the_card_is_not_stored_with_the_record(tmp_path):
-    from copilot.db import make_engine
-    from copilot.pipeline import StoreSink
+    from copilot.session.pipeline import StoreSink
+    from copilot.store.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
     sink = StoreSink(CallWriter(engine, "C2"))

@@ -17,8 +17,8 @@ from copilot.analysis.analyzer import CallAnalyzer
 from copilot.cases.directory import CaseDirectory, serial_variants
 from copilot.cases.generate import generate_rows, read_csv_rows, write_csv
 from copilot.cases.importing import import_cases
-from copilot.db import make_engine
 from copilot.events import CaseCard, Suggestion
+from copilot.store.db import make_engine
 from copilot.transcript import load_transcript
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cases"

@@ -11,7 +11,7 @@ from copilot.cases import runtime
 from copilot.cases.generate import generate_rows, read_csv_rows, write_csv
 from copilot.cases.importing import import_cases
 from copilot.cli import main
-from copilot.db import make_engine
+from copilot.store.db import make_engine
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cases"
 CALL = DATA / "whisper" / "DEV-005.json"  # Whisper wrote 334 for 3344
@@ -71,4 +71,4 @@ def test_a_missing_default_store_is_not_created(clean_runtime, tmp_path, monkeyp
     monkeypatch.delenv("COPILOT_DB_URL", raising=False)
     monkeypatch.setenv("COPILOT_DATA_DIR", str(tmp_path / "data"))
     assert runtime.active_directory() is None
-    assert not (tmp_path / "data" / "copilot.db").exists()
+    assert not (tmp_path / "data" / "copilot.store.db").exists()

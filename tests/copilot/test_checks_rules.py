@@ -9,7 +9,7 @@ from asr.types import AcousticEvent
 from copilot.analysis import CallAnalyzer, analyze_transcript
 from copilot.analysis.rules import load_rules
 from copilot.events import FlagRaised, Suggestion
-from copilot.pipeline import CallPipeline
+from copilot.session.pipeline import CallPipeline
 from copilot.transcript import parse_transcript
 
 GREET = ("agent", "您好！12368！请问有什么可以帮助您？")
@@ -225,7 +225,7 @@ def test_every_raised_code_is_registered_with_one_chinese_name():
     registered = {f.code for f in pb.flags}
     assert {"identity_not_verified", "outcome_promised"} <= registered
     assert FLAG_ZH["greeting_missing"] == INDICATOR_ZH["greeting_missing"] == FLAG_NAMES["greeting_missing"]
-    from copilot.evaluate import FLAG_CODES
+    from copilot.evaluation.evaluate import FLAG_CODES
 
     assert len(FLAG_CODES) == 10 and "outcome_promised" not in FLAG_CODES
 
@@ -298,6 +298,6 @@ def test_a_closing_in_other_words_counts_and_the_summary_says_why_a_flag_fired()
     assert "closing_missing" not in codes(analyse([*ends, ("agent", "好的，谢谢您打电话来，祝您生活愉快。")]))
     r = analyse([*ends, ("agent", "好的，就这样。")])
     assert "closing_missing" in codes(r)
-    from copilot.report_text import format_result
+    from copilot.exports.report_text import format_result
 
     assert "为什么: 最后两句没有结束语" in format_result(r)

@@ -45,8 +45,8 @@ def test_save_twice_does_not_duplicate(tmp_path, dev_dir, capsys):
         assert main(["analyze", str(dev_dir / "calls" / "DEV-007.json"), "--save", "--db", db]) == 0
     from sqlmodel import Session, func, select
 
-    from copilot.db import make_engine
     from copilot.store import FlagRow
+    from copilot.store.db import make_engine
     with Session(make_engine(db)) as s:
         assert s.exec(select(func.count()).select_from(FlagRow)).one() == 2
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from copilot.analysis import analyze_transcript
-from copilot.db import make_engine
 from copilot.store import load_call, save_result
+from copilot.store.db import make_engine
 from copilot.transcript import load_transcript
 
 FX07 = Path(__file__).resolve().parents[2] / "audio_fixtures" / "calls" / "FX-07-banned-no-closing.json"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from copilot.analysis import analyze_transcript
 from copilot.cli import main
-from copilot.db import make_engine
-from copilot.record_save import save_record
+from copilot.session.record_save import save_record
 from copilot.store import save_result
+from copilot.store.db import make_engine
 from copilot.transcript import load_transcript
 
 REPO = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from copilot.analysis.rules import Rules, load_rules
-from copilot.recording import domain_prompt
+from copilot.session.recording import domain_prompt
 
 
 def test_prompt_carries_the_strongest_cue_of_every_handled_service_type():

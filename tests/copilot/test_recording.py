@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.recording import analyse_recording
+from copilot.session.recording import analyse_recording
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,10 @@ import pytest
 from sqlmodel import Session, select
 
 from copilot.cli import main
-from copilot.db import make_engine
 from copilot.errors import StoreError
-from copilot.reviews import add_flag, adjust_score, review, review_log
 from copilot.store import FlagRow, ScoreAdjustmentRow, load_call
+from copilot.store.db import make_engine
+from copilot.store.reviews import add_flag, adjust_score, review, review_log
 
 REPO = Path(__file__).resolve().parents[2]
 FX07 = REPO / "audio_fixtures" / "calls" / "FX-07-banned-no-closing.json"
@@ -174,7 +174,7 @@ def test_an_older_database_file_gains_the_new_columns(tmp_path):
 
 
 def test_replaying_a_reviewed_call_into_the_store_keeps_its_reviews(url):
-    from copilot.pipeline import CallPipeline, run_transcript
+    from copilot.session.pipeline import CallPipeline, run_transcript
     from copilot.store import CallWriter
     from copilot.transcript import load_transcript
 

@@ -12,9 +12,9 @@ import shutil
 
 import pytest
 
-from copilot.batch import score_files
 from copilot.cli import main
 from copilot.commands.score import batch_requested
+from copilot.evaluation.batch import score_files
 
 CALLS = ["DEV-007", "DEV-010", "DEV-041"]
 

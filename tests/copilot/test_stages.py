@@ -1,4 +1,4 @@
-"""The call pipeline's timing, stage by stage: scripted lines through the real pipeline (copilot.testing).
+"""The call pipeline's timing, stage by stage: scripted lines through the real pipeline (copilot.session.testing).
 
 The real analysis, the real acoustic monitor and the real event order; only the recogniser is scripted
 (each line is recognised 0.3 s after it ends). Times are the audio position the pipeline had consumed when
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from copilot.analysis.rules import load_rules
-from copilot.testing import Line, ScriptedRecognizer, run_script, script_audio
+from copilot.session.testing import Line, ScriptedRecognizer, run_script, script_audio
 
 LATENCY = 0.3
 CHUNK = 0.1

@@ -6,9 +6,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 from copilot.analysis import analyze_transcript
-from copilot.db import make_engine
 from copilot.errors import StoreError
-from copilot.pipeline import CallPipeline, run_transcript
+from copilot.session.pipeline import CallPipeline, run_transcript
 from copilot.store import (
     CallRow,
     CallWriter,
@@ -19,6 +18,7 @@ from copilot.store import (
     review_flag,
     save_result,
 )
+from copilot.store.db import make_engine
 from copilot.transcript import load_transcript
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from copilot.cli import main
-from copilot.db import make_engine
-from copilot.reviews import review
 from copilot.store import list_calls, load_call
+from copilot.store.db import make_engine
+from copilot.store.reviews import review
 
 REPO = Path(__file__).resolve().parents[2]
 CALLS = REPO / "audio_fixtures" / "calls"
@@ -100,8 +100,8 @@ def test_scorecard_per_agent_trend_frequent_flags_and_examples(folder, tmp_path,
 
 
 def test_the_score_screens_export_carries_reviews_and_adjustments(folder, tmp_path, capsys):
-    from copilot.reviews import adjust_score
-    from copilot.score_export import stored_results, to_csv, to_html
+    from copilot.exports.score_export import stored_results, to_csv, to_html
+    from copilot.store.reviews import adjust_score
 
     url = f"sqlite:///{tmp_path / 'c.db'}"
     run(capsys, "score", folder, "--no-tui", "--db", url)

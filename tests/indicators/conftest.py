@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from copilot.db import make_engine
+from copilot.store.db import make_engine
 
 
 @pytest.fixture()
 def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'copilot.db'}"
+    return f"sqlite:///{tmp_path / 'copilot.store.db'}"
 
 
 @pytest.fixture()

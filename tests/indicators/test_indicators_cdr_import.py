@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from copilot.errors import StoreError
 from copilot.indicators.cdr import import_cdr
 from copilot.indicators.errors import ImportFileError, ImportRejected
-from copilot.indicators.models import CdrRow
 from copilot.indicators.upsert import upsert_rows
+from copilot.store.matters import CdrRow
 
 CDR_HEADER = ("call_id,direction,entered_at,answered_by,ring_s,announcement_s,transfer_wait_s,agent_id,"
               "ended_at,callback_of")

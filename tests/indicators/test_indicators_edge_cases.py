@@ -14,9 +14,9 @@ from copilot.commands.indicators import main
 from copilot.indicators.cdr import import_cdr
 from copilot.indicators.compute import build_report
 from copilot.indicators.errors import ImportFileError, ImportRejected
-from copilot.indicators.models import CdrRow, OutcomeRow
 from copilot.indicators.outcomes import import_outcomes
 from copilot.indicators.period import date_range
+from copilot.store.matters import CdrRow, OutcomeRow
 
 HEADER = "call_id,direction,entered_at,answered_by,ring_s,announcement_s,transfer_wait_s,agent_id,ended_at,callback_of"
 ROWS = (

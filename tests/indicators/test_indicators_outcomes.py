@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 from copilot.indicators.errors import ImportFileError, IndicatorsError
-from copilot.indicators.models import OutcomeRow
 from copilot.indicators.outcomes import import_outcomes, save_outcome
+from copilot.store.matters import OutcomeRow
 
 HEADER = "call_id,service_type,reply_due_at,replied_at,completed,satisfaction"
 CST = timezone(timedelta(hours=8))

@@ -95,7 +95,7 @@ async def collect(url, call_id, token):
 
 def _crashed_call(db_url: str, call_id: str, texts: list[str]) -> None:
     """What a server killed mid-call leaves: a call row without end, its utterances."""
-    from copilot.db import make_engine
+    from copilot.store.db import make_engine
 
     w = CallWriter(make_engine(db_url), call_id, started_at="2026-03-02T09:15:00+08:00", source="websocket")
     for i, text in enumerate(texts):

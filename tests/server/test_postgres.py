@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.client import connect
 
-from copilot.db import make_engine
 from copilot.server import client
 from copilot.store import load_call
+from copilot.store.db import make_engine
 from tests.server.conftest import TEL, fixture, run, running
 
 pytestmark = pytest.mark.slow

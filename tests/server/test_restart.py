@@ -10,11 +10,11 @@ import signal
 
 import pytest
 
-from copilot.db import make_engine
 from copilot.server import client
 from copilot.server.config import ServerError
 from copilot.server.load import SpawnedServer
 from copilot.store import load_call
+from copilot.store.db import make_engine
 from tests.server.conftest import fixture, run
 
 pytestmark = pytest.mark.slow

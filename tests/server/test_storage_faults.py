@@ -16,10 +16,10 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from copilot.db import make_engine
 from copilot.events import UtteranceEvent
 from copilot.server import client
 from copilot.store import load_call
+from copilot.store.db import make_engine
 from tests.server.conftest import AGENT, TEL, fixture, run, running
 
 pytestmark = pytest.mark.slow

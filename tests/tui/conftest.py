@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.db import make_engine
+from copilot.store.db import make_engine
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def anyio_backend():
 @pytest.fixture
 def store(tmp_path):
     """A real SQLite store in tmp_path."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'copilot.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'copilot.store.db'}")
     yield engine
     engine.dispose()
 

@@ -10,8 +10,8 @@ from copilot.analysis.analyzer import CallAnalyzer
 from copilot.cases import runtime
 from copilot.cases.directory import CaseDirectory
 from copilot.cases.importing import import_cases
-from copilot.db import make_engine
 from copilot.events import CaseCard
+from copilot.store.db import make_engine
 from tui.app import make_app
 from tui.config import TuiConfig
 from tui.messages import CallEvent

@@ -8,10 +8,10 @@ import pytest
 from tui_helpers import FX07, FX12, notes, text_of, wait_for
 
 from copilot.analysis import analyze_transcript
-from copilot.db import make_engine
 from copilot.events import CallStarted, LevelEvent, RecordUpdated, Suggestion, UtteranceEvent
-from copilot.pipeline import CallPipeline, run_transcript
+from copilot.session.pipeline import CallPipeline, run_transcript
 from copilot.store import load_call
+from copilot.store.db import make_engine
 from copilot.transcript import load_transcript
 from tui.app import make_app
 from tui.config import TuiConfig
@@ -165,7 +165,7 @@ async def test_silent_caller_countdown_and_help_lists_every_key():
 
 
 async def test_store_failure_keeps_record_on_screen_and_retries(store, tmp_path, messages):
-    db = tmp_path / "copilot.db"
+    db = tmp_path / "copilot.store.db"
     ro = make_engine(f"sqlite:///file:{db}?mode=ro&uri=true")  # tables exist; every write fails
     app = make_app("live", source=_spec(), store=ro, config=CFG)
     async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:
@@ -226,7 +226,7 @@ async def test_closing_suggestion_comes_in_the_event_stream_and_the_panel_never_
 async def test_checklist_ticks_fill_themselves_and_the_ticks_become_the_outcome(store, messages):
     from sqlmodel import Session
 
-    from copilot.indicators.models import OutcomeRow
+    from copilot.store.matters import OutcomeRow
 
     app = make_app("live", source=_spec(FX12), store=store, config=CFG)
     async with app.run_test(size=(120, 40), message_hook=messages.append) as pilot:

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import DataTable
 from tui_helpers import FX07, FX12
 
-from copilot.pipeline import CallPipeline, run_transcript
+from copilot.session.pipeline import CallPipeline, run_transcript
 from copilot.transcript import load_transcript
 from tui.app import make_app
 from tui.config import TuiConfig

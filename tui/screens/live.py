@@ -222,7 +222,7 @@ class LiveScreen(Screen):
     @work(thread=True, exclusive=True, group="save")
     def _save(self, call_id: str, record: dict[str, Any], resolved: bool, service_type: str | None,
               edited: bool) -> None:
-        from copilot.record_save import save_record
+        from copilot.session.record_save import save_record
 
         try:
             save_record(self.store, call_id, record, resolved=resolved, service_type=service_type, edited=edited)

@@ -7,7 +7,7 @@ the call record, which the inspector may correct and save (``s``).
 
 The inspector steps through the flags (n/p), confirms or dismisses each with a note (c/d), adds a flag
 the copilot missed on the selected turn (a); every review is stored with the reviewer's name and time
-(``copilot.reviews``) and the score follows at once. When the call has a recording, ``space`` plays the
+(``copilot.store.reviews``) and the score follows at once. When the call has a recording, ``space`` plays the
 selected utterance (or, in the flag list, from the selected flag) and ``l`` chooses both channels, the
 agent or the caller; the timeline follows playback. Export (x) writes JSON and a self-contained HTML page.
 """
@@ -40,7 +40,7 @@ from copilot.events import (
     UtteranceEvent,
 )
 from copilot.labels import FLAG_ZH, SERVICE_TYPE_ZH
-from copilot.reviews import REVIEW_ZH, describe
+from copilot.store.reviews import REVIEW_ZH, describe
 from tui.config import TuiConfig
 from tui.messages import CallEvent, CallLoaded, FlagReviewed, LoadFailed, StreamEnded
 from tui.screens.modals import AddFlagScreen, HelpScreen, PromptScreen
@@ -429,7 +429,7 @@ class ReplayScreen(Screen):
 
     @work(thread=True, group="review")
     def store_review(self, i: int, verdict: str, comment: str) -> None:
-        from copilot.reviews import current_user, review
+        from copilot.store.reviews import current_user, review
 
         flag_id = self.flags[i].get("id")
         stored, score = False, None
@@ -443,7 +443,7 @@ class ReplayScreen(Screen):
 
     def _local_score(self) -> dict[str, Any] | None:
         """The reviewed score computed here (a call that is not in the database)."""
-        from copilot.reviews import reviewed_score
+        from copilot.store.reviews import reviewed_score
 
         if not self.result:
             return None
@@ -451,7 +451,7 @@ class ReplayScreen(Screen):
         return reviewed_score(self.result, self.flags, [], silent=silent)
 
     def on_flag_reviewed(self, msg: FlagReviewed) -> None:
-        from copilot.reviews import current_user
+        from copilot.store.reviews import current_user
 
         f = self.flags[msg.index]
         f["review"], f["review_comment"] = msg.verdict, msg.comment
@@ -480,7 +480,7 @@ class ReplayScreen(Screen):
 
     @work(thread=True, group="review")
     def store_added(self, code: str, turn: int | None, note: str) -> None:
-        from copilot.reviews import add_flag, current_user
+        from copilot.store.reviews import add_flag, current_user
 
         who = self.config.reviewer or current_user()
         t = self.turns[turn] if turn is not None else {}
@@ -524,7 +524,7 @@ class ReplayScreen(Screen):
 
     @work(thread=True, group="save")
     def _save_record(self, call_id: str, record: dict[str, Any]) -> None:
-        from copilot.record_save import save_record
+        from copilot.session.record_save import save_record
 
         try:
             save_record(self.store, call_id, record, resolved=bool(record.get("resolved")),
@@ -622,7 +622,7 @@ class ReplayScreen(Screen):
 
     @work(thread=True, group="export")
     def export(self, out_dir: Path) -> None:
-        from copilot.review_export import review_document, write_review
+        from copilot.exports.review_export import review_document, write_review
 
         record = {**self.record, **self.query_one(RecordForm).record()}
         doc = review_document(self.call_id or "call", self.turns, self.flags, record, self.result)

@@ -3,7 +3,7 @@ side by side, and the trainer's comment and score adjustment (with a reason, aud
 
 Files named on the command line are analysed and, with a database, stored (so they reach ``copilot
 report`` and keep their reviews); without files the stored calls are shown. Scores are the reviewed ones
-(``copilot.reviews``): dismissed flags cost nothing, inspector-added ones do, adjustments are added.
+(``copilot.store.reviews``): dismissed flags cost nothing, inspector-added ones do, adjustments are added.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class ScoreScreen(Screen):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
-        from copilot.score_export import collect_calls, store_results, stored_results
+        from copilot.exports.score_export import collect_calls, store_results, stored_results
 
         turns: dict[str, list[dict[str, Any]]] = {}
         try:
@@ -253,7 +253,7 @@ class ScoreScreen(Screen):
 
     @work(thread=True, group="adjust")
     def store_adjustment(self, i: int, points: float, reason: str, comment: str) -> None:
-        from copilot.reviews import adjust_score, current_user
+        from copilot.store.reviews import adjust_score, current_user
 
         call_id = self.results[i]["call_id"]
         try:
@@ -282,7 +282,7 @@ class ScoreScreen(Screen):
 
     @work(thread=True, group="export")
     def export(self, out_dir: Path) -> None:
-        from copilot.score_export import write_scores
+        from copilot.exports.score_export import write_scores
 
         try:
             c, h = write_scores(self.results, out_dir)

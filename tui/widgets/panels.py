@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from copilot.events import FlagRaised
 from copilot.labels import FLAG_SEVERITY, FLAG_ZH, SERVICE_TYPE_ZH, SUGGESTION_ZH
-from copilot.pipeline import SILENT_STEP_S
+from copilot.session.pipeline import SILENT_STEP_S
 from tui.suggest import Shown
 from tui.widgets.transcript import clock
 from tui.widgets.wrap import Wrapped
@@ -18,7 +18,7 @@ from tui.widgets.wrap import Wrapped
 AMBER = {code for code, sev in FLAG_SEVERITY.items() if sev == "amber"}
 """Flag codes shown amber (to fix); the rest, banned phrases first, are red (flags.toml ``severity``)."""
 SILENT_STEPS = ((SILENT_STEP_S, "再次致问候语"), (2 * SILENT_STEP_S, "致无声电话结束语并挂机"))
-"""The A.3 silent-call countdown, on the pipeline's step (copilot.pipeline.SILENT_STEP_S)."""
+"""The A.3 silent-call countdown, on the pipeline's step (copilot.session.pipeline.SILENT_STEP_S)."""
 
 
 def severity(code: str) -> str:

@@ -23,7 +23,7 @@ class ScoreCard(Static):
     def show(self, result: dict[str, Any] | None, title: str = "") -> None:
         from rich.cells import cell_len
 
-        from copilot.reviews import describe
+        from copilot.store.reviews import describe
 
         self.result = result
         if result is None:

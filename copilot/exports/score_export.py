@@ -32,7 +32,7 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 def analyse_file(path: Path, *, engine: str = "auto") -> dict[str, Any]:
     """The docs/formats.md §2 result of one transcript or recording (raises a user error on bad input)."""
     if path.suffix.lower() in AUDIO_EXT:
-        from copilot.recording import analyse_recording
+        from copilot.session.recording import analyse_recording
 
         return analyse_recording(path, engine=engine)[0]
     from copilot.analysis import analyze_transcript
@@ -43,8 +43,8 @@ def analyse_file(path: Path, *, engine: str = "auto") -> dict[str, Any]:
 
 def collect_calls(paths: Iterable[str | Path], *, engine: str = "auto"
                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
-    """Analyse every file; returns (results, calls as ``copilot.batch`` gives them, error messages)."""
-    from copilot.batch import score_one
+    """Analyse every file; returns (results, calls as ``copilot.evaluation.batch`` gives them, error messages)."""
+    from copilot.evaluation.batch import score_one
 
     results, calls, errors = [], [], []
     for p in expand(paths):
@@ -71,7 +71,7 @@ def collect_results(paths: Iterable[str | Path], *, engine: str = "auto") -> tup
 
 def stored_results(store: Any) -> list[dict[str, Any]]:
     """The analysis results kept in the store (calls without a result are skipped), with their reviews
-    (the reviewed score and flags, ``copilot.reviews``), agent and start time."""
+    (the reviewed score and flags, ``copilot.store.reviews``), agent and start time."""
     from copilot.store import list_calls
 
     try:
@@ -110,7 +110,7 @@ def to_csv(results: list[dict[str, Any]]) -> str:
     items = item_names(results)
     buf = io.StringIO()
     w = csv.writer(buf)
-    from copilot.batch import flag_details
+    from copilot.evaluation.batch import flag_details
 
     w.writerow(["call_id", "service_type", "score", "max", *[i for i, _ in items], "flags", "agent_id", "reviewed",
                 "adjustment", "flag_details"])
@@ -135,7 +135,7 @@ def to_html(results: list[dict[str, Any]]) -> str:
                     f"<td>{score.get('total', '')}</td><td>{len(r.get('flags', []))}</td></tr>")
         items = "".join(f"<tr><td>{e(it.get('name_zh', it['id']))}</td><td>{it['score']:g}/{it['max']}</td>"
                         f"<td>{e('；'.join(it.get('reasons', [])))}</td></tr>" for it in score.get("items", []))
-        from copilot.reviews import REVIEW_ZH, describe
+        from copilot.store.reviews import REVIEW_ZH, describe
 
         flags = "、".join(
             FLAG_ZH.get(f["code"], f["code"]) + ("" if f.get("turn") is None else f"（第{f['turn'] + 1}轮）")

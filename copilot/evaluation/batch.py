@@ -63,7 +63,7 @@ def score_one(path: str, engine: str = "auto") -> dict[str, Any]:
         if p.suffix.lower() in (".wav", ".flac"):
             import soundfile
 
-            from copilot.recording import analyse_recording
+            from copilot.session.recording import analyse_recording
 
             result, tr = analyse_recording(p, engine=engine)
             audio_s = soundfile.info(str(p)).duration

@@ -9,7 +9,7 @@ from typing import Any
 
 from copilot.analysis.rules import Rules
 from copilot.events import UtteranceEvent
-from copilot.pipeline import CallPipeline, run_audio
+from copilot.session.pipeline import CallPipeline, run_audio
 from copilot.transcript import Transcript, Turn
 
 log = logging.getLogger(__name__)

@@ -24,6 +24,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from copilot.errors import StoreError
+from copilot.store.tables import (
+    CallRow,
+    FlagRow,
+    ReviewLogRow,
+    ScoreAdjustmentRow,
+    ScoreItemRow,
+    UtteranceRow,
+    _now,
+)
 
 log = logging.getLogger(__name__)
 VERDICTS = ("confirmed", "dismissed")
@@ -57,7 +66,6 @@ def _flag_codes() -> set[str]:
 # ---------------------------------------------------------------------- keeping reviews across re-analysis
 def kept_reviews(s: Session, call_id: str) -> list[dict[str, Any]]:
     """The call's reviewed or inspector-added flags, as dicts (read before its flags are replaced)."""
-    from copilot.store import FlagRow
 
     rows = s.exec(select(FlagRow).where(FlagRow.call_id == call_id)).all()
     return [r.model_dump(exclude={"id"}) for r in rows if r.review or r.origin == "inspector"]
@@ -69,7 +77,6 @@ def merge_reviews(s: Session, call_id: str, kept: list[dict[str, Any]]) -> None:
     A review whose flag the analysis no longer raises is kept as its own row, marked ``stale``; an added
     flag the analysis now raises too becomes that flag's confirmation (one deduction, not two).
     """
-    from copilot.store import FlagRow
 
     s.flush()
     fresh = list(s.exec(select(FlagRow).where(FlagRow.call_id == call_id, FlagRow.origin == "analysis")).all())
@@ -93,14 +100,12 @@ def merge_reviews(s: Session, call_id: str, kept: list[dict[str, Any]]) -> None:
 
 # ---------------------------------------------------------------------- actions
 def _log(s: Session, call_id: str, code: str, turn: int | None, action: str, note: str, by: str) -> None:
-    from copilot.store import ReviewLogRow
 
     s.add(ReviewLogRow(call_id=call_id, code=code, turn=turn, action=action, note=note or "", by=by))
 
 
 def review(engine: Engine, flag_id: int, verdict: str, note: str = "", *, reviewer: str | None = None) -> dict:
     """Confirm or dismiss one stored flag; the call's score is recomputed. Returns the call's new score."""
-    from copilot.store import FlagRow, _now
 
     if verdict not in VERDICTS:
         raise StoreError(f"verdict must be 'confirmed' or 'dismissed', got {verdict!r}", where=f"flag {flag_id}")
@@ -125,7 +130,6 @@ def review(engine: Engine, flag_id: int, verdict: str, note: str = "", *, review
 def add_flag(engine: Engine, call_id: str, code: str, turn: int | None, note: str = "", *,
              reviewer: str | None = None) -> tuple[int, dict]:
     """Add a flag the copilot missed (``turn``: 0-based, None for the whole call); returns (flag id, score)."""
-    from copilot.store import CallRow, FlagRow, UtteranceRow, _now
 
     where = f"{call_id} {code}"
     if code not in _flag_codes():
@@ -162,7 +166,6 @@ def add_flag(engine: Engine, call_id: str, code: str, turn: int | None, note: st
 def adjust_score(engine: Engine, call_id: str, points: float, reason: str, comment: str = "", *,
                  by: str | None = None) -> dict:
     """A trainer's adjustment (a reason is required when points ≠ 0) or comment; returns the new score."""
-    from copilot.store import CallRow, ScoreAdjustmentRow
 
     if points != points or abs(points) > 100:
         raise StoreError(f"adjustment must be between −100 and 100 points, got {points}", where=call_id)
@@ -239,7 +242,6 @@ def describe(score: dict[str, Any]) -> str:
 
 def rescore(engine: Engine, call_id: str) -> dict[str, Any]:
     """Recompute and store the call's score from its reviewed flags and adjustments; returns it."""
-    from copilot.store import CallRow, FlagRow, ScoreAdjustmentRow, ScoreItemRow, UtteranceRow
 
     try:
         with Session(engine) as s:
@@ -277,7 +279,6 @@ def rescore(engine: Engine, call_id: str) -> dict[str, Any]:
 
 
 def review_log(engine: Engine, call_id: str) -> list[dict[str, Any]]:
-    from copilot.store import ReviewLogRow
 
     with Session(engine) as s:
         return [r.model_dump() for r in s.exec(select(ReviewLogRow).where(ReviewLogRow.call_id == call_id)

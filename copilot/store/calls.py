@@ -2,146 +2,33 @@
 
 Every final utterance and flag of a live call is committed as it happens (``CallWriter``), so a crash
 mid-call loses nothing already recorded. Analysing the same call again replaces its rows, but keeps
-its inspectors' reviews and trainers' adjustments (``copilot.reviews``: merged by flag code and turn).
+its inspectors' reviews and trainers' adjustments (``copilot.store.reviews``: merged by flag code and turn).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Session, SQLModel, select
 
 from copilot.errors import StoreError
+from copilot.store.reviews import kept_reviews, merge_reviews, rescore, review
+from copilot.store.tables import (
+    RECORD_FIELDS,
+    CallRow,
+    FlagRow,
+    RecordRow,
+    ScoreAdjustmentRow,
+    ScoreItemRow,
+    UtteranceRow,
+    _now,
+)
 
 log = logging.getLogger(__name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class CallRow(SQLModel, table=True):
-    __tablename__ = "calls"
-    call_id: str = Field(primary_key=True)
-    started_at: str | None = None
-    ring_seconds: float | None = None
-    source: str = ""
-    agent_id: str | None = Field(default=None, index=True)
-    service_type: str | None = Field(default=None, index=True)
-    service_types: str = "[]"
-    """JSON list."""
-    complete: bool = True
-    """False when the call ended by disconnect or error before its end."""
-    end_reason: str | None = None
-    score_total: float | None = None
-    score_max: float | None = None
-    result_json: str | None = None
-    """The full docs/formats.md §2 analysis result, when the call was analysed."""
-    audio_path: str | None = None
-    """The call's stored audio (stereo WAV, agent on channel 0), when the server kept it."""
-    updated_at: datetime = Field(default_factory=_now)
-
-
-class UtteranceRow(SQLModel, table=True):
-    __tablename__ = "utterances"
-    id: int | None = Field(default=None, primary_key=True)
-    call_id: str = Field(foreign_key="calls.call_id", index=True)
-    turn: int
-    speaker: str
-    start: float
-    end: float
-    text: str
-    confidence: float = 1.0
-
-
-class FlagRow(SQLModel, table=True):
-    __tablename__ = "flags"
-    id: int | None = Field(default=None, primary_key=True)
-    call_id: str = Field(foreign_key="calls.call_id", index=True)
-    code: str = Field(index=True)
-    turn: int | None = None
-    speaker: str = "agent"
-    start: float | None = None
-    text: str = ""
-    phrase: str = ""
-    suggestion: str = ""
-    confidence: float = 1.0
-    review: str | None = None
-    """Inspector's verdict: ``confirmed`` or ``dismissed`` (None = not reviewed)."""
-    review_comment: str | None = None
-    reviewed_at: datetime | None = None
-    reviewer: str | None = None
-    """Who reviewed (or added) the flag."""
-    origin: str = "analysis"
-    """``analysis`` (raised by the copilot) or ``inspector`` (a flag the copilot missed, added in review)."""
-    stale: bool = False
-    """A reviewed flag that the latest analysis of the call no longer raises (kept with its review)."""
-
-
-class RecordRow(SQLModel, table=True):
-    __tablename__ = "records"
-    call_id: str = Field(foreign_key="calls.call_id", primary_key=True)
-    caller_role: str | None = None
-    caller_name: str | None = None
-    phone: str | None = None
-    case_number: str | None = None
-    judge_name: str | None = None
-    summary: str | None = None
-    callback_required: bool = False
-    referral: str | None = None
-    dialect: bool = False
-    resolved: bool = False
-    edited_by_agent: bool = False
-    updated_at: datetime = Field(default_factory=_now)
-
-
-class ScoreItemRow(SQLModel, table=True):
-    __tablename__ = "score_items"
-    id: int | None = Field(default=None, primary_key=True)
-    call_id: str = Field(foreign_key="calls.call_id", index=True)
-    item_id: str
-    score: float
-    max: float
-    reasons: str = "[]"
-    """JSON list of strings."""
-
-
-class ScoreAdjustmentRow(SQLModel, table=True):
-    """A trainer's comment and score adjustment on one call (append-only: the audit trail)."""
-
-    __tablename__ = "score_adjustments"
-    id: int | None = Field(default=None, primary_key=True)
-    call_id: str = Field(foreign_key="calls.call_id", index=True)
-    points: float = 0.0
-    """Added to the reviewed score (negative: taken off); 0 for a comment alone."""
-    reason: str = ""
-    comment: str = ""
-    by: str = ""
-    at: datetime = Field(default_factory=_now)
-
-
-class ReviewLogRow(SQLModel, table=True):
-    """Every review action (confirm, dismiss, add) as it happened (append-only: the audit trail)."""
-
-    __tablename__ = "review_log"
-    id: int | None = Field(default=None, primary_key=True)
-    call_id: str = Field(index=True)
-    code: str
-    turn: int | None = None
-    action: str
-    """``confirmed``, ``dismissed`` or ``added``."""
-    note: str = ""
-    by: str = ""
-    at: datetime = Field(default_factory=_now)
-
-
-RECORD_FIELDS = ("caller_role", "caller_name", "phone", "case_number", "judge_name", "summary",
-                 "callback_required", "referral", "dialect", "resolved")
 
 
 def _delete_children(s: Session, call_id: str) -> None:
@@ -152,8 +39,7 @@ def _delete_children(s: Session, call_id: str) -> None:
 def save_result(engine: Engine, transcript: Any, result: dict[str, Any], *, source: str = "") -> None:
     """Store one analysed call, replacing any earlier rows of the same call_id (one transaction).
 
-    Reviews of the earlier flags are kept (``copilot.reviews.merge_reviews``) and the score recomputed."""
-    from copilot.reviews import kept_reviews, merge_reviews
+    Reviews of the earlier flags are kept (``copilot.store.reviews.merge_reviews``) and the score recomputed."""
 
     call_id = result["call_id"]
     try:
@@ -196,7 +82,6 @@ def save_result(engine: Engine, transcript: Any, result: dict[str, Any], *, sour
     except Exception as exc:
         raise StoreError(f"cannot save call: {exc}", where=call_id) from exc
     if kept or adjusted is not None:
-        from copilot.reviews import rescore
 
         rescore(engine, call_id)
 
@@ -209,7 +94,6 @@ class CallWriter:
         self.call_id = call_id
         try:
             with Session(engine) as s:
-                from copilot.reviews import kept_reviews
 
                 self._kept = kept_reviews(s, call_id)  # reviews of an earlier analysis: merged back at the end
                 _delete_children(s, call_id)
@@ -259,12 +143,10 @@ class CallWriter:
                                            reasons=json.dumps(item.get("reasons", []), ensure_ascii=False)))
                 s.add(row)
                 if self._kept:
-                    from copilot.reviews import merge_reviews
 
                     merge_reviews(s, self.call_id, self._kept)
                 s.commit()
             if self._kept and result is not None:
-                from copilot.reviews import rescore
 
                 rescore(self.engine, self.call_id)
         except StoreError:
@@ -274,8 +156,7 @@ class CallWriter:
 
 
 def review_flag(engine: Engine, flag_id: int, verdict: str, comment: str = "", *, reviewer: str | None = None) -> None:
-    """An inspector confirms or dismisses one stored flag (the call's score follows: ``copilot.reviews``)."""
-    from copilot.reviews import review
+    """An inspector confirms or dismisses one stored flag (the call's score follows: ``copilot.store.reviews``)."""
 
     review(engine, flag_id, verdict, comment, reviewer=reviewer)
 

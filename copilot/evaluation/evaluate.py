@@ -215,7 +215,7 @@ def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = 
             if analyse:
                 result = analyse(path)
             elif path.suffix.lower() in AUDIO_EXTS:
-                from copilot.recording import analyse_recording
+                from copilot.session.recording import analyse_recording
 
                 result = analyse_recording(path, engine=engine)[0]
             else:

@@ -1,7 +1,7 @@
 """An HTML scorecard per agent over a period, for trainers: the agent's score trend, the flags raised most
 often (with example sentences said in the agent's calls), and each call's score.
 
-Scores and flags are the reviewed ones (``copilot.reviews``): dismissed flags are left out, inspector-added
+Scores and flags are the reviewed ones (``copilot.store.reviews``): dismissed flags are left out, inspector-added
 ones counted. The page is self-contained (inline CSS and SVG, no scripts, nothing fetched).
 """
 

@@ -71,8 +71,8 @@ def save_ticks_as_outcome(engine: Engine, call_id: str, *, callback_required: bo
     began; a reply time or satisfaction recorded later (``copilot outcomes import``) is kept."""
     from datetime import timedelta
 
-    from copilot.indicators.models import OutcomeRow
     from copilot.indicators.outcomes import SERVICE_TYPES, save_outcome
+    from copilot.store.matters import OutcomeRow
 
     try:
         with Session(engine) as s:

@@ -4,7 +4,7 @@ each event appeared at.
 In the style of pipecat's frame tests (frames in, frames out of a real pipeline): a call is written as a
 script of lines ``(speaker, start, end, text)``; :func:`run_script` turns it into two-channel audio
 (band-limited noise at speech level where a line is spoken, line hiss elsewhere), feeds that audio in
-100 ms chunks through the real :class:`~copilot.pipeline.CallPipeline` with the real acoustic monitor and
+100 ms chunks through the real :class:`~copilot.session.pipeline.CallPipeline` with the real acoustic monitor and
 a :class:`ScriptedRecognizer` in place of an ASR engine, and returns every event with the position of the
 audio the pipeline had consumed when the event came out. Tests can then say *when* the analysis reacts
 (a flag right after the agent's first line, the silent-call script 5 s and 10 s after the greeting),
@@ -26,7 +26,7 @@ import numpy as np
 from asr.monitor import CallMonitor
 from asr.types import SAMPLE_RATE, AudioChunk, Utterance
 from copilot.events import Event
-from copilot.pipeline import CallPipeline, run_audio
+from copilot.session.pipeline import CallPipeline, run_audio
 
 SPEAKERS = ("agent", "caller")
 

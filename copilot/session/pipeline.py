@@ -82,7 +82,7 @@ class CallPipeline:
         self.ended = False
         self._low_volume = 0
         """How often the caller was too quiet (the second time, the A.3 script's second step)."""
-        from copilot.closing import ClosingWatcher
+        from copilot.analysis.closing import ClosingWatcher
 
         self.closing = ClosingWatcher(getattr(c, "text", "") for c in getattr(self.rules.pb, "closings", ()))
         """Suggests the closing when the caller signals the end (a ``suggestion`` event like the others)."""

@@ -31,7 +31,7 @@ def busy_timeout() -> float:
 
 
 def default_db_url() -> str:
-    """``COPILOT_DB_URL`` if set, else ``sqlite:///<user data dir>/copilot.db``."""
+    """``COPILOT_DB_URL`` if set, else ``sqlite:///<user data dir>/copilot.store.db``."""
     url = os.environ.get("COPILOT_DB_URL")
     if url:
         return url
@@ -39,7 +39,7 @@ def default_db_url() -> str:
 
     d = Path(os.environ.get("COPILOT_DATA_DIR") or user_data_dir("copilot-12368", appauthor=False))
     d.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{d / 'copilot.db'}"
+    return f"sqlite:///{d / 'copilot.store.db'}"
 
 
 JOURNAL_MODE = "DELETE"
@@ -75,12 +75,12 @@ def make_engine(url: str | None = None) -> Engine:
         import copilot.store  # noqa: F401  (registers tables)
 
         try:
-            import copilot.indicators.models  # noqa: F401
+            import copilot.store.matters  # noqa: F401
         except ImportError:
             pass
         import copilot.cases.models  # noqa: F401  (the case directory)
         SQLModel.metadata.create_all(engine)
-        from copilot.migrate import add_missing_columns
+        from copilot.store.migrate import add_missing_columns
 
         add_missing_columns(engine)  # a database file from an earlier version gains the new columns
     except Exception as exc:  # SQLAlchemy raises many kinds; users need one clear message

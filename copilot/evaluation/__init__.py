@@ -1,0 +1,1 @@
+"""Measuring the analysis: `copilot eval` against labelled calls, and batch scoring of many calls."""
