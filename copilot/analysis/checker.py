@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from copilot.analysis.conduct_model import ConductModel, Verdict, model_for
 from copilot.analysis.keys import KeySet
 from copilot.analysis.rules import Rules
 from copilot.analysis.turns import TurnView
+from copilot.flags import Flag
 from copilot.text import normalize
 from phrasebook.similar import Match
 
@@ -30,36 +30,6 @@ STRICT = 0.9
 """Similarity at which the agent's own statement decides a call-level check without the classifier."""
 PHRASE_MIN_CONF = 0.85
 """Fuzzy confidence at which a garbled banned/A.4/closing phrase counts (exact hits have 1.0)."""
-
-
-@dataclass
-class Flag:
-    code: str
-    turn: int | None
-    start: float | None
-    text: str
-    phrase: str
-    suggestion: str
-    confidence: float = 1.0
-    span: tuple[int, int] | None = None
-    speaker: str = "agent"
-    rule: str = ""
-    """Which rule fired: a banned group (``B03``), an A.4 row (``R04``), a rules.toml id, or the check's name."""
-    matched_example: str = ""
-    """The phrasebook example the words resembled."""
-    similarity: float | None = None
-    """How closely they resembled it (1.0: said exactly)."""
-    explanation: str = ""
-    """Why the flag was raised, in Chinese, for the agent and the inspector."""
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {"code": self.code, "turn": self.turn, "speaker": self.speaker, "start": self.start,
-             "text": self.text, "phrase": self.phrase, "suggestion": self.suggestion,
-             "confidence": round(self.confidence, 3)}
-        d.update(rule=self.rule, matched_example=self.matched_example,
-                 similarity=None if self.similarity is None else round(self.similarity, 3),
-                 explanation=self.explanation)
-        return d
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

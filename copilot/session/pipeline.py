@@ -54,9 +54,9 @@ class StoreSink:
 
     def __call__(self, ev: Event) -> None:
         if isinstance(ev, UtteranceEvent) and ev.final:
-            self.writer.add_utterance(ev.turn, ev.speaker, ev.start, ev.end, ev.text, ev.confidence)
+            self.writer.add_utterance(ev.turn, ev.speaker, ev.start, ev.end, ev.text, ev.confidence, ev.words)
         elif isinstance(ev, FlagRaised):
-            self.writer.add_flag(ev.as_flag())
+            self.writer.add_flag(ev.flag)
         elif isinstance(ev, RecordUpdated):
             self.writer.update_record(ev.record)
 
@@ -121,7 +121,8 @@ class CallPipeline:
         if not utt.text.strip():
             return []
         try:
-            evs = self.analyzer.add_turn(utt.speaker, utt.start, utt.end, utt.text)
+            evs = self.analyzer.add_turn(utt.speaker, utt.start, utt.end, utt.text, confidence=utt.confidence,
+                                         words=utt.words)
         except CopilotError as exc:
             return self.emit([ErrorEvent(t=utt.end, message=str(exc), where="analysis")])
         closing = self.closing.utterance(utt.speaker, utt.text, utt.end)
@@ -237,7 +238,9 @@ def run_transcript(tr: Transcript, pipeline: CallPipeline, *, pace: str = "whole
     yield from pipeline.start(source="transcript")
     for turn in tr.turns:
         _sleep_until(t0, turn.end, pace, speed)
-        yield from pipeline.utterance(Utterance(turn.speaker, turn.text, turn.start, turn.end, final=True))
+        yield from pipeline.utterance(Utterance(turn.speaker, turn.text, turn.start, turn.end, final=True,
+                                                words=turn.words,
+                                                confidence=1.0 if turn.confidence is None else turn.confidence))
     yield from pipeline.finish(reason="eof", complete=True)
 
 

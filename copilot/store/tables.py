@@ -47,6 +47,10 @@ class UtteranceRow(SQLModel, table=True):
     end: float
     text: str
     confidence: float = 1.0
+    """The recogniser's estimate 0..1 (1.0 for a transcript's turn, which carries none)."""
+    words_json: str | None = None
+    """The recogniser's words as JSON, ``[{"text", "start", "end", "confidence"}, …]`` (seconds since the
+    answer); None when it gave none (a transcript, a live Whisper final)."""
 
 
 class FlagRow(SQLModel, table=True):
