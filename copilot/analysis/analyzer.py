@@ -28,6 +28,7 @@ from copilot.events import (
     Word,
 )
 from copilot.flags import Flag
+from copilot.standard import ANSWER_LIMIT_S
 from copilot.transcript import Transcript
 
 
@@ -71,7 +72,7 @@ class CallAnalyzer:
     # ------------------------------------------------------------------ live
     def start(self, *, source: str = "transcript") -> list[Event]:
         events: list[Event] = [CallStarted(t=0.0, call_id=self.call_id, started_at=self.started_at, source=source)]
-        if self.ring_seconds is not None and self.ring_seconds >= 15:
+        if self.ring_seconds is not None and self.ring_seconds >= ANSWER_LIMIT_S:
             events.append(Suggestion(t=0.0, kind="script", text=self.r.script_text("wait_complaint"),
                                      reason=f"铃响 {self.ring_seconds:g} 秒，接起后先致歉"))
         events.append(Suggestion(t=0.0, kind="greeting", text=self.r.greeting_text, reason="接听后立即致问候语"))

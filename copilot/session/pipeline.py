@@ -32,16 +32,14 @@ from copilot.events import (
     Utterance,
     UtteranceEvent,
 )
+from copilot.standard import SILENT_STEP_S
 from copilot.transcript import Transcript
 
 log = logging.getLogger(__name__)
 Sink = Callable[[Event], None]
 PACES = ("whole", "fast", "realtime")
 
-SILENT_STEP_S = 5.0
-"""A.3 silent call: 「每句之间稍停5秒」 — the monitor reports the caller's silence every 5 s after the greeting;
-the k-th report suggests the script's step k (step 0 is the greeting already said: 5 s → the greeting
-again, 10 s → 「…我听不到您的声音，请您换一部电话再打来好吗？感谢来电，再见！」)."""
+# SILENT_STEP_S (copilot.standard): the k-th report of the caller's silence suggests the silent-call script's step k.
 LEVEL_EVERY_S = 1.0
 """Seconds of a channel's audio between two ``level`` events (the live screen's meter)."""
 
