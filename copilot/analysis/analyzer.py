@@ -28,6 +28,7 @@ from copilot.events import (
     Word,
 )
 from copilot.flags import Flag
+from copilot.record import CallRecord
 from copilot.standard import ANSWER_LIMIT_S
 from copilot.transcript import Transcript
 
@@ -53,7 +54,8 @@ class CallAnalyzer:
         self.turns: list[TurnView] = []
         self.flags: list[Flag] = []
         self.cls = Classification()
-        self.record: dict[str, Any] = {}
+        self.record: CallRecord | None = None
+        """The call's record as it stands (None before the first utterance)."""
         self._said: set[str] = set()
         self._first_agent_seen = False
         self._apology_suggested = False
@@ -100,7 +102,7 @@ class CallAnalyzer:
         record, case_events = self.cases.apply(self.turns, record, t)
         if record != self.record:
             self.record = record
-            events.append(RecordUpdated(t=t, record=dict(record)))
+            events.append(RecordUpdated(t=t, record=record.to_dict()))
         return events + case_events
 
     def _check_agent_turn(self, turn: TurnView, t: float) -> list[Event]:
@@ -185,9 +187,9 @@ class CallAnalyzer:
                                 silent=silent)
         record = self.extractor.record(self.turns, self.cls, self.checker)
         record, case_events = self.cases.apply(self.turns, record, t)
-        if not self.record or record != self.record:
+        if self.record is None or record != self.record:
             self.record = record
-            events.append(RecordUpdated(t=t, record=dict(self.record)))
+            events.append(RecordUpdated(t=t, record=record.to_dict()))
         events += case_events
         events.append(CallEnded(t=t, call_id=self.call_id, reason=reason, complete=complete))
         return events
@@ -195,7 +197,7 @@ class CallAnalyzer:
     # ------------------------------------------------------------------ result
     def result(self) -> dict[str, Any]:
         flags = sorted(self.flags, key=lambda f: (f.turn if f.turn is not None else 10**6, f.code))
-        record = {k: v for k, v in self.record.items() if k != "dialect_words"}
+        record = self.record.to_dict(dialect_words=False) if self.record is not None else {}
         return {
             "call_id": self.call_id,
             "service_type": self.cls.service_type,

@@ -17,9 +17,9 @@ from sqlmodel import Session, SQLModel, select
 
 from copilot.errors import StoreError
 from copilot.flags import Flag
+from copilot.record import CallRecord
 from copilot.store.reviews import kept_reviews, merge_reviews, rescore, review
 from copilot.store.tables import (
-    RECORD_FIELDS,
     CallRow,
     FlagRow,
     RecordRow,
@@ -85,8 +85,7 @@ def save_result(engine: Engine, transcript: Any, result: dict[str, Any], *, sour
                                    words_json=words_json(getattr(t, "words", ()))))
             for f in result.get("flags", []):
                 s.add(flag_row(call_id, f if isinstance(f, Flag) else Flag.from_dict(f)))
-            rec = result.get("record") or {}
-            s.add(RecordRow(call_id=call_id, **{k: rec.get(k) for k in RECORD_FIELDS if rec.get(k) is not None}))
+            s.add(RecordRow(call_id=call_id, **CallRecord.from_dict(result.get("record") or {}).store_fields()))
             for item in score.get("items", []):
                 s.add(ScoreItemRow(call_id=call_id, item_id=item["id"], score=item["score"], max=item["max"],
                                    reasons=json.dumps(item.get("reasons", []), ensure_ascii=False)))
@@ -139,9 +138,10 @@ class CallWriter:
         """One flag as raised (a dict in any of the flag's forms is read with ``Flag.from_dict``)."""
         self._commit(flag_row(self.call_id, flag if isinstance(flag, Flag) else Flag.from_dict(flag)))
 
-    def update_record(self, record: dict[str, Any]) -> None:
-        self._commit(RecordRow(call_id=self.call_id, updated_at=_now(),
-                               **{k: record.get(k) for k in RECORD_FIELDS if record.get(k) is not None}))
+    def update_record(self, record: CallRecord | dict[str, Any]) -> None:
+        """The record as it stands (a ``record`` event's dict is read with ``CallRecord.from_dict``)."""
+        rec = record if isinstance(record, CallRecord) else CallRecord.from_dict(record)
+        self._commit(RecordRow(call_id=self.call_id, updated_at=_now(), **rec.store_fields()))
 
     def end(self, *, reason: str, complete: bool, result: dict[str, Any] | None = None) -> None:
         try:

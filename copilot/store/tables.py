@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import Field, SQLModel
 
+from copilot.record import STORED_FIELDS
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -134,5 +136,5 @@ class ReviewLogRow(SQLModel, table=True):
     at: datetime = Field(default_factory=_now)
 
 
-RECORD_FIELDS = ("caller_role", "caller_name", "phone", "case_number", "judge_name", "summary",
-                 "callback_required", "referral", "dialect", "resolved")
+RECORD_FIELDS = STORED_FIELDS
+"""The ``records`` columns a call record fills (copilot.record.STORED_FIELDS)."""
