@@ -54,6 +54,11 @@ class Flag:
     """A stored flag's inspector verdict (``confirmed`` / ``dismissed``); None for a flag as raised. A dismissed
     flag costs no points (copilot.analysis.scorer)."""
 
+    def __post_init__(self) -> None:
+        # one value everywhere: the event, the result, the store and a flag read back from any of them agree
+        object.__setattr__(self, "confidence", round(float(self.confidence), 3))
+        object.__setattr__(self, "similarity", _round(self.similarity))
+
     # ------------------------------------------------------------------ the registry (flags.toml)
     @property
     def registered(self) -> FlagDef | None:
@@ -85,10 +90,10 @@ class Flag:
         Key order and rounding are part of the contract: ``copilot analyze --json`` output is stable."""
         d: dict[str, Any] = {"code": self.code, "turn": self.turn, "speaker": self.speaker, "start": self.start,
                              "text": self.text, "phrase": self.phrase, "suggestion": self.suggestion,
-                             "confidence": round(self.confidence, 3)}
+                             "confidence": self.confidence}
         if span:
             d["span"] = None if self.span is None else list(self.span)
-        d.update(rule=self.rule, matched_example=self.matched_example, similarity=_round(self.similarity),
+        d.update(rule=self.rule, matched_example=self.matched_example, similarity=self.similarity,
                  explanation=self.explanation)
         if self.review is not None:
             d["review"] = self.review
