@@ -400,8 +400,8 @@ class Checker:
         flags: list[Flag] = []
         if ring_seconds is not None and ring_seconds > ANSWER_LIMIT_S:
             flags.append(Flag("answer_late", None, None, "", f"{ring_seconds:g} 秒",
-                              "电话铃响立即接听，不得超过15秒；接起后先致歉：" + self.r.script_text("wait_complaint"),
-                              rule="answer_late", explanation=f"铃响 {ring_seconds:g} 秒才接听（不得超过15秒）"))
+                              f"电话铃响立即接听，不得超过{ANSWER_LIMIT_S:g}秒；接起后先致歉：" + self.r.script_text("wait_complaint"),
+                              rule="answer_late", explanation=f"铃响 {ring_seconds:g} 秒才接听（不得超过{ANSWER_LIMIT_S:g}秒）"))
         complained = next((t for t in turns if self.caller_wait_complaint(t)), None)
         wait = (ring_seconds is not None and ring_seconds >= ANSWER_LIMIT_S) or complained is not None
         if wait and agent and self._first(turns, "wait_apology") is None:

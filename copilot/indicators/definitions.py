@@ -86,8 +86,9 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "timely_response_rate", "及时响应率", "Timely response rate", "rate",
-        "人工座席接起的来电中，应答时长 ≤ 15 秒（附录A.3：铃响不得超过15秒后接听）的比例。",
-        "Share of inbound calls answered by an agent with ring_s ≤ 15 s (Appendix A.3: answer within 15 s).",
+        f"人工座席接起的来电中，应答时长 ≤ {ANSWER_LIMIT_S:g} 秒（附录A.3：铃响不得超过{ANSWER_LIMIT_S:g}秒后接听）的比例。",
+        f"Share of inbound calls answered by an agent with ring_s ≤ {ANSWER_LIMIT_S:g} s (Appendix A.3: answer within "
+        f"{ANSWER_LIMIT_S:g} s).",
         Limit(">=", 0.99),
     ),
     Indicator(
