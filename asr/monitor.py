@@ -31,6 +31,12 @@ log = logging.getLogger(__name__)
 SPEAKERS = ("agent", "caller")
 
 
+SILENT_STEP_S = 5.0
+"""A.3 silent call: 「每句之间稍停5秒」 — the caller's silence is reported every 5 s after the greeting; the k-th report
+is the script's step k (5 s → the greeting again, 10 s → the closing script). The one source of this number:
+``copilot.standard`` re-exports it for the pipeline and the screens."""
+
+
 @dataclass(frozen=True)
 class MonitorConfig:
     """Thresholds of the acoustic monitor. Levels are dBFS (RMS of 16-bit PCM), durations seconds."""
@@ -50,7 +56,7 @@ class MonitorConfig:
     """The minimum of 250 frames of stationary noise lies about 2 dB below its mean; added back."""
     level_smoothing_s: float = 0.5
     """Time constant of the displayed level (``level_db``)."""
-    silence_step_s: float = 5.0
+    silence_step_s: float = SILENT_STEP_S
     """A.3 silent call: greeting, 稍停5秒, greeting again, 稍停5秒, closing script — one step per 5 s."""
     greeting_gap_s: float = 1.0
     """The agent's greeting has ended once the agent has been quiet this long (longer than a breath)."""

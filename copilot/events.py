@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 from asr.types import AcousticEvent, AudioChunk, Utterance, Word  # re-exported
+from copilot.flags import Flag
 
 __all__ = [
-    "AcousticEvent", "AudioChunk", "Utterance", "Word",
+    "AcousticEvent", "AudioChunk", "Utterance", "Word", "Flag",
     "Event", "CallStarted", "UtteranceEvent", "Acoustic", "LevelEvent", "ServiceTypeChanged", "FlagRaised",
     "Suggestion", "RecordUpdated", "CaseCard", "ErrorEvent", "CallEnded", "event_from_dict",
 ]
@@ -49,8 +50,18 @@ class UtteranceEvent(Event):
     turn: int | None = None
     """0-based index into the call's final turns; None for partial text."""
     confidence: float = 1.0
+    """0..1, the recogniser's own estimate (1.0 for a transcript's turn, which carries none)."""
     stable: int = 0
     """Partial text: leading characters two consecutive decodes agreed on (settled); 0 for finals."""
+    words: tuple[Word, ...] = ()
+    """The recogniser's word times (seconds since the answer) and confidences, when it gives them."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The §4 fields; ``words`` (``[{"text", "start", "end", "confidence"}, …]``) only when there are any."""
+        d = super().to_dict()
+        if not self.words:
+            d.pop("words")
+        return d
 
 
 @dataclass(frozen=True)
@@ -86,30 +97,24 @@ class ServiceTypeChanged(Event):
 
 @dataclass(frozen=True)
 class FlagRaised(Event):
+    """A flag raised during the call: it carries the one :class:`~copilot.flags.Flag` (the checker's, the
+    scorer's, the store's); its fields read through (``ev.code``, ``ev.turn``, ``ev.span`` …)."""
+
     type: ClassVar[str] = "flag"
-    code: str = ""
-    turn: int | None = None
-    speaker: str = "agent"
-    start: float | None = None
-    text: str = ""
-    phrase: str = ""
-    suggestion: str = ""
-    confidence: float = 1.0
-    span: tuple[int, int] | None = None
-    """Character span of the match in the original (as said) text."""
-    rule: str = ""
-    """The rule that fired (banned group, A.4 row, rules.toml id or check name)."""
-    matched_example: str = ""
-    """The phrasebook example the words resembled."""
-    similarity: float | None = None
-    explanation: str = ""
-    """Why, in Chinese."""
+    flag: Flag = field(default_factory=lambda: Flag(""))
+
+    def __getattr__(self, name: str) -> Any:  # only for names the event itself lacks: the flag's fields
+        if name.startswith("__") or name == "flag":
+            raise AttributeError(name)
+        return getattr(self.flag, name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``type``, ``t`` and the flag's §2 fields with its ``span`` (formats.md §4 ``flag``)."""
+        return {"type": self.type, "t": self.t, **self.flag.to_dict(span=True)}
 
     def as_flag(self) -> dict[str, Any]:
-        d = self.to_dict()
-        d.pop("type")
-        d.pop("t")
-        return d
+        """The flag's dict with its span (``self.flag.to_dict(span=True)``)."""
+        return self.flag.to_dict(span=True)
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,10 @@ def event_from_dict(d: dict[str, Any]) -> Event:
     if cls is RecordUpdated:
         t = d.pop("t")
         return RecordUpdated(t=t, record=d)
+    if cls is FlagRaised:
+        return FlagRaised(t=d.pop("t"), flag=Flag.from_dict(d))
+    if cls is UtteranceEvent and d.get("words"):
+        d["words"] = tuple(w if isinstance(w, Word) else Word(**w) for w in d["words"])
     for key in ("service_types", "evidence", "span"):
         if isinstance(d.get(key), list):
             d[key] = tuple(d[key])

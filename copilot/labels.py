@@ -1,19 +1,14 @@
 """Chinese labels for codes, for everything an agent, inspector or trainer reads.
 
-Flag names and severities come from the flag registry, ``phrasebook/data/flags.toml`` (one file for the
-court to edit); the other vocabularies are fixed by formats.md §3.
+Flag names and severities come from the flag registry, ``phrasebook/data/flags.toml``, and service-type names
+from ``phrasebook/data/service_types.toml`` (files the court edits); the other vocabularies are fixed by
+formats.md §3.
 """
 
-from phrasebook.registry import flag_names, flag_registry
+from phrasebook.registry import flag_names, flag_registry, service_type_names
 
-SERVICE_TYPE_ZH = {
-    "contact_judge": "联系法官",
-    "info_query": "信息查询",
-    "consultation": "诉讼咨询",
-    "appointment": "预约服务",
-    "complaint": "投诉举报和意见建议",
-    "out_of_scope": "不属于热线服务范围",
-}
+SERVICE_TYPE_ZH = service_type_names()
+"""code → Chinese name of every service type (service_types.toml ``name_zh``), in the file's order."""
 ROLE_ZH = {"party": "当事人", "litigation_agent": "代理人", "defender": "辩护人", "petitioner": "信访人",
            "other": "其他"}
 FLAG_ZH = flag_names()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from asr.types import Word
 from copilot.errors import TranscriptError
 
 SPEAKERS = ("agent", "caller")
@@ -24,6 +25,20 @@ class Turn:
     end: float
     """Seconds since the call was answered."""
     text: str
+    confidence: float | None = None
+    """The recogniser's estimate 0..1 (optional ``confidence``; None for a written transcript)."""
+    words: tuple[Word, ...] = ()
+    """The recogniser's word times (optional ``words``: ``[{"text", "start", "end", "confidence"}]``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The §1 turn object; ``confidence`` and ``words`` only when the turn has them."""
+        d: dict[str, Any] = {"speaker": self.speaker, "start": self.start, "end": self.end, "text": self.text}
+        if self.confidence is not None:
+            d["confidence"] = round(self.confidence, 3)
+        if self.words:
+            d["words"] = [{"text": w.text, "start": round(w.start, 3), "end": round(w.end, 3),
+                           "confidence": round(w.confidence, 3)} for w in self.words]
+        return d
 
 
 @dataclass(frozen=True)
@@ -43,9 +58,7 @@ class Transcript:
             d["started_at"] = self.started_at
         if self.ring_seconds is not None:
             d["ring_seconds"] = self.ring_seconds
-        d["turns"] = [
-            {"speaker": t.speaker, "start": t.start, "end": t.end, "text": t.text} for t in self.turns
-        ]
+        d["turns"] = [t.to_dict() for t in self.turns]
         return d
 
 
@@ -55,6 +68,23 @@ def _number(value: Any, where: str, name: str) -> float:
     if value < 0:
         raise TranscriptError(f"field '{name}' must not be negative, got {value!r}", where=where)
     return float(value)
+
+
+def _words(raw: Any, where: str) -> tuple[Word, ...]:
+    """A turn's optional ``words``: ``[{"text": str, "start": s, "end": s, "confidence": 0..1 (optional)}]``."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise TranscriptError(f"field 'words' must be a list of word objects, got {type(raw).__name__}", where=where)
+    out = []
+    for j, w in enumerate(raw):
+        at = f"{where}.words[{j}]"
+        if not isinstance(w, dict) or not isinstance(w.get("text"), str):
+            raise TranscriptError("expected an object with 'text', 'start' and 'end'", where=at)
+        start, end = _number(w.get("start"), at, "start"), _number(w.get("end"), at, "end")
+        conf = 1.0 if w.get("confidence") is None else _number(w.get("confidence"), at, "confidence")
+        out.append(Word(w["text"], start, end, conf))
+    return tuple(out)
 
 
 def parse_transcript(data: Any, *, source: str = "<transcript>") -> Transcript:
@@ -95,7 +125,13 @@ def parse_transcript(data: Any, *, source: str = "<transcript>") -> Transcript:
         if not text.strip():
             raise TranscriptError("field 'text' is empty", where=where)
         prev_start = start
-        turns.append(Turn(speaker=speaker, start=start, end=end, text=text))
+        conf = raw.get("confidence")
+        if conf is not None:
+            conf = _number(conf, where, "confidence")
+            if conf > 1:
+                raise TranscriptError(f"field 'confidence' must be between 0 and 1, got {conf!r}", where=where)
+        turns.append(Turn(speaker=speaker, start=start, end=end, text=text, confidence=conf,
+                          words=_words(raw.get("words"), where)))
     known = {"call_id", "turns", "started_at", "ring_seconds"}
     return Transcript(call_id=call_id, turns=tuple(turns), started_at=started_at, ring_seconds=ring_seconds,
                       source=source, extra={k: v for k, v in data.items() if k not in known})

@@ -1,7 +1,8 @@
-"""The flag registry (flags.toml) on its own: every flag code's Chinese name, severity and points.
+"""The flag registry (flags.toml) on its own: every flag code's Chinese name, severity and points; and the
+service types' Chinese names (service_types.toml).
 
 Screens, reports and the evaluation need the names without loading the whole phrasebook; this reads
-only ``rubric.toml`` (to check the items) and ``flags.toml``, once per directory.
+only ``rubric.toml`` (to check the items) and ``flags.toml``, or ``service_types.toml``, once per directory.
 """
 
 from __future__ import annotations
@@ -26,6 +27,21 @@ def _load(directory: str) -> tuple[FlagDef, ...]:
         first = errors[0]
         raise PhrasebookError(first.file, first.line, first.message)
     return registry
+
+
+@lru_cache(maxsize=4)
+def _service_types(directory: str) -> tuple[tuple[str, str], ...]:
+    src = Source(Path(directory) / "service_types.toml")
+    types = tables.service_types(src)
+    if src.errors:
+        first = src.errors[0]
+        raise PhrasebookError(first.file, first.line, first.message)
+    return tuple((t.code, t.name_zh) for t in types)
+
+
+def service_type_names(path: str | Path | None = None) -> dict[str, str]:
+    """code → Chinese name of every service type (service_types.toml ``name_zh``), in file order."""
+    return dict(_service_types(str(Path(path).resolve() if path is not None else DATA_DIR)))
 
 
 def flag_registry(path: str | Path | None = None) -> tuple[FlagDef, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from copilot.analysis.checker import Checker, Flag
+from copilot.analysis.checker import Checker
 from copilot.analysis.classifier import Classification, Classifier
 from copilot.analysis.extractor import Extractor
 from copilot.analysis.rules import Rules, load_rules
@@ -25,15 +25,16 @@ from copilot.events import (
     ServiceTypeChanged,
     Suggestion,
     UtteranceEvent,
+    Word,
 )
+from copilot.flags import Flag
+from copilot.record import CallRecord
+from copilot.standard import ANSWER_LIMIT_S
 from copilot.transcript import Transcript
 
 
 def _flag_event(f: Flag, t: float) -> FlagRaised:
-    return FlagRaised(t=t, code=f.code, turn=f.turn, speaker=f.speaker, start=f.start, text=f.text,
-                      phrase=f.phrase, suggestion=f.suggestion, confidence=round(f.confidence, 3), span=f.span,
-                      rule=f.rule, matched_example=f.matched_example,
-                      similarity=None if f.similarity is None else round(f.similarity, 3), explanation=f.explanation)
+    return FlagRaised(t=t, flag=f)
 
 
 class CallAnalyzer:
@@ -53,7 +54,8 @@ class CallAnalyzer:
         self.turns: list[TurnView] = []
         self.flags: list[Flag] = []
         self.cls = Classification()
-        self.record: dict[str, Any] = {}
+        self.record: CallRecord | None = None
+        """The call's record as it stands (None before the first utterance)."""
         self._said: set[str] = set()
         self._first_agent_seen = False
         self._apology_suggested = False
@@ -72,18 +74,22 @@ class CallAnalyzer:
     # ------------------------------------------------------------------ live
     def start(self, *, source: str = "transcript") -> list[Event]:
         events: list[Event] = [CallStarted(t=0.0, call_id=self.call_id, started_at=self.started_at, source=source)]
-        if self.ring_seconds is not None and self.ring_seconds >= 15:
+        if self.ring_seconds is not None and self.ring_seconds >= ANSWER_LIMIT_S:
             events.append(Suggestion(t=0.0, kind="script", text=self.r.script_text("wait_complaint"),
                                      reason=f"铃响 {self.ring_seconds:g} 秒，接起后先致歉"))
         events.append(Suggestion(t=0.0, kind="greeting", text=self.r.greeting_text, reason="接听后立即致问候语"))
         return events
 
-    def add_turn(self, speaker: str, start: float, end: float, text: str) -> list[Event]:
-        turn = make_turn(len(self.turns), speaker, start, end, text, self.r.dialect_map)
+    def add_turn(self, speaker: str, start: float, end: float, text: str, *, confidence: float = 1.0,
+                 words: tuple[Word, ...] = ()) -> list[Event]:
+        """One final utterance; ``confidence`` and ``words`` are the recogniser's (a transcript's turn has none)
+        and travel on with the turn and its ``utterance`` event to the store."""
+        turn = make_turn(len(self.turns), speaker, start, end, text, self.r.dialect_map, confidence=confidence,
+                         words=words)
         self.turns.append(turn)
         t = end
         events: list[Event] = [UtteranceEvent(t=t, speaker=speaker, final=True, start=start, end=end, text=text,
-                                              turn=turn.index)]
+                                              turn=turn.index, confidence=confidence, words=tuple(words))]
         if turn.is_agent:
             events += self._check_agent_turn(turn, t)
         elif self.live:
@@ -96,7 +102,7 @@ class CallAnalyzer:
         record, case_events = self.cases.apply(self.turns, record, t)
         if record != self.record:
             self.record = record
-            events.append(RecordUpdated(t=t, record=dict(record)))
+            events.append(RecordUpdated(t=t, record=record.to_dict()))
         return events + case_events
 
     def _check_agent_turn(self, turn: TurnView, t: float) -> list[Event]:
@@ -177,13 +183,13 @@ class CallAnalyzer:
         self.flags += call_flags
         events: list[Event] = [_flag_event(f, t) for f in call_flags]
         silent = not any(x.has_content for x in self.turns if not x.is_agent)
-        self.score = score_call(self.r, [f.to_dict() for f in self.flags], confidence=self.cls.confidence,
+        self.score = score_call(self.r, self.flags, confidence=self.cls.confidence,
                                 silent=silent)
         record = self.extractor.record(self.turns, self.cls, self.checker)
         record, case_events = self.cases.apply(self.turns, record, t)
-        if not self.record or record != self.record:
+        if self.record is None or record != self.record:
             self.record = record
-            events.append(RecordUpdated(t=t, record=dict(self.record)))
+            events.append(RecordUpdated(t=t, record=record.to_dict()))
         events += case_events
         events.append(CallEnded(t=t, call_id=self.call_id, reason=reason, complete=complete))
         return events
@@ -191,7 +197,7 @@ class CallAnalyzer:
     # ------------------------------------------------------------------ result
     def result(self) -> dict[str, Any]:
         flags = sorted(self.flags, key=lambda f: (f.turn if f.turn is not None else 10**6, f.code))
-        record = {k: v for k, v in self.record.items() if k != "dialect_words"}
+        record = self.record.to_dict(dialect_words=False) if self.record is not None else {}
         return {
             "call_id": self.call_id,
             "service_type": self.cls.service_type,
@@ -208,6 +214,7 @@ def analyze_transcript(tr: Transcript, *, rules: Rules | None = None, cases: Any
     a = CallAnalyzer(tr.call_id, rules=rules, ring_seconds=tr.ring_seconds, started_at=tr.started_at, live=False,
                      cases=cases)
     for turn in tr.turns:
-        a.add_turn(turn.speaker, turn.start, turn.end, turn.text)
+        a.add_turn(turn.speaker, turn.start, turn.end, turn.text,
+                   confidence=1.0 if turn.confidence is None else turn.confidence, words=turn.words)
     a.finish()
     return a.result()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from copilot.analysis.conduct_model import ConductModel, Verdict, model_for
 from copilot.analysis.keys import KeySet
 from copilot.analysis.rules import Rules
 from copilot.analysis.turns import TurnView
+from copilot.flags import Flag
+from copilot.standard import ANSWER_LIMIT_S
 from copilot.text import normalize
 from phrasebook.similar import Match
 
@@ -28,38 +29,10 @@ WANTS_JUDGE = 1.5
 another need came first (e.g. the agent says 我联系一下X法官)."""
 STRICT = 0.9
 """Similarity at which the agent's own statement decides a call-level check without the classifier."""
+OUTCOME_SUGGESTION = "案件结果以法院依法作出的裁判为准，热线不能预测或承诺结果；如需法律意见，建议咨询律师或法律援助中心。"
+"""What the agent should say instead of predicting an outcome (``outcome_promised``, by rule or by the model)."""
 PHRASE_MIN_CONF = 0.85
 """Fuzzy confidence at which a garbled banned/A.4/closing phrase counts (exact hits have 1.0)."""
-
-
-@dataclass
-class Flag:
-    code: str
-    turn: int | None
-    start: float | None
-    text: str
-    phrase: str
-    suggestion: str
-    confidence: float = 1.0
-    span: tuple[int, int] | None = None
-    speaker: str = "agent"
-    rule: str = ""
-    """Which rule fired: a banned group (``B03``), an A.4 row (``R04``), a rules.toml id, or the check's name."""
-    matched_example: str = ""
-    """The phrasebook example the words resembled."""
-    similarity: float | None = None
-    """How closely they resembled it (1.0: said exactly)."""
-    explanation: str = ""
-    """Why the flag was raised, in Chinese, for the agent and the inspector."""
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {"code": self.code, "turn": self.turn, "speaker": self.speaker, "start": self.start,
-             "text": self.text, "phrase": self.phrase, "suggestion": self.suggestion,
-             "confidence": round(self.confidence, 3)}
-        d.update(rule=self.rule, matched_example=self.matched_example,
-                 similarity=None if self.similarity is None else round(self.similarity, 3),
-                 explanation=self.explanation)
-        return d
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -271,7 +244,7 @@ class Checker:
             return self._model_flag(turn, "outcome", prior) if turn.is_agent else None
         heard = turn.said(m.start, m.end)
         return Flag("outcome_promised", turn.index, turn.start, turn.text, heard,
-                    "案件结果以法院依法作出的裁判为准，热线不能预测或承诺结果；如需法律意见，建议咨询律师或法律援助中心。",
+                    OUTCOME_SUGGESTION,
                     m.score, turn.norm.source_span(m.start, m.end), rule="outcome_promised", matched_example=m.example,
                     similarity=m.score, explanation="预测或承诺案件结果" + _resembles(heard, m.example, m.score))
 
@@ -395,7 +368,7 @@ class Checker:
         span = turn.norm.source_span(v.start, v.end)
         if label == "outcome":
             return Flag("outcome_promised", turn.index, turn.start, turn.text, heard,
-                        "案件结果以法院依法作出的裁判为准，热线不能预测或承诺结果；如需法律意见，建议咨询律师或法律援助中心。",
+                        OUTCOME_SUGGESTION,
                         v.probability, span, rule="model", matched_example=example, similarity=round(cos, 3),
                         explanation=f"预测或承诺案件结果（模型）：「{heard}」" + why)
         suggestion = self.r.banned_info.get(ex.rule if ex else "", ("",))[0] or next(
@@ -425,12 +398,12 @@ class Checker:
         agent = [t for t in turns if t.is_agent]
         caller_spoke = any(t.has_content for t in turns if not t.is_agent)
         flags: list[Flag] = []
-        if ring_seconds is not None and ring_seconds > 15:
+        if ring_seconds is not None and ring_seconds > ANSWER_LIMIT_S:
             flags.append(Flag("answer_late", None, None, "", f"{ring_seconds:g} 秒",
-                              "电话铃响立即接听，不得超过15秒；接起后先致歉：" + self.r.script_text("wait_complaint"),
-                              rule="answer_late", explanation=f"铃响 {ring_seconds:g} 秒才接听（不得超过15秒）"))
+                              f"电话铃响立即接听，不得超过{ANSWER_LIMIT_S:g}秒；接起后先致歉：" + self.r.script_text("wait_complaint"),
+                              rule="answer_late", explanation=f"铃响 {ring_seconds:g} 秒才接听（不得超过{ANSWER_LIMIT_S:g}秒）"))
         complained = next((t for t in turns if self.caller_wait_complaint(t)), None)
-        wait = (ring_seconds is not None and ring_seconds >= 15) or complained is not None
+        wait = (ring_seconds is not None and ring_seconds >= ANSWER_LIMIT_S) or complained is not None
         if wait and agent and self._first(turns, "wait_apology") is None:
             m = self.said(complained, "caller_wait_complaint") if complained else None
             why = (f"来电人抱怨久等「{complained.said(m.start, m.end)}」" if complained and m

@@ -9,6 +9,7 @@ from copilot.analysis.classifier import Classification
 from copilot.analysis.keys import KeySet
 from copilot.analysis.rules import Rules
 from copilot.analysis.turns import TurnView
+from copilot.record import CallRecord
 from copilot.text import find_case_numbers, find_phones, pick_best
 
 # Common Chinese surnames (single characters), for 「X法官」 and full names.
@@ -228,28 +229,28 @@ class Extractor:
         return f"{name}：{words}" if words else f"{name}：{first.plain[:24]}"
 
     def record(self, turns: list[TurnView], cls: Classification, checker: Any, *,
-               final: bool = True) -> dict[str, Any]:
+               final: bool = True) -> CallRecord:
         agent = [t for t in turns if t.is_agent]
         referral = next((r for r in (self._memo("ref", t, lambda _p, t=t: checker.names_referral(t))
                                      for t in agent) if r), None)
         callback = any(self._memo("msg", t, checker.judge_message.find) for t in agent)
         dialect = sorted({d for t in turns if not t.is_agent for d, _ in t.norm.dialect})
         first = _first_caller_turn(turns)
-        return {
+        return CallRecord(
             # during a call, nobody is "other" before the caller has said a word
-            "caller_role": self.caller_role(turns, cls) if final or first is not None else None,
-            "caller_name": self.caller_name(turns),
-            "phone": self.phone(turns),
-            "case_number": self.case_number(turns),
-            "judge_name": self.judge_name(turns),
-            "summary": self.summary(turns, cls, final=final, first=first),
-            "callback_required": callback,
-            "referral": referral if cls.service_type == "out_of_scope" else referral,
+            caller_role=self.caller_role(turns, cls) if final or first is not None else None,
+            caller_name=self.caller_name(turns),
+            phone=self.phone(turns),
+            case_number=self.case_number(turns),
+            judge_name=self.judge_name(turns),
+            summary=self.summary(turns, cls, final=final, first=first),
+            callback_required=callback,
+            referral=referral,
             # the unit the need model and the referral directory suggest (out of scope only)
-            "referral_suggested": cls.referral if cls.service_type == "out_of_scope" else None,
-            "dialect": bool(dialect),
-            "dialect_words": dialect,
-        }
+            referral_suggested=cls.referral if cls.service_type == "out_of_scope" else None,
+            dialect=bool(dialect),
+            dialect_words=tuple(dialect),
+        )
 
 
 def _self_description(text: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from phrasebook.loader import load_phrasebook
 from phrasebook.matcher import Matcher
+from phrasebook.registry import service_type_names
 from phrasebook.similar import ExampleSet
 
 SERVICE_TYPES = ("contact_judge", "info_query", "consultation", "appointment", "complaint", "out_of_scope")
@@ -149,7 +150,7 @@ class Rules:
         # an agent answering in dialect (A.1 asks for Mandarin): the unambiguous dialect forms
         self.dialect_forms = Matcher.from_phrases(
             [(d, d) for d in self.dialect_map if len(d) >= 1])
-        self.type_names.setdefault("out_of_scope", "不属于热线服务范围")
+        self.type_names.setdefault("out_of_scope", service_type_names()["out_of_scope"])
         self.checks: dict[str, Any] = pb.checks
 
     def need_model(self):

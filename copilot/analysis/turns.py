@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
+from asr.types import Word
 from copilot.text import Normalized, normalize
 
 FILLERS = set("喂嗯啊哦呃唉哎诶嘿哈")
@@ -24,6 +25,10 @@ class TurnView:
     """Canonical text: simplified, no spaces/punctuation, digits; dialect words mapped for callers."""
     has_content: bool = True
     """True when the turn holds more than fillers such as 喂/嗯/啊."""
+    confidence: float = 1.0
+    """The recogniser's estimate, 0..1 (1.0 for a transcript's turn)."""
+    words: tuple[Word, ...] = ()
+    """The recogniser's word times, when it gave them."""
 
     @property
     def plain(self) -> str:
@@ -49,9 +54,10 @@ class TurnView:
 
 
 def make_turn(index: int, speaker: str, start: float, end: float, text: str,
-              dialect: dict[str, str] | None) -> TurnView:
+              dialect: dict[str, str] | None, *, confidence: float = 1.0, words: tuple[Word, ...] = ()) -> TurnView:
     norm = normalize(text, dialect=dialect if speaker == "caller" else None)
-    return TurnView(index, speaker, start, end, text, norm, any(ch not in FILLERS for ch in norm.text))
+    return TurnView(index, speaker, start, end, text, norm, any(ch not in FILLERS for ch in norm.text),
+                    confidence, tuple(words))
 
 
 def any_regex(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:

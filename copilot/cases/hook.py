@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from copilot.cases.directory import CaseDirectory
 from copilot.cases.evidence import Span, spans_in_turns
 from copilot.cases.resolve import Resolution, TurnText, resolve
 from copilot.events import CaseCard, Event, Suggestion
+from copilot.record import CallRecord
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +46,9 @@ class CaseHook:
         self._card: str | None = None
         self.resolution: Resolution | None = None
 
-    def apply(self, turns: list[Any], record: dict[str, Any], t: float) -> tuple[dict[str, Any], list[Event]]:
+    def apply(self, turns: list[Any], record: CallRecord, t: float) -> tuple[CallRecord, list[Event]]:
         """The record completed from the directory, and the events that go with it (pick list, case card)."""
-        record = dict(record)
-        record["case_source"] = "parsed" if record.get("case_number") else None
+        record = replace(record, case_source="parsed" if record.case_number else None)
         if not self.directory:
             return record, []
         new = [tv for tv in turns if tv.index not in self._turns]
@@ -71,18 +72,17 @@ class CaseHook:
         events: list[Event] = []
         if res.status == "resolved" and res.case is not None:
             case = res.case
-            record["case_number"] = case.case_number
-            record["case_source"] = "directory"
-            if case.judge_name and (record.get("judge_name") or res.judge_heard or _judge_said(texts)):
-                record["judge_name"] = case.judge_name
+            record = replace(record, case_number=case.case_number, case_source="directory")
+            if case.judge_name and (record.judge_name or res.judge_heard or _judge_said(texts)):
+                record = replace(record, judge_name=case.judge_name)
             if res.caller_role:
-                record["caller_role"] = res.caller_role
+                record = replace(record, caller_role=res.caller_role)
             if res.identity_matched and self._card != case.case_number:
                 self._card = case.case_number
                 events.append(CaseCard(t=t, **case.card()))
         elif res.status == "ambiguous":
             numbers = tuple(c.case.case_number for c in res.candidates)
-            record["case_candidates"] = list(numbers)
+            record = replace(record, case_candidates=numbers)
             if numbers and numbers != self._picked:
                 self._picked = numbers
                 text = "；".join(f"{c.case.case_number}（{c.case.judge_name or '—'}）" for c in res.candidates)

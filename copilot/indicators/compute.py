@@ -17,12 +17,10 @@ from copilot.indicators.analysis import AnalysedCall, load_analysis
 from copilot.indicators.definitions import FLAG_CODES, LIMITS, SERVICE_TYPE_ZH
 from copilot.indicators.facts import CallFact, MatterFact, load_calls, load_matters
 from copilot.indicators.period import Period
+from copilot.standard import ANNOUNCEMENT_LIMIT_S, ANSWER_LIMIT_S, TRANSFER_LIMIT_S
 
 log = logging.getLogger(__name__)
 
-ANSWER_LIMIT_S = 15.0
-ANNOUNCEMENT_LIMIT_S = 20.0
-TRANSFER_LIMIT_S = 40.0
 HIST_EDGES = (0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30)
 """Answer-time histogram bin edges in seconds; a last bin holds ≥ 30 s."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 
-from phrasebook.registry import evaluated_codes, flag_names
+from copilot.standard import ANSWER_LIMIT_S
+from phrasebook.registry import evaluated_codes, flag_names, service_type_names
 
 FLAG_CODES = evaluated_codes()
 """formats.md §3 flag codes (flags.toml ``evaluated``), always listed in flag rates (other codes are added when seen)."""
@@ -13,10 +14,8 @@ FLAG_CODES = evaluated_codes()
 FLAG_ZH = flag_names()
 """code → Chinese name, from the flag registry flags.toml."""
 
-SERVICE_TYPE_ZH = {
-    "contact_judge": "联系法官", "info_query": "信息查询", "consultation": "诉讼咨询", "appointment": "预约服务",
-    "complaint": "投诉举报和意见建议", "out_of_scope": "不属于热线服务范围",
-}
+SERVICE_TYPE_ZH = service_type_names()
+"""code → Chinese name, from service_types.toml (the same table as copilot.labels.SERVICE_TYPE_ZH)."""
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">=": operator.ge}
 
@@ -59,7 +58,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "用户拨号完毕后，自听到回铃音时起，至座席员应答所需要的时间（标准定义）；取人工座席接起的来电 ring_s 的平均值。",
         "From the ringback tone the caller hears to the agent's answer (the standard's definition); "
         "the mean ring_s over inbound calls answered by an agent.",
-        Limit("<", 15.0),
+        Limit("<", ANSWER_LIMIT_S),
     ),
     Indicator(
         "total_connection_rate", "总接通率", "Total connection rate", "rate",
@@ -87,8 +86,9 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "timely_response_rate", "及时响应率", "Timely response rate", "rate",
-        "人工座席接起的来电中，应答时长 ≤ 15 秒（附录A.3：铃响不得超过15秒后接听）的比例。",
-        "Share of inbound calls answered by an agent with ring_s ≤ 15 s (Appendix A.3: answer within 15 s).",
+        f"人工座席接起的来电中，应答时长 ≤ {ANSWER_LIMIT_S:g} 秒（附录A.3：铃响不得超过{ANSWER_LIMIT_S:g}秒后接听）的比例。",
+        f"Share of inbound calls answered by an agent with ring_s ≤ {ANSWER_LIMIT_S:g} s (Appendix A.3: answer within "
+        f"{ANSWER_LIMIT_S:g} s).",
         Limit(">=", 0.99),
     ),
     Indicator(

@@ -9,6 +9,7 @@ from copilot.indicators import svg
 from copilot.indicators.compute import COPILOT_SCALAR_KEYS, STANDARD_KEYS, Report
 from copilot.indicators.definitions import BY_KEY, FLAG_ZH
 from copilot.indicators.report import AGENT_KEYS, AGENT_LABELS, SHORT, TREND_KEYS, fmt, indicator_rows
+from copilot.standard import ANSWER_LIMIT_S
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em auto;max-width:60em;
@@ -65,8 +66,9 @@ def _charts(report: Report) -> str:
     line = svg.line_chart([(d.day[5:], d.total_connection_rate) for d in report.daily], limit=0.90,
                           title="总接通率（日） Total connection rate by day")
     bins = [(f"{b.lo:g}–{b.hi:g}" if b.hi is not None else f"≥{b.lo:g}", b.count) for b in report.answer_histogram]
-    limit_index = next((i for i, b in enumerate(report.answer_histogram) if b.lo >= 15), None)
-    hist = svg.histogram(bins, limit_index=limit_index, title="应答时长分布（秒） Answer-time distribution (s)")
+    limit_index = next((i for i, b in enumerate(report.answer_histogram) if b.lo >= ANSWER_LIMIT_S), None)
+    hist = svg.histogram(bins, limit_index=limit_index, title="应答时长分布（秒） Answer-time distribution (s)",
+                         limit_label=f"{ANSWER_LIMIT_S:g} s")
     bars = svg.bar_chart([(f"{FLAG_ZH.get(k, k)}", v) for k, v in report.flag_rates.items()],
                          title="各类标记发生率 Flag rates")
     return (

@@ -65,8 +65,9 @@ def line_chart(points: Sequence[tuple[str, float | None]], *, limit: float | Non
     return _svg(body, title)
 
 
-def histogram(bins: Sequence[tuple[str, int]], *, limit_index: int | None, title: str) -> str:
-    """Counts by bin label; a dashed line before bin ``limit_index`` marks the limit."""
+def histogram(bins: Sequence[tuple[str, int]], *, limit_index: int | None, title: str,
+              limit_label: str = "") -> str:
+    """Counts by bin label; a dashed line before bin ``limit_index`` marks the limit, labelled ``limit_label``."""
     n = max(len(bins), 1)
     top = max([c for _, c in bins] + [1])
     pw, ph = _W - _L - _R, _H - _T - _B
@@ -84,7 +85,7 @@ def histogram(bins: Sequence[tuple[str, int]], *, limit_index: int | None, title
     if limit_index is not None:
         x = _L + limit_index * bw
         body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{_T}" y2="{_T + ph}" class="limit"/>')
-        body.append(_text(x + 4, _T + 12, "15 s", "start", "lim"))
+        body.append(_text(x + 4, _T + 12, limit_label, "start", "lim"))
     return _svg(body, title)
 
 

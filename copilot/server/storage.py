@@ -44,7 +44,9 @@ from copilot.events import (
     RecordUpdated,
     ServiceTypeChanged,
     UtteranceEvent,
+    Word,
 )
+from copilot.flags import Flag
 from copilot.store import CallRow, CallWriter, load_call
 
 log = logging.getLogger(__name__)
@@ -130,12 +132,16 @@ class SpoolingWriter:
 
     # ------------------------------------------------------------------ CallWriter's interface
     def add_utterance(self, turn: int, speaker: str, start: float, end: float, text: str,
-                      confidence: float = 1.0) -> None:
-        self._op({"op": "utterance", "turn": turn, "speaker": speaker, "start": start, "end": end, "text": text,
-                  "confidence": confidence})
+                      confidence: float = 1.0, words: Any = ()) -> None:
+        op = {"op": "utterance", "turn": turn, "speaker": speaker, "start": start, "end": end, "text": text,
+              "confidence": confidence}
+        if words:
+            op["words"] = [{"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence}
+                           for w in words]
+        self._op(op)
 
-    def add_flag(self, flag: dict[str, Any]) -> None:
-        self._op({"op": "flag", "flag": flag})
+    def add_flag(self, flag: Flag | dict[str, Any]) -> None:
+        self._op({"op": "flag", "flag": flag.to_dict(span=True) if isinstance(flag, Flag) else flag})
 
     def update_record(self, record: dict[str, Any]) -> None:
         self._op({"op": "record", "record": record})
@@ -221,7 +227,8 @@ class SpoolingWriter:
 def _apply(writer: CallWriter, op: dict[str, Any]) -> None:
     kind = op["op"]
     if kind == "utterance":
-        writer.add_utterance(op["turn"], op["speaker"], op["start"], op["end"], op["text"], op.get("confidence", 1.0))
+        writer.add_utterance(op["turn"], op["speaker"], op["start"], op["end"], op["text"], op.get("confidence", 1.0),
+                             tuple(Word(**w) for w in op.get("words") or ()))
     elif kind == "flag":
         writer.add_flag(op["flag"])
     elif kind == "record":
@@ -299,6 +306,13 @@ def stored_call_known(engine: Engine, call_id: str) -> bool:
         return s.get(CallRow, call_id) is not None
 
 
+def stored_words(text: str | None) -> tuple[Word, ...]:
+    """The words of a stored utterance (``utterances.words_json``); () when none were stored."""
+    if not text:
+        return ()
+    return tuple(Word(w["text"], w["start"], w["end"], w.get("confidence", 1.0)) for w in json.loads(text))
+
+
 def stored_events(data: dict[str, Any]) -> list[Event]:
     """The events of a stored call (from :func:`copilot.store.load_call`), ending with ``call_ended``.
 
@@ -312,7 +326,8 @@ def stored_events(data: dict[str, Any]) -> list[Event]:
     for u in data["utterances"]:
         t = max(t, u["end"])
         events.append(UtteranceEvent(t=u["end"], speaker=u["speaker"], final=True, start=u["start"], end=u["end"],
-                                     text=u["text"], turn=u["turn"], confidence=u.get("confidence", 1.0)))
+                                     text=u["text"], turn=u["turn"], confidence=u.get("confidence", 1.0),
+                                     words=stored_words(u.get("words_json"))))
     kinds: list[str] = []
     try:
         kinds = list(json.loads(call.get("service_types") or "[]"))
@@ -321,10 +336,7 @@ def stored_events(data: dict[str, Any]) -> list[Event]:
     if call.get("service_type"):
         events.append(ServiceTypeChanged(t=t, service_type=call["service_type"], service_types=tuple(kinds)))
     for f in data["flags"]:
-        events.append(FlagRaised(t=f.get("start") or t, code=f["code"], turn=f.get("turn"),
-                                 speaker=f.get("speaker") or "agent", start=f.get("start"), text=f.get("text") or "",
-                                 phrase=f.get("phrase") or "", suggestion=f.get("suggestion") or "",
-                                 confidence=f.get("confidence") or 1.0))
+        events.append(FlagRaised(t=f.get("start") or t, flag=Flag.from_dict({**f, "review": None})))
     rec = data.get("record") or {}
     fields = {k: v for k, v in rec.items() if k not in ("call_id", "updated_at", "edited_by_agent") and v is not None}
     if fields:

@@ -32,16 +32,14 @@ from copilot.events import (
     Utterance,
     UtteranceEvent,
 )
+from copilot.standard import SILENT_STEP_S
 from copilot.transcript import Transcript
 
 log = logging.getLogger(__name__)
 Sink = Callable[[Event], None]
 PACES = ("whole", "fast", "realtime")
 
-SILENT_STEP_S = 5.0
-"""A.3 silent call: 「每句之间稍停5秒」 — the monitor reports the caller's silence every 5 s after the greeting;
-the k-th report suggests the script's step k (step 0 is the greeting already said: 5 s → the greeting
-again, 10 s → 「…我听不到您的声音，请您换一部电话再打来好吗？感谢来电，再见！」)."""
+# SILENT_STEP_S (copilot.standard): the k-th report of the caller's silence suggests the silent-call script's step k.
 LEVEL_EVERY_S = 1.0
 """Seconds of a channel's audio between two ``level`` events (the live screen's meter)."""
 
@@ -54,9 +52,9 @@ class StoreSink:
 
     def __call__(self, ev: Event) -> None:
         if isinstance(ev, UtteranceEvent) and ev.final:
-            self.writer.add_utterance(ev.turn, ev.speaker, ev.start, ev.end, ev.text, ev.confidence)
+            self.writer.add_utterance(ev.turn, ev.speaker, ev.start, ev.end, ev.text, ev.confidence, ev.words)
         elif isinstance(ev, FlagRaised):
-            self.writer.add_flag(ev.as_flag())
+            self.writer.add_flag(ev.flag)
         elif isinstance(ev, RecordUpdated):
             self.writer.update_record(ev.record)
 
@@ -121,7 +119,8 @@ class CallPipeline:
         if not utt.text.strip():
             return []
         try:
-            evs = self.analyzer.add_turn(utt.speaker, utt.start, utt.end, utt.text)
+            evs = self.analyzer.add_turn(utt.speaker, utt.start, utt.end, utt.text, confidence=utt.confidence,
+                                         words=utt.words)
         except CopilotError as exc:
             return self.emit([ErrorEvent(t=utt.end, message=str(exc), where="analysis")])
         closing = self.closing.utterance(utt.speaker, utt.text, utt.end)
@@ -237,7 +236,9 @@ def run_transcript(tr: Transcript, pipeline: CallPipeline, *, pace: str = "whole
     yield from pipeline.start(source="transcript")
     for turn in tr.turns:
         _sleep_until(t0, turn.end, pace, speed)
-        yield from pipeline.utterance(Utterance(turn.speaker, turn.text, turn.start, turn.end, final=True))
+        yield from pipeline.utterance(Utterance(turn.speaker, turn.text, turn.start, turn.end, final=True,
+                                                words=turn.words,
+                                                confidence=1.0 if turn.confidence is None else turn.confidence))
     yield from pipeline.finish(reason="eof", complete=True)
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from copilot.errors import StoreError
-from copilot.store import RECORD_FIELDS, CallRow, RecordRow
+from copilot.record import CallRecord
+from copilot.store import CallRow, RecordRow
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,8 @@ def save_record(engine: Engine, call_id: str, record: dict[str, Any], *, resolve
             call.updated_at = datetime.now(UTC)
             s.add(call)
             s.flush()
-            fields = {k: record.get(k) for k in RECORD_FIELDS if record.get(k) is not None}
-            fields["resolved"] = bool(resolved)
-            fields["callback_required"] = bool(record.get("callback_required"))
+            rec = CallRecord.from_dict(record)
+            fields = {**rec.store_fields(), "resolved": bool(resolved), "callback_required": rec.callback_required}
             s.merge(RecordRow(call_id=call_id, edited_by_agent=edited, updated_at=datetime.now(UTC),
                               **fields))
             s.commit()

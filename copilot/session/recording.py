@@ -82,7 +82,7 @@ def make_audio_pipeline(call_id: str, *, engine: str = "auto", sinks=(), writer=
 
 def transcript_from_events(call_id: str, events: list[Any], source: str = "",
                            ring_seconds: float | None = None) -> Transcript:
-    turns = [Turn(e.speaker, e.start, e.end, e.text) for e in events
+    turns = [Turn(e.speaker, e.start, e.end, e.text, e.confidence, e.words) for e in events
              if isinstance(e, UtteranceEvent) and e.final]
     return Transcript(call_id=call_id, turns=tuple(turns), source=source, ring_seconds=ring_seconds)
 

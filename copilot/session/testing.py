@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from asr.monitor import CallMonitor
-from asr.types import SAMPLE_RATE, AudioChunk, Utterance
+from asr.types import SAMPLE_RATE, AudioChunk, Utterance, Word
 from copilot.events import Event
 from copilot.session.pipeline import CallPipeline, run_audio
 
@@ -83,8 +83,22 @@ class ScriptedSession:
         return out
 
 
+FINAL_CONFIDENCE = 0.9
+"""The confidence a scripted final carries (an engine's estimate is below 1.0; a transcript's turn has none)."""
+
+
+def line_words(line: Line) -> tuple[Word, ...]:
+    """The line's words as an engine reports them: one per space-separated word, or per character for Chinese
+    written without spaces, the line's time shared out evenly, each at :data:`FINAL_CONFIDENCE`."""
+    tokens = line.text.split() if " " in line.text.strip() else [ch for ch in line.text if not ch.isspace()]
+    step = (line.end - line.start) / max(len(tokens), 1)
+    return tuple(Word(tok, round(line.start + i * step, 3), round(line.start + (i + 1) * step, 3), FINAL_CONFIDENCE)
+                 for i, tok in enumerate(tokens))
+
+
 def _final(line: Line) -> Utterance:
-    return Utterance(line.speaker, line.text, line.start, line.end, final=True, confidence=0.9)
+    return Utterance(line.speaker, line.text, line.start, line.end, final=True, confidence=FINAL_CONFIDENCE,
+                     words=line_words(line))
 
 
 class ScriptedRecognizer:

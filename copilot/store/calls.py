@@ -16,9 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from copilot.errors import StoreError
+from copilot.flags import Flag
+from copilot.record import CallRecord
 from copilot.store.reviews import kept_reviews, merge_reviews, rescore, review
 from copilot.store.tables import (
-    RECORD_FIELDS,
     CallRow,
     FlagRow,
     RecordRow,
@@ -29,6 +30,21 @@ from copilot.store.tables import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def words_json(words: Any) -> str | None:
+    """A turn's recogniser words as stored in ``utterances.words_json`` (None when there are none)."""
+    if not words:
+        return None
+    return json.dumps([{"text": w.text, "start": round(w.start, 3), "end": round(w.end, 3),
+                        "confidence": round(w.confidence, 3)} for w in words], ensure_ascii=False)
+
+
+def flag_row(call_id: str, flag: Flag) -> FlagRow:
+    """The stored row of one flag (its §2 fields; the span and the rule's details live in the result JSON)."""
+    return FlagRow(call_id=call_id, code=flag.code, turn=flag.turn, speaker=flag.speaker, start=flag.start,
+                   text=flag.text, phrase=flag.phrase, suggestion=flag.suggestion,
+                   confidence=round(flag.confidence, 3))
 
 
 def _delete_children(s: Session, call_id: str) -> None:
@@ -63,14 +79,13 @@ def save_result(engine: Engine, transcript: Any, result: dict[str, Any], *, sour
             s.add(row)
             s.flush()
             for i, t in enumerate(getattr(transcript, "turns", ())):
+                conf = getattr(t, "confidence", None)
                 s.add(UtteranceRow(call_id=call_id, turn=i, speaker=t.speaker, start=t.start, end=t.end,
-                                   text=t.text))
+                                   text=t.text, confidence=1.0 if conf is None else conf,
+                                   words_json=words_json(getattr(t, "words", ()))))
             for f in result.get("flags", []):
-                s.add(FlagRow(call_id=call_id, **{k: f.get(k) for k in (
-                    "code", "turn", "speaker", "start", "text", "phrase", "suggestion") if k in f},
-                    confidence=f.get("confidence", 1.0)))
-            rec = result.get("record") or {}
-            s.add(RecordRow(call_id=call_id, **{k: rec.get(k) for k in RECORD_FIELDS if rec.get(k) is not None}))
+                s.add(flag_row(call_id, f if isinstance(f, Flag) else Flag.from_dict(f)))
+            s.add(RecordRow(call_id=call_id, **CallRecord.from_dict(result.get("record") or {}).store_fields()))
             for item in score.get("items", []):
                 s.add(ScoreItemRow(call_id=call_id, item_id=item["id"], score=item["score"], max=item["max"],
                                    reasons=json.dumps(item.get("reasons", []), ensure_ascii=False)))
@@ -114,17 +129,19 @@ class CallWriter:
             raise StoreError(f"cannot write: {exc}", where=self.call_id) from exc
 
     def add_utterance(self, turn: int, speaker: str, start: float, end: float, text: str,
-                      confidence: float = 1.0) -> None:
+                      confidence: float = 1.0, words: Any = ()) -> None:
+        """One final utterance with the recogniser's confidence and word times (``asr.types.Word``)."""
         self._commit(UtteranceRow(call_id=self.call_id, turn=turn, speaker=speaker, start=start, end=end,
-                                  text=text, confidence=confidence))
+                                  text=text, confidence=confidence, words_json=words_json(words)))
 
-    def add_flag(self, flag: dict[str, Any]) -> None:
-        self._commit(FlagRow(call_id=self.call_id, **{k: flag.get(k) for k in (
-            "code", "turn", "speaker", "start", "text", "phrase", "suggestion", "confidence") if k in flag}))
+    def add_flag(self, flag: Flag | dict[str, Any]) -> None:
+        """One flag as raised (a dict in any of the flag's forms is read with ``Flag.from_dict``)."""
+        self._commit(flag_row(self.call_id, flag if isinstance(flag, Flag) else Flag.from_dict(flag)))
 
-    def update_record(self, record: dict[str, Any]) -> None:
-        self._commit(RecordRow(call_id=self.call_id, updated_at=_now(),
-                               **{k: record.get(k) for k in RECORD_FIELDS if record.get(k) is not None}))
+    def update_record(self, record: CallRecord | dict[str, Any]) -> None:
+        """The record as it stands (a ``record`` event's dict is read with ``CallRecord.from_dict``)."""
+        rec = record if isinstance(record, CallRecord) else CallRecord.from_dict(record)
+        self._commit(RecordRow(call_id=self.call_id, updated_at=_now(), **rec.store_fields()))
 
     def end(self, *, reason: str, complete: bool, result: dict[str, Any] | None = None) -> None:
         try:

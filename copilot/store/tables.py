@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import Field, SQLModel
 
+from copilot.record import STORED_FIELDS
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -47,6 +49,10 @@ class UtteranceRow(SQLModel, table=True):
     end: float
     text: str
     confidence: float = 1.0
+    """The recogniser's estimate 0..1 (1.0 for a transcript's turn, which carries none)."""
+    words_json: str | None = None
+    """The recogniser's words as JSON, ``[{"text", "start", "end", "confidence"}, …]`` (seconds since the
+    answer); None when it gave none (a transcript, a live Whisper final)."""
 
 
 class FlagRow(SQLModel, table=True):
@@ -130,5 +136,5 @@ class ReviewLogRow(SQLModel, table=True):
     at: datetime = Field(default_factory=_now)
 
 
-RECORD_FIELDS = ("caller_role", "caller_name", "phone", "case_number", "judge_name", "summary",
-                 "callback_required", "referral", "dialect", "resolved")
+RECORD_FIELDS = STORED_FIELDS
+"""The ``records`` columns a call record fills (copilot.record.STORED_FIELDS)."""

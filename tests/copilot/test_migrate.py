@@ -17,13 +17,19 @@ from copilot.transcript import load_transcript
 
 FX07 = Path(__file__).resolve().parents[2] / "audio_fixtures" / "calls" / "FX-07-banned-no-closing.json"
 
-OLD_TABLES = [  # calls and flags as an earlier version created them: no audio_path, no review columns
+OLD_TABLES = [  # calls, flags and utterances as an earlier version created them: no audio_path, no review columns,
+    # no utterance confidence or words
     'CREATE TABLE calls (call_id VARCHAR PRIMARY KEY, started_at VARCHAR, ring_seconds FLOAT, source VARCHAR NOT NULL, '
     'agent_id VARCHAR, service_type VARCHAR, service_types VARCHAR NOT NULL, complete BOOLEAN NOT NULL, '
     'end_reason VARCHAR, score_total FLOAT, score_max FLOAT, result_json VARCHAR, updated_at TIMESTAMP NOT NULL)',
     'CREATE TABLE flags (id INTEGER PRIMARY KEY, call_id VARCHAR NOT NULL REFERENCES calls (call_id), '
     'code VARCHAR NOT NULL, turn INTEGER, speaker VARCHAR, start FLOAT, text VARCHAR, phrase VARCHAR, '
     'suggestion VARCHAR, confidence FLOAT)',
+    'CREATE TABLE utterances (id INTEGER PRIMARY KEY, call_id VARCHAR NOT NULL REFERENCES calls (call_id), '
+    'turn INTEGER NOT NULL, speaker VARCHAR NOT NULL, start FLOAT NOT NULL, "end" FLOAT NOT NULL, text VARCHAR NOT NULL)',
+    "INSERT INTO calls (call_id, source, service_types, complete, updated_at) "
+    "VALUES ('OLD-1', 'file', '[]', TRUE, '2026-01-05 09:00:00')",
+    "INSERT INTO utterances (id, call_id, turn, speaker, start, \"end\", text) VALUES (1, 'OLD-1', 0, 'agent', 0.4, 2.9, '您好')",
 ]
 
 
@@ -35,8 +41,11 @@ def _check_upgrade(url: str, raw_url: str) -> None:
             conn.execute(text(sql.replace("id INTEGER PRIMARY KEY", f"id {serial}")))
     raw.dispose()
     engine = make_engine(url)
-    cols = {t: {c["name"] for c in inspect(engine).get_columns(t)} for t in ("calls", "flags")}
+    cols = {t: {c["name"] for c in inspect(engine).get_columns(t)} for t in ("calls", "flags", "utterances")}
     assert "audio_path" in cols["calls"] and "stale" in cols["flags"], cols
+    assert {"confidence", "words_json"} <= cols["utterances"], cols
+    old = load_call(engine, "OLD-1")["utterances"]  # an old final reads as a transcript's turn: no estimate, no words
+    assert [(u["text"], u["confidence"], u["words_json"]) for u in old] == [("您好", 1.0, None)]
     tr = load_transcript(FX07)
     save_result(engine, tr, analyze_transcript(tr))
     call = load_call(engine, tr.call_id)

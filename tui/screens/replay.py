@@ -187,7 +187,7 @@ class ReplayScreen(Screen):
                              service_types=list(ev.service_types))
             self.query_one(RecordForm).set_service_type(ev.service_type)
         elif isinstance(ev, FlagRaised):
-            flag = ev.as_flag() | {"id": None, "review": None, "review_comment": None}
+            flag = ev.flag.to_dict(span=True) | {"id": None, "review": None, "review_comment": None}
             self.flags.append(flag)
             self.query_one("#flag-table", OptionList).add_option(Option(self._flag_prompt(len(self.flags) - 1)))
             self._mark_turn(flag.get("turn"))

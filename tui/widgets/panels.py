@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from copilot.events import FlagRaised
-from copilot.labels import FLAG_SEVERITY, FLAG_ZH, SERVICE_TYPE_ZH, SUGGESTION_ZH
-from copilot.session.pipeline import SILENT_STEP_S
+from copilot.labels import FLAG_SEVERITY, SERVICE_TYPE_ZH, SUGGESTION_ZH
+from copilot.standard import SILENT_STEP_S
 from tui.suggest import Shown
 from tui.widgets.transcript import clock
 from tui.widgets.wrap import Wrapped
@@ -18,7 +18,7 @@ from tui.widgets.wrap import Wrapped
 AMBER = {code for code, sev in FLAG_SEVERITY.items() if sev == "amber"}
 """Flag codes shown amber (to fix); the rest, banned phrases first, are red (flags.toml ``severity``)."""
 SILENT_STEPS = ((SILENT_STEP_S, "再次致问候语"), (2 * SILENT_STEP_S, "致无声电话结束语并挂机"))
-"""The A.3 silent-call countdown, on the pipeline's step (copilot.session.pipeline.SILENT_STEP_S)."""
+"""The A.3 silent-call countdown, on the pipeline's step (copilot.standard.SILENT_STEP_S)."""
 
 
 def severity(code: str) -> str:
@@ -125,9 +125,9 @@ class FlagList(Static):
             return
         lines = []
         for f in reversed(self.flags):
-            color = "bold red" if severity(f.code) == "red" else "bold dark_orange"
+            color = "bold red" if f.flag.severity == "red" else "bold dark_orange"
             said = f"「{f.phrase}」" if f.phrase else ""
-            line = Text.assemble(("● ", color), (FLAG_ZH.get(f.code, f.code), color), f" {said}")
+            line = Text.assemble(("● ", color), (f.flag.name_zh, color), f" {said}")
             if f.suggestion:
                 line.append(f"→ {f.suggestion}", "green")
             lines.append(Wrapped(line, indent=2))

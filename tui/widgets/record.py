@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, Label, Select
 
 from copilot.labels import ROLE_ZH, SERVICE_TYPE_ZH
+from copilot.record import CallRecord
 
 TEXT_FIELDS = (("caller_name", "来电人"), ("phone", "电话"), ("case_number", "案号"), ("judge_name", "法官"),
                ("summary", "摘要"), ("referral", "转介"))
@@ -67,7 +68,10 @@ class RecordForm(Vertical):
             with w.prevent(Checkbox.Changed):
                 w.value = bool(value)
 
-    def fill(self, record: dict[str, Any]) -> None:
+    def fill(self, record: CallRecord | dict[str, Any]) -> None:
+        """Show a record (a ``record`` event's dict or a :class:`~copilot.record.CallRecord`); the agent's edits stay."""
+        if isinstance(record, CallRecord):
+            record = record.to_dict()
         for key, value in record.items():
             if key in ("dialect_words",):
                 continue
