@@ -56,8 +56,11 @@ def as_lines(script: Iterable[Line | tuple[str, float, float, str]]) -> list[Lin
 class ScriptedSession:
     """One channel's recognition: the script's lines of this speaker, released as the audio clock passes."""
 
-    def __init__(self, lines: Sequence[Line], *, start: float, latency: float, partials: bool) -> None:
+    def __init__(self, lines: Sequence[Line], *, start: float, latency: float, partials: bool,
+                 offline: bool = False) -> None:
         self.pending = list(lines)
+        self.offline = offline
+        """Whole-channel decoding: nothing comes out before :meth:`finish` (as Whisper's file sessions)."""
         self.clock = start
         self.latency = latency
         self.partials = partials
@@ -66,6 +69,8 @@ class ScriptedSession:
     def accept(self, pcm: bytes) -> list[Utterance]:
         self.clock += len(pcm) / 2 / SAMPLE_RATE
         out: list[Utterance] = []
+        if self.offline:
+            return out
         for line in list(self.pending):
             middle = (line.start + line.end) / 2
             if self.partials and id(line) not in self._partial_sent and self.clock >= middle:
@@ -93,16 +98,25 @@ class ScriptedRecognizer:
     name = "scripted"
 
     def __init__(self, script: Iterable[Line | tuple[str, float, float, str]], *, latency: float = 0.3,
-                 partials: bool = True) -> None:
+                 partials: bool = True, decodes_whole_channel: bool = False) -> None:
         self.lines = as_lines(script)
         self.latency = latency
         self.partials = partials
+        self.decodes_whole_channel = decodes_whole_channel
+        """The recognizer capability (``asr.engine.Recognizer``): with it, ``offline=True`` sessions hold every
+        line until ``finish()``; without it an ``offline`` option is refused, as a streaming-only engine would."""
+        self.opened: list[tuple[str, dict[str, Any]]] = []
+        """(speaker, options) of every session opened, so a test can see what the pipeline asked for."""
 
     def open_session(self, speaker: str, *, start: float = 0.0, partials: bool | None = None,
-                     **_engine_options: Any) -> ScriptedSession:
+                     **engine_options: Any) -> ScriptedSession:
+        self.opened.append((speaker, {"partials": partials, **engine_options}))
+        offline = bool(engine_options.pop("offline", False))
+        if offline and not self.decodes_whole_channel:
+            raise TypeError("open_session() got an unexpected keyword argument 'offline'")
         mine = [line for line in self.lines if line.speaker == speaker]
         return ScriptedSession(mine, start=start, latency=self.latency,
-                               partials=self.partials if partials is None else partials)
+                               partials=self.partials if partials is None else partials, offline=offline)
 
 
 def _band_noise(seconds: float, rng: np.random.Generator, lo: float = 300.0, hi: float = 3400.0) -> np.ndarray:
