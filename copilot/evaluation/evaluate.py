@@ -191,6 +191,7 @@ def find_call_file(d: Path, call_id: str, exts: tuple[str, ...] = (".json",)) ->
 
 
 AUDIO_EXTS = (".flac", ".wav")
+"""Recordings looked for beside the labels, in this order (any readable one is analysed: copilot.session.files)."""
 
 
 def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = False, analyse=None,
@@ -201,8 +202,6 @@ def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = 
     (present in the call or not), since ASR segments turns differently from the labelled transcript.
     ``progress(i, n, call_id)`` is called before each call.
     """
-    from copilot.analysis import analyze_transcript
-    from copilot.transcript import load_transcript
 
     labels = load_labels(labels_path)
     rep = EvalReport()
@@ -214,12 +213,10 @@ def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = 
         try:
             if analyse:
                 result = analyse(path)
-            elif path.suffix.lower() in AUDIO_EXTS:
-                from copilot.session.recording import analyse_recording
-
-                result = analyse_recording(path, engine=engine)[0]
             else:
-                result = analyze_transcript(load_transcript(path))
+                from copilot.session.files import analyse_file
+
+                result = analyse_file(path, engine=engine)[0]
         except CopilotError as exc:
             rep.errors.append(str(exc))
             continue

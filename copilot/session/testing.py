@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from asr.monitor import CallMonitor
 from asr.types import SAMPLE_RATE, AudioChunk, Utterance
 from copilot.events import Event
 from copilot.session.pipeline import CallPipeline, run_audio
@@ -191,12 +190,19 @@ class StageRun:
 def run_script(script: Iterable[Line | tuple[str, float, float, str]], *, duration: float | None = None,
                latency: float = 0.3, partials: bool = True, monitor: bool = True, call_id: str = "SCRIPTED",
                ring_seconds: float | None = None, rules: Any = None, sinks: Iterable[Any] = (),
-               writer: Any = None) -> StageRun:
-    """Run a scripted call through the real pipeline (real analysis, real monitor unless ``monitor=False``)."""
+               writer: Any = None, whole_channel: bool = False,
+               recognizer: ScriptedRecognizer | None = None) -> StageRun:
+    """Run a scripted call through the real pipeline (real analysis, real monitor unless ``monitor=False``),
+    built by the call factory as an ``ingest`` source (the harness feeds the chunks). ``whole_channel`` asks for
+    whole-channel decoding, which a ``recognizer`` with ``decodes_whole_channel`` gives (nothing before the end)."""
+    from copilot.session.factory import make_pipeline
+    from copilot.session.source import SourceSpec
+
     lines = as_lines(script)
-    pipeline = CallPipeline(call_id, rules=rules, ring_seconds=ring_seconds, sinks=sinks, writer=writer,
-                            recognizer=ScriptedRecognizer(lines, latency=latency, partials=partials),
-                            monitor=CallMonitor() if monitor else None)
+    spec = SourceSpec(kind="ingest", call_id=call_id, ring_seconds=ring_seconds, partials=partials,
+                      whole_channel=whole_channel)
+    rec = recognizer or ScriptedRecognizer(lines, latency=latency, partials=partials)
+    pipeline = make_pipeline(spec, recognizer=rec, rules=rules, sinks=sinks, writer=writer, monitor=monitor)
     run = StageRun(pipeline)
     clock = [0.0]
 
