@@ -119,7 +119,7 @@ class ChunkConverter:
 
 
 class FileSource:
-    """A WAV/FLAC recording as a stream of chunks: stereo → channel ``agent_channel`` is the agent."""
+    """A recording (``asr.audio.AUDIO_EXTENSIONS``) as a stream of chunks: stereo → channel ``agent_channel`` is the agent."""
 
     def __init__(self, path: str | os.PathLike[str], *, agent_channel: int = 0, speaker_for_mono: str = "caller",
                  chunk_ms: int = 100, pace: Pace = "whole", speed: float | None = None) -> None:
