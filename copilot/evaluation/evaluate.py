@@ -190,8 +190,15 @@ def find_call_file(d: Path, call_id: str, exts: tuple[str, ...] = (".json",)) ->
     return d / f"{call_id}{exts[0]}"
 
 
-AUDIO_EXTS = (".flac", ".wav")
-"""Recordings looked for beside the labels, in this order (any readable one is analysed: copilot.session.files)."""
+def _audio_exts() -> tuple[str, ...]:
+    from copilot.session.source import AUDIO_EXT
+
+    return tuple(sorted(AUDIO_EXT, key=lambda e: (e != ".flac", e != ".wav")))
+
+
+AUDIO_EXTS = _audio_exts()
+"""The recordings of copilot.session's one extension set, in the order they are looked for beside the labels
+(FLAC, WAV, then Ogg/MP3 when libsndfile reads them)."""
 
 
 def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = False, analyse=None,
