@@ -1,7 +1,9 @@
-"""Audio at ingress: read WAV/FLAC files, validate them, and convert every channel to 16 kHz int16.
+"""Audio at ingress: read recordings, validate them, and convert every channel to 16 kHz int16.
 
 Everything downstream (engines, monitor) sees mono signed 16-bit samples at :data:`asr.types.SAMPLE_RATE`.
-Files are decoded with soundfile (libsndfile) and resampled with soxr (quality ``HQ``).
+Files are decoded with soundfile (libsndfile) and resampled with soxr (quality ``HQ``). The formats read are
+those of :data:`FORMATS` that the installed libsndfile decodes (:data:`AUDIO_EXTENSIONS`): WAV and FLAC always,
+Ogg (Vorbis/Opus) and MP3 (libsndfile ≥ 1.1) when it was built with them.
 """
 
 from __future__ import annotations
@@ -44,19 +46,43 @@ class DecodedAudio:
     """The file it came from."""
 
 
+# ---------------------------------------------------------------------------------------------- formats
+
+FORMATS: dict[str, str] = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG", ".mp3": "MP3"}
+"""File extension → libsndfile major format, for every recording format the project accepts."""
+_NAMES = {"WAV": "WAV", "FLAC": "FLAC", "OGG": "Ogg", "MP3": "MP3"}
+
+
+def _readable() -> tuple[str, ...]:
+    available = set(soundfile.available_formats())
+    return tuple(ext for ext, fmt in FORMATS.items() if fmt in available)
+
+
+AUDIO_EXTENSIONS: tuple[str, ...] = _readable()
+"""The recording extensions this installation reads (lower case, with the dot): :data:`FORMATS` whose format
+the installed libsndfile decodes."""
+READABLE: frozenset[str] = frozenset(FORMATS[e] for e in AUDIO_EXTENSIONS)
+"""libsndfile major formats read (``WAV``, ``FLAC`` and, when built in, ``OGG``, ``MP3``)."""
+
+
+def formats_text() -> str:
+    """The readable formats for a message: ``WAV/FLAC/Ogg/MP3``."""
+    return "/".join(_NAMES[FORMATS[e]] for e in AUDIO_EXTENSIONS)
+
+
 # ---------------------------------------------------------------------------------------------- sniffing
 
 
-def _looks_like(head: bytes) -> str | None:
-    """Name the container of a file from its first bytes; None when it is WAV or FLAC."""
+def _container(head: bytes) -> str:
+    """Name the container of a file from its first bytes: a :data:`FORMATS` value, else a description."""
     if head[:4] in (b"RIFF", b"RIFX", b"RF64") and head[8:12] == b"WAVE":
-        return None
+        return "WAV"
     if head[:4] == b"fLaC":
-        return None
+        return "FLAC"
     if head[:3] == b"ID3" or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return "MP3"
     if head[:4] == b"OggS":
-        return "Ogg (Vorbis/Opus)"
+        return "OGG"
     if head[4:8] == b"ftyp":
         return "MP4/M4A"
     if head[:4] == b"FORM":
@@ -162,10 +188,11 @@ def array_to_pcm(samples: np.ndarray) -> bytes:
 
 
 def read_audio(path: str | os.PathLike[str], *, max_channels: int = 2) -> DecodedAudio:
-    """Read a WAV or FLAC file and convert each channel to int16 mono at 16 kHz.
+    """Read a recording (:data:`AUDIO_EXTENSIONS`: WAV, FLAC, Ogg, MP3) and convert each channel to int16 mono
+    at 16 kHz. The content decides the format (an MP3 named ``.wav`` is read as MP3).
 
     Raises :class:`asr.errors.AudioError` naming the file for a missing, empty, truncated or corrupt file,
-    a non-WAV/FLAC file, too many channels or an unsupported sample rate.
+    a file of another format, too many channels or an unsupported sample rate.
     """
     p = str(path)
     if not Path(p).exists():
@@ -177,10 +204,11 @@ def read_audio(path: str | os.PathLike[str], *, max_channels: int = 2) -> Decode
         raise AudioError("zero-length audio: the file is empty (0 bytes)", where=p)
     with open(p, "rb") as fh:
         head = fh.read(12)
-    kind = _looks_like(head)
-    if kind is not None:
-        raise AudioError(f"not a WAV/FLAC file; looks like {kind}", where=p)
-    if head[:4] != b"fLaC":
+    kind = _container(head)
+    if kind not in READABLE:
+        name = {"OGG": "Ogg (Vorbis/Opus)"}.get(kind, kind)
+        raise AudioError(f"not a {formats_text()} file; looks like {name}", where=p)
+    if kind == "WAV":
         _check_wav_chunks(p, size)
     try:
         info = soundfile.info(p)

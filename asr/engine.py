@@ -38,10 +38,27 @@ class Recognizer(Protocol):
     """One loaded model, shared; thread-safe to open many sessions at once."""
 
     name: str
+    """The engine's name, for logs and the server's listing only — never for deciding what it can do."""
+    decodes_whole_channel: bool
+    """Capability: ``open_session(..., offline=True)`` gives a session that keeps the channel's audio and
+    decodes it whole at ``finish()`` (offline whole-channel decoding: fewer model passes, more context for a
+    recorded call). An engine without it (Vosk, which streams only) must not be passed ``offline``; use
+    :func:`offline_options`."""
 
     def open_session(self, speaker: str, *, start: float = 0.0, partials: bool = True) -> RecognizerSession:
-        """A new session for ``speaker``; times are offset by ``start`` s; ``partials=False`` = finals only."""
+        """A new session for ``speaker``; times are offset by ``start`` s; ``partials=False`` = finals only.
+        Engines with :attr:`decodes_whole_channel` also take ``offline=True``."""
         ...
+
+
+def decodes_whole_channel(recognizer: object) -> bool:
+    """Whether ``recognizer`` can decode a whole channel offline (its :attr:`Recognizer.decodes_whole_channel`)."""
+    return bool(getattr(recognizer, "decodes_whole_channel", False))
+
+
+def offline_options(recognizer: object, *, whole_channel: bool) -> dict[str, bool]:
+    """The ``open_session`` option asking for whole-channel decoding, when wanted and the engine can do it."""
+    return {"offline": True} if whole_channel and decodes_whole_channel(recognizer) else {}
 
 
 def choose_engine(requested: str = "auto", models_dir: Path | None = None) -> tuple[str, str]:

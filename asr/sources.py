@@ -13,22 +13,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import time
 from collections.abc import AsyncIterator, Iterator
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 import numpy as np
 
 from asr.audio import DecodedAudio, StreamResampler, array_to_pcm, read_audio
 from asr.errors import AudioError
+from asr.pacing import FAST_SPEED, PACES, Pace, Pacer
 from asr.types import SAMPLE_RATE, AudioChunk
 
 log = logging.getLogger(__name__)
 
-Pace = Literal["whole", "fast", "realtime"]
-PACES: tuple[str, ...] = ("whole", "fast", "realtime")
-FAST_SPEED = 10.0
-"""Default speed-up of ``fast`` replay."""
+__all__ = ["FAST_SPEED", "PACES", "ChunkConverter", "FileSource", "Pace", "RawPcmSource", "speakers_of"]
 MIN_RATE, MAX_RATE = 8000, 192000
 """Hertz: the wire sample rates :class:`ChunkConverter` accepts."""
 
@@ -121,39 +118,17 @@ class ChunkConverter:
         return sorted(chunks, key=lambda c: c.speaker != "agent")
 
 
-class _Paced:
-    """Shared pacing of replayed sources: a chunk is released when its audio would have ended."""
-
-    pace: str
-    speed: float
-
-    def _set_pace(self, pace: str, speed: float | None, where: str) -> None:
-        if pace not in PACES:
-            raise AudioError(f"pace must be one of {', '.join(PACES)}, got {pace!r}", where=where)
-        if pace == "realtime" and speed not in (None, 1, 1.0):
-            raise AudioError("pace 'realtime' plays at speed 1; use pace 'fast' to change the speed",
-                             where=where)
-        if speed is not None and not speed > 0:
-            raise AudioError(f"speed must be positive, got {speed!r}", where=where)
-        self.pace = pace
-        self.speed = FAST_SPEED if pace == "fast" and speed is None else float(speed or 1.0)
-
-    def _delay(self, t0: float, audio_end: float) -> float:
-        """Seconds to wait before releasing audio that ends at ``audio_end``."""
-        if self.pace == "whole":
-            return 0.0
-        return t0 + audio_end / self.speed - time.monotonic()
-
-
-class FileSource(_Paced):
-    """A WAV/FLAC recording as a stream of chunks: stereo → channel ``agent_channel`` is the agent."""
+class FileSource:
+    """A recording (``asr.audio.AUDIO_EXTENSIONS``) as a stream of chunks: stereo → channel ``agent_channel`` is the agent."""
 
     def __init__(self, path: str | os.PathLike[str], *, agent_channel: int = 0, speaker_for_mono: str = "caller",
                  chunk_ms: int = 100, pace: Pace = "whole", speed: float | None = None) -> None:
         where = str(path)
         _check_layout(2, agent_channel, speaker_for_mono, where)
         _check_chunk_ms(chunk_ms, where)
-        self._set_pace(pace, speed, where)
+        self._pacer = Pacer(pace, speed, where=where)
+        self.pace = self._pacer.pace
+        self.speed = self._pacer.speed
         self.path = where
         self.agent_channel = agent_channel
         self.speaker_for_mono = speaker_for_mono
@@ -184,19 +159,16 @@ class FileSource(_Paced):
 
     def __iter__(self) -> Iterator[AudioChunk]:
         audio = self.load()
-        t0 = time.monotonic()
+        pacer = self._pacer.start()
         for chunk in self._chunks(audio):
-            wait = self._delay(t0, chunk.start + chunk.seconds)
-            if wait > 0:
-                time.sleep(wait)
+            pacer.wait(chunk.start + chunk.seconds)
             yield chunk
 
     async def __aiter__(self) -> AsyncIterator[AudioChunk]:
         audio = self._audio or await asyncio.to_thread(self.load)
-        t0 = time.monotonic()
+        pacer = self._pacer.start()
         for chunk in self._chunks(audio):
-            wait = self._delay(t0, chunk.start + chunk.seconds)
-            await asyncio.sleep(max(wait, 0.0))  # also yields to the loop at pace 'whole'
+            await pacer.wait_async(chunk.start + chunk.seconds)  # also yields to the loop at pace 'whole'
             yield chunk
 
 

@@ -50,6 +50,8 @@ class VoskRecognizer:
     """One loaded Vosk model shared by many sessions (each session owns its KaldiRecognizer)."""
 
     name = "vosk"
+    decodes_whole_channel = False
+    """Vosk streams only: its sessions take no ``offline`` option."""
 
     def __init__(self, model: str | Path, *, models_dir: Path | None = None, log_level: int = -1,
                  max_alternatives: int = 0, grammar: list[str] | None = None) -> None:

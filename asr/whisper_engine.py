@@ -163,6 +163,8 @@ class WhisperRecognizer:
     """One Whisper base model shared by any number of sessions (CTranslate2 is thread-safe)."""
 
     name = "whisper"
+    decodes_whole_channel = True
+    """``open_session(offline=True)`` transcribes the whole channel at the end (:class:`WhisperFileSession`)."""
 
     def __init__(
         self,

@@ -25,7 +25,7 @@ import soxr
 
 from asr.audio import read_audio, to_16k
 from asr.cer import CerResult, cer
-from asr.engine import Recognizer, choose_engine, make_recognizer
+from asr.engine import Recognizer, choose_engine, decodes_whole_channel, make_recognizer
 from asr.types import SAMPLE_RATE, Utterance
 from asr.whisper_engine import WhisperConfig
 
@@ -210,8 +210,6 @@ def main(argv: list[str] | None = None) -> int:
         wanted = {Path(f).name for f in args.files}
         clips = [c for c in clips if c[0].name in wanted]
     engine, reason = choose_engine(args.engine)
-    if args.mode != "stream" and engine != "whisper":
-        ap.error("--mode file/both is for the Whisper engine")
     opts = {"cpu_threads": args.threads, "beam_size": args.beam,
             "partial_interval": 1.0 if args.partials else 0.0} if engine == "whisper" else {}
     if engine == "whisper" and args.prompt:
@@ -232,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         opts[field_name] = type(getattr(WhisperConfig(), field_name))(value)
     t0 = time.perf_counter()
     recognizer = make_recognizer(engine, **opts)
+    if args.mode != "stream" and not decodes_whole_channel(recognizer):
+        ap.error(f"--mode file/both needs an engine that decodes whole channels (Whisper); {engine} streams only")
     print(f"engine: {engine} ({reason}); mode {args.mode}; load {time.perf_counter() - t0:.1f} s; "
           f"threads {args.threads}; options {opts}", flush=True)
     passes = [("16k", False)] + ([] if args.no_8k else [("8k", True)])

@@ -19,7 +19,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     from copilot.commands.analyze import cmd_analyze, cmd_eval
 
     p = sub.add_parser("analyze", help="analyse a transcript JSON, a recording, or a folder of them")
-    p.add_argument("path", help="a transcript .json, a .wav/.flac recording, or a folder")
+    p.add_argument("path", help="a transcript .json, a recording (.wav/.flac/.ogg/.mp3), or a folder")
     p.add_argument("--json", action="store_true", help="print the docs/formats.md §2 JSON")
     p.add_argument("--out", help="write one result file per call and summary.csv into this folder")
     p.add_argument("--save", action="store_true", help="store calls, utterances, flags, records and scores")

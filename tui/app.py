@@ -10,8 +10,9 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
+from copilot.session.source import SourceSpec
 from tui.config import TuiConfig
-from tui.sources import SourceSpec, open_stream
+from tui.sources import open_stream
 
 log = logging.getLogger(__name__)
 MODES = ("live", "replay", "score")
@@ -63,7 +64,9 @@ def make_app(mode: str = "live", *, source: SourceSpec | None = None, store: Any
         if source is not None and source.kind in ("device", "connect"):
             rate = 1.0
         elif source is not None and source.pace != "whole":
-            rate = 1.0 if source.pace == "realtime" else (source.speed or 10.0)
+            from copilot.session.pacing import Pacer
+
+            rate = Pacer(source.pace, source.speed if source.pace == "fast" else None).speed
 
         def factory() -> Any:
             return LiveScreen(opener, store=store, config=cfg, clock_rate=rate)

@@ -99,15 +99,13 @@ def main(argv: list[str] | None = None) -> int:
         engine = build_store(Path(tmp), Path(a.true_cases), a.distractors, a.seed)
         directory = CaseDirectory(engine)
         build = time.perf_counter() - t0
-        words = None
+        words = rec = None
         if a.bias:
-            import copilot.session.recording as recording
             from asr.engine import make_recognizer
             from copilot.cases.bias import hotwords
 
             words = hotwords(directory)
-            rec = make_recognizer(a.engine, hotwords=words)
-            recording.shared_recognizer = lambda engine="auto": rec  # every recording of this run uses it
+            rec = make_recognizer(a.engine, hotwords=words)  # every recording of this run uses it
         per: dict[str, list[dict]] = {"without": [], "with": []}
         lookups: list[float] = []
         for cid, lab in sorted(labels.items()):
@@ -115,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             if path.suffix.lower() in AUDIO_EXTS:
                 from copilot.session.recording import analyse_recording
 
-                tr = analyse_recording(path, engine=a.engine)[1]
+                tr = analyse_recording(path, engine=a.engine, recognizer=rec)[1]
                 if a.save_transcripts:
                     Path(a.save_transcripts).mkdir(parents=True, exist_ok=True)
                     (Path(a.save_transcripts) / f"{cid}.json").write_text(

@@ -13,23 +13,15 @@ from copilot.errors import CopilotError, user_errors
 from copilot.exports.report_text import format_result, format_table, summary_rows
 
 log = logging.getLogger(__name__)
-AUDIO_EXT = (".wav", ".flac")
 
 
 def analyse_path(path: Path, args: Any) -> tuple[dict[str, Any], Any]:
-    """Analyse one transcript JSON or one recording; returns (result, transcript)."""
-    if path.suffix.lower() in AUDIO_EXT:
-        from copilot.session.recording import analyse_recording
+    """Analyse one transcript JSON or one recording (the one dispatcher, copilot.session.files); returns
+    (result, transcript)."""
+    from copilot.session.files import analyse_file
 
-        return analyse_recording(path, engine=getattr(args, "engine", "auto"),
-                                 agent_channel=getattr(args, "agent_channel", 0),
-                                 speaker=getattr(args, "speaker", "caller"),
-                                 ring_seconds=getattr(args, "ring_seconds", None))
-    from copilot.analysis import analyze_transcript
-    from copilot.transcript import load_transcript
-
-    tr = load_transcript(path)
-    return analyze_transcript(tr), tr
+    return analyse_file(path, engine=getattr(args, "engine", "auto"), agent_channel=getattr(args, "agent_channel", 0),
+                        speaker=getattr(args, "speaker", "caller"), ring_seconds=getattr(args, "ring_seconds", None))
 
 
 def out_file(out_dir: Path, call_id: str) -> Path:
@@ -51,9 +43,11 @@ def out_file(out_dir: Path, call_id: str) -> Path:
 
 def collect(path: Path) -> list[Path]:
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".json", *AUDIO_EXT))
+        from copilot.session.source import accepted_text, call_files
+
+        files = call_files([path])
         if not files:
-            raise CopilotError("no .json, .wav or .flac files in folder", where=str(path))
+            raise CopilotError(f"no call files in folder; expected {accepted_text()}", where=str(path))
         return files
     if not path.exists():
         raise CopilotError("no such file or folder", where=str(path))

@@ -73,8 +73,8 @@ def demo_files(name: str) -> tuple[Path, Path]:
 def demo_app(args: Any, store: Any = None, config: Any = None) -> Any:
     """The live screen on a bundled fixture's recording, through ASR and the whole pipeline."""
     from copilot.cases.runtime import use_demo_directory
+    from copilot.session.source import SourceSpec
     from tui.app import make_app
-    from tui.sources import SourceSpec
 
     use_demo_directory()  # the case card: the store's case directory, else the small one the demo ships
     audio, _ = demo_files(args.call)
@@ -128,7 +128,8 @@ def cmd_demo(args: Any) -> int:
     from copilot.cases.runtime import use_demo_directory
     from copilot.events import RecordUpdated
     from copilot.labels import CASE_SOURCE_ZH, RECORD_ZH
-    from tui.sources import SourceSpec, pipeline_events
+    from copilot.session.factory import call_events
+    from copilot.session.source import SourceSpec
 
     use_demo_directory()
 
@@ -139,7 +140,7 @@ def cmd_demo(args: Any) -> int:
     print(f"演示 demo: {audio.name} → ASR ({args.engine}) → 分析 → 数据库 (pace {args.pace}; 无终端界面 no TUI)",
           file=sys.stderr)
     record: dict[str, Any] = {}
-    for ev in pipeline_events(spec, store)(threading.Event()):
+    for ev in call_events(spec, store)(threading.Event()):
         if isinstance(ev, RecordUpdated):
             record = ev.record
         line = format_event(ev)
@@ -167,8 +168,8 @@ def cmd_live(args: Any) -> int:
                       f"{d.default_samplerate:.0f} Hz)")
         return 0
     from asr.devices import find_device
+    from copilot.session.source import SourceSpec
     from tui.app import make_app
-    from tui.sources import SourceSpec
 
     device: Any = int(args.device) if args.device and args.device.isdigit() else args.device
     find_device(device)  # a missing PortAudio or device fails here, with a clear message, before the TUI
@@ -179,13 +180,13 @@ def cmd_live(args: Any) -> int:
 
 def print_events(spec: Any, store: Any = None, out: Any = None) -> int:
     """docs/formats.md §4 JSON lines on stdout as the events happen (no TUI)."""
-    from tui.sources import pipeline_events
+    from copilot.session.factory import call_events
 
     out = out or sys.stdout
     import threading
 
     try:
-        for ev in pipeline_events(spec, store)(threading.Event()):
+        for ev in call_events(spec, store)(threading.Event()):
             out.write(json.dumps(ev.to_dict(), ensure_ascii=False) + "\n")
             out.flush()
     except BrokenPipeError:  # the reader (e.g. `head`) has gone
@@ -194,7 +195,7 @@ def print_events(spec: Any, store: Any = None, out: Any = None) -> int:
 
 
 def cmd_replay(args: Any) -> int:
-    from tui.sources import SourceSpec
+    from copilot.session.source import SourceSpec
 
     p = Path(args.path)
     if args.events or p.exists() or p.suffix:
@@ -227,8 +228,8 @@ def cmd_score(args: Any) -> int:
 
 
 def cmd_tui(args: Any) -> int:
+    from copilot.session.source import SourceSpec
     from tui.app import make_app
-    from tui.sources import SourceSpec
 
     if not args.connect:
         raise CopilotError("give --connect ws://HOST:PORT and --call ID", where="copilot tui")
@@ -264,7 +265,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_live)
 
     p = sub.add_parser("replay", help="inspect a recording, a transcript or a stored call (or --events)")
-    p.add_argument("path", help="a .json transcript, a .wav/.flac recording, or a stored call id")
+    p.add_argument("path", help="a .json transcript, a recording (.wav/.flac/.ogg/.mp3), or a stored call id")
     p.add_argument("--events", action="store_true", help="no TUI: print docs/formats.md §4 JSON lines to stdout")
     p.add_argument("--save", action="store_true", help="with --events: also write the call to the database")
     p.add_argument("--agent-channel", type=int, default=0, choices=[0, 1])

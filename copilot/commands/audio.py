@@ -12,23 +12,20 @@ from typing import Any
 def cmd_transcribe(args: Any) -> int:
     """Audio → docs/formats.md §1 transcript (speaker from the channel; mono files take --speaker).
 
-    Whisper transcribes each whole channel (file mode, as for recorded calls) unless ``--live``: then the
-    audio goes through the live streaming path (endpointing, one decode per utterance with the channel's
-    context, partials included) as fast as the CPU allows, so the two can be compared on any recording."""
-    from asr.sources import FileSource
-    from copilot.session.pipeline import CallPipeline, run_audio
-    from copilot.session.recording import _call_id, shared_recognizer, transcript_from_events
+    An engine that decodes whole channels (Whisper) transcribes each channel whole (file mode, as for recorded
+    calls) unless ``--live``: then the audio goes through the live streaming path (endpointing, one decode per
+    utterance with the channel's context, partials included) as fast as the CPU allows, so the two can be
+    compared on any recording. Built by the call factory (``copilot.session.factory.open_call``)."""
+    from copilot.session.factory import open_call
+    from copilot.session.recording import transcript_from_events
+    from copilot.session.source import SourceSpec
 
     p = Path(args.audio)
-    src = FileSource(p, agent_channel=args.agent_channel, speaker_for_mono=args.speaker, pace="whole")
-    src.load()
-    recognizer = shared_recognizer(args.engine)
-    opts: dict[str, Any] = {} if args.live else {"partials": False}
-    if not args.live and getattr(recognizer, "name", "") == "whisper":
-        opts["offline"] = True
-    pipeline = CallPipeline(_call_id(p), recognizer=recognizer, session_opts=opts)
-    events = list(run_audio(src, pipeline, source="file"))
-    tr = transcript_from_events(pipeline.call_id, events, str(p))
+    spec = SourceSpec.recording(p, engine=args.engine, agent_channel=args.agent_channel, speaker=args.speaker,
+                                partials=args.live, whole_channel=not args.live)
+    call = open_call(spec)  # a bad file fails here, before the model loads
+    events = list(call.events())
+    tr = transcript_from_events(call.call_id, events, str(p))
     if args.json or args.out:
         text = json.dumps(tr.to_dict(), ensure_ascii=False, indent=2)
         if args.out:

@@ -23,7 +23,6 @@ from copilot.errors import CopilotError, user_errors
 from copilot.labels import FLAG_ZH, SERVICE_TYPE_ZH
 
 log = logging.getLogger(__name__)
-INPUT_EXT = (".json", ".wav", ".flac")
 
 
 @dataclass
@@ -41,14 +40,11 @@ class BatchResult:
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.suffix.lower() in INPUT_EXT)
-        else:
-            out.append(p)  # a missing or unsupported file is reported by score_one, with the others scored
+    from copilot.session.source import accepted_text, call_files
+
+    out = call_files(paths)  # a missing or unsupported file is reported by score_one, with the others scored
     if not out:
-        raise CopilotError("nothing to score: no .json, .wav or .flac files")
+        raise CopilotError(f"nothing to score: no call files; expected {accepted_text()}")
     return out
 
 
@@ -57,22 +53,16 @@ def score_one(path: str, engine: str = "auto") -> dict[str, Any]:
     p = Path(path)
     if not p.is_file():
         return {"ok": False, "file": str(p), "error": "no such file"}
-    if p.suffix.lower() not in INPUT_EXT:
-        return {"ok": False, "file": str(p), "error": "not a .json transcript or a .wav/.flac recording"}
     try:
-        if p.suffix.lower() in (".wav", ".flac"):
+        from copilot.session.files import analyse_file
+        from copilot.session.source import kind_of
+
+        result, tr = analyse_file(p, engine=engine)  # the one dispatcher: its error names the accepted types
+        audio_s = 0.0
+        if kind_of(p) == "audio":
             import soundfile
 
-            from copilot.session.recording import analyse_recording
-
-            result, tr = analyse_recording(p, engine=engine)
             audio_s = soundfile.info(str(p)).duration
-        else:
-            from copilot.analysis import analyze_transcript
-            from copilot.transcript import load_transcript
-
-            tr = load_transcript(p)
-            result, audio_s = analyze_transcript(tr), 0.0
         call = {"file": str(p), "started_at": getattr(tr, "started_at", None),
                 "ring_seconds": getattr(tr, "ring_seconds", None),
                 "agent_id": (getattr(tr, "extra", None) or {}).get("agent_id"),

@@ -190,7 +190,15 @@ def find_call_file(d: Path, call_id: str, exts: tuple[str, ...] = (".json",)) ->
     return d / f"{call_id}{exts[0]}"
 
 
-AUDIO_EXTS = (".flac", ".wav")
+def _audio_exts() -> tuple[str, ...]:
+    from copilot.session.source import AUDIO_EXT
+
+    return tuple(sorted(AUDIO_EXT, key=lambda e: (e != ".flac", e != ".wav")))
+
+
+AUDIO_EXTS = _audio_exts()
+"""The recordings of copilot.session's one extension set, in the order they are looked for beside the labels
+(FLAC, WAV, then Ogg/MP3 when libsndfile reads them)."""
 
 
 def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = False, analyse=None,
@@ -201,8 +209,6 @@ def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = 
     (present in the call or not), since ASR segments turns differently from the labelled transcript.
     ``progress(i, n, call_id)`` is called before each call.
     """
-    from copilot.analysis import analyze_transcript
-    from copilot.transcript import load_transcript
 
     labels = load_labels(labels_path)
     rep = EvalReport()
@@ -214,12 +220,10 @@ def evaluate(calls_dir: str | Path, labels_path: str | Path, *, by_code: bool = 
         try:
             if analyse:
                 result = analyse(path)
-            elif path.suffix.lower() in AUDIO_EXTS:
-                from copilot.session.recording import analyse_recording
-
-                result = analyse_recording(path, engine=engine)[0]
             else:
-                result = analyze_transcript(load_transcript(path))
+                from copilot.session.files import analyse_file
+
+                result = analyse_file(path, engine=engine)[0]
         except CopilotError as exc:
             rep.errors.append(str(exc))
             continue

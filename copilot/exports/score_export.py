@@ -15,30 +15,20 @@ from copilot.errors import CopilotError, user_errors
 from copilot.labels import FLAG_ZH, SERVICE_TYPE_ZH
 
 log = logging.getLogger(__name__)
-AUDIO_EXT = (".wav", ".flac")
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the .json/.wav/.flac files of folders named, in order."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.suffix.lower() in (".json", *AUDIO_EXT))
-        else:
-            out.append(p)
-    return out
+    """Files named, and the call files (transcripts, recordings) of folders named, in order."""
+    from copilot.session.source import call_files
+
+    return call_files(paths)
 
 
 def analyse_file(path: Path, *, engine: str = "auto") -> dict[str, Any]:
     """The docs/formats.md §2 result of one transcript or recording (raises a user error on bad input)."""
-    if path.suffix.lower() in AUDIO_EXT:
-        from copilot.session.recording import analyse_recording
+    from copilot.session.files import analyse_file as analyse
 
-        return analyse_recording(path, engine=engine)[0]
-    from copilot.analysis import analyze_transcript
-    from copilot.transcript import load_transcript
-
-    return analyze_transcript(load_transcript(path))
+    return analyse(path, engine=engine)[0]
 
 
 def collect_calls(paths: Iterable[str | Path], *, engine: str = "auto"

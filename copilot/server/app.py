@@ -55,7 +55,7 @@ def load_recognizer(engine: str, vosk_model: str | None = None) -> Any:
     """The one shared recognizer of this process (Vosk with an explicit model folder, else the default)."""
     if engine == "vosk" and vosk_model:
         return _vosk(vosk_model)
-    from copilot.session.recording import shared_recognizer
+    from copilot.session.factory import shared_recognizer
 
     return shared_recognizer(engine)
 
@@ -237,15 +237,17 @@ class CopilotServer:
     # ------------------------------------------------------------------ pipeline
     def make_pipeline(self, call_id: str, cfg: StreamConfig):
         """A call's pipeline with the shared recognizer, its own monitor and a spooling store writer (worker
-        thread): a database fault never ends the call; the call is spooled and written when the database returns."""
-        from asr.monitor import CallMonitor
+        thread): a database fault never ends the call; the call is spooled and written when the database returns.
+        Built by the call factory (an ``ingest`` source: the call's worker feeds it the converted chunks)."""
         from copilot.server.storage import SpoolingWriter
-        from copilot.session.pipeline import CallPipeline
+        from copilot.session.factory import make_pipeline
+        from copilot.session.source import SourceSpec
 
         writer = SpoolingWriter(self.health, call_id, spool_dir=self.spool_dir, started_at=cfg.started_at,
                                 source="websocket")
-        return CallPipeline(call_id, rules=self.rules, recognizer=self.recognizer, monitor=CallMonitor(),
-                            writer=writer, ring_seconds=cfg.ring_seconds, started_at=cfg.started_at)
+        spec = SourceSpec(kind="ingest", call_id=call_id, engine="none" if self.recognizer is None else "auto",
+                          ring_seconds=cfg.ring_seconds, started_at=cfg.started_at)
+        return make_pipeline(spec, recognizer=self.recognizer, rules=self.rules, writer=writer)
 
     def listing(self, role: str | None = None) -> dict[str, Any]:
         """Active and recent calls; a confidential call's content is withheld from roles not cleared for it."""

@@ -11,7 +11,6 @@ import asyncio
 import json
 import logging
 import ssl as _ssl
-import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable
@@ -22,14 +21,14 @@ import numpy as np
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from asr.pacing import Pacer
 from copilot.events import CallEnded, ErrorEvent, Event, event_from_dict
 from copilot.server.config import OPEN_TIMEOUT_S, ServerError
 
 log = logging.getLogger(__name__)
 
 PACES = ("realtime", "fast", "whole")
-FAST_SPEED = 10.0
-"""Speed-up of pace ``fast``."""
+"""The paces of :func:`stream_file` (the one pacer, :class:`asr.pacing.Pacer`)."""
 
 
 def _headers(token: str) -> dict[str, str]:
@@ -148,7 +147,7 @@ async def stream_file(url: str, call_id: str, path: str | Path, token: str, pace
     if ring_seconds is not None:
         config["ring_seconds"] = ring_seconds
     step = rate * chunk_ms // 1000
-    factor = {"realtime": 1.0, "fast": 1.0 / FAST_SPEED, "whole": 0.0}[pace]
+    pacer = Pacer(pace)
     where = f"{url}/calls/{call_id}/audio"
     final: dict[str, Any] | None = None
     sent_frames = sent_bytes = 0
@@ -166,14 +165,13 @@ async def stream_file(url: str, call_id: str, path: str | Path, token: str, pace
         async with _connect(where, token, ssl, ping_interval=None) as ws:
             await ws.send(json.dumps({"config": config}))
             read = asyncio.create_task(reader(ws))
-            t0 = time.monotonic()
+            pacer.start()
             if on_start is not None:
-                on_start(t0)
+                on_start(pacer.t0)
             for i in range(0, len(data), step):
                 frame = data[i:i + step].astype("<i2").tobytes()
-                delay = t0 + (i + step) / rate * factor - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
+                if pacer.delay((i + step) / rate) > 0:
+                    await pacer.wait_async((i + step) / rate)
                 await ws.send(frame)
                 sent_frames += 1
                 sent_bytes += len(frame)

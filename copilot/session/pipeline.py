@@ -10,11 +10,11 @@ already recorded.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from asr.pacing import Pacer
 from copilot.analysis import CallAnalyzer
 from copilot.analysis.rules import Rules, load_rules
 from copilot.errors import CopilotError
@@ -37,7 +37,6 @@ from copilot.transcript import Transcript
 
 log = logging.getLogger(__name__)
 Sink = Callable[[Event], None]
-PACES = ("whole", "fast", "realtime")
 
 # SILENT_STEP_S (copilot.standard): the k-th report of the caller's silence suggests the silent-call script's step k.
 LEVEL_EVERY_S = 1.0
@@ -218,24 +217,13 @@ def silent_step_text(rules: Rules, seconds: float) -> str:
 
 
 # ---------------------------------------------------------------------- drivers
-def _sleep_until(t0: float, at: float, pace: str, speed: float) -> None:
-    if pace == "whole":
-        return
-    factor = 1.0 if pace == "realtime" else 1.0 / speed
-    delay = t0 + at * factor - time.monotonic()
-    if delay > 0:
-        time.sleep(delay)
-
-
 def run_transcript(tr: Transcript, pipeline: CallPipeline, *, pace: str = "whole", speed: float = 10.0,
                    ) -> Iterator[Event]:
     """Replay a transcript's turns as final utterances at the given pace; yields events as they happen."""
-    if pace not in PACES:
-        raise CopilotError(f"pace must be one of {', '.join(PACES)}, got {pace!r}")
-    t0 = time.monotonic()
+    pacer = Pacer(pace, speed if pace == "fast" else None, where="run_transcript")
     yield from pipeline.start(source="transcript")
     for turn in tr.turns:
-        _sleep_until(t0, turn.end, pace, speed)
+        pacer.wait(turn.end)
         yield from pipeline.utterance(Utterance(turn.speaker, turn.text, turn.start, turn.end, final=True,
                                                 words=turn.words,
                                                 confidence=1.0 if turn.confidence is None else turn.confidence))

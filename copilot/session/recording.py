@@ -1,15 +1,15 @@
-"""Audio → transcript → analysis, with the same pipeline a live call uses (pace ``whole``)."""
+"""Audio → transcript → analysis, with the same pipeline a live call uses (pace ``whole``), and the phrasebook's
+words for the Whisper decoder (measured, not used by default)."""
 
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from copilot.analysis.rules import Rules
 from copilot.events import UtteranceEvent
-from copilot.session.pipeline import CallPipeline, run_audio
+from copilot.session.source import SourceSpec
 from copilot.transcript import Transcript, Turn
 
 log = logging.getLogger(__name__)
@@ -49,37 +49,6 @@ def live_hotwords(rules: Rules) -> str:
     return " ".join(dict.fromkeys(greeting + courts))
 
 
-@lru_cache(maxsize=2)
-def shared_recognizer(engine: str = "auto") -> Any:
-    """One loaded model per engine, shared by every call of this process."""
-    from asr.engine import choose_engine, make_recognizer
-
-    name, reason = choose_engine(engine)
-    log.warning("ASR: %s (%s)", name, reason)
-    # No initial prompt: measured on the fixtures FX-01/02 (file mode, beam 5), Whisper base gets CER 11.4 %
-    # without one, 15.3 % with domain_prompt() and 16.5 % with the earlier case-code prompt (README).
-    # No live hotwords either (live_hotwords(): the greeting and the court's names): on the fixtures CER 14.6 %
-    # with them vs 14.5 % without, on the 9 Mandarin clips (16 kHz) 29.2 % vs 23.4 % (they pull unrelated speech toward
-    # the hotline's words); only the court's name in an agent's opening came out better (docs/live-asr.md).
-    return make_recognizer(engine)
-
-
-def make_audio_pipeline(call_id: str, *, engine: str = "auto", sinks=(), writer=None,
-                        ring_seconds: float | None = None, started_at: str | None = None,
-                        partials: bool = True, offline: bool = False) -> CallPipeline:
-    """The audio pipeline of one call. ``partials=False`` skips provisional re-decodes (batch analysis);
-    ``offline=True`` lets Whisper transcribe each whole channel at the end (recordings: fewer encoder
-    passes, more context), while the acoustic monitor still sees every chunk."""
-    from asr.monitor import CallMonitor
-
-    recognizer = shared_recognizer(engine)
-    opts = {} if partials else {"partials": False}
-    if offline and getattr(recognizer, "name", "") == "whisper":
-        opts["offline"] = True
-    return CallPipeline(call_id, recognizer=recognizer, monitor=CallMonitor(), sinks=sinks,
-                        writer=writer, ring_seconds=ring_seconds, started_at=started_at, session_opts=opts)
-
-
 def transcript_from_events(call_id: str, events: list[Any], source: str = "",
                            ring_seconds: float | None = None) -> Transcript:
     turns = [Turn(e.speaker, e.start, e.end, e.text, e.confidence, e.words) for e in events
@@ -89,27 +58,18 @@ def transcript_from_events(call_id: str, events: list[Any], source: str = "",
 
 def analyse_recording(path: str | Path, *, engine: str = "auto", agent_channel: int = 0,
                       speaker: str = "caller", ring_seconds: float | None = None,
-                      offline: bool = True) -> tuple[dict[str, Any], Transcript]:
-    """A recorded call through the pipeline at pace ``whole``; Whisper transcribes each channel whole
-    unless ``offline=False`` (then it endpoints utterance by utterance as on a live call).
+                      offline: bool = True, recognizer: Any = None) -> tuple[dict[str, Any], Transcript]:
+    """A recorded call through the pipeline at pace ``whole`` (:meth:`SourceSpec.recording`); an engine that
+    decodes whole channels (Whisper) transcribes each channel whole unless ``offline=False`` (then it endpoints
+    utterance by utterance as on a live call). ``recognizer`` replaces the shared model of ``engine``.
 
     ``ring_seconds`` comes from the telephony system (docs/formats.md §1): the audio starts at the answer, so
     without it ``answer_late`` cannot be judged."""
-    from asr.sources import FileSource
+    from copilot.session.factory import open_call
 
-    p = Path(path)
-    src = FileSource(p, agent_channel=agent_channel, speaker_for_mono=speaker, pace="whole")
-    src.load()  # bad audio fails here, before any model is loaded
-    pipeline = make_audio_pipeline(_call_id(p), engine=engine, ring_seconds=ring_seconds, partials=False,
-                                  offline=offline)
-    events = list(run_audio(src, pipeline, source="file"))
-    result = pipeline.result()
-    return result, transcript_from_events(result["call_id"], events, str(p), ring_seconds=ring_seconds)
-
-
-def _call_id(p: Path) -> str:
-    """The fixture's id (FX-02 for FX-02-info-query.flac) or the file's stem."""
-    parts = p.stem.split("-")
-    if len(parts) >= 2 and parts[1].isdigit():
-        return f"{parts[0]}-{parts[1]}"
-    return p.stem
+    spec = SourceSpec.recording(path, engine=engine, agent_channel=agent_channel, speaker=speaker,
+                                ring_seconds=ring_seconds, whole_channel=offline)
+    call = open_call(spec, recognizer=recognizer)  # bad audio fails here, before any model is loaded
+    events = list(call.events())
+    result = call.result()
+    return result, transcript_from_events(result["call_id"], events, str(path), ring_seconds=ring_seconds)

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from asr.monitor import CallMonitor
 from asr.types import SAMPLE_RATE, AudioChunk, Utterance, Word
 from copilot.events import Event
 from copilot.session.pipeline import CallPipeline, run_audio
@@ -56,8 +55,11 @@ def as_lines(script: Iterable[Line | tuple[str, float, float, str]]) -> list[Lin
 class ScriptedSession:
     """One channel's recognition: the script's lines of this speaker, released as the audio clock passes."""
 
-    def __init__(self, lines: Sequence[Line], *, start: float, latency: float, partials: bool) -> None:
+    def __init__(self, lines: Sequence[Line], *, start: float, latency: float, partials: bool,
+                 offline: bool = False) -> None:
         self.pending = list(lines)
+        self.offline = offline
+        """Whole-channel decoding: nothing comes out before :meth:`finish` (as Whisper's file sessions)."""
         self.clock = start
         self.latency = latency
         self.partials = partials
@@ -66,6 +68,8 @@ class ScriptedSession:
     def accept(self, pcm: bytes) -> list[Utterance]:
         self.clock += len(pcm) / 2 / SAMPLE_RATE
         out: list[Utterance] = []
+        if self.offline:
+            return out
         for line in list(self.pending):
             middle = (line.start + line.end) / 2
             if self.partials and id(line) not in self._partial_sent and self.clock >= middle:
@@ -107,16 +111,25 @@ class ScriptedRecognizer:
     name = "scripted"
 
     def __init__(self, script: Iterable[Line | tuple[str, float, float, str]], *, latency: float = 0.3,
-                 partials: bool = True) -> None:
+                 partials: bool = True, decodes_whole_channel: bool = False) -> None:
         self.lines = as_lines(script)
         self.latency = latency
         self.partials = partials
+        self.decodes_whole_channel = decodes_whole_channel
+        """The recognizer capability (``asr.engine.Recognizer``): with it, ``offline=True`` sessions hold every
+        line until ``finish()``; without it an ``offline`` option is refused, as a streaming-only engine would."""
+        self.opened: list[tuple[str, dict[str, Any]]] = []
+        """(speaker, options) of every session opened, so a test can see what the pipeline asked for."""
 
     def open_session(self, speaker: str, *, start: float = 0.0, partials: bool | None = None,
-                     **_engine_options: Any) -> ScriptedSession:
+                     **engine_options: Any) -> ScriptedSession:
+        self.opened.append((speaker, {"partials": partials, **engine_options}))
+        offline = bool(engine_options.pop("offline", False))
+        if offline and not self.decodes_whole_channel:
+            raise TypeError("open_session() got an unexpected keyword argument 'offline'")
         mine = [line for line in self.lines if line.speaker == speaker]
         return ScriptedSession(mine, start=start, latency=self.latency,
-                               partials=self.partials if partials is None else partials)
+                               partials=self.partials if partials is None else partials, offline=offline)
 
 
 def _band_noise(seconds: float, rng: np.random.Generator, lo: float = 300.0, hi: float = 3400.0) -> np.ndarray:
@@ -191,12 +204,19 @@ class StageRun:
 def run_script(script: Iterable[Line | tuple[str, float, float, str]], *, duration: float | None = None,
                latency: float = 0.3, partials: bool = True, monitor: bool = True, call_id: str = "SCRIPTED",
                ring_seconds: float | None = None, rules: Any = None, sinks: Iterable[Any] = (),
-               writer: Any = None) -> StageRun:
-    """Run a scripted call through the real pipeline (real analysis, real monitor unless ``monitor=False``)."""
+               writer: Any = None, whole_channel: bool = False,
+               recognizer: ScriptedRecognizer | None = None) -> StageRun:
+    """Run a scripted call through the real pipeline (real analysis, real monitor unless ``monitor=False``),
+    built by the call factory as an ``ingest`` source (the harness feeds the chunks). ``whole_channel`` asks for
+    whole-channel decoding, which a ``recognizer`` with ``decodes_whole_channel`` gives (nothing before the end)."""
+    from copilot.session.factory import make_pipeline
+    from copilot.session.source import SourceSpec
+
     lines = as_lines(script)
-    pipeline = CallPipeline(call_id, rules=rules, ring_seconds=ring_seconds, sinks=sinks, writer=writer,
-                            recognizer=ScriptedRecognizer(lines, latency=latency, partials=partials),
-                            monitor=CallMonitor() if monitor else None)
+    spec = SourceSpec(kind="ingest", call_id=call_id, ring_seconds=ring_seconds, partials=partials,
+                      whole_channel=whole_channel)
+    rec = recognizer or ScriptedRecognizer(lines, latency=latency, partials=partials)
+    pipeline = make_pipeline(spec, recognizer=rec, rules=rules, sinks=sinks, writer=writer, monitor=monitor)
     run = StageRun(pipeline)
     clock = [0.0]
 

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -19,88 +18,13 @@ import soundfile
 from asr.audio import to_16k
 from asr.devices import PORTAUDIO_MISSING, DeviceError, DeviceInfo, DeviceLost, DeviceSource, list_devices
 from asr.types import AudioChunk
+from asr.wavdevice import WavSoundDevice
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_003 = REPO / "tests" / "data" / "dev" / "audio" / "DEV-003-8s.flac"
 
 
-# ---------------------------------------------------------------------------------------------- fake device
-
-
-class WavInputStream:
-    """The sounddevice.InputStream interface, playing a WAV through the callback from a thread.
-
-    After ``vanish_after`` blocks the device "disappears": callbacks stop, the stream turns inactive
-    and the finished callback runs, as PortAudio does when a device is unplugged."""
-
-    def __init__(self, backend: FakeSoundDevice, *, device, channels, samplerate, dtype, blocksize, callback,
-                 finished_callback):
-        self.backend, self.device, self.channels = backend, device, channels
-        self.samplerate, self.blocksize = samplerate, blocksize
-        self.callback, self.finished_callback = callback, finished_callback
-        assert dtype == "int16"
-        self.active = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._play, daemon=True)
-
-    def start(self):
-        self.active = True
-        self._thread.start()
-
-    def _play(self):
-        data = self.backend.wavs[self.device]
-        vanish = self.backend.vanish_after.get(self.device)
-        n = 0
-        for i in range(0, data.shape[0] - self.blocksize + 1, self.blocksize):
-            if self._stop.is_set() or (vanish is not None and n >= vanish):
-                break
-            block = np.ascontiguousarray(data[i:i + self.blocksize, : self.channels])
-            self.callback(block, self.blocksize, None, None)
-            n += 1
-            self._stop.wait(0.002)
-        self.backend.played[self.device] = n
-        self.active = False
-        if not self._stop.is_set():
-            self.finished_callback()
-
-    def close(self):
-        if self.active:
-            self._stop.set()
-            self._thread.join()
-            self.active = False
-            self.finished_callback()
-
-
-class FakeSoundDevice:
-    """A sounddevice-like module whose devices are WAV files."""
-
-    def __init__(self, wavs: dict[int, str], vanish_after: dict[int, int]):
-        self.wavs = {}
-        self.names = {}
-        for index, path in wavs.items():
-            data, rate = soundfile.read(path, dtype="int16", always_2d=True)
-            self.wavs[index] = data
-            self.names[index] = (Path(path).stem, data.shape[1], rate)
-        self.vanish_after = vanish_after
-        self.played: dict[int, int] = {}
-        self.streams: list[WavInputStream] = []
-
-        class Default:
-            device = (min(wavs), -1)
-
-        self.default = Default()
-
-    def query_hostapis(self):
-        return ({"name": "WAV"},)
-
-    def query_devices(self):
-        return [{"index": i, "name": name, "hostapi": 0, "max_input_channels": ch, "default_samplerate": rate}
-                for i, (name, ch, rate) in self.names.items()]
-
-    def InputStream(self, **kwargs):  # noqa: N802 - the sounddevice name
-        stream = WavInputStream(self, **kwargs)
-        self.streams.append(stream)
-        return stream
+FakeSoundDevice = WavSoundDevice  # the WAV-backed device (asr/wavdevice.py)
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,11 @@ import pytest
 
 from copilot.events import CallEnded, CallStarted, ErrorEvent, UtteranceEvent
 from copilot.server import client
+from copilot.session.source import SourceSpec
 from tests.server.conftest import AGENT, INSP, TEL, fixture, run, running
 from tui.app import make_app
 from tui.config import TuiConfig
 from tui.messages import CallEvent, StreamEnded
-from tui.sources import SourceSpec
 
 pytestmark = pytest.mark.slow
 CFG = TuiConfig(freeze_clock=True)

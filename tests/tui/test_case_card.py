@@ -11,11 +11,12 @@ from copilot.cases import runtime
 from copilot.cases.directory import CaseDirectory
 from copilot.cases.importing import import_cases
 from copilot.events import CaseCard
+from copilot.session.source import SourceSpec
 from copilot.store.db import make_engine
 from tui.app import make_app
 from tui.config import TuiConfig
 from tui.messages import CallEvent
-from tui.sources import SourceSpec, list_stream
+from tui.sources import list_stream
 from tui.widgets.case_card import CaseCardView
 
 pytestmark = pytest.mark.anyio

@@ -10,6 +10,7 @@ from tui_helpers import FX07, FX12, notes, text_of, wait_for
 from copilot.analysis import analyze_transcript
 from copilot.events import CallStarted, LevelEvent, RecordUpdated, Suggestion, UtteranceEvent
 from copilot.session.pipeline import CallPipeline, run_transcript
+from copilot.session.source import SourceSpec
 from copilot.store import load_call
 from copilot.store.db import make_engine
 from copilot.transcript import load_transcript
@@ -17,7 +18,7 @@ from tui.app import make_app
 from tui.config import TuiConfig
 from tui.messages import CallEvent, RecordSaved, RecordSaveFailed
 from tui.screens.modals import HelpScreen
-from tui.sources import SourceSpec, list_stream
+from tui.sources import list_stream
 from tui.widgets.record import RecordForm
 
 pytestmark = pytest.mark.anyio

@@ -10,13 +10,13 @@ from textual.widgets import OptionList
 from tui_helpers import FX07, FX12, notes, screen_lines, text_of, wait_for
 
 from copilot.analysis import analyze_transcript
+from copilot.session.source import SourceSpec
 from copilot.store import load_call, save_result
 from copilot.transcript import load_transcript
 from tui.app import make_app
 from tui.config import TuiConfig
 from tui.messages import CallLoaded, FlagReviewed
 from tui.screens.modals import AddFlagScreen, PromptScreen
-from tui.sources import SourceSpec
 
 pytestmark = pytest.mark.anyio
 

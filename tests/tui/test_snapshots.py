@@ -11,10 +11,11 @@ from textual.widgets import DataTable
 from tui_helpers import FX07, FX12
 
 from copilot.session.pipeline import CallPipeline, run_transcript
+from copilot.session.source import SourceSpec
 from copilot.transcript import load_transcript
 from tui.app import make_app
 from tui.config import TuiConfig
-from tui.sources import SourceSpec, list_stream
+from tui.sources import list_stream
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 CFG = TuiConfig(freeze_clock=True)

@@ -40,12 +40,13 @@ from copilot.events import (
     UtteranceEvent,
 )
 from copilot.labels import FLAG_ZH, SERVICE_TYPE_ZH
+from copilot.session.source import AUDIO_EXT, SourceSpec
 from copilot.store.reviews import REVIEW_ZH, describe
 from tui.config import TuiConfig
 from tui.messages import CallEvent, CallLoaded, FlagReviewed, LoadFailed, StreamEnded
 from tui.screens.modals import AddFlagScreen, HelpScreen, PromptScreen
 from tui.screens.pump import pump
-from tui.sources import AUDIO_EXT, SourceSpec, open_stream
+from tui.sources import open_stream
 from tui.widgets.checklist import ChecklistView
 from tui.widgets.record import RecordForm
 from tui.widgets.timeline import Timeline
@@ -640,7 +641,12 @@ class ReplayScreen(Screen):
             value = value.strip()
             p = Path(value).expanduser()
             if p.suffix or p.exists() or "/" in value:
-                self.start_replay(SourceSpec.for_path(p, pace=self.source.pace if self.source else "whole"))
+                try:
+                    spec = SourceSpec.for_path(p, pace=self.source.pace if self.source else "whole")
+                except user_errors() as exc:  # an unsupported file type: say which types are accepted
+                    self.notify(str(exc), title="无法打开", severity="error")
+                    return
+                self.start_replay(spec)
             else:
                 self.load_stored(value)
 
