@@ -158,6 +158,12 @@ class Rules:
 
         return model_for(self.pb, self.dialect_map)
 
+    def role_model(self):
+        """The caller-role model trained on examples/roles.toml (None without that file; see role_model.py)."""
+        from copilot.analysis.role_model import role_model_for
+
+        return role_model_for(self.pb, self.dialect_map)
+
     def script_text(self, trigger: str, step: int = -1) -> str:
         lst = self.scripts.get(trigger) or []
         if not lst:
