@@ -35,7 +35,7 @@ from phrasebook.roles import ROLE_CODES, ROLES_PATH, RoleData, read_roles
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "role-3"
+MODEL_VERSION = "role-4"
 ASR_COPIES = 3
 COMPOSED = 2
 C_ROLE = 16.0
@@ -76,13 +76,19 @@ class RoleModel:
         return best
 
     def predict(self, text: str) -> dict[str, float]:
-        """Probability of each label (role codes and ``none``) for one canonical text."""
+        """Probability of each role code and ``none`` for one canonical text: the head is trained on the example
+        groups (each a coherent way of saying a role: 亲属代问, 打算起诉 …) and a role's probability is the
+        sum of its groups' — a linear model separates coherent groups better than a catch-all ``other``."""
         from copilot.analysis.need_model import analyse
 
         cols, vals = tfidf_vector(analyse(text), self.vocab, self.idf)
         z = self.intercept + (self.coef[:, cols] @ vals if len(cols) else 0.0)
         z = np.exp(z - z.max())
-        return dict(zip(self.labels, (z / z.sum()).tolist(), strict=True))
+        out: dict[str, float] = {}
+        for label, p in zip(self.labels, (z / z.sum()).tolist(), strict=True):
+            role = label.split("|", 1)[0]
+            out[role] = out.get(role, 0.0) + p
+        return out
 
 
 def training_set(data: RoleData, need_examples: list[str], dialect: dict[str, str] | None,
@@ -103,11 +109,11 @@ def training_set(data: RoleData, need_examples: list[str], dialect: dict[str, st
                     variants.append(f"{other}{ex}" if rng.random() < 0.5 else f"{ex}{other}")
             for v in variants:
                 texts.append(normalize(v, dialect=dialect).text)
-                labels.append(g.role)
+                labels.append(f"{g.role}|{g.name}")
     for ex in need_examples:
         if not _SELF.search(ex):
             texts.append(normalize(ex, dialect=dialect).text)
-            labels.append("none")
+            labels.append("none|need")
     return texts, labels
 
 
