@@ -66,13 +66,16 @@ class RoleModel:
     from_cache: bool = False
 
     def predict_turn(self, text: str, parts: list[str]) -> dict[str, float]:
-        """Role probabilities of a turn: the whole text's, or of the part (clause) that says a role most
-        clearly — a self-description is usually one clause of a long turn."""
+        """Role probabilities of a turn: the whole text's, or, when the whole says no role clearly, of the
+        part (clause) that says one most clearly — a self-description is usually one clause of a long turn."""
         best = self.predict(text)
+        top = max(best[r] for r in ROLE_CODES)
+        if top >= ROLE_CLEAR:
+            return best
         for part in parts:
             p = self.predict(part)
-            if max(p[r] for r in ROLE_CODES) > max(best[r] for r in ROLE_CODES):
-                best = p
+            if max(p[r] for r in ROLE_CODES) > top:
+                best, top = p, max(p[r] for r in ROLE_CODES)
         return best
 
     def predict(self, text: str) -> dict[str, float]:
@@ -81,14 +84,20 @@ class RoleModel:
         sum of its groups' — a linear model separates coherent groups better than a catch-all ``other``."""
         from copilot.analysis.need_model import analyse
 
+        coef_t = self.__dict__.get("_coef_t")
+        if coef_t is None:  # feature-major copy: gathering the rows of a few features is contiguous
+            coef_t = self.__dict__["_coef_t"] = np.ascontiguousarray(self.coef.T)
+            self.__dict__["_roles"] = [label.split("|", 1)[0] for label in self.labels]
         cols, vals = tfidf_vector(analyse(text), self.vocab, self.idf)
-        z = self.intercept + (self.coef[:, cols] @ vals if len(cols) else 0.0)
+        z = self.intercept + (vals @ coef_t[cols] if len(cols) else 0.0)
         z = np.exp(z - z.max())
         out: dict[str, float] = {}
-        for label, p in zip(self.labels, (z / z.sum()).tolist(), strict=True):
-            role = label.split("|", 1)[0]
+        for role, p in zip(self.__dict__["_roles"], (z / z.sum()).tolist(), strict=True):
             out[role] = out.get(role, 0.0) + p
         return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
 
 def training_set(data: RoleData, need_examples: list[str], dialect: dict[str, str] | None,
