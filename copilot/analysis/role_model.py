@@ -35,10 +35,12 @@ from phrasebook.roles import ROLE_CODES, ROLES_PATH, RoleData, read_roles
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "role-4"
+MODEL_VERSION = "role-5"
 ASR_COPIES = 3
 COMPOSED = 2
 C_ROLE = 16.0
+"""Inverse regularisation; saga stops at tol 1e-2 (1 s instead of 4 s on this machine, the same predictions
+on the role examples as tol 1e-3)."""
 SEED = 12368
 ROLE_CLEAR = 0.5
 """A turn says who the caller is when one role's probability reaches this."""
@@ -135,7 +137,7 @@ def train(data: RoleData, need_examples: list[str], dialect: dict[str, str] | No
     texts, labels = training_set(data, need_examples, dialect)
     vec = vectorizer()
     x = vec.fit_transform(texts)
-    head = LogisticRegression(C=C_ROLE, solver="saga", tol=1e-3, max_iter=3000, random_state=0).fit(x, labels)
+    head = LogisticRegression(C=C_ROLE, solver="saga", tol=1e-2, max_iter=3000, random_state=0).fit(x, labels)
     return RoleModel(labels=tuple(head.classes_), vocab={f: int(i) for f, i in vec.vocabulary_.items()},
                      idf=vec.idf_.astype(float), coef=head.coef_.astype(float),
                      intercept=head.intercept_.astype(float), data=data,
