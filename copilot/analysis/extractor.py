@@ -133,7 +133,8 @@ class Extractor:
                 if key not in self._cache:
                     if t.is_agent:  # only how the agent addresses the caller: 「好的，周律师」
                         p = model.predict(t.plain) if _ADDRESS_LAWYER.search(t.plain) else {}
-                        self._cache[key] = {"litigation_agent": p.get("litigation_agent", 0.0)}
+                        self._cache[key] = {"litigation_agent": p.get("litigation_agent", -STATEMENT_BONUS)
+                                            + STATEMENT_BONUS}
                     elif short:  # 「您是当事人本人吗？」「不是，我是他儿子。」
                         self._cache[key] = model.predict(prev.plain + canon_role_words(t.plain))
                     else:

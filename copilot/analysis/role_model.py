@@ -9,8 +9,8 @@ as ``none``, the phrasebook's need examples that carry no self-description (so a
 reads as "no role said", not as a guess).
 
 A call's role (``call_role``): each caller turn (a short answer read together with the agent's question
-before it: 「您是当事人本人吗？」「不是，我是他儿子。」) and, at half weight, each agent turn (「好的，周律师」)
-gives role probabilities; the role is the one with the highest probability in any turn — so a role said
+before it: 「您是当事人本人吗？」「不是，我是他儿子。」) and each agent turn that addresses the caller as a lawyer (「好的，周律师」)
+gives role probabilities (agent turns: only a lawyer address); the role is the one with the highest probability in any turn — so a role said
 late in the call counts — when that reaches ``ROLE_CLEAR``; otherwise nobody said who the caller is and the
 role is roles.toml's default for the call's service type and need (calibrated abstention: "unknown" is
 the formats.md default, not a guess). Cached like the need model (model_cache.py), keyed by the files.
@@ -35,7 +35,7 @@ from phrasebook.roles import ROLE_CODES, ROLES_PATH, RoleData, read_roles
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "role-5"
+MODEL_VERSION = "role-6"
 ASR_COPIES = 3
 COMPOSED = 2
 C_ROLE = 16.0
@@ -44,8 +44,9 @@ on the role examples as tol 1e-3)."""
 SEED = 12368
 ROLE_CLEAR = 0.5
 """A turn says who the caller is when one role's probability reaches this."""
-AGENT_WEIGHT = 0.5
-"""An agent turn (how the agent addresses the caller) counts half as much as the caller's own words."""
+AGENT_WEIGHT = 1.0
+"""Weight of an agent turn; the extractor only reads agent turns that address the caller as a lawyer
+(「好的，周律师，…」), which is as good as the caller saying it."""
 PROFESSIONAL = ("defender", "litigation_agent")
 """Roles that win when said clearly anywhere in the call (in this order)."""
 SHORT_ANSWER = 8
