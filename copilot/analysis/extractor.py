@@ -33,6 +33,10 @@ _NAME_SELF = re.compile(r"(?:我姓|免贵姓|鄙姓|(?:^|(?<=[，。、]))姓)(
 _NAME_FULL = re.compile(r"(?:我叫|我的名字叫|我名字叫|我的名字是|本人叫|我是|(?:^|(?<=[，。、]))(?:名叫|叫))")
 _NAME_GAP = re.compile(r"(?<=我)，(?=叫|是|姓)|(?<=[叫姓])，|(?<=我是)，")
 """ASR word gaps inside 「我 叫 李明」 (a gap after the name still ends it)."""
+_QUESTION = re.compile(r"[？?]\s*$|[吗呢][？?。]?\s*$")
+"""An agent turn that ends in a question: a short caller turn after it is its answer (「您是本人吗？」「不是。」)."""
+_WHO_QUESTION = re.compile(r"当事人|本人|什么关系|代理人|代理手续|委托手续|原告还是被告|辩护人|是律师")
+"""The agent asking who the caller is (「请问您是当事人本人吗？」「您和当事人是什么关系？」)."""
 _ADDRESS_LAWYER = re.compile(r"[\u4e00-\u9fff]律师(?:您好|，|,|请|您)")
 """The agent addressing the caller as a lawyer (「好的，周律师，请问…」)."""
 _ADDRESS = re.compile(r"([\u4e00-\u9fff])(先生|女士|律师|阿姨|大爷|老师)")
@@ -48,7 +52,8 @@ _ON_BEHALF = re.compile(
 _SELF_PARTY = re.compile(
     r"我(?:就)?是(?:这个案子的|本案的|案件的|那个|一个)?(?:[^，。？！]{0,6}案件?的)?(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|"
     r"被上诉人|当事人|第三人|被害人|受害人|债权人|债务人|本人|起诉人|执行申请人|申诉人|再审申请人)(?!的(?:代理|律师|家属|"
-    + RELATIVE[3:-1] + r"))|我(?:的|自己的|那个|在[^，。？！]{1,8}的)[^，。？！]{0,6}(?:案子|案件|官司)|我被(?:人)?(?:告|起诉)"
+    + RELATIVE[3:-1] + r"))|我是[^，。？！]{0,24}号(?:案件?|案子)?的(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|"
+    r"被上诉人|第三人)(?!的)|我(?:的|自己的|那个|在[^，。？！]{1,8}的)[^，。？！]{0,6}(?:案子|案件|官司)|我被(?:人)?(?:告|起诉)"
     r"|我有(?:个|一个)[^，。？！]{0,6}(?:案子|案件|官司)")
 """The caller says they are a party or speaks of their own case."""
 _SELF_LAWYER = re.compile(
@@ -127,8 +132,10 @@ class Extractor:
         prev: TurnView | None = None
         for t in turns:
             if t.has_content:
-                short = (not t.is_agent and prev is not None and prev.is_agent and prev.index == t.index - 1
-                         and len(t.plain) <= SHORT_ANSWER)
+                asked = (not t.is_agent and prev is not None and prev.is_agent and prev.index == t.index - 1
+                         and _QUESTION.search(prev.text) is not None)
+                short = asked and len(t.plain) <= SHORT_ANSWER
+                identity = asked and _WHO_QUESTION.search(prev.plain) is not None
                 key = ("role", t.index)
                 if key not in self._cache:
                     if t.is_agent:  # only how the agent addresses the caller: 「好的，周律师」
@@ -140,7 +147,7 @@ class Extractor:
                     else:
                         text = canon_role_words(t.plain)
                         self._cache[key] = _with_statements(model.predict_turn(text, clause_parts(t)), text)
-                if short:
+                if identity:  # the caller's answer to 「您是当事人本人吗？」 says who they are, however late
                     answers.add(len(probs))
                 probs.append((t.is_agent, self._cache[key]))
             prev = t

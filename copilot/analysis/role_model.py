@@ -35,7 +35,7 @@ from phrasebook.roles import ROLE_CODES, ROLES_PATH, RoleData, read_roles
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "role-6"
+MODEL_VERSION = "role-7"
 ASR_COPIES = 3
 COMPOSED = 2
 C_ROLE = 16.0
@@ -54,6 +54,15 @@ SHORT_ANSWER = 8
 _SELF = re.compile(r"我是|我们是|本人|律师|代理|辩护|信访|上访|原告|被告|申请人|被执行|当事人|上诉人|委托"
                    r"|我的|我那|我家|我们家|我爸|我妈|阿拉|俺|儿子|女儿|老公|老婆|丈夫|妻子|帮我|替|公司|厂")
 """Need examples with any of these words may describe the caller; they are not used as ``none``."""
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def mask_digits(text: str) -> str:
+    """Every number as 0: who the caller is does not depend on which case number or phone they give
+    (「我是（2025）浙1102民初808号的原告」 reads like any other case number's 原告)."""
+    return _DIGITS.sub("0", text)
 
 
 @dataclass
@@ -91,7 +100,7 @@ class RoleModel:
         if coef_t is None:  # feature-major copy: gathering the rows of a few features is contiguous
             coef_t = self.__dict__["_coef_t"] = np.ascontiguousarray(self.coef.T)
             self.__dict__["_roles"] = [label.split("|", 1)[0] for label in self.labels]
-        cols, vals = tfidf_vector(analyse(text), self.vocab, self.idf)
+        cols, vals = tfidf_vector(analyse(mask_digits(text)), self.vocab, self.idf)
         z = self.intercept + (vals @ coef_t[cols] if len(cols) else 0.0)
         z = np.exp(z - z.max())
         out: dict[str, float] = {}
@@ -120,11 +129,11 @@ def training_set(data: RoleData, need_examples: list[str], dialect: dict[str, st
                     other = rng.choice(fillers)
                     variants.append(f"{other}{ex}" if rng.random() < 0.5 else f"{ex}{other}")
             for v in variants:
-                texts.append(normalize(v, dialect=dialect).text)
+                texts.append(mask_digits(normalize(v, dialect=dialect).text))
                 labels.append(f"{g.role}|{g.name}")
     for ex in need_examples:
         if not _SELF.search(ex):
-            texts.append(normalize(ex, dialect=dialect).text)
+            texts.append(mask_digits(normalize(ex, dialect=dialect).text))
             labels.append("none|need")
     return texts, labels
 
@@ -188,7 +197,8 @@ def call_role(model: RoleModel, turn_probs: list[tuple[bool, dict[str, float]]],
     A professional role said clearly anywhere wins (a lawyer talks about the party's case: 原告/被告 are
     in a lawyer's words too): defender, then litigation_agent. Otherwise the first turn that clearly says
     who the caller is (a caller describes themself before talking about their relatives), unless a later
-    short answer to the agent's question (``answers``: indices into ``turn_probs``) says otherwise.
+    answer to the agent's question about who they are (``answers``: indices into ``turn_probs``) says
+    otherwise.
     Nothing clear: (``said`` False) the default of roles.toml for the service type and need."""
     ev = dict.fromkeys(ROLE_CODES, 0.0)
     first: tuple[str, float] | None = None
