@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .conduct import CONDUCT_FILE, ConductDataError, read_conduct
-from .roles import ROLES_PATH, RolesDataError, read_roles
 from .errors import PhrasebookError
 from .find import find_all
 from .loader import check_phrasebook, load_phrasebook
+from .roles import ROLES_PATH, RolesDataError, read_roles
 
 
 @cache
