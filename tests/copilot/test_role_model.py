@@ -109,3 +109,31 @@ def test_an_out_of_scope_caller_who_is_a_party_stays_a_party() -> None:
 def test_without_a_self_description_the_default_follows_the_type() -> None:
     assert role(("caller", "帮我查一下（2025）浙0903民初612号什么时候开庭。")) == "party"
     assert role(("caller", "住房公积金怎么提取出来？")) == "other"
+
+
+def test_role_model_is_cached_and_retrained_when_roles_toml_changes(tmp_path: Path, monkeypatch) -> None:
+    from dataclasses import replace
+
+    from copilot.analysis import role_model as rm
+
+    monkeypatch.setenv("COPILOT_CACHE_DIR", str(tmp_path / "cache"))
+    rules = load_rules()
+    shipped = Path(rules.pb.source_dir) / "examples" / "roles.toml"
+    pbdir = tmp_path / "pb"
+    (pbdir / "examples").mkdir(parents=True)
+    (pbdir / "examples" / "roles.toml").write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    # a few need examples as `none`: trains in a second
+    groups = tuple(replace(g, examples=g.examples[:3], lines=g.lines[:3]) for g in rules.pb.examples)
+    pb = replace(rules.pb, examples=groups, source_dir=str(pbdir))
+    first = rm.load_role_model(pb, rules.dialect_map)
+    assert first is not None and not first.from_cache
+    second = rm.load_role_model(pb, rules.dialect_map)
+    assert second is not None and second.from_cache and second.key == first.key
+    text = "我是原告的代理律师"
+    assert second.predict(text) == pytest.approx(first.predict(text))
+    with (pbdir / "examples" / "roles.toml").open("a", encoding="utf-8") as fh:
+        fh.write('\n[[group]]\nrole = "other"\nname = "新增"\nexamples = ["我是人民调解员。"]\n')
+    third = rm.load_role_model(pb, rules.dialect_map)
+    assert third is not None and not third.from_cache and third.key != first.key
+    # a phrasebook without roles.toml has no role model: the extractor falls back to its rules
+    assert rm.load_role_model(replace(pb, source_dir=str(tmp_path / "none")), rules.dialect_map) is None
