@@ -15,6 +15,7 @@ from .conduct import CONDUCT_FILE, ConductDataError, read_conduct
 from .errors import PhrasebookError
 from .find import find_all
 from .loader import check_phrasebook, load_phrasebook
+from .roles import ROLES_PATH, RolesDataError, read_roles
 
 
 @cache
@@ -42,7 +43,8 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
     pb = load_phrasebook(dir)
     try:
         conduct = read_conduct(Path(pb.source_dir) / CONDUCT_FILE, missing_ok=True)
-    except ConductDataError as exc:
+        roles = read_roles(Path(pb.source_dir) / ROLES_PATH, missing_ok=True)
+    except (ConductDataError, RolesDataError) as exc:
         print(exc, file=out)
         print("1 problem(s) found", file=out)
         return 1
@@ -69,6 +71,11 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
         "conduct sentences (rude / courteous)": f"{sum(len(g['examples']) for g in conduct.get('rude', ()))} / "
                                                 f"{sum(len(g['examples']) for g in conduct.get('courteous', ()))}",
     }
+    if roles is not None:
+        per_role: dict[str, int] = {}
+        for rg in roles.groups:
+            per_role[rg.role] = per_role.get(rg.role, 0) + len(rg.examples)
+        counts["caller-role sentences"] = ", ".join(f"{r} {n}" for r, n in per_role.items())
     per_label: dict[str, int] = {}
     for g in pb.examples:
         per_label[g.label] = per_label.get(g.label, 0) + len(g.examples)

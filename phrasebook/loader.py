@@ -32,10 +32,12 @@ FILES = (
 
 EXAMPLES_DIR = "examples"
 """Caller example sentences, one file per service type (and ``none.toml``); optional in a phrasebook."""
+ROLES_FILE = "roles.toml"
+"""examples/roles.toml: caller-role sentences (phrasebook/roles.py reads them; not a service type)."""
 
 
 def _example_files(directory: Path) -> list[Path]:
-    return sorted((directory / EXAMPLES_DIR).glob("*.toml"))
+    return sorted(p for p in (directory / EXAMPLES_DIR).glob("*.toml") if p.name != ROLES_FILE)
 
 
 _cache: dict[tuple[str, tuple[float, ...]], Phrasebook] = {}

@@ -104,6 +104,9 @@ def _parts(turn: TurnView) -> list[str]:
     return []
 
 
+clause_parts = _parts
+
+
 def _position_weight(k: int) -> float:
     """The k-th caller turn with content (0-based): the opening request weighs most."""
     return 1.6 if k == 0 else 1.3 if k == 1 else 1.0 / (1.0 + 0.1 * (k - 2))

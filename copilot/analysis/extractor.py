@@ -34,6 +34,12 @@ _NAME_SELF = re.compile(r"(?:我姓|免贵姓|鄙姓|(?:^|(?<=[，。、]))姓)(
 _NAME_FULL = re.compile(r"(?:我叫|我的名字叫|我名字叫|我的名字是|本人叫|我是|(?:^|(?<=[，。、]))(?:名叫|叫))")
 _NAME_GAP = re.compile(r"(?<=我)，(?=叫|是|姓)|(?<=[叫姓])，|(?<=我是)，")
 """ASR word gaps inside 「我 叫 李明」 (a gap after the name still ends it)."""
+_QUESTION = re.compile(r"[？?]\s*$|[吗呢][？?。]?\s*$")
+"""An agent turn that ends in a question: a short caller turn after it is its answer (「您是本人吗？」「不是。」)."""
+_WHO_QUESTION = re.compile(r"当事人|本人|什么关系|代理人|代理手续|委托手续|原告还是被告|辩护人|是律师")
+"""The agent asking who the caller is (「请问您是当事人本人吗？」「您和当事人是什么关系？」)."""
+_ADDRESS_LAWYER = re.compile(r"[\u4e00-\u9fff]律师(?:您好|，|,|请|您)")
+"""The agent addressing the caller as a lawyer (「好的，周律师，请问…」)."""
 _ADDRESS = re.compile(r"([\u4e00-\u9fff])(先生|女士|律师|阿姨|大爷|老师)")
 
 RELATIVE = ("(?:妈妈|爸爸|妈|爸|母亲|父亲|姆妈|阿爸|儿子|女儿|老公|丈夫|妻子|老婆|爷爷|奶奶|外婆|外公|公公|婆婆|哥哥|"
@@ -47,7 +53,8 @@ _ON_BEHALF = re.compile(
 _SELF_PARTY = re.compile(
     r"我(?:就)?是(?:这个案子的|本案的|案件的|那个|一个)?(?:[^，。？！]{0,6}案件?的)?(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|"
     r"被上诉人|当事人|第三人|被害人|受害人|债权人|债务人|本人|起诉人|执行申请人|申诉人|再审申请人)(?!的(?:代理|律师|家属|"
-    + RELATIVE[3:-1] + r"))|我(?:的|自己的|那个|在[^，。？！]{1,8}的)[^，。？！]{0,6}(?:案子|案件|官司)|我被(?:人)?(?:告|起诉)"
+    + RELATIVE[3:-1] + r"))|我是[^，。？！]{0,24}号(?:案件?|案子)?的(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|"
+    r"被上诉人|第三人)(?!的)|我(?:的|自己的|那个|在[^，。？！]{1,8}的)[^，。？！]{0,6}(?:案子|案件|官司)|我被(?:人)?(?:告|起诉)"
     r"|我有(?:个|一个)[^，。？！]{0,6}(?:案子|案件|官司)")
 """The caller says they are a party or speaks of their own case."""
 _SELF_LAWYER = re.compile(
@@ -57,6 +64,8 @@ _SELF_LAWYER = re.compile(
 _SELF_DEFENDER = re.compile(r"辩护人|辩护律师|刑事辩护|(?:我是|作为)[^，。？！]{0,12}的辩护")
 _NOT_LAWYER = re.compile(r"不是(?:律师|代理人|代理律师)")
 _PETITIONER = re.compile(r"信访|上访")
+_CRIMINAL_CASE = re.compile(r"刑初|刑终|刑事|被告人|辩护")
+"""A criminal case, literally (行初 sounds like 刑初): its lawyer is a defender (上诉人 is in civil appeals too)."""
 ROLE_WORDS = ("律师事务所", "代理律师", "辩护律师", "辩护人", "代理人", "律师", "律所", "法律工作者", "原告", "被告",
               "申请执行人", "被执行人", "申请人", "被申请人", "上诉人", "当事人", "第三人", "被害人", "受害人", "案件", "案子",
               "官司", "起诉", "信访", "上访", "我是", "刑事", "代理")
@@ -109,6 +118,46 @@ class Extractor:
         self.criminal = KeySet(roles.get("criminal", ["刑初", "刑终", "刑事", "被告人", "上诉人"]))
 
     def caller_role(self, turns: list[TurnView], cls: Classification) -> str:
+        """The caller's role: what the role model (examples/roles.toml) reads in any turn of the call, else
+        roles.toml's default for the call's service type and need; the earlier rules without that file."""
+        model = self.r.role_model()
+        if model is None:
+            return self.caller_role_rules(turns, cls)
+        from copilot.analysis.classifier import clause_parts
+        from copilot.analysis.role_model import SHORT_ANSWER, call_role
+
+        if not any(not t.is_agent and t.has_content for t in turns):
+            return "other"
+        probs = []
+        answers = set()
+        prev: TurnView | None = None
+        for t in turns:
+            if t.has_content:
+                asked = (not t.is_agent and prev is not None and prev.is_agent and prev.index == t.index - 1
+                         and _QUESTION.search(prev.text) is not None)
+                short = asked and len(t.plain) <= SHORT_ANSWER
+                identity = asked and _WHO_QUESTION.search(prev.plain) is not None
+                key = ("role", t.index)
+                if key not in self._cache:
+                    if t.is_agent:  # only how the agent addresses the caller: 「好的，周律师」
+                        p = model.predict(t.plain) if _ADDRESS_LAWYER.search(t.plain) else {}
+                        self._cache[key] = {"litigation_agent": p.get("litigation_agent", -STATEMENT_BONUS)
+                                            + STATEMENT_BONUS}
+                    elif short:  # 「您是当事人本人吗？」「不是，我是他儿子。」
+                        self._cache[key] = model.predict(prev.plain + canon_role_words(t.plain))
+                    else:
+                        text = canon_role_words(t.plain)
+                        self._cache[key] = _with_statements(model.predict_turn(text, clause_parts(t)), text)
+                if identity:  # the caller's answer to 「您是当事人本人吗？」 says who they are, however late
+                    answers.add(len(probs))
+                probs.append((t.is_agent, self._cache[key]))
+            prev = t
+        role = call_role(model, probs, cls.service_type, cls.needs.get(cls.service_type, ""), frozenset(answers))[0]
+        if role == "litigation_agent" and _CRIMINAL_CASE.search("".join(t.plain for t in turns)):
+            return "defender"  # a lawyer in a criminal case (刑初, 被告人 …) defends
+        return role
+
+    def caller_role_rules(self, turns: list[TurnView], cls: Classification) -> str:
         """The caller's role from how they describe themself (never forced by the service type).
 
         Order: a defence lawyer (辩护人) → ``defender``; a lawyer or agent (我是…律师 / 代理人, 代理被告的律师)
@@ -251,6 +300,22 @@ class Extractor:
             dialect=bool(dialect),
             dialect_words=tuple(dialect),
         )
+
+
+STATEMENT_BONUS = 0.35
+"""Added to a role's probability in a turn whose words state it explicitly (the precise patterns below)."""
+
+
+def _with_statements(probs: dict[str, float], text: str) -> dict[str, float]:
+    """The role model's probabilities of a caller turn plus the explicit self-statements in it: 我是…律师 /
+    代理人 (not 不是律师), 辩护人, 我是原告/被告…, 帮我爸问, 信访 — precise where the model is unsure."""
+    out = dict(probs)
+    lawyer = not _NOT_LAWYER.search(text)
+    for role, pattern in (("defender", _SELF_DEFENDER), ("litigation_agent", _SELF_LAWYER),
+                          ("party", _SELF_PARTY), ("other", _ON_BEHALF), ("petitioner", _PETITIONER)):
+        if (lawyer or role not in ("defender", "litigation_agent")) and pattern.search(text):
+            out[role] = out.get(role, 0.0) + STATEMENT_BONUS
+    return out
 
 
 def _self_description(text: str) -> str:

@@ -54,6 +54,12 @@ VECTOR_CACHE = 512
 
 def analyse(text: str) -> list[str]:
     """Feature strings of one canonical text: character 1–3-grams and pinyin syllable 1–3-grams."""
+    return list(_analyse(text))
+
+
+@lru_cache(maxsize=2048)
+def _analyse(text: str) -> tuple[str, ...]:
+    """Cached: the need model and the role model read the same turns and clauses."""
     feats = []
     n = len(text)
     for k in (1, 2, 3):
@@ -63,7 +69,7 @@ def analyse(text: str) -> list[str]:
     for k in (1, 2, 3):
         for i in range(len(syl) - k + 1):
             feats.append("p" + " ".join(syl[i:i + k]))
-    return feats
+    return tuple(feats)
 
 
 @dataclass

@@ -159,6 +159,14 @@ class Rules:
 
         return model_for(self.pb, self.dialect_map)
 
+    def role_model(self):
+        """The caller-role model trained on examples/roles.toml (None without that file; see role_model.py)."""
+        if "_role_model" not in self.__dict__:  # once per Rules: hashing the phrasebook for the cache costs ms
+            from copilot.analysis.role_model import role_model_for
+
+            self.__dict__["_role_model"] = role_model_for(self.pb, self.dialect_map)
+        return self.__dict__["_role_model"]
+
     def script_text(self, trigger: str, step: int = -1) -> str:
         lst = self.scripts.get(trigger) or []
         if not lst:

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
+"""The repository (this file is copilot/commands/bench.py since the regrouping of e61d159)."""
 
 
 def _pct(values: list[float], q: float) -> float:
