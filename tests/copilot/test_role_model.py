@@ -32,7 +32,7 @@ def test_shipped_roles_file_is_valid_and_covers_every_role() -> None:
     data = read_roles(Path(pb.source_dir) / "examples" / "roles.toml")
     assert data is not None
     assert {g.role for g in data.groups} == {*ROLE_CODES, "none"}
-    assert data.default("consultation", "撤诉") == "party" and data.default("consultation") == "other"
+    assert data.default("consultation", "撤诉") == "party" and data.default("complaint", "意见建议") == "other"
     assert data.default("no-such-type") == "other"  # formats.md: other = 其他/未知
 
 
@@ -76,8 +76,9 @@ def test_a_witness_is_other() -> None:
     assert role(("caller", "你好，我收到法院的通知，叫我去出庭作证，我只是证人，要带什么东西？")) == "other"
 
 
-def test_a_prospective_plaintiff_without_a_case_is_other() -> None:
-    assert role(("caller", "我想问问，装修队收了钱不干活，这种事情能不能到法院去告？")) == "other"
+def test_a_prospective_plaintiff_without_a_case_is_a_party() -> None:
+    # The project's convention (docs/understanding.md §0): a caller about to sue over their own dispute is a party.
+    assert role(("caller", "我想问问，装修队收了钱不干活，这种事情能不能到法院去告？")) == "party"
 
 
 def test_a_role_said_late_in_answer_to_the_agent_counts() -> None:
