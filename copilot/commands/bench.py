@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]  # copilot/commands/bench.py → the repository
 
 
 def _pct(values: list[float], q: float) -> float:
