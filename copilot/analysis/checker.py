@@ -223,6 +223,9 @@ class Checker:
             src = turn.norm.source_span(m.start, m.end)
             if any(_overlap(src, b) for b in banned_spans) or self.quoted_back(turn, m.start, m.end, prior):
                 continue
+            use = self.r.replacement_use.get(m.rule)
+            if use and use in turn.plain:  # the agent said the standard wording too (…，但我会为您尽力争取)
+                continue
             key = (m.end - m.start, m.score)
             if best is None or key > best[0]:
                 best = (key, m.rule, m.example, m.start, m.end, m.score, src)
@@ -238,8 +241,12 @@ class Checker:
                         continue  # 您 of a script the agent is reading, written 你 by the recogniser
                     if context == "not_quoted" and (self._quoted(turn, h) or self.quoted_back(turn, h.start, h.end, prior)):
                         continue
+                if _inside_word(turn.plain, h.start, h.end, self.r.single_not_when.get(h.phrase_id, ())):
+                    continue  # part of a word said to no one (迷你)
                 src = turn.norm.source_span(h.start, h.end)
-                if any(_overlap(src, b) for b in banned_spans):
+                # 你 inside a banned phrase (「你自己不会查啊」) is still 你 for 您: the pronoun is an A.4 fault of
+                # its own; other single forms (嗯/啊) inside a banned stretch are part of it
+                if h.phrase != "你" and any(_overlap(src, b) for b in banned_spans):
                     continue
                 best = ((1, 1.0), h.phrase_id, h.phrase, h.start, h.end, 1.0, src)
                 break
@@ -333,7 +340,7 @@ class Checker:
         of banned phrases and of outcome promises, A.4 forms (their own check), and the caller's words the
         agent quotes back (inside quotation marks, or from a frame such as 您是说 to a tag such as 对吗)."""
         plain = turn.plain
-        out: set[int] = set()
+        out: set[int] = set(self._quoted_chars(turn, prior))
         for m in self._banned_raw(plain):
             if m.negative:
                 out.update(range(m.start, m.end))
@@ -343,6 +350,13 @@ class Checker:
                 out.update(range(m.start, m.end))
         for m in self.r.replacement_examples.find(plain, breaks=turn.breaks):
             out.update(range(m.start, m.end))
+        return frozenset(out)
+
+    def _quoted_chars(self, turn: TurnView, prior: list[TurnView] | None) -> frozenset[int]:
+        """Characters of the turn that are someone else's words: inside quotation marks, or quoted back after
+        a frame (您是说…对吗, or words the caller just said)."""
+        plain = turn.plain
+        out: set[int] = set()
         if any(q in turn.text for q in "「“『\""):
             out.update(i for i in range(len(plain)) if self._in_quotes(turn, i))
         for f in self.quote_frames:
@@ -366,11 +380,14 @@ class Checker:
         model = self.model()
         if model is None or not turn.is_agent:
             return []
-        whole = self._whole.get(turn.plain)
+        quoted = self._quoted_chars(turn, prior)
+        # the turn as said, without words quoted from someone else (「有人跟您讲『不知道，问别人去』」 is a report)
+        said = "".join(ch for i, ch in enumerate(turn.plain) if i not in quoted) if quoted else turn.plain
+        whole = self._whole.get(said)
         if whole is None:
             if len(self._whole) > 4096:
                 self._whole.clear()
-            whole = self._whole[turn.plain] = model.predict(turn.plain)
+            whole = self._whole[said] = model.predict(said)
         if not model.passes(whole):  # most turns: one prediction, no gate needed
             return []
         masked = self._explained(turn, prior)
@@ -501,6 +518,15 @@ class Checker:
             if m.group(1) != "12368":
                 return m.group(1)
         return None
+
+
+def _inside_word(plain: str, start: int, end: int, words: tuple[str, ...]) -> bool:
+    """``plain[start:end]`` lies inside an occurrence of one of ``words``."""
+    for w in words:
+        i = plain.find(w, max(0, end - len(w)))
+        if 0 <= i <= start and end <= i + len(w):
+            return True
+    return False
 
 
 def _resembles(heard: str, example: str, score: float) -> str:
