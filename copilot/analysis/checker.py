@@ -135,7 +135,7 @@ class Checker:
         """The agent repeats the caller's words to confirm them (「您是说他说了『不归我管』，对吗？」):
         inside quotation marks, or after a confirmation frame (您是说…) and before its question tag (…对吗)
         or said by the caller just before."""
-        if self._in_quotes(turn, start):
+        if self._in_quotes(turn, start) or self._mostly_quoted(turn, start, end):
             return True
         plain = turn.plain
         frame = max((plain.rfind(f, 0, start + 1) for f in self.quote_frames), default=-1)
@@ -146,6 +146,14 @@ class Checker:
         words = plain[start:end]
         recent = [t for t in (prior or [])[-4:] if not t.is_agent]
         return any(words in t.plain for t in recent)
+
+    def _mostly_quoted(self, turn: TurnView, start: int, end: int) -> bool:
+        """Most of the stretch lies inside quotation marks (a paraphrase match may begin on the reporting words
+        just before the quote: 「有人跟您讲『自己上网查去』」 aligned with the example 您自己上网查去)."""
+        if end <= start or not any(q in turn.text for q in "「“『\""):
+            return False
+        inside = sum(1 for i in range(start, end) if self._in_quotes(turn, i))
+        return inside * 2 > end - start
 
     @staticmethod
     def _in_quotes(turn: TurnView, start: int) -> bool:
