@@ -73,7 +73,7 @@ def test_ni_inside_a_banned_phrase_is_also_nonstandard():
     assert "banned_phrase" in turn_codes("你自己去网上查吧，别问我。")
 
 
-MODEL_RUDE = ["这种事情一概不予答复，您别再打了。", "您要投诉尽管去，我一点也不在乎。"]
+MODEL_RUDE = ["这种事情一概不予答复，您别再打了。", "投诉去吧，投诉了也没人理您。"]
 MODEL_OUTCOME = ["依我判断这借条完全有效，钱他必须还您。", "我跟承办法官熟，帮您打声招呼，很快就能判。"]
 
 
