@@ -182,13 +182,13 @@ class ExampleSet:
                 if score >= floor and (best is None or score > best.score):
                     best = Match(e.rule, e.text, e.negative, round(score, 3), d, d + n)
             return best
-        need = max(2, (n + 1) // 2) - 1  # bigram votes: half the example's syllables, in pairs
         slack = max(2, n // 2)
-        ds.sort()
         # every window aligned below lies inside this one, and a window's LCS is at most its superset's: one
         # call in C rules out most candidates before the clusters are built (same result, less Python)
-        if LCSseq.similarity(e.syl, s[max(0, ds[0] - slack):ds[-1] + n + slack]) * 10 < n * 7:
+        if LCSseq.similarity(e.syl, s[max(0, min(ds) - slack):max(ds) + n + slack]) * 10 < n * 7:
             return None
+        need = max(2, (n + 1) // 2) - 1  # bigram votes: half the example's syllables, in pairs
+        ds.sort()
         best = None
         i = 0
         while i < len(ds):  # clusters of nearby start offsets (gaps shift the offset)
