@@ -92,8 +92,8 @@ class Checker:
         self.apology = RuleView(self, "wait_apology")
         self.judge_unreachable = RuleView(self, "judge_unreachable")
         self.forwarded = RuleView(self, "complaint_forwarded")
-        self._rule_cache: dict[tuple[str, frozenset[int]], dict[str, Match]] = {}
-        self._match_cache: dict[str, list[Match]] = {}
+        self._rule_cache: dict[tuple[str, frozenset[int], str], dict[str, Match]] = {}
+        self._match_cache: dict[tuple[str, str], list[Match]] = {}
         self._banned_cache: dict[str, list[Match]] = {}
         self._verdicts: dict[tuple[str, frozenset[int], frozenset[int]], list[Verdict]] = {}
         self._whole: dict[str, dict[str, float]] = {}
@@ -103,23 +103,27 @@ class Checker:
         self._model: ConductModel | None = None
 
     # ---------------------------------------------------------------- example rules
-    def rule_hits(self, plain: str, breaks: frozenset[int] = frozenset()) -> dict[str, Match]:
-        """Every rules.toml rule said in this (normalised) text: rule id → its best match. Cached per text."""
-        key = (plain, breaks)
+    def rule_hits(self, plain: str, breaks: frozenset[int] = frozenset(), speaker: str = "agent") -> dict[str, Match]:
+        """Every rules.toml rule of ``speaker``'s turns said in this (normalised) text: rule id → its best
+        match. Cached per text."""
+        key = (plain, breaks, speaker)
         hits = self._rule_cache.get(key)
         if hits is None:
             if len(self._rule_cache) > 4096:
                 self._rule_cache.clear()
                 self._match_cache.clear()
-            found = self._match_cache.get(plain)
+            examples = self.r.rule_examples_for.get(speaker)
+            if examples is None:
+                return {}
+            found = self._match_cache.get((plain, speaker))
             if found is None:
-                found = self._match_cache[plain] = self.r.rule_examples.matches(plain)
-            hits = {m.rule: m for m in self.r.rule_examples.decide(found, breaks)}
+                found = self._match_cache[(plain, speaker)] = examples.matches(plain)
+            hits = {m.rule: m for m in examples.decide(found, breaks)}
             self._rule_cache[key] = hits
         return hits
 
     def rule_match(self, plain: str, rule: str, breaks: frozenset[int] = frozenset()) -> Match | None:
-        return self.rule_hits(plain, breaks).get(rule)
+        return self.rule_hits(plain, breaks, self.r.rule_speaker.get(rule, "agent")).get(rule)
 
     def said(self, turn: TurnView, rule: str, prior: list[TurnView] | None = None) -> Match | None:
         """The rule's match in this turn, if the rule reads this speaker's turns (and, for the agent, the
@@ -352,8 +356,8 @@ class Checker:
         for m in self._banned_raw(plain):
             if m.negative:
                 out.update(range(m.start, m.end))
-        self.rule_hits(plain, turn.breaks)
-        for m in self._match_cache.get(plain, ()):
+        self.rule_hits(plain, turn.breaks, "agent")
+        for m in self._match_cache.get((plain, "agent"), ()):
             if m.negative and m.rule == "outcome_promised":
                 out.update(range(m.start, m.end))
         for m in self.r.replacement_examples.find(plain, breaks=turn.breaks):

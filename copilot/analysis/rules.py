@@ -115,6 +115,11 @@ class Rules:
         rules_ = tuple(getattr(pb, "rules", ()) or ())
         self.rule_examples = ExampleSet(((r.id, r.positive, r.negative) for r in rules_), exclusive=False)
         self.rule_speaker: dict[str, str] = {r.id: r.speaker for r in rules_}
+        # the same rules split by whose turns they read: each rule decides on its own (exclusive=False), so a
+        # turn matched against its speaker's rules only gets the same hits for them, at a fraction of the cost
+        self.rule_examples_for: dict[str, ExampleSet] = {
+            who: ExampleSet(((r.id, r.positive, r.negative) for r in rules_ if r.speaker == who), exclusive=False)
+            for who in sorted({r.speaker for r in rules_})}
         self.rule_text: dict[str, str] = {r.id: r.description for r in rules_}
         # scripts by trigger
         self.scripts: dict[str, list[Any]] = {}
