@@ -172,9 +172,29 @@ class Checker:
         plain = turn.plain
         if plain.startswith("你好"):  # 您好 and 你好 differ by one sound; ASR often writes 你好
             plain = "您" + plain[1:]
-        for hit in self.r.greeting.find(plain):
-            if hit.confidence >= GREETING_MIN_CONF:
-                return True
+        if self._greeting_in(plain):
+            return True
+        return self._greeting_around_apology(turn, plain)
+
+    def _greeting_in(self, plain: str) -> bool:
+        return any(hit.confidence >= GREETING_MIN_CONF for hit in self.r.greeting.find(plain))
+
+    def _greeting_around_apology(self, turn: TurnView, plain: str) -> bool:
+        """The greeting with the apology for a long wait said inside it (「您好！12368！不好意思，让您久等了！
+        请问有什么可以帮助您？」): after a long ring the standard asks for the apology first, so clauses holding the
+        ``wait_apology`` wording (with the clauses that lead up to it) may sit between the greeting's parts."""
+        m = self.rule_match(turn.plain, "wait_apology", turn.breaks)
+        if m is None:
+            return False
+        cuts = [0, *sorted(b for b in turn.breaks if 0 < b < len(plain)), len(plain)]
+        if len(cuts) > 10:
+            return False
+        spans = list(zip(cuts, cuts[1:], strict=False))
+        for i in range(1, len(spans) - 1):
+            for j in range(i, len(spans) - 1):
+                a, b = spans[i][0], spans[j][1]
+                if a <= m.start and m.end <= b and self._greeting_in(plain[:a] + plain[b:]):
+                    return True
         return False
 
     def greeting(self, turn: TurnView) -> Flag | None:

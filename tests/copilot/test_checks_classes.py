@@ -101,3 +101,20 @@ def test_merit_opinions_and_promised_influence_are_outcome_promises(text):
 def test_the_caller_saying_the_same_words_is_never_flagged():
     for text in MODEL_RUDE + MODEL_OUTCOME:
         assert turn_codes(text, speaker="caller") == []
+
+
+def _first_turn_codes(first: str) -> list[str]:
+    turns = [{"speaker": "agent", "start": 0.0, "end": 3.0, "text": first},
+             {"speaker": "caller", "start": 3.5, "end": 6.0, "text": "我想问一下怎么网上立案。"},
+             {"speaker": "agent", "start": 6.5, "end": 9.0, "text": "您可以登录诉讼服务网提交材料。"},
+             {"speaker": "agent", "start": 9.5, "end": 12.0, "text": CLOSE[1]}]
+    r = analyze_transcript(parse_transcript({"call_id": "G", "ring_seconds": 18.0, "turns": turns}))
+    return sorted(f["code"] for f in r["flags"] if f.get("turn") == 0)
+
+
+def test_the_greeting_with_the_wait_apology_said_inside_it_is_the_greeting():
+    assert _first_turn_codes("您好！12368！抱歉，线路一直占线，让您久等了！请问有什么可以帮助您？") == []
+    assert _first_turn_codes("您好，抱歉让您久等了，12368，请问有什么可以帮助您？") == []
+    # other words inside it, or the apology without the greeting, are not the standard greeting
+    assert _first_turn_codes("您好！12368！我们这边人手很紧，请问有什么可以帮助您？") == ["greeting_missing"]
+    assert _first_turn_codes("喂，让您久等了，什么事？") == ["greeting_missing"]
