@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -151,8 +152,12 @@ def bench_calls(calls: Path, labels: Path, by_code: bool = False) -> dict[str, A
     optional = {cid: {(f["code"], f.get("turn")) for f in lab.get("optional_flags") or ()} for cid, lab in labels.items()}
     results: dict[str, dict[str, Any]] = {}
 
+    texts: dict[str, list[str]] = {}
+
     def analyse(path: Path) -> dict[str, Any]:
-        r = analyze_transcript(load_transcript(path))
+        tr = load_transcript(path)
+        r = analyze_transcript(tr)
+        texts[r["call_id"]] = [t.text for t in tr.turns]
         opt = optional.get(r["call_id"], set())
         r["flags"] = [f for f in r["flags"] if (f["code"], f.get("turn")) not in opt]
         results[r["call_id"]] = r
@@ -178,8 +183,28 @@ def bench_calls(calls: Path, labels: Path, by_code: bool = False) -> dict[str, A
                 if g[k] > t:
                     d["mistakes"].append(f"{cid}: missed flag {k}")
     d["further_codes"] = _prf(extra["tp"], extra["fp"], extra["fn"])
+    d["mistakes"] = [_detail(m, texts, results) for m in d["mistakes"]]
     d["scores"] = {cid: r["score"]["total"] for cid, r in results.items() if r.get("score")}
     return d
+
+
+_MISTAKE = re.compile(r"^(?P<cid>\S+): (?P<kind>extra|missed) flag \('(?P<code>\w+)', (?P<turn>\d+|None)\)")
+
+
+def _detail(line: str, texts: dict[str, list[str]], results: dict[str, dict[str, Any]]) -> str:
+    """A call-level mistake with the words of its turn and, for an extra flag, why it was raised (the error
+    listing is for finding classes of errors)."""
+    m = _MISTAKE.match(line)
+    if not m or m["turn"] == "None":
+        return line
+    cid, turn = m["cid"], int(m["turn"])
+    said = texts.get(cid, [])
+    out = line + (f" {said[turn]!r}" if turn < len(said) else "")
+    if m["kind"] == "extra":
+        why = [f.get("explanation", "") for f in results.get(cid, {}).get("flags", [])
+               if f["code"] == m["code"] and f.get("turn") == turn]
+        out += f" — {why[0]}" if why and why[0] else ""
+    return out
 
 
 def _write_labels(labels: dict[str, dict[str, Any]]) -> Path:

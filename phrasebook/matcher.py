@@ -82,6 +82,11 @@ class Matcher:
             if len(text) >= self.config.min_len:
                 for pos, syl in enumerate(lo):
                     self._index[syl].append((idx, pos))
+        # per entry, what ``_fuzzy`` asks of every vote (computed once here, not once per vote)
+        cfg = self.config
+        self._len = [len(e.text) for e in self._entries]
+        self._same_need = [n - _max_near(n, cfg) for n in self._len]
+        self._can_indel = [n >= cfg.indel_min_len for n in self._len]
         for text, idxs in by_text.items():
             self._automaton.add_word(text, tuple(idxs))
         if by_text:
@@ -124,14 +129,17 @@ class Matcher:
                 votes[(idx, i - pos)] += 1
         out: list[Hit] = []
         size = len(text)
+        lens, same_need, indel = self._len, self._same_need, self._can_indel
         for (idx, d), v in votes.items():
-            e = self._entries[idx]
-            n = len(e.text)
-            if v >= n - _max_near(n, cfg) and d >= 0 and d + n <= size:
-                hit = self._same_length(text, syl, e, d)
+            if d < 0:  # both kinds of hit start inside the text
+                continue
+            n = lens[idx]
+            if v >= same_need[idx] and d >= 0 and d + n <= size:
+                hit = self._same_length(text, syl, self._entries[idx], d)
                 if hit:
                     out.append(hit)
-            if n >= cfg.indel_min_len:
+            if indel[idx]:
+                e = self._entries[idx]
                 if v + votes.get((idx, d + 1), 0) >= n and d >= 0 and d + n + 1 <= size:
                     hit = self._indel(text, syl, e, d, n + 1)
                     if hit:

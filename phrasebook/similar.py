@@ -91,13 +91,17 @@ _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k",
              "c", "s", "y", "w")
 
 
-def _initial(syl: str) -> str:
-    return next((i for i in _INITIALS if syl.startswith(i) and len(syl) > len(i)), syl)
+@lru_cache(maxsize=4096)
+def _initial_code(syl: str) -> str:
+    """The private-use character of a syllable's initial (a vowel-initial syllable stands for itself)."""
+    return _code("^" + next((i for i in _INITIALS if syl.startswith(i) and len(syl) > len(i)), syl))
 
 
+@lru_cache(maxsize=2048)
 def initials(text: str) -> str:
-    """One private-use character per syllable initial of ``text`` (a vowel-initial syllable stands for itself)."""
-    return "".join(_code("^" + _initial(s)) for s in syllables(text, loose=True))
+    """One private-use character per syllable initial of ``text`` (a vowel-initial syllable stands for itself).
+    Per character, like the syllables, so the initials of a stretch are the stretch of the text's initials."""
+    return "".join(_initial_code(s) for s in syllables(text, loose=True))
 
 
 @dataclass(frozen=True)
@@ -178,8 +182,12 @@ class ExampleSet:
                 if score >= floor and (best is None or score > best.score):
                     best = Match(e.rule, e.text, e.negative, round(score, 3), d, d + n)
             return best
-        need = max(2, (n + 1) // 2) - 1  # bigram votes: half the example's syllables, in pairs
         slack = max(2, n // 2)
+        # every window aligned below lies inside this one, and a window's LCS is at most its superset's: one
+        # call in C rules out most candidates before the clusters are built (same result, less Python)
+        if LCSseq.similarity(e.syl, s[max(0, min(ds) - slack):max(ds) + n + slack]) * 10 < n * 7:
+            return None
+        need = max(2, (n + 1) // 2) - 1  # bigram votes: half the example's syllables, in pairs
         ds.sort()
         best = None
         i = 0
@@ -199,6 +207,8 @@ class ExampleSet:
     @staticmethod
     def _align(e: _Entry, text: str, s: str, lo: int, hi: int, n: int) -> Match | None:
         w = s[lo:hi]
+        if LCSseq.similarity(e.syl, w) * 10 < n * 7:  # the test below, before the costlier edit script
+            return None
         inserted = set()
         for tag, src_pos, dest_pos in LCSseq.editops(e.syl, w).as_list():
             if tag == "insert":
@@ -220,7 +230,7 @@ class ExampleSet:
         gaps = extra - subs
         near = 0
         if subs:  # a substituted syllable that keeps its initial (连续不上 for 联系不上) earns half
-            near = min(subs, max(0, LCSseq.similarity(e.init, initials(text[lo + a:lo + b])) - lcs))
+            near = min(subs, max(0, LCSseq.similarity(e.init, initials(text)[lo + a:lo + b]) - lcs))
         same = LCSseq.similarity(e.text, text[lo + a:lo + b])
         gap_cost = GAP if n >= GAP_MIN_LEN else 1.0
         score = (lcs + 0.5 * near - 0.1 * max(0, lcs - same) - gap_cost * gaps) / n

@@ -65,8 +65,8 @@ class Checker:
         self.apology = RuleView(self, "wait_apology")
         self.judge_unreachable = RuleView(self, "judge_unreachable")
         self.forwarded = RuleView(self, "complaint_forwarded")
-        self._rule_cache: dict[tuple[str, frozenset[int]], dict[str, Match]] = {}
-        self._match_cache: dict[str, list[Match]] = {}
+        self._rule_cache: dict[tuple[str, frozenset[int], str], dict[str, Match]] = {}
+        self._match_cache: dict[tuple[str, str], list[Match]] = {}
         self._banned_cache: dict[str, list[Match]] = {}
         self._verdicts: dict[tuple[str, frozenset[int], frozenset[int]], list[Verdict]] = {}
         self._whole: dict[str, dict[str, float]] = {}
@@ -76,23 +76,27 @@ class Checker:
         self._model: ConductModel | None = None
 
     # ---------------------------------------------------------------- example rules
-    def rule_hits(self, plain: str, breaks: frozenset[int] = frozenset()) -> dict[str, Match]:
-        """Every rules.toml rule said in this (normalised) text: rule id → its best match. Cached per text."""
-        key = (plain, breaks)
+    def rule_hits(self, plain: str, breaks: frozenset[int] = frozenset(), speaker: str = "agent") -> dict[str, Match]:
+        """Every rules.toml rule of ``speaker``'s turns said in this (normalised) text: rule id → its best
+        match. Cached per text."""
+        key = (plain, breaks, speaker)
         hits = self._rule_cache.get(key)
         if hits is None:
             if len(self._rule_cache) > 4096:
                 self._rule_cache.clear()
                 self._match_cache.clear()
-            found = self._match_cache.get(plain)
+            examples = self.r.rule_examples_for.get(speaker)
+            if examples is None:
+                return {}
+            found = self._match_cache.get((plain, speaker))
             if found is None:
-                found = self._match_cache[plain] = self.r.rule_examples.matches(plain)
-            hits = {m.rule: m for m in self.r.rule_examples.decide(found, breaks)}
+                found = self._match_cache[(plain, speaker)] = examples.matches(plain)
+            hits = {m.rule: m for m in examples.decide(found, breaks)}
             self._rule_cache[key] = hits
         return hits
 
     def rule_match(self, plain: str, rule: str, breaks: frozenset[int] = frozenset()) -> Match | None:
-        return self.rule_hits(plain, breaks).get(rule)
+        return self.rule_hits(plain, breaks, self.r.rule_speaker.get(rule, "agent")).get(rule)
 
     def said(self, turn: TurnView, rule: str, prior: list[TurnView] | None = None) -> Match | None:
         """The rule's match in this turn, if the rule reads this speaker's turns (and, for the agent, the
@@ -108,7 +112,7 @@ class Checker:
         """The agent repeats the caller's words to confirm them (「您是说他说了『不归我管』，对吗？」):
         inside quotation marks, or after a confirmation frame (您是说…) and before its question tag (…对吗)
         or said by the caller just before."""
-        if self._in_quotes(turn, start):
+        if self._in_quotes(turn, start) or self._mostly_quoted(turn, start, end):
             return True
         plain = turn.plain
         frame = max((plain.rfind(f, 0, start + 1) for f in self.quote_frames), default=-1)
@@ -119,6 +123,14 @@ class Checker:
         words = plain[start:end]
         recent = [t for t in (prior or [])[-4:] if not t.is_agent]
         return any(words in t.plain for t in recent)
+
+    def _mostly_quoted(self, turn: TurnView, start: int, end: int) -> bool:
+        """Most of the stretch lies inside quotation marks (a paraphrase match may begin on the reporting words
+        just before the quote: 「有人跟您讲『自己上网查去』」 aligned with the example 您自己上网查去)."""
+        if end <= start or not any(q in turn.text for q in "「“『\""):
+            return False
+        inside = sum(1 for i in range(start, end) if self._in_quotes(turn, i))
+        return inside * 2 > end - start
 
     @staticmethod
     def _in_quotes(turn: TurnView, start: int) -> bool:
@@ -133,9 +145,29 @@ class Checker:
         plain = turn.plain
         if plain.startswith("你好"):  # 您好 and 你好 differ by one sound; ASR often writes 你好
             plain = "您" + plain[1:]
-        for hit in self.r.greeting.find(plain):
-            if hit.confidence >= GREETING_MIN_CONF:
-                return True
+        if self._greeting_in(plain):
+            return True
+        return self._greeting_around_apology(turn, plain)
+
+    def _greeting_in(self, plain: str) -> bool:
+        return any(hit.confidence >= GREETING_MIN_CONF for hit in self.r.greeting.find(plain))
+
+    def _greeting_around_apology(self, turn: TurnView, plain: str) -> bool:
+        """The greeting with the apology for a long wait said inside it (「您好！12368！不好意思，让您久等了！
+        请问有什么可以帮助您？」): after a long ring the standard asks for the apology first, so clauses holding the
+        ``wait_apology`` wording (with the clauses that lead up to it) may sit between the greeting's parts."""
+        m = self.rule_match(turn.plain, "wait_apology", turn.breaks)
+        if m is None:
+            return False
+        cuts = [0, *sorted(b for b in turn.breaks if 0 < b < len(plain)), len(plain)]
+        if len(cuts) > 10:
+            return False
+        spans = list(zip(cuts, cuts[1:], strict=False))
+        for i in range(1, len(spans) - 1):
+            for j in range(i, len(spans) - 1):
+                a, b = spans[i][0], spans[j][1]
+                if a <= m.start and m.end <= b and self._greeting_in(plain[:a] + plain[b:]):
+                    return True
         return False
 
     def greeting(self, turn: TurnView) -> Flag | None:
@@ -196,6 +228,9 @@ class Checker:
             src = turn.norm.source_span(m.start, m.end)
             if any(_overlap(src, b) for b in banned_spans) or self.quoted_back(turn, m.start, m.end, prior):
                 continue
+            use = self.r.replacement_use.get(m.rule)
+            if use and use in turn.plain:  # the agent said the standard wording too (…，但我会为您尽力争取)
+                continue
             key = (m.end - m.start, m.score)
             if best is None or key > best[0]:
                 best = (key, m.rule, m.example, m.start, m.end, m.score, src)
@@ -211,8 +246,12 @@ class Checker:
                         continue  # 您 of a script the agent is reading, written 你 by the recogniser
                     if context == "not_quoted" and (self._quoted(turn, h) or self.quoted_back(turn, h.start, h.end, prior)):
                         continue
+                if _inside_word(turn.plain, h.start, h.end, self.r.single_not_when.get(h.phrase_id, ())):
+                    continue  # part of a word said to no one (迷你)
                 src = turn.norm.source_span(h.start, h.end)
-                if any(_overlap(src, b) for b in banned_spans):
+                # 你 inside a banned phrase (「你自己不会查啊」) is still 你 for 您: the pronoun is an A.4 fault of
+                # its own; other single forms (嗯/啊) inside a banned stretch are part of it
+                if h.phrase != "你" and any(_overlap(src, b) for b in banned_spans):
                     continue
                 best = ((1, 1.0), h.phrase_id, h.phrase, h.start, h.end, 1.0, src)
                 break
@@ -306,16 +345,23 @@ class Checker:
         of banned phrases and of outcome promises, A.4 forms (their own check), and the caller's words the
         agent quotes back (inside quotation marks, or from a frame such as 您是说 to a tag such as 对吗)."""
         plain = turn.plain
-        out: set[int] = set()
+        out: set[int] = set(self._quoted_chars(turn, prior))
         for m in self._banned_raw(plain):
             if m.negative:
                 out.update(range(m.start, m.end))
-        self.rule_hits(plain, turn.breaks)
-        for m in self._match_cache.get(plain, ()):
+        self.rule_hits(plain, turn.breaks, "agent")
+        for m in self._match_cache.get((plain, "agent"), ()):
             if m.negative and m.rule == "outcome_promised":
                 out.update(range(m.start, m.end))
         for m in self.r.replacement_examples.find(plain, breaks=turn.breaks):
             out.update(range(m.start, m.end))
+        return frozenset(out)
+
+    def _quoted_chars(self, turn: TurnView, prior: list[TurnView] | None) -> frozenset[int]:
+        """Characters of the turn that are someone else's words: inside quotation marks, or quoted back after
+        a frame (您是说…对吗, or words the caller just said)."""
+        plain = turn.plain
+        out: set[int] = set()
         if any(q in turn.text for q in "「“『\""):
             out.update(i for i in range(len(plain)) if self._in_quotes(turn, i))
         for f in self.quote_frames:
@@ -339,11 +385,14 @@ class Checker:
         model = self.model()
         if model is None or not turn.is_agent:
             return []
-        whole = self._whole.get(turn.plain)
+        quoted = self._quoted_chars(turn, prior)
+        # the turn as said, without words quoted from someone else (「有人跟您讲『不知道，问别人去』」 is a report)
+        said = "".join(ch for i, ch in enumerate(turn.plain) if i not in quoted) if quoted else turn.plain
+        whole = self._whole.get(said)
         if whole is None:
             if len(self._whole) > 4096:
                 self._whole.clear()
-            whole = self._whole[turn.plain] = model.predict(turn.plain)
+            whole = self._whole[said] = model.predict(said)
         if not model.passes(whole):  # most turns: one prediction, no gate needed
             return []
         masked = self._explained(turn, prior)
@@ -474,6 +523,15 @@ class Checker:
             if m.group(1) != "12368":
                 return m.group(1)
         return None
+
+
+def _inside_word(plain: str, start: int, end: int, words: tuple[str, ...]) -> bool:
+    """``plain[start:end]`` lies inside an occurrence of one of ``words``."""
+    for w in words:
+        i = plain.find(w, max(0, end - len(w)))
+        if 0 <= i <= start and end <= i + len(w):
+            return True
+    return False
 
 
 def _resembles(heard: str, example: str, score: float) -> str:

@@ -34,7 +34,7 @@ import logging
 import math
 import random
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import load_or_train, tfidf_vector
+from copilot.analysis.model_cache import feature_counts, load_or_train, tfidf_vector
 from phrasebook.conduct import CONDUCT_FILE, ConductDataError, read_conduct
 from phrasebook.pinyin import syllables
 
@@ -95,6 +95,11 @@ def analyse(text: str) -> list[str]:
     return feats
 
 
+def _counts(text: str) -> dict[str, int]:
+    """``Counter(analyse(text))``, from the features the need model reads too (one pass per utterance)."""
+    return feature_counts(text.replace("你", "您"))
+
+
 @dataclass(frozen=True)
 class Example:
     text: str
@@ -139,7 +144,7 @@ class ConductModel:
     from_cache: bool = False
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        return tfidf_vector(analyse(text), self.vocab, self.idf)
+        return tfidf_vector(_counts(text), self.vocab, self.idf)
 
     def _weights(self) -> dict[str, tuple[float, ...]]:
         """feature → (idf, coefficient of each label): prediction in plain Python is several times faster
@@ -164,7 +169,7 @@ class ConductModel:
         a0 = a1 = a2 = norm = 0.0
         log = math.log
         get = w.get
-        for f, n in Counter(analyse(text)).items():
+        for f, n in _counts(text).items():
             row = get(f)
             if row is None:
                 continue

@@ -12,24 +12,56 @@ import logging
 import os
 import pickle
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+
+from phrasebook.pinyin import syllables
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M")
 
 
-def tfidf_vector(features: list[str], vocab: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The l2-normalised sublinear TF-IDF vector of a text's feature strings as (columns, values); features
-    outside ``vocab`` are ignored, and a text with none gives two empty arrays."""
+@lru_cache(maxsize=512)
+def feature_counts(text: str) -> dict[str, int]:
+    """Feature string → count for one canonical text: character 1–3-grams (``c…``) and loosened pinyin
+    syllable 1–3-grams (``p…``), in order of first occurrence. Both text models read these features (the
+    conduct model after reading 你 as 您), so one utterance is taken apart once and shared (cached per text;
+    treat the result as read-only)."""
+    counts: dict[str, int] = {}
+    get = counts.get
+    n = len(text)
+    for k in (1, 2, 3):
+        for i in range(n - k + 1):
+            f = "c" + text[i:i + k]
+            counts[f] = get(f, 0) + 1
+    syl = [s for s in syllables(text) if s]
+    for k in (1, 2, 3):
+        for i in range(len(syl) - k + 1):
+            f = "p" + " ".join(syl[i:i + k])
+            counts[f] = get(f, 0) + 1
+    return counts
+
+
+def tfidf_vector(features: list[str] | dict[str, int], vocab: dict[str, int],
+                 idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The l2-normalised sublinear TF-IDF vector of a text's feature strings (a list, or counts from
+    ``feature_counts``) as (columns, values); features outside ``vocab`` are ignored, and a text with none
+    gives two empty arrays."""
     counts: dict[int, int] = {}
-    for f in features:
-        j = vocab.get(f)
-        if j is not None:
-            counts[j] = counts.get(j, 0) + 1
+    if isinstance(features, dict):
+        for f, c in features.items():
+            j = vocab.get(f)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + c
+    else:
+        for f in features:
+            j = vocab.get(f)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
     if not counts:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     cols = np.fromiter(counts, dtype=np.int64, count=len(counts))

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import load_or_train, tfidf_vector
+from copilot.analysis.model_cache import feature_counts, load_or_train, tfidf_vector
 from phrasebook.model import Phrasebook
 from phrasebook.pinyin import syllables
 
@@ -103,7 +103,7 @@ class NeedModel:
         return got
 
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        return tfidf_vector(analyse(text), self.vocab, self.idf)
+        return tfidf_vector(feature_counts(text), self.vocab, self.idf)  # analyse(text), shared with the conduct model
 
     def logits_many(self, texts: list[str]) -> np.ndarray:
         """Label logits of several texts, (texts, labels): one set of array operations for all of them."""
@@ -136,6 +136,12 @@ class NeedModel:
         return logits
 
     def probabilities(self, logits: np.ndarray, temperature: float = TEMPERATURE) -> list[dict[str, float]]:
+        if len(logits) == 1:  # one turn (the usual case): plain Python is several times faster than numpy here
+            z = [x / temperature for x in logits[0].tolist()]
+            top = max(z)
+            e = [math.exp(x - top) for x in z]
+            total = sum(e)
+            return [{lab: x / total for lab, x in zip(self.labels, e, strict=True)}]
         z = logits / temperature
         z = np.exp(z - z.max(axis=1, keepdims=True))
         p = z / z.sum(axis=1, keepdims=True)

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from copilot.text import normalize
 from phrasebook.loader import load_phrasebook
 from phrasebook.matcher import Matcher
 from phrasebook.registry import service_type_names
@@ -89,6 +90,21 @@ class Rules:
             (_get(r, "id"), tuple(p for p in tuple(_get(r, "instead_of")) + tuple(_get(r, "examples", ()) or ())
                                   if len(p) >= 2), tuple(_get(r, "not_when", ()) or ())) for r in pb.replacements)
         self.single_forms = Matcher.from_phrases([(rid, p) for rid, p in rep_phrases if len(p) == 1])
+        # words a single form is part of without being said to anyone (迷你 holds 你): a row's not_when entries
+        # that contain one of its single forms
+        self.single_not_when: dict[str, tuple[str, ...]] = {}
+        for r in pb.replacements:
+            singles = [p for p in _get(r, "instead_of") if len(p) == 1]
+            words = tuple(w for w in (_get(r, "not_when", ()) or ()) if any(f in w for f in singles))
+            if words:
+                self.single_not_when[_get(r, "id")] = words
+        # the standard wording of each row, canonical: an agent who says it in the same turn has put the
+        # non-standard form right (「我没法保证…，但我会为您尽力争取」)
+        self.replacement_use: dict[str, str] = {}
+        for r in pb.replacements:
+            use = normalize(_get(r, "use", "") or "").text
+            if len(use) >= 4:
+                self.replacement_use[_get(r, "id")] = use
         # the standard wording an agent reads (A.3 scripts, greeting, closings) as ASR often writes it, 您 as
         # 你: a 你 inside one of these is the recogniser's, not the agent's (「我听不到你的声音」)
         standard = [_get(s, "text", "") for s in pb.scripts] + [k for s in pb.scripts for k in
@@ -100,6 +116,11 @@ class Rules:
         rules_ = tuple(getattr(pb, "rules", ()) or ())
         self.rule_examples = ExampleSet(((r.id, r.positive, r.negative) for r in rules_), exclusive=False)
         self.rule_speaker: dict[str, str] = {r.id: r.speaker for r in rules_}
+        # the same rules split by whose turns they read: each rule decides on its own (exclusive=False), so a
+        # turn matched against its speaker's rules only gets the same hits for them, at a fraction of the cost
+        self.rule_examples_for: dict[str, ExampleSet] = {
+            who: ExampleSet(((r.id, r.positive, r.negative) for r in rules_ if r.speaker == who), exclusive=False)
+            for who in sorted({r.speaker for r in rules_})}
         self.rule_text: dict[str, str] = {r.id: r.description for r in rules_}
         # scripts by trigger
         self.scripts: dict[str, list[Any]] = {}

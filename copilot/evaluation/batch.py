@@ -185,7 +185,7 @@ def start_local_ray(num_cpus: int = 1) -> None:
     """
     import ray
 
-    repo = str(Path(__file__).resolve().parents[1])
+    repo = str(Path(__file__).resolve().parents[2])  # copilot/evaluation/batch.py → the repository
     paths = [x for x in os.environ.get("PYTHONPATH", "").split(os.pathsep) if x]
     if repo not in paths:
         os.environ["PYTHONPATH"] = os.pathsep.join([repo, *paths])
