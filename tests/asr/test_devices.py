@@ -79,7 +79,9 @@ def test_async_iteration_and_swapped_channels(call_wav):
 def test_two_devices_agent_and_caller(call_wav, tmp_path):
     path, data = call_wav
     agent_wav, caller_wav = tmp_path / "agent-headset.wav", tmp_path / "caller-line.wav"
-    soundfile.write(agent_wav, data[:, 0], 8000, subtype="PCM_16")
+    # the agent's recording is much longer than the caller's 8 blocks, so that under load the agent device cannot
+    # run out first (two threads deliver as fast as they are scheduled at pace "whole")
+    soundfile.write(agent_wav, np.tile(data[:, 0], 20), 8000, subtype="PCM_16")
     soundfile.write(caller_wav, data[:, 1], 8000, subtype="PCM_16")
     sd = FakeSoundDevice({1: str(agent_wav), 2: str(caller_wav)}, vanish_after={2: 8})
     chunks = []
