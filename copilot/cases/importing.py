@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -231,13 +232,13 @@ def _chunk_worker(job: tuple) -> tuple:
     return good, bad, None
 
 
-def _chunks(path: Path, start: int, first_line: int, parts: int) -> list[tuple[int, int, int]]:
-    """(start, end, first line) of about ``parts`` × 8 pieces (one for ``parts`` 0) of the file after the header, each cut at a line end
+def _chunks(path: Path, start: int, first_line: int, pieces: int) -> list[tuple[int, int, int]]:
+    """(start, end, first line) of at most ``pieces`` pieces of the file after the header, each cut at a line end
     outside quotes (an even number of quote characters before it), so no record is split."""
     with open(path, "rb") as fh:
         data = fh.read()  # transient: only quote and line counts are kept
     size = len(data)
-    pieces = max(1, parts * 8)
+    pieces = max(1, pieces)
     out = []
     quotes = 0
     pos, line = start, first_line
@@ -301,7 +302,7 @@ def _checked_parts(path: Path, start: int, first_line: int, idx: list[int | None
                    workers: int) -> Iterator[tuple]:
     """(line, row or None, problems) for the whole file after the header, in file order."""
     big = path.stat().st_size > PARALLEL_FILE
-    jobs = [(str(path), a, b, ln, idx, width) for a, b, ln in _chunks(path, start, first_line, workers if big else 0)]
+    jobs = [(str(path), a, b, ln, idx, width) for a, b, ln in _chunks(path, start, first_line, workers * 8 if big else 1)]
     if workers > 1 and big:
         import multiprocessing
 
@@ -375,45 +376,62 @@ BIG_FILE = 5_000_000
 """Bytes: a file this large is loaded with the case table's secondary indexes dropped and rebuilt once."""
 
 
-def _chunk_rows(job: tuple) -> tuple:
-    """Worker: one part of a large file checked, its good rows ready for ``executemany`` (first occurrences within
-    the part; the keys, lines and fingerprints apart, for the check across parts), its bad rows, a fatal error."""
-    good, bad, fatal = _chunk_worker(job)
-    rows, keys, lines, fps, dups = [], [], [], [], []
-    seen: dict[str, int] = {}
+MAX_PARTS = 8
+"""Parts of a large file (each one scratch database attached while loading; SQLite allows 10 attached)."""
+SCRATCH_COLUMNS = ("line", "fp", *DB_COLUMNS)
+
+
+def _chunk_to_db(job: tuple) -> tuple:
+    """Worker: one part of a large file checked and its good rows (first occurrences within the part) written to
+    a scratch SQLite file, so the loading process copies them with one ``INSERT … SELECT`` instead of binding
+    every value itself. Returns (scratch file, bad rows, repeats within the part, rows read, fatal error)."""
+    *job, scratch = job
+    good, bad, fatal = _chunk_worker(tuple(job))
+    rows, dups = [], []
+    seen: dict[str, tuple[int, int]] = {}
     for line, row in good:
         fp = hash(row[5:])
-        k = seen.get(row[0])
-        if k is None:
-            seen[row[0]] = len(rows)
-            rows.append(row)
-            keys.append(row[0])
-            lines.append(line)
-            fps.append(fp)
-        elif fps[k] == fp:
+        earlier = seen.get(row[0])
+        if earlier is None:
+            seen[row[0]] = (line, fp)
+            rows.append((line, fp, *row))
+        elif earlier[1] == fp:
             dups.append((line, None))
         else:
-            dups.append((line, f"{row[0]} already on line {lines[k]} with different values"))
-    return rows, keys, lines, fps, bad, dups, len(good) + len(bad), fatal
+            dups.append((line, f"{row[0]} already on line {earlier[0]} with different values"))
+    db = sqlite3.connect(scratch, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")  # a scratch file: thrown away after the import
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute(f"CREATE TABLE load (line INTEGER PRIMARY KEY, fp INTEGER, {','.join(DB_COLUMNS)})")
+        db.execute("BEGIN")
+        db.executemany(f"INSERT INTO load VALUES ({','.join('?' * len(SCRATCH_COLUMNS))})", rows)
+        db.execute("COMMIT")
+    finally:
+        db.close()
+    return scratch, bad, dups, len(good) + len(bad), fatal
 
 
-def _load_parallel(cur, path: Path, stats: dict[str, Any], workers: int, sql: str) -> int:
-    """Check a large file in worker processes and insert each part as it arrives, in file order: this process
-    only inserts (``executemany`` of the part's list) and finds case numbers repeated across parts (set
-    intersections)."""
+def _load_parallel(cur, path: Path, stats: dict[str, Any], workers: int, scratch_dir: str) -> tuple[int, list[str]]:
+    """Check a large file in worker processes, each part into a scratch database; attach each part as it is
+    done (in file order), drop the case numbers an earlier part already had (a verbatim repeat is a
+    duplicate, else an error naming the earlier line) and copy the rest with ``INSERT OR REPLACE … SELECT``.
+    Returns the rows written and the schema names attached (to detach once the transaction is over)."""
     import multiprocessing
 
     names, start, first_line = _header(path)
     idx = [names.index(c) if c in names else None for c in COLUMNS]
-    jobs = [(str(path), a, b, ln, idx, len(names)) for a, b, ln in _chunks(path, start, first_line, workers)]
+    parts = _chunks(path, start, first_line, MAX_PARTS)
+    jobs = [(str(path), a, b, ln, idx, len(names), f"{scratch_dir}/part{k}.db") for k, (a, b, ln) in enumerate(parts)]
     errors: list[RowError] = stats.setdefault("errors", [])
     for k in ("bad_rows", "rows_read", "duplicates"):
         stats.setdefault(k, 0)
-    seen: set[str] = set()
-    parts: list[tuple[list, list, list]] = []  # keys, lines, fingerprints of the parts inserted so far
+    seen: dict[str, tuple[int, int]] = {}
+    attached: list[str] = []
     written = 0
+    cols = ",".join(DB_COLUMNS)
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for rows, keys, lines, fps, bad, dups, read, fatal in pool.imap(_chunk_rows, jobs):
+        for k, (scratch, bad, dups, read, fatal) in enumerate(pool.imap(_chunk_to_db, jobs)):
             stats["rows_read"] += read
             problems = list(bad)
             for line, reason in dups:
@@ -421,24 +439,25 @@ def _load_parallel(cur, path: Path, stats: dict[str, Any], workers: int, sql: st
                     stats["duplicates"] += 1
                 else:
                     problems.append((line, (("case_number", reason),)))
-            again = seen.intersection(keys)
-            if again:  # case numbers of earlier parts: a verbatim repeat is a duplicate, else an error
-                keep = []
-                for i, key in enumerate(keys):
-                    if key not in again:
-                        keep.append(rows[i])
-                        continue
-                    e_line, e_fp = next((pl[pk.index(key)], pf[pk.index(key)]) for pk, pl, pf in parts if key in pk)
-                    if e_fp == fps[i]:
-                        stats["duplicates"] += 1
-                    else:
-                        problems.append((lines[i], (("case_number", f"{key} already on line {e_line} with "
-                                                                     "different values"),)))
-                rows = keep
-            seen.update(keys)
-            parts.append((keys, lines, fps))
-            cur.executemany(sql, rows)
-            written += len(rows)
+            schema = f"part{k}"
+            cur.execute(f"ATTACH DATABASE ? AS {schema}", (scratch,))
+            attached.append(schema)
+            drop = []
+            for key, line, fp in cur.execute(f"SELECT case_number, line, fp FROM {schema}.load"):
+                earlier = seen.get(key)
+                if earlier is None:
+                    seen[key] = (line, fp)
+                    continue
+                drop.append((line,))
+                if earlier[1] == fp:
+                    stats["duplicates"] += 1
+                else:
+                    problems.append((line, (("case_number", f"{key} already on line {earlier[0]} with "
+                                                             "different values"),)))
+            if drop:
+                cur.executemany(f"DELETE FROM {schema}.load WHERE line = ?", drop)
+            cur.execute(f"INSERT OR REPLACE INTO main.cases ({cols}) SELECT {cols} FROM {schema}.load ORDER BY line")
+            written += cur.execute(f"SELECT count(*) FROM {schema}.load").fetchone()[0]
             stats["bad_rows"] += len(problems)
             for line, ps in sorted(problems):
                 if len(errors) < MAX_ERRORS_KEPT:
@@ -447,7 +466,7 @@ def _load_parallel(cur, path: Path, stats: dict[str, Any], workers: int, sql: st
                 raise ImportFileError(fatal[0], where=f"{path}:{fatal[1]}")
     if stats["rows_read"] == 0:
         raise ImportFileError("empty file: a header row but no data rows", where=str(path))
-    return written
+    return written, attached
 
 
 def _import_sqlite(conn, path: Path, stats: dict[str, Any], *, strict: bool,
@@ -462,6 +481,8 @@ def _import_sqlite(conn, path: Path, stats: dict[str, Any], *, strict: bool,
     old_level = raw.isolation_level
     raw.isolation_level = None  # we issue BEGIN/COMMIT ourselves (sqlite3 would autocommit the DDL)
     cur = raw.cursor()
+    attached: list[str] = []
+    scratch = None
     try:
         cur.execute("PRAGMA cache_size=-262144")  # 256 MB page cache for this connection
         cur.execute("PRAGMA temp_store=MEMORY")
@@ -475,7 +496,8 @@ def _import_sqlite(conn, path: Path, stats: dict[str, Any], *, strict: bool,
                    f"VALUES ({','.join('?' * len(DB_COLUMNS))})")
             written = 0
             if big and workers > 1 and path.stat().st_size > PARALLEL_FILE:
-                written = _load_parallel(cur, path, stats, workers, sql)
+                scratch = tempfile.TemporaryDirectory(prefix="cases-import-")
+                written, attached = _load_parallel(cur, path, stats, workers, scratch.name)
             else:
                 it = iter(read_rows(path, stats, workers=workers))
                 while True:
@@ -495,6 +517,10 @@ def _import_sqlite(conn, path: Path, stats: dict[str, Any], *, strict: bool,
             cur.execute("ROLLBACK")
             raise
     finally:
+        for schema in attached:  # only possible once the transaction is over
+            cur.execute(f"DETACH DATABASE {schema}")
+        if scratch is not None:
+            scratch.cleanup()
         cur.close()
         raw.isolation_level = old_level
     return after - before, written
