@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from copilot.cases.directory import Case, CaseDirectory
@@ -34,6 +35,7 @@ W_HEAD, W_SERIAL, W_TYPE = 0.35, 0.45, 0.20
 W_SECOND = 0.2
 W_JUDGE, W_PARTY, W_DEPT = 0.3, 0.5, 0.05
 W_JUDGE_MISS = 0.1
+TAIL_ONLY = 0.6
 MISS_BELOW = 0.5
 """A judge named in the call whose name sounds less like the case's judge than this (pinyin similarity, the
 surname alone counting 0.9 of it) is evidence against the case."""
@@ -179,9 +181,27 @@ def _judge_match(judge: str, heard: list[str], all_text: str) -> float:
         if not h:
             continue
         if len(h) >= len(judge) >= 2:
-            best = max(best, evidence(name_similarity(h[-len(judge):], judge), NAME_FLOOR))
+            best = max(best, evidence(_window_fit(h, judge), NAME_FLOOR))
         best = max(best, SURNAME_ONLY * evidence(surname_similarity(h[-1], judge), NAME_FLOOR))
     return best
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> frozenset[str]:
+    from copilot.analysis.extractor import SURNAMES
+
+    return frozenset(SURNAMES)
+
+
+def _window_fit(heard: str, judge: str) -> float:
+    """Similarity of the last ``len(judge)`` characters heard before 法官 to the judge's full name. When more was
+    heard and the character before the window is a surname, the window may be the end of a longer name
+    (吴立新 → 立新 for a judge 黎新): it then counts as a given name only (× ``TAIL_ONLY``); 问一下|郝强 does not."""
+    n, k = len(heard), len(judge)
+    sim = name_similarity(heard[-k:], judge)
+    if n > k and heard[n - k - 1] in _surnames():
+        sim *= TAIL_ONLY
+    return sim
 
 
 def _party_match(case: Case, names: list[str], surnames: list[str], spoken: SpokenText) -> tuple[float, str | None]:
@@ -223,6 +243,12 @@ def judge_alone(directory: CaseDirectory, turns: Sequence[TurnText], courts: Seq
     heard = judge_mentions([t.text for t in turns])
     if not heard:
         return None
+    return _judge_alone(directory, tuple(heard), tuple(courts))
+
+
+@lru_cache(maxsize=1024)
+def _judge_alone(directory: CaseDirectory, heard: tuple[str, ...], courts: tuple[str, ...]) -> str | None:
+    heard = list(heard)
     by_court = directory.judges()
     pool = sorted({j for c in (courts or by_court) for j in by_court.get(c, ())})
     scored = sorted(((_judge_fit(j, heard), j) for j in pool), reverse=True)
@@ -239,7 +265,7 @@ def _judge_fit(judge: str, heard: list[str]) -> float:
     best = 0.0
     for h in heard:
         if len(h) >= len(judge) >= 2:
-            best = max(best, name_similarity(h[-len(judge):], judge))
+            best = max(best, _window_fit(h, judge))
         elif len(h) >= 2 and len(judge) >= 3 and len(h) == len(judge) - 1:
             best = max(best, 0.9 * name_similarity(h, judge[1:], surname_first=False))  # the given name only
         best = max(best, surname_similarity(h[-1], judge) * (0.9 if len(judge) >= 2 else 1.0))

@@ -29,6 +29,8 @@ OURS = [  # one court; the true case and its one-digit neighbour with other peop
      "status": "审理中", "filed_on": "2024-02-01", "next_hearing": "", "parties": "黄建国:party;沈美玲:party"},
     {"case_number": "（2024）浙0503民初128号", "judge_name": "陈芳", "department": "民一庭", "clerk_name": "",
      "status": "已判决", "filed_on": "2024-01-05", "next_hearing": "", "parties": "李明:party"},
+    {"case_number": "（2024）浙0503民初2001号", "judge_name": "黎新", "department": "民二庭", "clerk_name": "",
+     "status": "审理中", "filed_on": "2024-03-05", "next_hearing": "", "parties": "赵强:party"},
 ]
 
 
@@ -91,7 +93,8 @@ def test_the_exact_number_still_wins_when_nothing_speaks_against_it(court):
 
 
 def test_the_judge_alone_gets_the_directory_spelling_but_never_a_case(court):
-    """No case number said: no case; the judge's garbled full name fits one judge of the court."""
+    """No case number said: no case; the judge's garbled full name fits one judge of the court — not 黎新, whose
+    name is only the end of the name heard (立新)."""
     tr = _call(("caller", "我叫黄建国，我想找吴立新法官，他电话一直打不通。"))
     rec = analyze_transcript(tr, cases=court)["record"]
     assert rec.get("case_number") is None and rec["case_source"] is None
