@@ -313,7 +313,7 @@ def default_workers() -> int:
     """Worker processes for a large file: two per core. The parts are CPU-bound; on a machine other work keeps
     busy, the import then still gets its cores' worth (measured: 1M rows at load average 9.7 on 2 cores,
     2 workers 107 s, 4 workers 72 s; on an idle machine the extra workers cost nothing measurable)."""
-    return 2 * (os.cpu_count() or 1)
+    return min(8, 2 * (os.cpu_count() or 1))  # the SQLite path cuts a file into 8 parts
 
 
 PARALLEL_FILE = 5_000_000
