@@ -80,9 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     n = write_csv(csv_path, rows())
     gen_s = time.perf_counter() - t0
     engine = make_engine(f"sqlite:///{db}")
+    import os
+    import resource
+
     cpu0 = time.process_time()
+    load0 = os.getloadavg()[0]
     result = import_cases(engine, csv_path)
     import_cpu = time.process_time() - cpu0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers_cpu = children.ru_utime + children.ru_stime  # the import's worker processes (checking the file)
     t1 = time.perf_counter()
     directory = CaseDirectory(engine)
     build_s = time.perf_counter() - t1
@@ -102,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "rows": n, "csv_mb": round(csv_path.stat().st_size / 1e6, 1), "generate_s": round(gen_s, 1),
         "import_s": round(result.seconds, 1), "import_cpu_s": round(import_cpu, 1),
+        "import_workers_cpu_s": round(workers_cpu, 1), "load_average_at_import_start": round(load0, 1),
         "import_rows_per_s": round(n / result.seconds),
         "import_target_s": 60, "inserted": result.inserted, "bad_rows": result.bad_rows,
         "directory_build_s": round(build_s, 3), "groups": len(directory.groups),

@@ -114,6 +114,7 @@ class CaseDirectory:
         self.digits_of = {c: "".join(ch for ch in c if ch.isdigit()) for _y, c in self.groups}
         self.court_digits = sorted(set(self.digits_of.values()))
         self.build_seconds = time.perf_counter() - t0
+        self._judges: dict[str, tuple[str, ...]] | None = None
         self._lookup = lru_cache(maxsize=2048)(self._lookup_uncached)
         self._head_groups = lru_cache(maxsize=1024)(self._head_groups_uncached)
         log.info("case directory: %d cases in %d groups (%.3f s)", self.size, len(self.groups), self.build_seconds)
@@ -213,6 +214,17 @@ class CaseDirectory:
             c = Case(*r)
             out.append((c, round(head_of.get((c.year, c.court), 0.0), 3), variants.get(c.serial, 0.0)))
         return tuple(out)
+
+    def judges(self) -> dict[str, tuple[str, ...]]:
+        """The judges of each court (read once, on first use)."""
+        if self._judges is None:
+            by_court: dict[str, set[str]] = defaultdict(set)
+            with self.engine.connect() as conn:
+                for court, judge in conn.execute(text(
+                        "SELECT DISTINCT court, judge_name FROM cases WHERE judge_name <> ''")):
+                    by_court[court].add(judge)
+            self._judges = {c: tuple(sorted(j)) for c, j in by_court.items()}
+        return self._judges
 
     def get(self, case_number: str) -> Case | None:
         with self.engine.connect() as conn:

@@ -163,7 +163,9 @@ def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
             else:
                 serial += "".join(digit_of(c) or "?" for c in s2)
         real = sum(c.isdigit() for c in serial)
-        if real >= 2 and len(serial) <= MAX_SERIAL and serial.count("?") <= 2 and not serial.startswith("0"):
+        # a one-digit serial (破2号) only after a sure type code and a year-and-court head
+        least = 1 if (conf >= 0.8 and len(head) >= 6 and "?" not in serial) else 2
+        if real >= least and len(serial) <= MAX_SERIAL and serial.count("?") <= 2 and not serial.startswith("0"):
             return [Hypothesis(head, serial, code, conf)]
         break
     if len(digits) < 5 or len(digits) > 18:
@@ -184,22 +186,45 @@ def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
 # -- names -----------------------------------------------------------------------------------------
 
 _JUDGE = re.compile(r"([\u4e00-\u9fff]{1,3}?)(?:法官|庭长|审判长|审判员)")
-_CALLER_NAME = re.compile(r"(?:我叫|我是|我姓|姓名是|名字是|免贵姓)([\u4e00-\u9fff]{1,3})")
+_CALLER_NAME = re.compile(r"(?:我叫|我是|姓名是|名字是)([\u4e00-\u9fff]{1,3})")
+_SURNAME_SAID = re.compile(r"(?:我姓|免贵姓)([\u4e00-\u9fff])")
 _ADDRESS = re.compile(r"([\u4e00-\u9fff])(?:先生|女士|律师|阿姨|老师)")
 
 
 def judge_mentions(texts: list[str]) -> list[str]:
-    """Characters heard right before 法官 and the like (the surname, or a full name said before it)."""
+    """Characters heard right before 法官 and the like (the surname, or a full name said before it).
+
+    Words that name a role, not a judge (承办法官, 主审法官 …: the extractor's ``NOT_JUDGE_PREFIX``), are left
+    out also when the ASR wrote them as homophones (成半法官)."""
+    from copilot.analysis.extractor import NOT_JUDGE_PREFIX
+
     out = []
     for t in texts:
         for m in _JUDGE.finditer(t):
-            out.append(m.group(1))
+            h = m.group(1)
+            if not any(h.endswith(p) or (len(p) >= 2 and _sounds_as(h[-len(p):], p)) for p in NOT_JUDGE_PREFIX):
+                out.append(h)
     return out
+
+
+def _sounds_as(heard: str, word: str) -> bool:
+    from copilot.cases.phonetic import name_similarity
+
+    return name_similarity(heard, word, surname_first=False) >= 0.9
 
 
 def caller_names(caller_texts: list[str], agent_texts: list[str]) -> list[str]:
     """Names the caller gave, and surnames the agent addressed the caller by."""
-    out = [m.group(1) for t in caller_texts for m in _CALLER_NAME.finditer(t)]
+    from copilot.analysis.extractor import NAME_STOP
+
+    out = []
+    for t in caller_texts:
+        for m in _CALLER_NAME.finditer(t):
+            name = m.group(1)
+            cut = next((i for i, ch in enumerate(name) if ch in NAME_STOP), len(name))
+            if name[:cut]:
+                out.append(name[:cut])
+        out += [m.group(1) for m in _SURNAME_SAID.finditer(t)]
     out += [m.group(1) for t in agent_texts for m in _ADDRESS.finditer(t)]
     return out
 

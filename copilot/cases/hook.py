@@ -15,7 +15,7 @@ from typing import Any
 
 from copilot.cases.directory import CaseDirectory
 from copilot.cases.evidence import Span, spans_in_turns
-from copilot.cases.resolve import Resolution, TurnText, resolve
+from copilot.cases.resolve import Resolution, TurnText, judge_alone, resolve
 from copilot.events import CaseCard, Event, Suggestion
 from copilot.record import CallRecord
 
@@ -80,7 +80,15 @@ class CaseHook:
             if res.identity_matched and self._card != case.case_number:
                 self._card = case.case_number
                 events.append(CaseCard(t=t, **case.card()))
-        elif res.status == "ambiguous":
+        else:  # the case is not resolved: the judge alone, when the spoken name fits one judge of the court
+            try:
+                judge = judge_alone(self.directory, texts, res.courts)
+            except Exception as exc:  # noqa: BLE001 - a directory failure must not end the call
+                log.warning("case directory judge lookup failed: %s", exc)
+                judge = None
+            if judge is not None:
+                record["judge_name"] = judge
+        if res.status == "ambiguous":
             numbers = tuple(c.case.case_number for c in res.candidates)
             record = replace(record, case_candidates=numbers)
             if numbers and numbers != self._picked:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from copilot.cases.directory import Case, CaseDirectory
@@ -26,19 +27,40 @@ from copilot.cases.evidence import (
     SpokenText,
     caller_names,
     judge_mentions,
-    sounds_alike,
     spans_in_turns,
 )
+from copilot.cases.phonetic import evidence, name_similarity, surname_similarity
 
 W_HEAD, W_SERIAL, W_TYPE = 0.35, 0.45, 0.20
 W_SECOND = 0.2
-W_JUDGE, W_PARTY, W_DEPT = 0.2, 0.4, 0.05
+W_JUDGE, W_PARTY, W_DEPT = 0.3, 0.5, 0.05
+W_JUDGE_MISS = 0.1
+TAIL_ONLY = 0.6
+MISS_BELOW = 0.5
+"""A judge named in the call whose name sounds less like the case's judge than this (pinyin similarity, the
+surname alone counting 0.9 of it) is evidence against the case."""
+CLOSE_DIGITS = 0.85
+"""Digits scoring this much (one serial digit off, or the year one edit away) with the judge's surname agreeing
+corroborate a case; weaker digits need the judge's full name or a party."""
+SURNAME_ONLY = 0.6
+"""A judge's surname alone fitting counts this share of the full name fitting."""
 MAX_SCORED = 40
 """Candidates (best digits first) whose names are compared."""
 RESOLVE_AT = 0.8
 MARGIN = 0.12
 PICK_AT = 0.6
 MAX_PICKS = 4
+NAME_FLOOR = 0.6
+"""A name's pinyin similarity at or below this is no evidence (unrelated syllables share letters by chance);
+above it, evidence grows linearly to 1 for the same sound (``phonetic.evidence``)."""
+JUDGE_ALONE_AT = 0.88
+"""The case unresolved: a judge's name fitting the spoken 「X法官」 this well (and no other judge nearly as
+well) gives the directory's spelling. A surname alone fits at most 0.9 × its similarity."""
+JUDGE_ALONE_MARGIN = 0.1
+COURT_SPREAD = 0.1
+"""Candidates whose digits score within this of the best give the courts the judge alone is looked for in."""
+NAME_MATCH = 0.75
+"""A heard name this similar to a party's name is taken as that name (one near-sounding character in three)."""
 
 
 @dataclass
@@ -50,17 +72,24 @@ class Scored:
     exact: bool = False
     """Some span read the whole number exactly (head, serial and type code)."""
     judge: float = 0.0
+    judge_miss: bool = False
+    """The call names a judge and this case's judge sounds like none of the names (evidence against it)."""
     party: float = 0.0
     party_role: str | None = None
     dept: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.digits + W_JUDGE * self.judge + W_PARTY * self.party + W_DEPT * self.dept
+        return (self.digits + W_JUDGE * self.judge - W_JUDGE_MISS * self.judge_miss + W_PARTY * self.party
+                + W_DEPT * self.dept)
 
     @property
     def corroborated(self) -> bool:
-        return (self.exact or self.judge > 0 or self.party > 0
+        """More than one fuzzy reading supports the case: the whole number read exactly (and no judge named
+        who is not its judge), a party's name, the judge's full name, the judge's surname with digits that
+        nearly fit, or a second span (a read-back)."""
+        return ((self.exact and not self.judge_miss) or self.party >= 0.4 or self.judge >= 0.9
+                or (self.judge > 0 and self.digits >= CLOSE_DIGITS)
                 or len([s for s in self.spans.values() if s >= 0.5]) >= 2)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +109,8 @@ class Resolution:
     identity_matched: bool = False
     """The caller gave a name or role that matches the resolved case."""
     judge_heard: bool = False
+    courts: tuple[str, ...] = ()
+    """The courts the call's case-number digits point at (the best candidates'), for the judge alone."""
 
 
 @dataclass(frozen=True)
@@ -120,20 +151,27 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
     caller = [t.text for t in turns if t.speaker != "agent"]
     agent = [t.text for t in turns if t.speaker == "agent"]
     judges = judge_mentions([t.text for t in turns])
-    names = caller_names(caller, agent)
+    mentioned = caller_names(caller, agent)
+    names = [n for n in mentioned if len(n) >= 2]
+    surnames = [n[:1] for n in mentioned if len(n) == 1]
     for sc in scored.values():
         best = sorted(sc.spans.values(), reverse=True)
         sc.digits = best[0] + (W_SECOND * best[1] if len(best) > 1 else 0.0)
     kept = sorted(scored.values(), key=lambda s: (-s.digits, s.case.case_number))[:MAX_SCORED]
     for sc in kept:
         sc.judge = _judge_match(sc.case.judge_name, judges, all_text)
-        sc.party, sc.party_role = _party_match(sc.case, names, spoken)
+        sc.judge_miss = (bool(judges) and bool(sc.case.judge_name) and sc.judge == 0.0
+                         and _judge_fit(sc.case.judge_name, judges) < MISS_BELOW)
+        sc.party, sc.party_role = _party_match(sc.case, names, surnames, spoken)
         if sc.case.department and sc.case.department in all_text:
             sc.dept = 1.0
     return sorted(kept, key=lambda s: (-s.total, s.case.case_number))
 
 
 def _judge_match(judge: str, heard: list[str], all_text: str) -> float:
+    """How well the judges named in the call (「X法官」, X one to three characters heard before it) fit the case's
+    judge, by pinyin similarity (``phonetic.evidence`` of it): the full name when as many characters were heard
+    (1.0 for the same sound), else the surname (at most ``SURNAME_ONLY``: judges of a court share surnames)."""
     if not judge:
         return 0.0
     if len(judge) >= 2 and judge in all_text:
@@ -142,39 +180,104 @@ def _judge_match(judge: str, heard: list[str], all_text: str) -> float:
     for h in heard:
         if not h:
             continue
-        if h == judge or (len(h) >= 2 and sounds_alike(h, judge[:len(h)]) and len(h) == len(judge)):
-            best = max(best, 1.0 if h == judge else 0.8)
-        last = h[-1]  # the character right before 法官: the surname
-        if last == judge[0]:
-            best = max(best, 1.0)
-        elif sounds_alike(last, judge[0]):
-            best = max(best, 0.8)
+        if len(h) >= len(judge) >= 2:
+            best = max(best, evidence(_window_fit(h, judge), NAME_FLOOR))
+        best = max(best, SURNAME_ONLY * evidence(surname_similarity(h[-1], judge), NAME_FLOOR))
     return best
 
 
-def _party_match(case: Case, names: list[str], spoken: SpokenText) -> tuple[float, str | None]:
+@lru_cache(maxsize=1)
+def _surnames() -> frozenset[str]:
+    from copilot.analysis.extractor import SURNAMES
+
+    return frozenset(SURNAMES)
+
+
+def _window_fit(heard: str, judge: str) -> float:
+    """Similarity of the last ``len(judge)`` characters heard before 法官 to the judge's full name. When more was
+    heard and the character before the window is a surname, the window may be the end of a longer name
+    (吴立新 → 立新 for a judge 黎新): it then counts as a given name only (× ``TAIL_ONLY``); 问一下|郝强 does not."""
+    n, k = len(heard), len(judge)
+    sim = name_similarity(heard[-k:], judge)
+    if n > k and heard[n - k - 1] in _surnames():
+        sim *= TAIL_ONLY
+    return sim
+
+
+def _party_match(case: Case, names: list[str], surnames: list[str], spoken: SpokenText) -> tuple[float, str | None]:
+    """How well the names the call gives for the caller fit one of the case's parties (the best one, with its role).
+
+    ``names`` are names of two or more characters the caller gave (我叫…); ``surnames`` the surnames said apart
+    (我姓…, the agent's 「X女士」). A full name heard (as written, as a homophone — three characters or more, two
+    are too often an ordinary word: 沈立/审理 — or near-sounding in a name statement) counts most, scaled by how
+    well the surnames said apart agree with it; a given name heard with the surname said apart nearly as much;
+    surnames alone little."""
     best, role = 0.0, None
     for name, r in case.party_list:
         core = _person(name)
-        s = spoken.name_in(core) if len(core) >= 2 else 0.0
-        surname = 0.0
+        if len(core) < 2:
+            continue
+        agree = (sum(evidence(surname_similarity(n, core), NAME_FLOOR) for n in surnames) / len(surnames)
+                 if surnames else None)
+        heard = spoken.name_in(core)
+        full = 1.0 if heard == 1.0 else (0.9 if heard == 0.7 and len(core) >= 3 else 0.0)
         for n in names:
-            if n and n[0] == core[0] and (len(n) == 1 or sounds_alike(n, core[:len(n)])):
-                surname = max(surname, 0.4)  # the surname (我姓钱, 钱律师, 姚女士)
-            elif n and sounds_alike(n[:1], core[:1]) and (len(n) == 1 or sounds_alike(n, core[:len(n)])):
-                surname = max(surname, 0.3)
-        if s == 0.3 and surname:  # the given name heard and the surname said apart (杨美芳 … 姚女士)
-            s = 0.8
-        s = max(s, surname)
+            sim = name_similarity(n, core)
+            if sim >= NAME_MATCH:
+                full = max(full, evidence(sim, NAME_FLOOR))
+        s = full * (0.5 + 0.5 * agree) if (full and agree is not None) else full
+        if heard == 0.3 and agree:  # the given name heard, the surname said apart
+            s = max(s, 0.8 * agree)
+        if agree:
+            s = max(s, 0.4 * agree)
         if s > best:
             best, role = s, r
     return best, role
+
+
+def judge_alone(directory: CaseDirectory, turns: Sequence[TurnText], courts: Sequence[str] = ()) -> str | None:
+    """The directory's spelling of the judge the call names when the case itself is not resolved: the one judge
+    of the court(s) the call points at (all courts when it points at none) whose name the spoken 「X法官」 fits
+    with pinyin similarity ≥ ``JUDGE_ALONE_AT``, no other judge within ``JUDGE_ALONE_MARGIN`` of it. A name
+    that fits nobody, or several judges alike, gives None (the spoken form stays)."""
+    heard = judge_mentions([t.text for t in turns])
+    if not heard:
+        return None
+    return _judge_alone(directory, tuple(heard), tuple(courts))
+
+
+@lru_cache(maxsize=1024)
+def _judge_alone(directory: CaseDirectory, heard: tuple[str, ...], courts: tuple[str, ...]) -> str | None:
+    heard = list(heard)
+    by_court = directory.judges()
+    pool = sorted({j for c in (courts or by_court) for j in by_court.get(c, ())})
+    scored = sorted(((_judge_fit(j, heard), j) for j in pool), reverse=True)
+    if not scored or scored[0][0] < JUDGE_ALONE_AT:
+        return None
+    if len(scored) > 1 and scored[1][0] > scored[0][0] - JUDGE_ALONE_MARGIN:
+        return None
+    return scored[0][1]
+
+
+def _judge_fit(judge: str, heard: list[str]) -> float:
+    """The best raw pinyin similarity of a judge's name to the names heard before 法官 (full name when as many
+    characters were heard, else the surname)."""
+    best = 0.0
+    for h in heard:
+        if len(h) >= len(judge) >= 2:
+            best = max(best, _window_fit(h, judge))
+        elif len(h) >= 2 and len(judge) >= 3 and len(h) == len(judge) - 1:
+            best = max(best, 0.9 * name_similarity(h, judge[1:], surname_first=False))  # the given name only
+        best = max(best, surname_similarity(h[-1], judge) * (0.9 if len(judge) >= 2 else 1.0))
+    return best
 
 
 def resolve(directory: CaseDirectory, turns: Sequence[TurnText], spans: Sequence[Span] | None = None) -> Resolution:
     scored = score_cases(directory, turns, spans)
     if not scored:
         return Resolution("none")
+    near = max(s.digits for s in scored) - COURT_SPREAD
+    courts = tuple(sorted({s.case.court for s in scored if s.digits >= near}))
     top = scored[0]
     second = scored[1].total if len(scored) > 1 else 0.0
     close = tuple(s for s in scored[:MAX_PICKS] if s.total >= PICK_AT and top.total - s.total < MARGIN)
@@ -184,8 +287,8 @@ def resolve(directory: CaseDirectory, turns: Sequence[TurnText], spans: Sequence
                           identity_matched=top.party >= 0.4 or _role_matches(top.case, turns),
                           judge_heard=top.judge > 0)
     if top.total >= PICK_AT:
-        return Resolution("ambiguous", None, close or (top,))
-    return Resolution("none", None, ())
+        return Resolution("ambiguous", None, close or (top,), courts=courts)
+    return Resolution("none", None, (), courts=courts)
 
 
 _ORG = ("律师事务所", "事务所", "有限公司", "公司", "委员会", "法律服务所")

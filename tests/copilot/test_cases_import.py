@@ -110,7 +110,7 @@ def test_not_utf8_names_the_line(engine, tmp_path):
     p.write_bytes((HEADER + GOOD[0] + "\n").encode("gbk"))
     with pytest.raises(ImportFileError) as exc:
         import_cases(engine, p)
-    assert "not UTF-8" in str(exc.value) and f"{p}:1" in str(exc.value)
+    assert "not UTF-8" in str(exc.value) and f"{p}:2" in str(exc.value)  # the header is ASCII: line 2 is GBK
 
 
 def test_cli_import_exit_codes_and_find_prints_scored_candidates(tmp_path, capsys):

@@ -46,3 +46,31 @@ def test_import_replace_and_resolve_on_postgres(pg_engine, tmp_path):
                       TurnText(1, "agent", "好的沈先生，陆法官承办")])
     assert res.status == "resolved" and res.case.case_number == "（2024）浙0503民初1288号"
     assert res.case.judge_name == "陆志明"
+
+
+def test_postgres_bulk_copy_keeps_the_store_on_a_bad_file_and_with_strict(pg_engine, tmp_path, monkeypatch):
+    """The COPY path with the large-file workers: a row broken mid-file (a quote left open) or --strict with a bad
+    row leaves what was stored untouched."""
+    import copilot.cases.importing as importing
+    from copilot.cases.generate import generate_rows, write_csv
+    from copilot.indicators.errors import ImportFileError, ImportRejected
+
+    monkeypatch.setattr(importing, "PARALLEL_FILE", 0)
+    p = tmp_path / "c.csv"
+    write_csv(p, generate_rows(400, seed=3))
+    r = import_cases(pg_engine, p, workers=2)
+    assert (r.inserted, r.bad_rows) == (400, 0)
+    bad = tmp_path / "bad.csv"
+    write_csv(bad, generate_rows(900, seed=4))
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    lines[700] = lines[700].replace(",", ',"', 1)
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFileError) as exc:
+        import_cases(pg_engine, bad, workers=2)
+    assert f"{bad}:" in str(exc.value)
+    lines[700] = "（2024）浙0503民初1号,李,民一庭,,,2024-13-01,,"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRejected):
+        import_cases(pg_engine, bad, strict=True, workers=2)
+    with pg_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM cases")).scalar_one() == 400
