@@ -18,8 +18,27 @@ from copilot.cases.evidence import Span, spans_in_turns
 from copilot.cases.resolve import Resolution, TurnText, judge_alone, resolve
 from copilot.events import CaseCard, Event, Suggestion
 from copilot.record import CallRecord
+from copilot.text.numbers import find_case_numbers
 
 log = logging.getLogger(__name__)
+
+CLEAR_READING = 0.95
+"""A case number read with nothing guessed (``find_case_numbers`` confidence)."""
+_HEAD = re.compile(r"^（(\d{4})）([\u4e00-\u9fff]\d{2,4})")
+
+
+def _uncovered_head(directory: CaseDirectory, case_number: str | None, texts: list[TurnText]) -> bool:
+    """The number was said whole and clearly (some turn reads it with nothing guessed: year, province, court
+    code, type and serial), and its year and court are a group of which the directory holds no case at all. The
+    directory cannot confirm that number, so it may not replace it by another court's case nor name a judge for
+    it: candidates are only offered as a pick list for the agent to check. A number whose head was guessed from
+    garbled words (「2020-03」 read as 浙03) is still corrected from the directory."""
+    m = _HEAD.match(case_number or "")
+    if not m or (int(m.group(1)), m.group(2)) in directory.groups:
+        return False
+    head = m.group(0)
+    return any(h.confidence >= CLEAR_READING and h.value.startswith(head)
+               for tt in texts for h in find_case_numbers(tt.text))
 
 
 _SOME_JUDGE = re.compile(r"([\u4e00-\u9fff]{0,2})([\u4e00-\u9fff])法官")
@@ -35,6 +54,17 @@ def _judge_said(texts: list[TurnText]) -> bool:
             if not any(before.endswith(p) for p in NOT_JUDGE_PREFIX):
                 return True
     return False
+
+
+def _judge_courts(directory: CaseDirectory, case_number: str | None, near: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Where the judge alone may be looked for: the court of the parsed number when the directory holds that court,
+    none at all when it does not (the judges of other courts cannot confirm it), else the courts the digits point
+    at (all courts when none)."""
+    m = _HEAD.match(case_number or "")
+    if not m:
+        return near
+    court = m.group(2)
+    return (court,) if court in directory.judges() else None
 
 
 class CaseHook:
@@ -68,6 +98,9 @@ class CaseHook:
         except Exception as exc:  # noqa: BLE001 - a directory failure must not end the call
             log.warning("case directory lookup failed: %s", exc)
             return record, []
+        uncovered = _uncovered_head(self.directory, record.case_number, texts)
+        if uncovered and res.status == "resolved":
+            res = replace(res, status="ambiguous", case=None)
         self.resolution = res
         events: list[Event] = []
         if res.status == "resolved" and res.case is not None:
@@ -80,14 +113,15 @@ class CaseHook:
             if res.identity_matched and self._card != case.case_number:
                 self._card = case.case_number
                 events.append(CaseCard(t=t, **case.card()))
-        else:  # the case is not resolved: the judge alone, when the spoken name fits one judge of the court
+        elif not uncovered:  # not resolved: the judge alone, when the spoken name fits one judge of the court
+            courts = _judge_courts(self.directory, record.case_number, res.courts)
             try:
-                judge = judge_alone(self.directory, texts, res.courts)
+                judge = judge_alone(self.directory, texts, courts) if courts is not None else None
             except Exception as exc:  # noqa: BLE001 - a directory failure must not end the call
                 log.warning("case directory judge lookup failed: %s", exc)
                 judge = None
             if judge is not None:
-                record["judge_name"] = judge
+                record = replace(record, judge_name=judge)
         if res.status == "ambiguous":
             numbers = tuple(c.case.case_number for c in res.candidates)
             record = replace(record, case_candidates=numbers)

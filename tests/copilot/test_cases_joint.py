@@ -147,3 +147,28 @@ def test_robustness_set_with_distractors(dev_directory):
     assert report["by_kind"]["garbled"]["false_case"] <= 2
     assert report["by_kind"]["absent"]["false_case"] == 0
     assert report["total"]["invented_judge"] == 0
+
+
+def test_a_number_of_a_court_the_directory_does_not_hold_is_never_replaced_nor_given_a_judge(court):
+    """The directory holds only 浙0503 (2024). A caller of another court reads out a whole number whose serial
+    is one of ours and names a judge who sounds like ours: nothing may be filled in from the directory."""
+    tr = _call(("agent", "您好！12368！请问有什么可以帮助您？"),
+               ("caller", "我是原告，想找一下承办的胡法官，我的案子是（2026）浙0783民初128号。"),
+               ("agent", "好的，（2026）浙0783民初128号，胡法官，我帮您联系。"))
+    rec = analyze_transcript(tr, cases=court)["record"]
+    assert rec["case_number"] == "（2026）浙0783民初128号" and rec["case_source"] == "parsed"
+    assert rec["judge_name"] == "胡法官"  # the spoken form stays: 胡立新 is a judge of another court
+    same_court = _call(("agent", "您好！12368！请问有什么可以帮助您？"),
+                       ("caller", "我是原告，想找一下承办的胡法官，我的案子是（2024）浙0503民初1288号。"))
+    rec = analyze_transcript(same_court, cases=court)["record"]
+    assert rec["case_source"] == "directory" and rec["judge_name"] == "胡立新"
+
+
+def test_the_judge_alone_is_only_looked_for_in_the_court_of_the_number(court):
+    """A number in words (nothing read clearly) of a court the directory does not hold, and a judge whose
+    surname sounds like one of our judges: the spoken judge stays, no judge of another court is given."""
+    tr = _call(("agent", "您好！12368！请问有什么可以帮助您？"),
+               ("caller", "我的案子是二零二六年浙零七八三民初一二八号，我想找一下胡法官。"),
+               ("agent", "好的，我帮您联系胡法官。"))
+    rec = analyze_transcript(tr, cases=court)["record"]
+    assert rec["judge_name"] == "胡法官" and rec["case_source"] != "directory"
