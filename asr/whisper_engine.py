@@ -123,7 +123,7 @@ class WhisperConfig:
     confirms the end (at least ``post_roll``, so the decoded audio is exactly the final's; 0 = off). When
     speech resumes first the decode is thrown away; otherwise its text is the final, ready up to
     ``end_silence - early_final`` seconds sooner. The finals are the same text; only latency and CPU change."""
-    hold_confidence: float = 0.0
+    hold_confidence: float = 0.5
     """Live utterances, look-back: a final decode less sure of itself than this (exp of the mean token
     log-probability) is not emitted at once. Its text goes out as a partial, and its audio stays the start of
     the utterance: when speech resumes within ``hold_silence`` seconds of its end, the two are decoded as one
