@@ -125,8 +125,8 @@ class WhisperConfig:
     ``end_silence - early_final`` seconds sooner. The finals are the same text; only latency and CPU change."""
     hold_confidence: float = 0.5
     """Live utterances, look-back: a final decode less sure of itself than this (exp of the mean token
-    log-probability) is not emitted at once. Its text goes out as a partial, and its audio stays the start of
-    the utterance: when speech resumes within ``hold_silence`` seconds of its end, the two are decoded as one
+    log-probability) is not emitted at once (nor shown as a partial); its audio stays the start of the
+    utterance: when speech resumes within ``hold_silence`` seconds of its end, the two are decoded as one
     utterance at the next endpoint (as file mode decodes the speech around a pause in one window); otherwise
     the held text becomes the final. 0 = off. Whisper base cannot read the first 6 s of the meeting clip at
     8 kHz alone (confidence 0.2-0.35, invented text) but reads it with the next 4 s (docs/live-asr.md)."""
@@ -645,11 +645,7 @@ class WhisperSession:
         self._in_speech = True
         self._silence = len(utt) * VAD_FRAME - n_audio + keep_tail
         self._held = (text, conf, n_audio, keep_tail)
-        if self.config.partial_interval <= 0:
-            return []
-        start, end = self._times(n_audio - keep_tail)
-        self._last_partial = text
-        return [Utterance(self.speaker, text, start, end, final=False, confidence=conf, stable=0)]
+        return []  # not shown as a partial either: the decoder itself doubts it (the last partial stays)
 
     def _release_held(self) -> list[Utterance]:
         """No speech came back after a held utterance: its text is the final."""

@@ -186,8 +186,8 @@ def test_a_doubtful_final_waits_for_the_speech_after_the_pause(recognizer):
 
 
 def test_a_held_final_is_released_when_no_speech_follows(recognizer):
-    """The meeting clip's first 5.8 s (to its pause) then silence: the doubtful final goes out as a partial at
-    the endpoint and as the final after ``hold_silence``, once, with the same text."""
+    """The meeting clip's first 5.8 s (to its pause) then silence: nothing goes out at the endpoint (not even
+    as a partial: the decoder doubts the text); the held text is the final after ``hold_silence``, once."""
     audio = phone(read_audio(MEETING).channels[0])[: int(5.8 * SAMPLE_RATE)]
     audio = np.concatenate([audio, np.zeros(3 * SAMPLE_RATE, dtype=np.int16)])
     session = recognizer.open_session("caller", partial_interval=30.0, partial_budget=0.0,
@@ -197,8 +197,8 @@ def test_a_held_final_is_released_when_no_speech_follows(recognizer):
     assert len(finals) == 1, [(t, u.text) for t, u in events]
     t_final, final = finals[0]
     assert t_final >= final.end + 1.5 - 0.05, (t_final, final.end)
-    held = [(t, u) for t, u in events if not u.final and u.text == final.text]
-    assert held and held[0][0] < t_final and held[0][0] <= final.end + 0.6 + 0.15, events
+    assert not [u for t, u in events if u.text == final.text and not u.final], events
+    assert final.confidence < 0.5 and final.end < 6.0, (final.confidence, final.end)
 
 
 def test_the_early_final_decode_gives_the_same_finals(recognizer, monkeypatch):
