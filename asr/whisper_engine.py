@@ -56,6 +56,8 @@ class WhisperConfig:
     at least ``partial cost / partial_budget`` seconds of audio (cost = wall seconds of the recent partial
     decodes, shared by all sessions of the recognizer). On a fast CPU (a partial in 0.2 s) the interval
     stays at ``partial_interval``; here (15-30 s per encoder pass) partials become rare and finals timely."""
+    partial_window_pad: float = 3.0
+    """Seconds of silence after the audio in a partial re-decode's encoder window (``window_pad`` for partials)."""
     initial_prompt: str | None = None
     hotwords: str | None = None
     vad: bool = True
@@ -116,6 +118,20 @@ class WhisperConfig:
     """Live utterances only: words the decoder is told to expect (faster-whisper's ``hotwords``: they go
     before the context in the prompt), e.g. the greeting and the court's names from the phrasebook
     (``copilot.session.recording.live_hotwords``). Recordings (file mode) keep ``hotwords``."""
+    early_final: float = 0.3
+    """Live utterances: seconds of silence after which the final decode starts, before ``end_silence``
+    confirms the end (at least ``post_roll``, so the decoded audio is exactly the final's; 0 = off). When
+    speech resumes first the decode is thrown away; otherwise its text is the final, ready up to
+    ``end_silence - early_final`` seconds sooner. The finals are the same text; only latency and CPU change."""
+    hold_confidence: float = 0.5
+    """Live utterances, look-back: a final decode less sure of itself than this (exp of the mean token
+    log-probability) is not emitted at once (nor shown as a partial); its audio stays the start of the
+    utterance: when speech resumes within ``hold_silence`` seconds of its end, the two are decoded as one
+    utterance at the next endpoint (as file mode decodes the speech around a pause in one window); otherwise
+    the held text becomes the final. 0 = off. Whisper base cannot read the first 6 s of the meeting clip at
+    8 kHz alone (confidence 0.2-0.35, invented text) but reads it with the next 4 s (docs/live-asr.md)."""
+    hold_silence: float = 1.5
+    """Seconds of silence after a held utterance before its text becomes the final."""
     context_min_confidence: float = 0.0
     """A final joins the context only when its confidence (exp of the mean token log-probability) is at
     least this: a garbled final would mislead the next decode."""
@@ -218,6 +234,8 @@ class WhisperRecognizer:
         """A provisional re-decode (``partial_beam_size``); its wall time updates :attr:`partial_cost`."""
         t0 = time.perf_counter()
         try:
+            if config.partial_window_pad != config.window_pad:
+                config = replace(config, window_pad=config.partial_window_pad)
             return self.decode(audio, beam_size=config.partial_beam_size, config=config, context=context)
         finally:
             cost = time.perf_counter() - t0
@@ -499,10 +517,15 @@ class WhisperSession:
         self._context = ""                               # the channel's recent finals (decoder prompt)
         self._carry: list[tuple[np.ndarray, str]] = []  # recent utterances (audio, final text) carried
         self._carry_end = 0                              # end sample of the last carried utterance
+        self._held: tuple[str, float, int, int] | None = None  # (text, conf, audio samples, trim) held back
+        self._early: tuple[str, float] | None = None     # the final decoded early, before end_silence
         cfg = config
         self._energy_floor = 10 ** (cfg.energy_threshold_db / 20)
         self._pre_frames = int(cfg.pre_roll * SAMPLE_RATE) // VAD_FRAME
         self._end_samples = int(cfg.end_silence * SAMPLE_RATE)
+        self._early_samples = max(int(cfg.early_final * SAMPLE_RATE), int(cfg.post_roll * SAMPLE_RATE) + 1) \
+            if cfg.early_final > 0 else 0
+        self._hold_samples = max(self._end_samples, int(cfg.hold_silence * SAMPLE_RATE))
         self._max_samples = int(cfg.max_utterance * SAMPLE_RATE)
 
     def _is_speech(self, frame: np.ndarray) -> bool:
@@ -522,7 +545,7 @@ class WhisperSession:
         for i in range(n):
             out.extend(self._frame(self._pending[i * VAD_FRAME : (i + 1) * VAD_FRAME]))
         self._pending = self._pending[n * VAD_FRAME :]
-        if self._in_speech and self.config.partial_interval > 0 and \
+        if self._in_speech and self._held is None and self.config.partial_interval > 0 and \
                 self._since_partial >= self.recognizer.partial_gap(self.config) * SAMPLE_RATE:
             self._since_partial = 0
             out.extend(self._partial())
@@ -550,9 +573,19 @@ class WhisperSession:
         if speech:
             self._speech += VAD_FRAME
             self._silence = 0
+            self._held = None  # speech resumed: the held utterance is decoded again with what follows
+            self._early = None  # and an early final decode is void
         else:
             self._silence += VAD_FRAME
-        if self._silence >= self._end_samples:
+            if self._early_samples and self._held is None and self._early is None and \
+                    self._early_samples <= self._silence < self._end_samples and \
+                    self._speech >= self.config.min_speech * SAMPLE_RATE:
+                audio, _ = self._trimmed(self._silence)
+                self._early = self._decode_final(audio, self._utt_start)
+        if self._held is not None:
+            if self._silence >= self._hold_samples:
+                return self._release_held()
+        elif self._silence >= self._end_samples:
             return self._end(trim=self._silence)
         if len(self._utt) * VAD_FRAME >= self._max_samples:
             return self._end(trim=0, keep_speaking=True)
@@ -572,14 +605,20 @@ class WhisperSession:
         start = self.start + max(0, self._utt_start) / SAMPLE_RATE
         return start, start + n_samples / SAMPLE_RATE
 
-    def _end(self, *, trim: int, keep_speaking: bool = False) -> list[Utterance]:
+    def _trimmed(self, trim: int) -> tuple[np.ndarray, int]:
+        """The utterance's audio without ``trim`` samples of trailing silence but ``post_roll`` of it."""
         keep_tail = min(trim, int(self.config.post_roll * SAMPLE_RATE))
         audio = np.concatenate(self._utt)
         if trim:
             audio = audio[: len(audio) - trim + keep_tail]
+        return audio, keep_tail
+
+    def _end(self, *, trim: int, keep_speaking: bool = False) -> list[Utterance]:
+        audio, keep_tail = self._trimmed(trim)
+        early, self._early = self._early, None
         speech = self._speech
         utt_start = self._utt_start
-        utt_end = self._utt_start + len(audio)
+        utt = self._utt
         next_start = self._utt_start + len(self._utt) * VAD_FRAME
         self._utt, self._history = [], []
         self._in_speech = keep_speaking
@@ -592,9 +631,41 @@ class WhisperSession:
             self._utt_start = next_start
         if speech < self.config.min_speech * SAMPLE_RATE:
             return []
-        text, conf = self._decode_final(audio, utt_start)
+        text, conf = early if early is not None and trim and not keep_speaking else \
+            self._decode_final(audio, utt_start)
         if not text:
             return []
+        if trim and not keep_speaking and conf < self.config.hold_confidence and \
+                len(utt) * VAD_FRAME + self._hold_samples < self._max_samples:
+            return self._hold(utt, utt_start, speech, text, conf, len(audio), keep_tail)
+        return self._emit_final(audio, utt_start, text, conf, start, end - keep_tail / SAMPLE_RATE)
+
+    def _hold(self, utt: list[np.ndarray], utt_start: int, speech: int, text: str, conf: float,
+              n_audio: int, keep_tail: int) -> list[Utterance]:
+        """Keep a doubtful final's audio as the start of the utterance (see ``hold_confidence``)."""
+        self._utt, self._utt_start, self._speech = utt, utt_start, speech
+        self._in_speech = True
+        self._silence = len(utt) * VAD_FRAME - n_audio + keep_tail
+        self._held = (text, conf, n_audio, keep_tail)
+        return []  # not shown as a partial either: the decoder itself doubts it (the last partial stays)
+
+    def _release_held(self) -> list[Utterance]:
+        """No speech came back after a held utterance: its text is the final."""
+        text, conf, n_audio, keep_tail = self._held
+        self._held = None
+        audio = np.concatenate(self._utt)[:n_audio]
+        utt_start = self._utt_start
+        start, end = self._times(n_audio - keep_tail)
+        self._utt, self._history = [], []
+        self._in_speech = False
+        self._silence = self._speech = self._since_partial = 0
+        self._last_partial = ""
+        return self._emit_final(audio, utt_start, text, conf, start, end)
+
+    def _emit_final(self, audio: np.ndarray, utt_start: int, text: str, conf: float,
+                    start: float, spoken_end: float) -> list[Utterance]:
+        """Emit one final: it joins the context and the carried audio."""
+        utt_end = utt_start + len(audio)
         self._remember(text, conf)
         if self.config.carry_gap > 0:
             self._carry.append((audio, text))
@@ -602,7 +673,6 @@ class WhisperSession:
             limit = self.config.carry_seconds * SAMPLE_RATE
             while self._carry and sum(len(a) for a, _ in self._carry) > limit:
                 self._carry.pop(0)
-        spoken_end = end - (keep_tail / SAMPLE_RATE if trim else 0.0)
         return [Utterance(self.speaker, text, start, spoken_end, final=True, confidence=conf)]
 
     def _decode_final(self, audio: np.ndarray, utt_start: int) -> tuple[str, float]:
@@ -648,6 +718,8 @@ class WhisperSession:
             frame[: len(self._pending)] = self._pending
             self._pending = np.zeros(0, dtype=np.float32)
             out.extend(self._frame(frame))
-        if self._in_speech and self._utt:
+        if self._held is None and self._in_speech and self._utt:
             out.extend(self._end(trim=self._silence))
+        if self._held is not None:  # nothing more will follow a doubtful final
+            out.extend(self._release_held())
         return out

@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     recognizer = make_recognizer(engine, **opts)
     if args.mode != "stream" and not decodes_whole_channel(recognizer):
         ap.error(f"--mode file/both needs an engine that decodes whole channels (Whisper); {engine} streams only")
-    print(f"engine: {engine} ({reason}); mode {args.mode}; load {time.perf_counter() - t0:.1f} s; "
+    print(f"engine: {engine} ({reason}); mode {args.mode}; model load {time.perf_counter() - t0:.1f} s; "
+          f"load average {os.getloadavg()[0]:.1f}; "
           f"threads {args.threads}; options {opts}", flush=True)
     passes = [("16k", False)] + ([] if args.no_8k else [("8k", True)])
     if args.fixtures:
@@ -259,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {label} {mode}: CER {st.cer.cer:.1%} ({st.cer.errors}/{st.cer.ref_chars}) on {what}, "
                   f"{st.audio_seconds:.1f} s audio; RTF {st.rtf:.3f}; {latency}; "
                   f"capacity {1 / (2 * st.rtf) if st.rtf else float('inf'):.1f} two-channel calls per "
-                  f"{args.threads} thread(s)", flush=True)
+                  f"{args.threads} thread(s); load average {os.getloadavg()[0]:.1f}", flush=True)
             if st.latencies:
                 log.info("latencies: %s", ", ".join(f"{x:.2f}" for x in st.latencies))
         rows.append((label, by_mode))

@@ -7,9 +7,11 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soxr
 
-from asr.audio import read_audio
+from asr.audio import read_audio, to_16k
 from asr.cer import cer
 from asr.engine import make_recognizer
 from asr.types import SAMPLE_RATE
@@ -141,3 +143,79 @@ def test_carried_utterances_give_only_the_new_words(recognizer):
     alone = recognizer.open_session("agent", partials=False, carry_gap=0.0)
     alone_text = "".join(u.text for u in feed(alone, agent) if u.final)
     assert cer(ref, "".join(u.text for u in finals)).cer <= cer(ref, alone_text).cer + 0.1
+
+
+MANDARIN = Path(__file__).resolve().parents[1] / "data" / "mandarin"
+MEETING = MANDARIN / "TEST_MEETING_T0000000001_S00000.flac"
+
+
+def reference(clip: Path) -> str:
+    rows = (MANDARIN / "refs.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return next(r.split("\t")[1] for r in rows if r.split("\t")[0] == clip.name).replace(" ", "")
+
+
+def phone(samples):
+    """16 kHz int16 → the 8 kHz telephone band → 16 kHz (soxr, as the benchmark does)."""
+    down = soxr.resample(samples.astype(np.float32) / 32768.0, SAMPLE_RATE, 8000, quality="HQ")
+    return to_16k(down, 8000)
+
+
+def feed_timed(session, samples, step=SAMPLE_RATE // 10):
+    """Events with the audio position (seconds) at which each came out."""
+    out = []
+    for i in range(0, len(samples), step):
+        out += [((i + step) / SAMPLE_RATE, u) for u in session.accept(samples[i : i + step].astype("<i2").tobytes())]
+    return out + [(len(samples) / SAMPLE_RATE, u) for u in session.finish()]
+
+
+def test_a_doubtful_final_waits_for_the_speech_after_the_pause(recognizer):
+    """The meeting clip through the 8 kHz band: the speaker pauses for 0.7 s after 5.4 s. Decoded alone, the
+    first 5 s come out as invented text with a low confidence; held back (look-back), they are decoded with
+    the words after the pause, as file mode decodes them, and the text is much closer to the reference."""
+    audio = phone(read_audio(MEETING).channels[0])
+    ref = reference(MEETING)
+    plain = [u for u in feed(recognizer.open_session("caller", partials=False, hold_confidence=0.0), audio)
+             if u.final]
+    held = [u for u in feed(recognizer.open_session("caller", partials=False, hold_confidence=0.5), audio)
+            if u.final]
+    assert plain[0].end < 6.0 and plain[0].confidence < 0.5, [(u.end, u.confidence, u.text) for u in plain]
+    assert held[0].start < 1.0 and held[0].end > 8.0, [(u.start, u.end, u.text) for u in held]
+    plain_cer = cer(ref, "".join(u.text for u in plain)).cer
+    held_cer = cer(ref, "".join(u.text for u in held)).cer
+    assert held_cer < plain_cer - 0.15, (plain_cer, held_cer)
+
+
+def test_a_held_final_is_released_when_no_speech_follows(recognizer):
+    """The meeting clip's first 5.8 s (to its pause) then silence: nothing goes out at the endpoint (not even
+    as a partial: the decoder doubts the text); the held text is the final after ``hold_silence``, once."""
+    audio = phone(read_audio(MEETING).channels[0])[: int(5.8 * SAMPLE_RATE)]
+    audio = np.concatenate([audio, np.zeros(3 * SAMPLE_RATE, dtype=np.int16)])
+    session = recognizer.open_session("caller", partial_interval=30.0, partial_budget=0.0,
+                                      hold_confidence=0.5, hold_silence=1.5)
+    events = feed_timed(session, audio)
+    finals = [(t, u) for t, u in events if u.final]
+    assert len(finals) == 1, [(t, u.text) for t, u in events]
+    t_final, final = finals[0]
+    assert t_final >= final.end + 1.5 - 0.05, (t_final, final.end)
+    assert not [u for t, u in events if u.text == final.text and not u.final], events
+    assert final.confidence < 0.5 and final.end < 6.0, (final.confidence, final.end)
+
+
+def test_the_early_final_decode_gives_the_same_finals(recognizer, monkeypatch):
+    """``early_final``: the final decode starts after 0.3 s of silence instead of 0.6 s; the finals are the
+    same (text and times) and at least one of them was decoded before the endpoint."""
+    agent = read_audio(FX12).channels[0][: 40 * SAMPLE_RATE]
+    late = [u for u in feed(recognizer.open_session("agent", partials=False, early_final=0.0), agent)
+            if u.final]
+    session = recognizer.open_session("agent", partials=False, early_final=0.3)
+    silences = []
+    real_decode = recognizer.decode
+
+    def spy(audio, **kw):
+        silences.append(session._silence)
+        return real_decode(audio, **kw)
+
+    monkeypatch.setattr(recognizer, "decode", spy)
+    early = [u for u in feed(session, agent) if u.final]
+    assert [(u.text, u.start, u.end) for u in early] == [(u.text, u.start, u.end) for u in late]
+    assert any(0 < s < session._end_samples for s in silences), silences
