@@ -29,7 +29,7 @@ OLD_TABLES = [  # calls, flags and utterances as an earlier version created them
     'turn INTEGER NOT NULL, speaker VARCHAR NOT NULL, start FLOAT NOT NULL, "end" FLOAT NOT NULL, text VARCHAR NOT NULL)',
     "INSERT INTO calls (call_id, source, service_types, complete, updated_at) "
     "VALUES ('OLD-1', 'file', '[]', TRUE, '2026-01-05 09:00:00')",
-    "INSERT INTO utterances (id, call_id, turn, speaker, start, \"end\", text) VALUES (1, 'OLD-1', 0, 'agent', 0.4, 2.9, '您好')",
+    "INSERT INTO utterances (call_id, turn, speaker, start, \"end\", text) VALUES ('OLD-1', 0, 'agent', 0.4, 2.9, '您好')",
 ]
 
 
