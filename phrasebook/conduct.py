@@ -3,10 +3,10 @@ model, copilot/analysis/conduct_model.py), read and checked."""
 
 from __future__ import annotations
 
-import re
-import tomllib
 from pathlib import Path
 from typing import Any
+
+from .source import array_table_line, read_toml_strict
 
 CONDUCT_FILE = "conduct.toml"
 
@@ -15,10 +15,6 @@ class ConductDataError(ValueError):
     """A problem in conduct.toml; the message starts with ``file:line:``."""
 
 
-def _line(text: str, kind: str, index: int) -> int:
-    """The line of the ``index``-th ``[[kind]]`` table (1-based index)."""
-    found = [m.start() for m in re.finditer(rf"^\[\[{kind}\]\]", text, flags=re.M)]
-    return text.count("\n", 0, found[index - 1]) + 1 if len(found) >= index else 1
 
 
 def read_conduct(path: str | Path, *, missing_ok: bool = False) -> dict[str, Any]:
@@ -27,20 +23,13 @@ def read_conduct(path: str | Path, *, missing_ok: bool = False) -> dict[str, Any
     path = Path(path)
     if missing_ok and not path.exists():
         return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConductDataError(f"{path}:1: cannot read ({exc})") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConductDataError(f"{path}:{getattr(exc, 'lineno', 1) or 1}: {exc}") from exc
+    text, data = read_toml_strict(path, ConductDataError)
     for kind in ("rude", "courteous"):
         groups = data.get(kind, ())
         if not isinstance(groups, list):
             raise ConductDataError(f"{path}:1: expected [[{kind}]] tables")
         for i, g in enumerate(groups, 1):
-            where = f"{path}:{_line(text, kind, i)}: [[{kind}]] #{i}"
+            where = f"{path}:{array_table_line(text, kind, i)}: [[{kind}]] #{i}"
             if not isinstance(g.get("group"), str) or not g["group"]:
                 raise ConductDataError(f"{where}: expected group = \"name\"")
             ex = g.get("examples")

@@ -4,9 +4,10 @@ default role per service type and need, read and checked (file:line in every err
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from .source import array_table_line, read_toml_strict
 
 ROLES_PATH = Path("examples") / "roles.toml"
 ROLE_CODES = ("party", "litigation_agent", "defender", "petitioner", "other")
@@ -38,9 +39,6 @@ class RoleData:
         return d.get(f"{service_type}/{need}") or d.get(service_type) or d.get("*") or "other"
 
 
-def _line(text: str, kind: str, index: int) -> int:
-    found = [m.start() for m in re.finditer(rf"^\[\[{kind}\]\]", text, flags=re.M)]
-    return text.count("\n", 0, found[index - 1]) + 1 if len(found) >= index else 1
 
 
 def _key(text: str) -> str:
@@ -53,14 +51,7 @@ def read_roles(path: str | Path, *, missing_ok: bool = False) -> RoleData | None
     path = Path(path)
     if missing_ok and not path.exists():
         return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RolesDataError(f"{path}:1: cannot read ({exc})") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RolesDataError(f"{path}:{getattr(exc, 'lineno', 1) or 1}: {exc}") from exc
+    text, data = read_toml_strict(path, RolesDataError)
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         raise RolesDataError(f"{path}:1: expected a [defaults] table of role codes")
@@ -74,7 +65,7 @@ def read_roles(path: str | Path, *, missing_ok: bool = False) -> RoleData | None
     seen: dict[str, int] = {}
     out = []
     for i, g in enumerate(groups, 1):
-        where = f"{path}:{_line(text, 'group', i)}: [[group]] #{i}"
+        where = f"{path}:{array_table_line(text, 'group', i)}: [[group]] #{i}"
         if g.get("role") not in ROLE_LABELS:
             raise RolesDataError(f"{where}: role is {g.get('role')!r}; expected one of {', '.join(ROLE_LABELS)}")
         if not isinstance(g.get("name"), str) or not g["name"].strip():

@@ -19,6 +19,25 @@ def has_punct_or_space(text: str) -> bool:
     return any(c.isspace() or unicodedata.category(c)[0] in "PZ" for c in text)
 
 
+def read_toml_strict(path: Path, error: type[Exception]) -> tuple[str, dict[str, Any]]:
+    """The text and data of a TOML file for readers that stop at the first problem: ``error("file:line: …")``
+    when it cannot be read or parsed (the :class:`Source` below collects problems instead)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{path}:1: cannot read ({exc})") from exc
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}:{getattr(exc, 'lineno', 1) or 1}: {exc}") from exc
+
+
+def array_table_line(text: str, kind: str, index: int) -> int:
+    """The 1-based line of the ``index``-th ``[[kind]]`` table (1-based index) in a TOML text; 1 if absent."""
+    found = [m.start() for m in re.finditer(rf"^\[\[{kind}\]\]", text, flags=re.M)]
+    return text.count("\n", 0, found[index - 1]) + 1 if len(found) >= index else 1
+
+
 class Source:
     """A phrasebook file: its parsed ``data`` (None if unreadable) and its ``errors``."""
 
