@@ -83,6 +83,9 @@ class BannedEntry:
     """Courteous look-alikes: when one of these explains more of the words, the hit does not count."""
     examples: tuple[str, ...] = ()
     """Paraphrases agents really say, found by similarity (phrasebook.similar)."""
+    excused_by: str = ""
+    """A rules.toml agent rule (``remedy_offered``): a hit of this group is not flagged when the same turn says
+    that rule too (「这个我不清楚，我帮您问一下承办法官」 is the standard's own polite limit, not a refusal)."""
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,7 @@ def replacements(src: Source) -> tuple[Replacement, ...]:
 
 def banned(src: Source) -> tuple[BannedEntry, ...]:
     out, ids, phrases = [], {}, {}
-    allowed = {"id", "phrases", "replacement", "family", "source", "not_when", "examples"}
+    allowed = {"id", "phrases", "replacement", "family", "source", "not_when", "examples", "excused_by"}
     for n, entry in enumerate(src.entries("banned")):
         f = Fields(src, "banned", n, entry, allowed)
         bid = f.text("id")
@@ -179,9 +179,24 @@ def banned(src: Source) -> tuple[BannedEntry, ...]:
                 f.text("source", empty=True),
                 f.phrases("not_when", required=False),
                 ex,
+                _excused_by(f, entry),
             )
         )
     return tuple(out)
+
+
+EXCUSING_RULES = ("remedy_offered",)
+"""rules.toml agent rules a banned group may name in ``excused_by``."""
+
+
+def _excused_by(f: Fields, entry: dict[str, Any]) -> str:
+    if "excused_by" not in entry:
+        return ""
+    rule = f.text("excused_by")
+    if rule and rule not in EXCUSING_RULES:
+        f.err("excused_by", f"{f.label}: excused_by '{rule}' is not a rule that can excuse a banned phrase "
+                            f"(expected one of {', '.join(EXCUSING_RULES)})", rule)
+    return rule
 
 
 def _cue(f: Fields, m: int, raw: Any) -> Cue | None:
@@ -426,7 +441,9 @@ CHECK_SECTIONS: dict[str, dict[str, str]] = {
     "silent_call": {"final": "phrases"},
     "referral": {"units": "phrases", "out_of_scope": "phrases"},
     "closing": {"suggestion": "text"},
-    "quote": {"frames": "phrases", "tails": "phrases"},
+    "quote": {"frames": "phrases", "tails": "phrases", "reporters": "phrases", "verbs": "phrases"},
+    "names": {"suffixes": "phrases", "not_after": "phrases"},
+    "conditional": {"markers": "phrases", "then": "phrases"},
 }
 """checks.toml: section → key → kind. Every key is required; lists must hold non-empty phrases."""
 
@@ -465,6 +482,8 @@ RULE_IDS = (
     "identity_verified",
     "need_declined",
     "closing",
+    "remedy_offered",
+    "case_query",
 )
 """rules.toml: the rule ids the checks read; each must be present."""
 

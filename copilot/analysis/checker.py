@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from typing import Any
 
 from copilot.analysis.conduct_model import ConductModel, Verdict, model_for
@@ -31,6 +32,9 @@ STRICT = 0.9
 """Similarity at which the agent's own statement decides a call-level check without the classifier."""
 OUTCOME_SUGGESTION = "案件结果以法院依法作出的裁判为准，热线不能预测或承诺结果；如需法律意见，建议咨询律师或法律援助中心。"
 """What the agent should say instead of predicting an outcome (``outcome_promised``, by rule or by the model)."""
+CASE_QUERY_PROB = 0.5
+"""Need-model probability of ``info_query`` at which a caller's turn counts as asking about a particular case
+(``identity_not_verified`` needs someone to have asked)."""
 PHRASE_MIN_CONF = 0.85
 """Fuzzy confidence at which a garbled banned/A.4/closing phrase counts (exact hits have 1.0)."""
 
@@ -61,6 +65,16 @@ class Checker:
         quote = c.get("quote", {})
         self.quote_frames = tuple(quote.get("frames", ()))
         self.quote_tails = tuple(quote.get("tails", ()))
+        self.reporters = tuple(quote.get("reporters", ()))
+        self.report_verbs = tuple(quote.get("verbs", ()))
+        self._verbs_re = _alternation(self.report_verbs)
+        self._reporters_re = _alternation(self.reporters)
+        cond = c.get("conditional", {})
+        self.cond_markers = tuple(cond.get("markers", ()))
+        self.cond_then = tuple(cond.get("then", ()))
+        names = c.get("names", {})
+        self.name_suffixes = tuple(sorted(names.get("suffixes", ()), key=len, reverse=True))
+        self.name_not_after = tuple(names.get("not_after", ()))
         self.judge_message = RuleView(self, "callback_offered")
         self.apology = RuleView(self, "wait_apology")
         self.judge_unreachable = RuleView(self, "judge_unreachable")
@@ -70,6 +84,8 @@ class Checker:
         self._banned_cache: dict[str, list[Match]] = {}
         self._verdicts: dict[tuple[str, frozenset[int], frozenset[int]], list[Verdict]] = {}
         self._whole: dict[str, dict[str, float]] = {}
+        self._need_probs: dict[str, dict[str, float]] = {}
+        self._on_demand: dict[tuple[str, frozenset[int], str], Match | None] = {}
         self.use_model = os.environ.get("COPILOT_CONDUCT_MODEL", "1") != "0"
         """The conduct model (a trained classifier) adds to the example rules; COPILOT_CONDUCT_MODEL=0 turns
         it off (rules only, as before it existed)."""
@@ -96,6 +112,14 @@ class Checker:
         return hits
 
     def rule_match(self, plain: str, rule: str, breaks: frozenset[int] = frozenset()) -> Match | None:
+        alone = self.r.rule_examples_on_demand.get(rule)
+        if alone is not None:  # a rarely asked rule, matched alone when asked (rules.ON_DEMAND)
+            key = (plain, breaks, rule)
+            if key not in self._on_demand:
+                if len(self._on_demand) > 4096:
+                    self._on_demand.clear()
+                self._on_demand[key] = alone.best(plain, breaks=breaks)
+            return self._on_demand[key]
         return self.rule_hits(plain, breaks, self.r.rule_speaker.get(rule, "agent")).get(rule)
 
     def said(self, turn: TurnView, rule: str, prior: list[TurnView] | None = None) -> Match | None:
@@ -112,7 +136,7 @@ class Checker:
         """The agent repeats the caller's words to confirm them (「您是说他说了『不归我管』，对吗？」):
         inside quotation marks, or after a confirmation frame (您是说…) and before its question tag (…对吗)
         or said by the caller just before."""
-        if self._in_quotes(turn, start) or self._mostly_quoted(turn, start, end):
+        if self._in_quotes(turn, start) or self._mostly_quoted(turn, start, end) or self._reported(turn, start, end):
             return True
         plain = turn.plain
         frame = max((plain.rfind(f, 0, start + 1) for f in self.quote_frames), default=-1)
@@ -123,6 +147,63 @@ class Checker:
         words = plain[start:end]
         recent = [t for t in (prior or [])[-4:] if not t.is_agent]
         return any(words in t.plain for t in recent)
+
+    def _report_start(self, turn: TurnView, at: int) -> tuple[int, int]:
+        """(where the reporter begins, where the words someone else said begin) when the stretch from ``at`` on is
+        reported speech in its clause (「对方当时跟您说你别来了」, 「书记员让你自己去窗口问」): a third party
+        (checks.toml ``quote.reporters``, not the one spoken to: 跟他说 is the agent speaking) and, within six
+        characters and no clause break, a reporting verb (``quote.verbs``) ending at or before ``at``; 让/叫 report
+        only a command to the caller (让你…, 叫您…: 让他回头打给您 is the agent's promise). (-1, -1) if not."""
+        plain = turn.plain
+        clause = max((b for b in turn.breaks if b < at), default=0)
+        head = plain[clause:at]
+        if not head:
+            return -1, -1
+        if self._verbs_re is None or self._reporters_re is None:
+            return -1, -1
+        for mv in reversed(list(self._verbs_re.finditer(head))):
+            j, v = mv.start(), mv.group()
+            after = clause + j + len(v)
+            if len(v) == 1 and v in "让叫" and plain[after:after + 1] not in ("你", "您"):
+                continue
+            for mr in self._reporters_re.finditer(head, max(0, j - 10), j):
+                i, r = mr.start(), mr.group()
+                if j - (i + len(r)) > 6:
+                    continue
+                prev = head[i - 1] if i > 0 else ""
+                if prev and prev in "跟和给对向其":  # 跟他说: the agent speaking to him; 其他: not a person
+                    continue
+                return clause + i, after
+        return -1, -1
+
+    def _reported(self, turn: TurnView, start: int, end: int | None = None) -> bool:
+        """The stretch is someone else's words reported in its clause; a paraphrase match may begin on the
+        reporter (「那个工作人员说你找别人去」: reporter and verb inside the match, the words after them)."""
+        if self._report_start(turn, start)[1] >= 0:
+            return True
+        if end is None or end <= start:
+            return False
+        who, s = self._report_start(turn, end)
+        return who >= start and end - s >= 2
+
+    def _in_name(self, plain: str, at: int, breaks: frozenset[int]) -> bool:
+        """The 你 at ``at`` begins a shop or company name (「你好家政」, 「你我超市」), not an address to the caller:
+        a name suffix (checks.toml ``names.suffixes``) follows within eight characters, no clause break between,
+        and the words in between are not a possessive (你家超市, 你们公司, 你的小店) nor start with a verb or
+        adverb (``names.not_after``: 你去超市问)."""
+        nxt = min((b for b in breaks if b > at), default=len(plain))
+        window = plain[at + 1:min(nxt, at + 1 + 8 + 4)]
+        if not window or window.startswith(self.name_not_after):
+            return False
+        for suf in self.name_suffixes:
+            i = window.find(suf)
+            if i < 1 or i > 8:
+                continue
+            gap = window[:i]
+            if gap[0] in "的们家" and len(gap) <= 3 or "自己" in gap:
+                continue
+            return True
+        return False
 
     def _mostly_quoted(self, turn: TurnView, start: int, end: int) -> bool:
         """Most of the stretch lies inside quotation marks (a paraphrase match may begin on the reporting words
@@ -186,7 +267,7 @@ class Checker:
         flags: list[Flag] = []
         families: dict[str, Flag] = {}
         for m in self._banned_matches(turn):
-            if self.quoted_back(turn, m.start, m.end, prior):
+            if self.quoted_back(turn, m.start, m.end, prior) or self._excused(turn, m, prior):
                 continue
             heard = turn.said(m.start, m.end)
             family = self.r.banned_family.get(m.rule, "")
@@ -203,6 +284,39 @@ class Checker:
             if f is not None:
                 flags.append(f)
         return sorted(flags, key=lambda f: f.span or (0, 0))
+
+    def _excused(self, turn: TurnView, m: Match, prior: list[TurnView] | None = None) -> bool:
+        """A limit said with a way forward in the same turn (「这个我不清楚，我帮您问一下承办法官」, 「电话里没办法办，
+        您可以到立案窗口办理」): groups with ``excused_by`` in banned.toml, when the turn also says that rule
+        (``remedy_offered``, or ``callback_offered``: 留言, 让他回电) in other words than the hit."""
+        rule = self.r.banned_excused.get(m.rule)
+        if not rule:
+            return False
+        if self._conditional(turn, m.start):
+            return True  # a consequence under a condition (您一挂断我就没法帮您查了), not a refusal
+        for way in (rule, "callback_offered"):  # a message left, a call back promised: a way forward too
+            r = self.said(turn, way, prior)
+            if r is not None and not (r.start < m.end and m.start < r.end):
+                return True
+        return False
+
+    def _conditional(self, turn: TurnView, at: int) -> bool:
+        """The clause up to ``at`` states a condition (checks.toml ``conditional``): a marker (如果, 要是, 否则 …), or
+        一 … 就 with 就 right before the hit's words."""
+        plain = turn.plain
+        clause = max((b for b in turn.breaks if b <= at), default=0)
+        head = plain[clause:at]
+        if any(mk in head for mk in self.cond_markers):
+            return True
+        prev = max((b for b in turn.breaks if b < clause), default=0)
+        before = plain[prev:clause]  # the clause before: 要是材料不齐，就没办法立案 / 您一断线，我就没法…
+        for t in self.cond_then:
+            j = head.rfind(t)
+            if j < 0 or len(head) - j > 3:
+                continue
+            if "一" in head[:j] or "一" in before or any(mk in before for mk in self.cond_markers):
+                return True
+        return False
 
     def _banned_matches(self, turn: TurnView) -> list[Match]:
         """Banned matches in the turn; an agent speaking dialect (侬去问别人) is read in Mandarin too."""
@@ -244,6 +358,8 @@ class Checker:
                         continue  # the greeting's 您好 as ASR writes it
                     if self._reads_standard(turn.plain, h.start):
                         continue  # 您 of a script the agent is reading, written 你 by the recogniser
+                    if self._in_name(turn.plain, h.start, turn.breaks):
+                        continue  # a shop's or company's name (「你好家政」), not an address
                     if context == "not_quoted" and (self._quoted(turn, h) or self.quoted_back(turn, h.start, h.end, prior)):
                         continue
                 if _inside_word(turn.plain, h.start, h.end, self.r.single_not_when.get(h.phrase_id, ())):
@@ -256,7 +372,7 @@ class Checker:
                 best = ((1, 1.0), h.phrase_id, h.phrase, h.start, h.end, 1.0, src)
                 break
         if best is None:
-            return self.dialect(turn, banned_spans)
+            return self.dialect(turn, banned_spans, prior)
         _, rid, example, a, b, score, src = best
         use = self.r.replacement_info[rid][0]
         heard = turn.said(a, b)
@@ -264,11 +380,15 @@ class Checker:
                     matched_example=example, similarity=score,
                     explanation=f"附录A.4（{rid}）：「{heard}」应说「{use}」" + _resembles(heard, example, score))
 
-    def dialect(self, turn: TurnView, banned_spans: list[tuple[int, int]]) -> Flag | None:
-        """An agent answering in dialect: the first unambiguous dialect form, with its Mandarin."""
+    def dialect(self, turn: TurnView, banned_spans: list[tuple[int, int]],
+                prior: list[TurnView] | None = None) -> Flag | None:
+        """An agent answering in dialect: the first unambiguous dialect form, with its Mandarin (a dialect word
+        the agent quotes or repeats back to confirm it, 「您说的“晓得伐”是…」, is the caller's, not the agent's)."""
         for h in self.r.dialect_forms.find(turn.plain, fuzzy=False):
             src = turn.norm.source_span(h.start, h.end)
-            if any(_overlap(src, b) for b in banned_spans):
+            # a dialect pronoun inside a banned phrase (侬自家去问) is still dialect, as 你 inside one is still 你
+            if (any(_overlap(src, b) for b in banned_spans) and h.phrase not in self.r.dialect_pronouns) \
+                    or self.quoted_back(turn, h.start, h.end, prior):
                 continue
             mandarin = self.r.dialect_map[h.phrase]
             return Flag("nonstandard_wording", turn.index, turn.start, turn.text, h.phrase, f"请用普通话：{mandarin}",
@@ -290,20 +410,45 @@ class Checker:
     def identity(self, turn: TurnView, before: list[TurnView]) -> Flag | None:
         """Case details given in this agent turn while no earlier caller turn established the caller as a
         party, agent or defender of the case."""
-        m = self.said(turn, "case_detail", before)
+        m = self.said(turn, "case_detail", before)  # first: rare, and the scan of the callers' turns below is not
         if m is None:
             return None
-        if any(self.said(t, "identity_established") for t in before if not t.is_agent):
+        callers = [t for t in before if not t.is_agent]
+        if any(self.said(t, "identity_established") for t in callers):
             return None
+        if not any(self._asks_about_a_case(t) for t in callers):
+            return None  # nobody asked about a case: nothing shows who is asking is missing
         asked = next((i for i, t in enumerate(before) if self.said(t, "identity_verified")), None)
-        if asked is not None and any(not t.is_agent and t.has_content for t in before[asked + 1:]):
-            return None  # the agent checked who is calling, and the caller answered
+        if asked is not None and any(not t.is_agent and t.has_content and not self._not_a_party(t)
+                                     for t in before[asked + 1:]):
+            return None  # the agent checked who is calling, and the caller answered (not as someone else)
         heard = turn.said(m.start, m.end)
         return Flag("identity_not_verified", turn.index, turn.start, turn.text, heard,
                     "告知案件信息前，请先核实来电人是否为本案当事人、代理人或辩护人（如姓名、身份证号后四位、案号）。",
                     m.score, turn.norm.source_span(m.start, m.end), rule="case_detail", matched_example=m.example,
                     similarity=m.score,
                     explanation="未确认来电人身份即告知案件信息" + _resembles(heard, m.example, m.score))
+
+    def _asks_about_a_case(self, turn: TurnView) -> bool:
+        """The caller asks about a particular case: the ``case_query`` wording, or the need model reads the turn
+        as an information query (asked only when an agent turn gives case details to an unestablished caller)."""
+        if not turn.has_content:
+            return False
+        if self.said(turn, "case_query") is not None:
+            return True
+        p = self._need_probs.get(turn.plain)
+        if p is None:
+            p = self._need_probs[turn.plain] = self.r.need_model().predict(turn.plain)
+        return p.get("info_query", 0.0) >= CASE_QUERY_PROB
+
+    def _not_a_party(self, turn: TurnView) -> bool:
+        """The caller says they are someone else (a relative, a neighbour, a lawyer not yet retained) or will not
+        say who they are: a look-alike of ``identity_established`` in the turn and none of its positives."""
+        if self.said(turn, "identity_established") is not None:
+            return False
+        self.rule_hits(turn.plain, turn.breaks, "caller")
+        return any(m.negative and m.rule == "identity_established"
+                   for m in self._match_cache.get((turn.plain, "caller"), ()))
 
     def _reads_standard(self, plain: str, at: int) -> bool:
         for p in self.r.read_with_ni:
@@ -349,6 +494,9 @@ class Checker:
         for m in self._banned_raw(plain):
             if m.negative:
                 out.update(range(m.start, m.end))
+        for m in self.r.banned_examples.decide(self._banned_raw(plain), breaks=turn.breaks):
+            if self._excused(turn, m, prior):  # a limit with a way forward: courteous, not for the model
+                out.update(range(m.start, m.end))
         self.rule_hits(plain, turn.breaks, "agent")
         for m in self._match_cache.get((plain, "agent"), ()):
             if m.negative and m.rule == "outcome_promised":
@@ -364,6 +512,14 @@ class Checker:
         out: set[int] = set()
         if any(q in turn.text for q in "「“『\""):
             out.update(i for i in range(len(plain)) if self._in_quotes(turn, i))
+        has_reporter = self._reporters_re is not None and self._reporters_re.search(plain) is not None
+        for b in sorted({0, *turn.breaks}) if has_reporter else ():  # reported speech: verb → clause end
+            if b >= len(plain):
+                continue
+            nxt = min((x for x in turn.breaks if x > b), default=len(plain))
+            s = self._report_start(turn, nxt)[1]
+            if s >= 0:
+                out.update(range(s, nxt))
         for f in self.quote_frames:
             i = plain.find(f)
             while i >= 0:
@@ -523,6 +679,14 @@ class Checker:
             if m.group(1) != "12368":
                 return m.group(1)
         return None
+
+
+@lru_cache(maxsize=32)
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex finding any of ``words`` (longest first)."""
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
 
 
 def _inside_word(plain: str, start: int, end: int, words: tuple[str, ...]) -> bool:

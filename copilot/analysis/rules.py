@@ -21,6 +21,12 @@ SERVICE_TYPES = ("contact_judge", "info_query", "consultation", "appointment", "
 IN_SCOPE = SERVICE_TYPES[:5]
 
 
+ON_DEMAND = frozenset({"remedy_offered", "case_query", "case_detail"})
+"""rules.toml rules the checker asks about only in rare situations (a limit said: is there a way forward; case
+details given to an unestablished caller: did anyone ask about a case): matched alone, on demand, so that their
+examples add nothing to the cost of an ordinary turn."""
+
+
 def _get(obj: Any, name: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(name, default)
@@ -77,6 +83,9 @@ class Rules:
             [(_get(b, "id"), tuple(_get(b, "phrases")) + tuple(_get(b, "examples", ()) or ()),
               tuple(_get(b, "not_when", ()) or ())) for b in pb.banned] + [("A.4", (), a4_forms)])
         self.banned_family: dict[str, str] = {_get(b, "id"): _get(b, "family", "") for b in pb.banned}
+        # groups whose hit a remedy in the same turn excuses (banned.toml ``excused_by``): id → rule id
+        self.banned_excused: dict[str, str] = {_get(b, "id"): _get(b, "excused_by", "") for b in pb.banned
+                                               if _get(b, "excused_by", "")}
         # A.4 replacements: id -> (use, context)
         self.replacement_info: dict[str, tuple[str, str]] = {}
         rep_phrases: list[tuple[str, str]] = []
@@ -119,8 +128,12 @@ class Rules:
         # the same rules split by whose turns they read: each rule decides on its own (exclusive=False), so a
         # turn matched against its speaker's rules only gets the same hits for them, at a fraction of the cost
         self.rule_examples_for: dict[str, ExampleSet] = {
-            who: ExampleSet(((r.id, r.positive, r.negative) for r in rules_ if r.speaker == who), exclusive=False)
+            who: ExampleSet(((r.id, r.positive, r.negative) for r in rules_
+                             if r.speaker == who and r.id not in ON_DEMAND), exclusive=False)
             for who in sorted({r.speaker for r in rules_})}
+        # rules asked only in rare situations, each matched alone when asked (not on every turn)
+        self.rule_examples_on_demand: dict[str, ExampleSet] = {
+            r.id: ExampleSet([(r.id, r.positive, r.negative)], exclusive=False) for r in rules_ if r.id in ON_DEMAND}
         self.rule_text: dict[str, str] = {r.id: r.description for r in rules_}
         # scripts by trigger
         self.scripts: dict[str, list[Any]] = {}
@@ -168,6 +181,8 @@ class Rules:
             if _get(w, "replace", False):
                 self.dialect_map[_get(w, "dialect")] = _get(w, "mandarin")
             self.dialect_markers.add(_get(w, "dialect"))
+        # dialect forms whose Mandarin is 你/您: still non-standard inside a banned phrase (as 你 is)
+        self.dialect_pronouns = frozenset(k for k, v in self.dialect_map.items() if v in ("你", "您", "你们"))
         # an agent answering in dialect (A.1 asks for Mandarin): the unambiguous dialect forms
         self.dialect_forms = Matcher.from_phrases(
             [(d, d) for d in self.dialect_map if len(d) >= 1])
