@@ -29,7 +29,10 @@ NAME_STOP_WORDS = ("电话", "手机", "号码", "案号", "身份证", "住在"
                    "庭长", "阿姨", "大爷", "老师", "这边", "那边", "我", "是", "打", "想", "要", "的")
 _BOUNDARY = set("，。、？！；：,.?!;: ") | set("的是找个那跟给让请和由叫位问这说与及把向对下系见到转接约")
 _JUDGE_TITLE = re.compile(r"(法官|庭长|审判长|审判员)")
-_JUDGE_FULL = re.compile(r"(?:法官|承办人|审判长|审判员|执行员|庭长)[，\s]*(?:是|叫|名叫|姓名是|名字叫)[，\s]*")
+_JUDGE_FULL = re.compile(r"(?:法官|承办人|审判长|审判员|执行员|庭长)[，\s]*(?:好像|应该|可能|大概|我记得|据说)?[，\s]*"
+                         r"(?:是|叫|名叫|姓名是|名字叫|叫做)[，\s]*")
+_JUDGE_SURNAME = re.compile(r"姓，?([\u4e00-\u9fff]{1,2})，?的，?(法官|庭长)")
+"""「那个姓蔡的法官」→ 蔡法官."""
 _NAME_SELF = re.compile(r"(?:我姓|免贵姓|鄙姓|(?:^|(?<=[，。、]))姓)([\u4e00-\u9fff]{1,2})")
 _NAME_FULL = re.compile(r"(?:我叫|我的名字叫|我名字叫|我的名字是|本人叫|我是|(?:^|(?<=[，。、]))(?:名叫|叫))")
 _NAME_GAP = re.compile(r"(?<=我)，(?=叫|是|姓)|(?<=[叫姓])，|(?<=我是)，")
@@ -235,9 +238,13 @@ class Extractor:
     def _judge_in(text: str) -> str | None:
         """「李建国法官」→ 李建国, 「找王法官」→ 王法官, 「承办法官是欧阳明」→ 欧阳明; lawyers and clerks are not judges."""
         for m in _JUDGE_FULL.finditer(text):
-            name = _name_at(text, m.end())
+            name = _name_at(text, m.end()) or _name_at(_joined_gaps(text[m.end():m.end() + 8]), 0)
             if name and len(name) >= 2:
                 return name
+        for m in _JUDGE_SURNAME.finditer(text):
+            sur = _surname_at(m.group(1), 0)
+            if sur and len(sur) == len(m.group(1)):
+                return sur + m.group(2)
         for m in _JUDGE_TITLE.finditer(text):
             end = m.start()
             if text[end - 1:end] == "，" and end >= 2 and text[end - 2] not in _BOUNDARY:
@@ -249,6 +256,8 @@ class Extractor:
                 continue
             ch = text[end - 1:end]
             before = text[max(0, end - 3):end]
+            if text[max(0, end - 2):end] in COMPOUND_SURNAMES:  # 诸葛法官, not 葛法官
+                return f"{text[end - 2:end]}{m.group(1)}"
             if ch in SURNAMES and not any(before.endswith(p) for p in NOT_JUDGE_PREFIX):
                 return f"{ch}{m.group(1)}"
         return None
@@ -350,6 +359,18 @@ def _caller_name_in(t: TurnView, paused: str) -> str | None:
         if sur in SURNAMES or sur in COMPOUND_SURNAMES:
             return sur + ("律师" if "律师" in t.plain else "")
     return None
+
+
+def _joined_gaps(text: str) -> str:
+    """ASR word gaps inside a name put together: 「周，立新，法官…」 → 「周立新，法官…」 (pieces of one or two
+    characters, at most four in all)."""
+    pieces = text.split("，")
+    out = ""
+    for k, piece in enumerate(pieces):
+        if not piece or len(piece) > 2 or len(out) + len(piece) > 4:
+            return out + "，" + "，".join(pieces[k:]) if out else text
+        out += piece
+    return out
 
 
 def _surname_at(text: str, i: int) -> str:
