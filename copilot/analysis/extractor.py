@@ -249,6 +249,8 @@ class Extractor:
             end = m.start()
             if text[end - 1:end] == "，" and end >= 2 and text[end - 2] not in _BOUNDARY:
                 end -= 1  # 「李建国 法官」: an ASR word gap between the name and the title
+            if _sounds_like_title_prefix(text[max(0, end - 2):end]):
+                continue  # 成半法官 / 主身法官: 承办 / 主审 as the recogniser wrote it, not a name
             name = _name_before(text, end)
             if name:
                 return name if len(name) >= 2 and not name.endswith(("法官",)) else None
@@ -359,6 +361,20 @@ def _caller_name_in(t: TurnView, paused: str) -> str | None:
         if sur in SURNAMES or sur in COMPOUND_SURNAMES:
             return sur + ("律师" if "律师" in t.plain else "")
     return None
+
+
+_PREFIX_SOUNDS: set[tuple[str, ...]] = set()
+
+
+def _sounds_like_title_prefix(two: str) -> bool:
+    """Two characters that sound like a word of NOT_JUDGE_PREFIX (承办 → 成半, 主审 → 主身): never a name."""
+    from phrasebook.pinyin import syllables
+
+    if len(two) != 2:
+        return False
+    if not _PREFIX_SOUNDS:
+        _PREFIX_SOUNDS.update(tuple(syllables(w)) for w in NOT_JUDGE_PREFIX if len(w) == 2)
+    return tuple(syllables(two)) in _PREFIX_SOUNDS
 
 
 def _joined_gaps(text: str) -> str:
