@@ -41,8 +41,10 @@ _QUESTION = re.compile(r"[？?]\s*$|[吗呢][？?。]?\s*$")
 """An agent turn that ends in a question: a short caller turn after it is its answer (「您是本人吗？」「不是。」)."""
 _WHO_QUESTION = re.compile(r"当事人|本人|什么关系|代理人|代理手续|委托手续|原告还是被告|辩护人|是律师")
 """The agent asking who the caller is (「请问您是当事人本人吗？」「您和当事人是什么关系？」)."""
-_ADDRESS_LAWYER = re.compile(r"[\u4e00-\u9fff]律师(?:您好|，|,|请|您)")
-"""The agent addressing the caller as a lawyer (「好的，周律师，请问…」)."""
+_ADDRESS_LAWYER = re.compile(r"(?:" + "|".join(COMPOUND_SURNAMES) + r"|(?<![对双两一请找个位名托聘])["
+                             + "".join(sorted(SURNAMES)) + r"])律师(?:您好|，|,|请|您)")
+"""The agent addressing the caller as a lawyer (「好的，周律师，请问…」): a surname before 律师, not the agent speaking of
+lawyers in general (「不是必须委托律师，您可以自己…」, 「对方律师」)."""
 _ADDRESS = re.compile(r"([\u4e00-\u9fff])(先生|女士|律师|阿姨|大爷|老师)")
 
 RELATIVE = ("(?:妈妈|爸爸|妈|爸|母亲|父亲|姆妈|阿爸|儿子|女儿|老公|丈夫|妻子|老婆|爷爷|奶奶|外婆|外公|公公|婆婆|哥哥|"
@@ -149,8 +151,9 @@ class Extractor:
                         p = model.predict(t.plain) if _ADDRESS_LAWYER.search(t.plain) else {}
                         self._cache[key] = {"litigation_agent": p.get("litigation_agent", -STATEMENT_BONUS)
                                             + STATEMENT_BONUS}
-                    elif short:  # 「您是当事人本人吗？」「不是，我是他儿子。」
-                        self._cache[key] = model.predict(prev.plain + canon_role_words(t.plain))
+                    elif short:  # 「您是当事人本人吗？」「不是，我是他儿子。」 (the answer's own words state it too)
+                        answer = canon_role_words(t.plain)
+                        self._cache[key] = _with_statements(model.predict(prev.plain + answer), answer)
                     else:
                         text = canon_role_words(t.plain)
                         self._cache[key] = _with_statements(model.predict_turn(text, clause_parts(t)), text)
