@@ -77,7 +77,7 @@ _SCOPE = re.compile(
 
 
 _NEW_MATTER = re.compile(r"还有(?!什么|没有|哪|谁|啥|其他办法|别的办法)|另外|顺便|再问|再咨询|还想问|还要问|另一个|另一件|别的事|其他事|其它事|还有一桩|再有")
-"""Words that open a new matter in a caller turn (after an out-of-scope matter is settled by the agent)."""
+"""Words that open a new matter in a caller turn (after an out-of-scope matter)."""
 
 
 _CLAUSE = re.compile(r"[，。？！；,.?!;…]+")
@@ -256,7 +256,6 @@ class Classifier:
         seen: set[tuple[str, str]] = set()
         scope_said = False
         referral_named = False
-        dealt_at = len(turns)  # the first agent turn that settles an out-of-scope matter (not ours / call X)
         for t in turns:
             if not t.is_agent:
                 continue
@@ -275,8 +274,6 @@ class Classifier:
             if not referral_named and names_unit:
                 referral_named = True
                 agg["out_of_scope"] += AGENT_REFERRAL
-            if scope or names_unit:
-                dealt_at = min(dealt_at, t.index)
         total = sum(agg[code] for code in SERVICE_TYPES)
         c.probabilities = {code: round(agg[code] / total, 3) for code in SERVICE_TYPES} if total else {}
         # the primary: the first caller turn with a clear in-scope request, else the most evidence
@@ -285,12 +282,12 @@ class Classifier:
         for k, ev in enumerate(evs):
             best = max(IN_SCOPE, key=lambda code, ev=ev: ev.get(code, 0.0))
             oos = ev.get("out_of_scope", 0.0)
-            # after the agent has settled an out-of-scope matter (not ours, call X), a clear in-scope request
-            # that opens a new matter (还有 / 另外 / 顺便问) is the call's request: 「公积金…」「请拨12329」
-            # 「好的，还有，我的案子开庭定了没有？」; a follow-up on the same matter (那我该怎么办) is not
+            # after an out-of-scope matter, a clear in-scope request that opens a new matter (还有 / 另外 /
+            # 顺便问) is the call's request: 「公积金…」「请拨12329」「好的，还有，我的案子开庭定了没有？」;
+            # a follow-up on the same matter (那我该怎么办) must outweigh the out-of-scope evidence
             if ev.get(best, 0.0) >= TURN_CLEAR and ev.get(best, 0.0) >= CLEAR_MARGIN * oos and (
                     not oos_before or agg[best] >= agg["out_of_scope"]
-                    or (caller[k].index > dealt_at and _NEW_MATTER.search(caller[k].plain) is not None)):
+                    or _NEW_MATTER.search(caller[k].plain) is not None):
                 primary, at = best, k
                 break
             if oos >= TURN_CLEAR:
