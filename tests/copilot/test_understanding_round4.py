@@ -146,3 +146,51 @@ def test_a_misheard_title_prefix_is_not_a_judge_name() -> None:
 
 def test_a_lawyers_self_introduction_is_not_a_judge() -> None:
     assert analyse("我是刘志强的代理律师，姓韩，想找一下承办法官。")["record"]["judge_name"] is None
+
+
+# --- classes found on an unseen set (blind set 5), taught and tested in other words ------------------------------
+
+def test_a_fragment_about_the_other_side_does_not_make_the_caller_a_relative() -> None:
+    # 「他不答应」 about the opposing spouse, then the caller's own suit: the caller is the party
+    assert role("你好，我想问一下协议离婚要去哪里办？", ("agent", "协议离婚请到民政局婚姻登记处办理。"),
+                "可是孩子他爸死活不肯，说什么都不签字，我们早就不住一起了。", ("agent", "那您可以到法院起诉离婚。"),
+                "那去法院告的话要带什么材料？") == "party"
+
+
+def test_the_other_sides_lawyer_mentioned_in_a_story_is_not_the_caller() -> None:
+    assert role("我要投诉你们一个法官，开庭的时候一直偏袒对方。", ("agent", "请问您是案件的当事人吗？"),
+                "是的，我是原告，案子是去年起诉的。", ("agent", "请您具体说一下情况。"),
+                "当时在第二法庭，人家请的律师坐在对面，全都听见了。") == "party"
+
+
+def test_the_agent_speaking_of_lawyers_in_general_does_not_make_the_caller_a_lawyer() -> None:
+    assert role("一审判完我输了，不服，上诉状怎么写？",
+                ("agent", "上诉不是必须委托律师，您可以自己写上诉状，写明上诉请求和理由。"),
+                "那上诉费交多少？") == "party"
+
+
+def test_a_late_name_and_role_count_as_a_party_statement() -> None:
+    assert role("我问一下，开庭那天我来不了会怎么样？", ("agent", "请问您怎么称呼？"),
+                "我叫方卫国，是被告。") == "party"
+
+
+def test_a_short_answer_naming_the_relative_is_other() -> None:
+    assert role("想问问案子。", ("agent", "请问您是本人吗？"), "不是，帮我妈问的。") == "other"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # who I am and my case number first, the procedural question last
+    ("你好，我是原告，案子上个月在区法院立了，案号也有。我发现对方正在把厂房卖掉，能不能申请先冻结？", "consultation"),
+    # what happens if I do not go
+    ("传票我收到了，我在外地上班，要是开庭那天我不去，法院会怎么判？", "consultation"),
+    # asking who handles my case is a query, not a request to reach the judge
+    ("我那个合同纠纷分给哪位法官了？我想知道一下名字。", "info_query"),
+    # the status of a non-court application
+    ("我上个月交的公积金提取申请，审批下来没有？", "out_of_scope"),
+    # the hotline's unanswered message is a complaint
+    ("我上个月打你们热线留了言，说承办法官会回电话，到现在没人理我，我要投诉。", "complaint"),
+    # going to court after labour arbitration is a procedural question
+    ("劳动仲裁裁决下来了，单位就是不给钱，我到法院申请执行要带什么？", "consultation"),
+])
+def test_service_type_classes_of_the_unseen_set(text: str, expected: str) -> None:
+    assert analyse(text)["service_type"] == expected
