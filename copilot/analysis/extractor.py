@@ -31,6 +31,10 @@ _BOUNDARY = set("，。、？！；：,.?!;: ") | set("的是找个那跟给让�
 _JUDGE_TITLE = re.compile(r"(法官|庭长|审判长|审判员)")
 _JUDGE_FULL = re.compile(r"(?:法官|承办人|审判长|审判员|执行员|庭长)[，\s]*(?:好像|应该|可能|大概|我记得|据说)?[，\s]*"
                          r"(?:是|叫|名叫|姓名是|名字叫|叫做)[，\s]*")
+_JUDGE_BEFORE_NAME = re.compile(r"(?:承办法官|主审法官|执行法官|审判长|审判员|承办人|法官|庭长)[，\s]*")
+"""A title right before a full name: 「承办法官吴晓明」, 「审判长周立新那边」."""
+_AFTER_NAME = set("，。？！、；：,.?!;: 的在那这说讲看多也有吗呢吧啊呀")
+"""What may follow a full name after a title (so 「法官马上回电」 gives no name)."""
 _JUDGE_SURNAME = re.compile(r"姓，?([\u4e00-\u9fff]{1,2})，?的，?(法官|庭长)")
 """「那个姓蔡的法官」→ 蔡法官."""
 _NAME_SELF = re.compile(r"(?:我姓|免贵姓|鄙姓|(?:^|(?<=[，。、]))姓)([\u4e00-\u9fff]{1,2})")
@@ -244,6 +248,19 @@ class Extractor:
             name = _name_at(text, m.end()) or _name_at(_joined_gaps(text[m.end():m.end() + 8]), 0)
             if name and len(name) >= 2:
                 return name
+        for m in _JUDGE_BEFORE_NAME.finditer(text):
+            if "，" not in m.group():  # 「承办法官吴晓明」: the name right after the title
+                name = _titled_name(text, m.end())
+            else:  # ASR word gaps: 「承办 法官 吴 晓明」 (the surname a piece of its own) or 「承办 法官 吴晓明」 (a
+                # three-character piece); a two-character piece is too often a word (「法官，谢谢」)
+                piece = re.split(r"[，。？！、；：]", text[m.end():], maxsplit=1)[0]
+                if piece in SURNAMES or piece in COMPOUND_SURNAMES:
+                    name = _titled_name(_joined_gaps(text[m.end():m.end() + 8]), 0)
+                else:
+                    name = _titled_name(piece, 0) if len(piece) == 3 or (len(piece) == 4 and piece[:2] in
+                                                                          COMPOUND_SURNAMES) else None
+            if name:
+                return name
         for m in _JUDGE_SURNAME.finditer(text):
             sur = _surname_at(m.group(1), 0)
             if sur and len(sur) == len(m.group(1)):
@@ -380,16 +397,29 @@ def _sounds_like_title_prefix(two: str) -> bool:
     return tuple(syllables(two)) in _PREFIX_SOUNDS
 
 
+def _titled_name(text: str, i: int) -> str | None:
+    """A full name (surname + one or two given characters) at ``i`` that ends where a name can end."""
+    sur = _surname_at(text, i)
+    if not sur:
+        return None
+    for given in (2, 1):
+        j = i + len(sur) + given
+        cand = text[i:j]
+        if len(cand) != len(sur) + given or any(c in NAME_STOP or c in "地得着过" or not "\u4e00" <= c <= "\u9fff"
+                                                for c in cand):
+            continue
+        if j == len(text) or text[j] in _AFTER_NAME:
+            return cand
+    return None
+
+
 def _joined_gaps(text: str) -> str:
-    """ASR word gaps inside a name put together: 「周，立新，法官…」 → 「周立新，法官…」 (pieces of one or two
-    characters, at most four in all)."""
-    pieces = text.split("，")
-    out = ""
-    for k, piece in enumerate(pieces):
-        if not piece or len(piece) > 2 or len(out) + len(piece) > 4:
-            return out + "，" + "，".join(pieces[k:]) if out else text
-        out += piece
-    return out
+    """An ASR word gap inside a name closed: 「周，立新，法官…」 → 「周立新，法官…」 (a surname piece and the one or
+    two given characters after it; anything else is left as it was)."""
+    pieces = text.split("，", 2)
+    if len(pieces) >= 2 and (pieces[0] in SURNAMES or pieces[0] in COMPOUND_SURNAMES) and 1 <= len(pieces[1]) <= 2:
+        return "，".join([pieces[0] + pieces[1], *pieces[2:]])
+    return text
 
 
 def _surname_at(text: str, i: int) -> str:

@@ -194,3 +194,15 @@ def test_a_short_answer_naming_the_relative_is_other() -> None:
 ])
 def test_service_type_classes_of_the_unseen_set(text: str, expected: str) -> None:
     assert analyse(text)["service_type"] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我是辩护人，想联系一下承办法官郑晓峰。", "郑晓峰"),                 # a title right before a full name
+    ("我要反映一下主审法官顾建新的问题。", "顾建新"),
+    ("我 想 联系 一下 承办 法官 郑晓峰", "郑晓峰"),                       # ASR: the name one piece
+    ("麻烦 转告 审判长 顾 建新 我 同意 调解", "顾建新"),                   # ASR: surname and given name apart
+    ("我找一下法官，谢谢。", None),                                       # a word after a pause is not a name
+    ("你们说法官马上回电话，到现在也没有。", None),
+])
+def test_a_full_name_right_after_the_title(text: str, expected: str | None) -> None:
+    assert analyse(text)["record"]["judge_name"] == expected
