@@ -220,7 +220,7 @@ class Extractor:
                 if corrected:
                     hits = [h for h in hits if h.value != found[-1].value] + corrected
         best = pick_best(hits)
-        return best.value if best else None
+        return _criminal_or_administrative(best.value, turns) if best else None
 
     def phone(self, turns: list[TurnView]) -> str | None:
         """The caller's number: a mobile, else a landline with its area code; the caller's words first."""
@@ -461,6 +461,23 @@ def _name_before(text: str, end: int) -> str | None:
         if i == 0 or text[i - 1] in _BOUNDARY or len(sur) == 2:
             return cand
     return None
+
+
+_XING_CODE = re.compile(r"[刑行](?=初|终|再|申|更|监)")
+_CRIMINAL_TALK = re.compile(r"刑事|辩护|被告人|取保|公诉|看守所|判刑|缓刑|犯罪|罪名|认罪")
+_ADMIN_TALK = re.compile(r"行政|政府|复议|征收|拆迁|行政处罚|行政机关|街道办|管理局")
+
+
+def _criminal_or_administrative(value: str, turns: list[TurnView]) -> str:
+    """刑初 and 行初 sound the same (xing): a recogniser writes either. The call's words decide — criminal talk
+    (辩护, 被告人, 取保 …) and no administrative talk (行政, 政府, 复议 …) gives 刑, the reverse 行; else as heard."""
+    m = _XING_CODE.search(value)
+    if not m:
+        return value
+    text = "".join(t.plain for t in turns)
+    criminal, admin = bool(_CRIMINAL_TALK.search(text)), bool(_ADMIN_TALK.search(text))
+    code = "刑" if criminal and not admin else "行" if admin and not criminal else m.group()
+    return value[:m.start()] + code + value[m.end():]
 
 
 def _corrected(plain: str, found: list[Any]) -> list[Any]:

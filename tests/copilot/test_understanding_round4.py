@@ -206,3 +206,17 @@ def test_service_type_classes_of_the_unseen_set(text: str, expected: str) -> Non
 ])
 def test_a_full_name_right_after_the_title(text: str, expected: str | None) -> None:
     assert analyse(text)["record"]["judge_name"] == expected
+
+
+@pytest.mark.parametrize(("turns", "expected"), [
+    # 刑初 heard as 行初 (both xing): the call is about a criminal case
+    (("我 是 被告人 的 辩护 律师 案号 二零二五 浙 零二零五 行初 三三八 号 想 约 阅卷",),
+     "（2025）浙0205刑初338号"),
+    # a real administrative case stays 行初
+    (("我 告 区 政府 的 行政 案子 案号 二零二五 浙 零二零五 行初 三三八 号 什么 时候 开庭",),
+     "（2025）浙0205行初338号"),
+    # nothing in the call says which: as heard
+    (("案号 二零二五 浙 零二零五 行初 三三八 号 帮 我 查 一下",), "（2025）浙0205行初338号"),
+])
+def test_刑_and_行_are_told_apart_by_what_the_call_is_about(turns: tuple[str, ...], expected: str) -> None:
+    assert analyse(*turns)["record"]["case_number"] == expected
