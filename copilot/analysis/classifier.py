@@ -50,6 +50,9 @@ RULE_BONUS = 0.3
 ≥ PRECISE_WEIGHT) from the caller; at most RULE_BONUS_MAX per type and turn."""
 RULE_BONUS_MAX = 0.6
 PRECISE_WEIGHT = 2.5
+AGENT_CLEAR = 0.6
+"""An agent turn names the service given when its evidence for one in-scope type reaches this (used only when no
+caller turn states a need clearly and none is clearly out of scope)."""
 AGENT_BONUS = 0.12
 """Call evidence per distinct agent cue (the agent's words say what is being done)."""
 AGENT_SCOPE = 1.0
@@ -254,6 +257,7 @@ class Classifier:
                 agg[code] += w * ev.get(code, 0.0)
         # the agent's words
         seen: set[tuple[str, str]] = set()
+        agent_said = ""  # the first in-scope service the agent's own words clearly name
         scope_said = False
         referral_named = False
         for t in turns:
@@ -263,6 +267,11 @@ class Classifier:
                 aev = self.turn_evidence(t)
                 for code in SERVICE_TYPES:
                     agg[code] += AGENT_MODEL * aev.get(code, 0.0)
+                if not agent_said:
+                    said = max(IN_SCOPE, key=lambda code, aev=aev: aev.get(code, 0.0))
+                    if aev.get(said, 0.0) >= AGENT_CLEAR and aev.get(said, 0.0) >= CLEAR_MARGIN * aev.get(
+                            "out_of_scope", 0.0):
+                        agent_said = said
             for code, w, words in self.cue_hits(t):
                 if w >= 2.0 and (code, words) not in seen:
                     seen.add((code, words))
@@ -292,6 +301,10 @@ class Classifier:
                 break
             if oos >= TURN_CLEAR:
                 oos_before = True
+        if not primary and agent_said and not (scope_said or referral_named or oos_before):
+            # the caller's words say nothing clearly (a garbled recording, a rambling caller) and nothing clearly
+            # out of scope: the service the agent names and gives is the call's (「上门立案的预约我已经帮您登记了」)
+            primary = agent_said
         if not primary:
             best = max(SERVICE_TYPES, key=lambda code: agg[code])
             if total < NO_EVIDENCE:

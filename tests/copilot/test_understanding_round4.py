@@ -220,3 +220,17 @@ def test_a_full_name_right_after_the_title(text: str, expected: str | None) -> N
 ])
 def test_刑_and_行_are_told_apart_by_what_the_call_is_about(turns: tuple[str, ...], expected: str) -> None:
     assert analyse(*turns)["record"]["case_number"] == expected
+
+
+def test_when_the_callers_words_are_garbled_the_service_the_agent_gives_decides() -> None:
+    # a recogniser's garble of a Wu-speaking caller: no caller turn says anything clearly
+    res = analyse("为法认罚我想问问毫无好听你们上的来历暗", ("agent", "可以的，对行动不便的老年当事人，我们可以提供上门立案服务。"),
+                  "走路路来世我侄子问我借了超票", ("agent", "好的，上门立案的预约我已经帮您登记了，工作人员会打电话给您。"),
+                  "好哥好哥")
+    assert res["service_type"] == "appointment"
+
+
+def test_an_agent_who_refers_the_caller_elsewhere_keeps_the_call_out_of_scope() -> None:
+    res = analyse("阿拉楼上搿户人家天天半夜里敲敲打打", ("agent", "邻里纠纷建议您先找社区的人民调解委员会调解，调解不成可以到法院起诉。"),
+                  "伊拉勿睬阿拉个", ("agent", "您可以先联系社区，起诉的话需要准备起诉状和证据材料。"), "晓得了")
+    assert res["service_type"] == "out_of_scope"
