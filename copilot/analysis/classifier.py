@@ -107,7 +107,10 @@ def _parts(turn: TurnView) -> list[str]:
         if len(clauses) >= 2:
             return clauses[:MAX_PARTS]
     if len(plain) > 2 * WINDOW:
-        return [plain[i:i + WINDOW + STRIDE // 2] for i in range(0, len(plain) - WINDOW + 1, STRIDE)][:MAX_PARTS]
+        starts = list(range(0, len(plain) - WINDOW + 1, STRIDE))
+        if len(starts) > MAX_PARTS:  # spread over the whole turn: the request is often said last
+            starts = [starts[round(k * (len(starts) - 1) / (MAX_PARTS - 1))] for k in range(MAX_PARTS)]
+        return [plain[i:i + WINDOW + STRIDE // 2] for i in starts]
     return []
 
 

@@ -234,3 +234,14 @@ def test_an_agent_who_refers_the_caller_elsewhere_keeps_the_call_out_of_scope() 
     res = analyse("阿拉楼上搿户人家天天半夜里敲敲打打", ("agent", "邻里纠纷建议您先找社区的人民调解委员会调解，调解不成可以到法院起诉。"),
                   "伊拉勿睬阿拉个", ("agent", "您可以先联系社区，起诉的话需要准备起诉状和证据材料。"), "晓得了")
     assert res["service_type"] == "out_of_scope"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # long unpunctuated (ASR) turns whose request comes last: the windows read cover the whole turn
+    ("你好 我 姓 陶 住在 城南 那边 家里 老人 八十多 了 跟 隔壁 为了 宅基地 的 事情 闹 了 好几年 现在 想 问问 起诉 要 准备 哪些 材料",
+     "consultation"),
+    ("您好 我 是 杭州 明德 律师 事务所 的 律师 姓 韩 我 有 一个 借款 合同 纠纷 的 案子 诉讼 时效 快 到了 五一 放假 期间 想 预约 过来 立案",
+     "appointment"),
+])
+def test_a_request_at_the_end_of_a_long_asr_turn_is_read(text: str, expected: str) -> None:
+    assert analyse(text)["service_type"] == expected
