@@ -50,6 +50,9 @@ RULE_BONUS = 0.3
 ≥ PRECISE_WEIGHT) from the caller; at most RULE_BONUS_MAX per type and turn."""
 RULE_BONUS_MAX = 0.6
 PRECISE_WEIGHT = 2.5
+AGENT_CLEAR = 0.6
+"""An agent turn names the service given when its evidence for one in-scope type reaches this (used only when no
+caller turn states a need clearly and none is clearly out of scope)."""
 AGENT_BONUS = 0.12
 """Call evidence per distinct agent cue (the agent's words say what is being done)."""
 AGENT_SCOPE = 1.0
@@ -76,6 +79,10 @@ _SCOPE = re.compile(
 """The agent telling the caller the matter is not court business (a referral follows)."""
 
 
+_NEW_MATTER = re.compile(r"还有(?!什么|没有|哪|谁|啥|其他办法|别的办法)|另外|顺便|再问|再咨询|还想问|还要问|另一个|另一件|别的事|其他事|其它事|还有一桩|再有")
+"""Words that open a new matter in a caller turn (after an out-of-scope matter)."""
+
+
 _CLAUSE = re.compile(r"[，。？！；,.?!;…]+")
 PART_MIN = 4
 """Shortest clause (characters) judged on its own."""
@@ -100,7 +107,10 @@ def _parts(turn: TurnView) -> list[str]:
         if len(clauses) >= 2:
             return clauses[:MAX_PARTS]
     if len(plain) > 2 * WINDOW:
-        return [plain[i:i + WINDOW + STRIDE // 2] for i in range(0, len(plain) - WINDOW + 1, STRIDE)][:MAX_PARTS]
+        starts = list(range(0, len(plain) - WINDOW + 1, STRIDE))
+        if len(starts) > MAX_PARTS:  # spread over the whole turn: the request is often said last
+            starts = [starts[round(k * (len(starts) - 1) / (MAX_PARTS - 1))] for k in range(MAX_PARTS)]
+        return [plain[i:i + WINDOW + STRIDE // 2] for i in starts]
     return []
 
 
@@ -250,6 +260,7 @@ class Classifier:
                 agg[code] += w * ev.get(code, 0.0)
         # the agent's words
         seen: set[tuple[str, str]] = set()
+        agent_said = ""  # the first in-scope service the agent's own words clearly name
         scope_said = False
         referral_named = False
         for t in turns:
@@ -259,6 +270,11 @@ class Classifier:
                 aev = self.turn_evidence(t)
                 for code in SERVICE_TYPES:
                     agg[code] += AGENT_MODEL * aev.get(code, 0.0)
+                if not agent_said:
+                    said = max(IN_SCOPE, key=lambda code, aev=aev: aev.get(code, 0.0))
+                    if aev.get(said, 0.0) >= AGENT_CLEAR and aev.get(said, 0.0) >= CLEAR_MARGIN * aev.get(
+                            "out_of_scope", 0.0):
+                        agent_said = said
             for code, w, words in self.cue_hits(t):
                 if w >= 2.0 and (code, words) not in seen:
                     seen.add((code, words))
@@ -278,12 +294,20 @@ class Classifier:
         for k, ev in enumerate(evs):
             best = max(IN_SCOPE, key=lambda code, ev=ev: ev.get(code, 0.0))
             oos = ev.get("out_of_scope", 0.0)
+            # after an out-of-scope matter, a clear in-scope request that opens a new matter (还有 / 另外 /
+            # 顺便问) is the call's request: 「公积金…」「请拨12329」「好的，还有，我的案子开庭定了没有？」;
+            # a follow-up on the same matter (那我该怎么办) must outweigh the out-of-scope evidence
             if ev.get(best, 0.0) >= TURN_CLEAR and ev.get(best, 0.0) >= CLEAR_MARGIN * oos and (
-                    not oos_before or agg[best] >= agg["out_of_scope"]):
+                    not oos_before or agg[best] >= agg["out_of_scope"]
+                    or _NEW_MATTER.search(caller[k].plain) is not None):
                 primary, at = best, k
                 break
             if oos >= TURN_CLEAR:
                 oos_before = True
+        if not primary and agent_said and not (scope_said or referral_named or oos_before):
+            # the caller's words say nothing clearly (a garbled recording, a rambling caller) and nothing clearly
+            # out of scope: the service the agent names and gives is the call's (「上门立案的预约我已经帮您登记了」)
+            primary = agent_said
         if not primary:
             best = max(SERVICE_TYPES, key=lambda code: agg[code])
             if total < NO_EVIDENCE:

@@ -29,7 +29,14 @@ NAME_STOP_WORDS = ("电话", "手机", "号码", "案号", "身份证", "住在"
                    "庭长", "阿姨", "大爷", "老师", "这边", "那边", "我", "是", "打", "想", "要", "的")
 _BOUNDARY = set("，。、？！；：,.?!;: ") | set("的是找个那跟给让请和由叫位问这说与及把向对下系见到转接约")
 _JUDGE_TITLE = re.compile(r"(法官|庭长|审判长|审判员)")
-_JUDGE_FULL = re.compile(r"(?:法官|承办人|审判长|审判员|执行员|庭长)[，\s]*(?:是|叫|名叫|姓名是|名字叫)[，\s]*")
+_JUDGE_FULL = re.compile(r"(?:法官|承办人|审判长|审判员|执行员|庭长)[，\s]*(?:好像|应该|可能|大概|我记得|据说)?[，\s]*"
+                         r"(?:是|叫|名叫|姓名是|名字叫|叫做)[，\s]*")
+_JUDGE_BEFORE_NAME = re.compile(r"(?:承办法官|主审法官|执行法官|审判长|审判员|承办人|法官|庭长)[，\s]*")
+"""A title right before a full name: 「承办法官吴晓明」, 「审判长周立新那边」."""
+_AFTER_NAME = set("，。？！、；：,.?!;: 的在那这说讲看多也有吗呢吧啊呀")
+"""What may follow a full name after a title (so 「法官马上回电」 gives no name)."""
+_JUDGE_SURNAME = re.compile(r"姓，?([\u4e00-\u9fff]{1,2})，?的，?(法官|庭长)")
+"""「那个姓蔡的法官」→ 蔡法官."""
 _NAME_SELF = re.compile(r"(?:我姓|免贵姓|鄙姓|(?:^|(?<=[，。、]))姓)([\u4e00-\u9fff]{1,2})")
 _NAME_FULL = re.compile(r"(?:我叫|我的名字叫|我名字叫|我的名字是|本人叫|我是|(?:^|(?<=[，。、]))(?:名叫|叫))")
 _NAME_GAP = re.compile(r"(?<=我)，(?=叫|是|姓)|(?<=[叫姓])，|(?<=我是)，")
@@ -38,12 +45,17 @@ _QUESTION = re.compile(r"[？?]\s*$|[吗呢][？?。]?\s*$")
 """An agent turn that ends in a question: a short caller turn after it is its answer (「您是本人吗？」「不是。」)."""
 _WHO_QUESTION = re.compile(r"当事人|本人|什么关系|代理人|代理手续|委托手续|原告还是被告|辩护人|是律师")
 """The agent asking who the caller is (「请问您是当事人本人吗？」「您和当事人是什么关系？」)."""
-_ADDRESS_LAWYER = re.compile(r"[\u4e00-\u9fff]律师(?:您好|，|,|请|您)")
-"""The agent addressing the caller as a lawyer (「好的，周律师，请问…」)."""
+_ADDRESS_LAWYER = re.compile(r"(?:" + "|".join(COMPOUND_SURNAMES) + r"|(?<![对双两一请找个位名托聘])["
+                             + "".join(sorted(SURNAMES)) + r"])律师(?:您好|，|,|请|您)")
+"""The agent addressing the caller as a lawyer (「好的，周律师，请问…」): a surname before 律师, not the agent speaking of
+lawyers in general (「不是必须委托律师，您可以自己…」, 「对方律师」)."""
 _ADDRESS = re.compile(r"([\u4e00-\u9fff])(先生|女士|律师|阿姨|大爷|老师)")
 
 RELATIVE = ("(?:妈妈|爸爸|妈|爸|母亲|父亲|姆妈|阿爸|儿子|女儿|老公|丈夫|妻子|老婆|爷爷|奶奶|外婆|外公|公公|婆婆|哥哥|"
-            "姐姐|弟弟|妹妹|家里人|亲戚|朋友|老伴|老头|老太|侄子|外甥|孙子|孙女|舅舅|叔叔|阿姨|同事|邻居|小孩|孩子)")
+            "姐姐|弟弟|妹妹|家里人|亲戚|朋友|老伴|老头|老太|侄子|外甥|孙子|孙女|舅舅|叔叔|阿姨|同事|邻居|小孩|孩子|"
+            "女婿|儿媳|媳妇|小舅子|舅妈|姨妈|小姨子|嫂子|弟媳|姐夫|妹夫|表哥|表姐|表妹|表弟|堂哥|堂姐|堂弟|堂妹|岳父|岳母|"
+            "丈母娘|老丈人|姑姑|姑妈|姑父|姨父|干女儿|干儿子|未婚妻|未婚夫|男朋友|女朋友|家属|亲属|娘舅|阿姐|阿哥|阿弟|"
+            "阿妹|爷叔|阿婆|侄女|外甥女|继父|继母|养父|养母)")
 _CASE_WORDS = "(?:案子|案件|官司|告|起诉|被告|原告|诉讼|开庭|法院|被抓|判|拘留|关进去|执行)"
 _ON_BEHALF = re.compile(
     rf"(?:帮|替|代|陪)(?:我)?(?:家)?{RELATIVE}|(?<![跟和与同给对替帮告诉])我(?:的|家)?{RELATIVE}[^，。？！]{{0,16}}{_CASE_WORDS}"
@@ -143,8 +155,9 @@ class Extractor:
                         p = model.predict(t.plain) if _ADDRESS_LAWYER.search(t.plain) else {}
                         self._cache[key] = {"litigation_agent": p.get("litigation_agent", -STATEMENT_BONUS)
                                             + STATEMENT_BONUS}
-                    elif short:  # 「您是当事人本人吗？」「不是，我是他儿子。」
-                        self._cache[key] = model.predict(prev.plain + canon_role_words(t.plain))
+                    elif short:  # 「您是当事人本人吗？」「不是，我是他儿子。」 (the answer's own words state it too)
+                        answer = canon_role_words(t.plain)
+                        self._cache[key] = _with_statements(model.predict(prev.plain + answer), answer)
                     else:
                         text = canon_role_words(t.plain)
                         self._cache[key] = _with_statements(model.predict_turn(text, clause_parts(t)), text)
@@ -207,7 +220,7 @@ class Extractor:
                 if corrected:
                     hits = [h for h in hits if h.value != found[-1].value] + corrected
         best = pick_best(hits)
-        return best.value if best else None
+        return _criminal_or_administrative(best.value, turns) if best else None
 
     def phone(self, turns: list[TurnView]) -> str | None:
         """The caller's number: a mobile, else a landline with its area code; the caller's words first."""
@@ -232,13 +245,32 @@ class Extractor:
     def _judge_in(text: str) -> str | None:
         """「李建国法官」→ 李建国, 「找王法官」→ 王法官, 「承办法官是欧阳明」→ 欧阳明; lawyers and clerks are not judges."""
         for m in _JUDGE_FULL.finditer(text):
-            name = _name_at(text, m.end())
+            name = _name_at(text, m.end()) or _name_at(_joined_gaps(text[m.end():m.end() + 8]), 0)
             if name and len(name) >= 2:
                 return name
+        for m in _JUDGE_BEFORE_NAME.finditer(text):
+            if "，" not in m.group():  # 「承办法官吴晓明」: the name right after the title
+                name = _titled_name(text, m.end())
+            else:  # ASR word gaps: 「承办 法官 吴 晓明」 (the surname a piece of its own) or 「承办 法官 吴晓明」 (a
+                # three-character piece); a two-character piece is too often a word (「法官，谢谢」)
+                piece = re.split(r"[，。？！、；：]", text[m.end():], maxsplit=1)[0]
+                if piece in SURNAMES or piece in COMPOUND_SURNAMES:
+                    name = _titled_name(_joined_gaps(text[m.end():m.end() + 8]), 0)
+                else:
+                    name = _titled_name(piece, 0) if len(piece) == 3 or (len(piece) == 4 and piece[:2] in
+                                                                          COMPOUND_SURNAMES) else None
+            if name:
+                return name
+        for m in _JUDGE_SURNAME.finditer(text):
+            sur = _surname_at(m.group(1), 0)
+            if sur and len(sur) == len(m.group(1)):
+                return sur + m.group(2)
         for m in _JUDGE_TITLE.finditer(text):
             end = m.start()
             if text[end - 1:end] == "，" and end >= 2 and text[end - 2] not in _BOUNDARY:
                 end -= 1  # 「李建国 法官」: an ASR word gap between the name and the title
+            if _sounds_like_title_prefix(text[max(0, end - 2):end]):
+                continue  # 成半法官 / 主身法官: 承办 / 主审 as the recogniser wrote it, not a name
             name = _name_before(text, end)
             if name:
                 return name if len(name) >= 2 and not name.endswith(("法官",)) else None
@@ -246,6 +278,8 @@ class Extractor:
                 continue
             ch = text[end - 1:end]
             before = text[max(0, end - 3):end]
+            if text[max(0, end - 2):end] in COMPOUND_SURNAMES:  # 诸葛法官, not 葛法官
+                return f"{text[end - 2:end]}{m.group(1)}"
             if ch in SURNAMES and not any(before.endswith(p) for p in NOT_JUDGE_PREFIX):
                 return f"{ch}{m.group(1)}"
         return None
@@ -349,6 +383,45 @@ def _caller_name_in(t: TurnView, paused: str) -> str | None:
     return None
 
 
+_PREFIX_SOUNDS: set[tuple[str, ...]] = set()
+
+
+def _sounds_like_title_prefix(two: str) -> bool:
+    """Two characters that sound like a word of NOT_JUDGE_PREFIX (承办 → 成半, 主审 → 主身): never a name."""
+    from phrasebook.pinyin import syllables
+
+    if len(two) != 2:
+        return False
+    if not _PREFIX_SOUNDS:
+        _PREFIX_SOUNDS.update(tuple(syllables(w)) for w in NOT_JUDGE_PREFIX if len(w) == 2)
+    return tuple(syllables(two)) in _PREFIX_SOUNDS
+
+
+def _titled_name(text: str, i: int) -> str | None:
+    """A full name (surname + one or two given characters) at ``i`` that ends where a name can end."""
+    sur = _surname_at(text, i)
+    if not sur:
+        return None
+    for given in (2, 1):
+        j = i + len(sur) + given
+        cand = text[i:j]
+        if len(cand) != len(sur) + given or any(c in NAME_STOP or c in "地得着过" or not "\u4e00" <= c <= "\u9fff"
+                                                for c in cand):
+            continue
+        if j == len(text) or text[j] in _AFTER_NAME:
+            return cand
+    return None
+
+
+def _joined_gaps(text: str) -> str:
+    """An ASR word gap inside a name closed: 「周，立新，法官…」 → 「周立新，法官…」 (a surname piece and the one or
+    two given characters after it; anything else is left as it was)."""
+    pieces = text.split("，", 2)
+    if len(pieces) >= 2 and (pieces[0] in SURNAMES or pieces[0] in COMPOUND_SURNAMES) and 1 <= len(pieces[1]) <= 2:
+        return "，".join([pieces[0] + pieces[1], *pieces[2:]])
+    return text
+
+
 def _surname_at(text: str, i: int) -> str:
     for c in COMPOUND_SURNAMES:
         if text.startswith(c, i):
@@ -388,6 +461,23 @@ def _name_before(text: str, end: int) -> str | None:
         if i == 0 or text[i - 1] in _BOUNDARY or len(sur) == 2:
             return cand
     return None
+
+
+_XING_CODE = re.compile(r"[刑行](?=初|终|再|申|更|监)")
+_CRIMINAL_TALK = re.compile(r"刑事|辩护|被告人|取保|公诉|看守所|判刑|缓刑|犯罪|罪名|认罪")
+_ADMIN_TALK = re.compile(r"行政|政府|复议|征收|拆迁|行政处罚|行政机关|街道办|管理局")
+
+
+def _criminal_or_administrative(value: str, turns: list[TurnView]) -> str:
+    """刑初 and 行初 sound the same (xing): a recogniser writes either. The call's words decide — criminal talk
+    (辩护, 被告人, 取保 …) and no administrative talk (行政, 政府, 复议 …) gives 刑, the reverse 行; else as heard."""
+    m = _XING_CODE.search(value)
+    if not m:
+        return value
+    text = "".join(t.plain for t in turns)
+    criminal, admin = bool(_CRIMINAL_TALK.search(text)), bool(_ADMIN_TALK.search(text))
+    code = "刑" if criminal and not admin else "行" if admin and not criminal else m.group()
+    return value[:m.start()] + code + value[m.end():]
 
 
 def _corrected(plain: str, found: list[Any]) -> list[Any]:
