@@ -184,8 +184,8 @@ class CaseDirectory:
         if not hyp.head:  # no head: the serial as heard, in every group of the type heard
             where = f"serial IN ({serial_list})"
             if hyp.type_code:
-                where += " AND type_code = ?"
-                params.append(hyp.type_code)
+                where += f" AND type_code IN ({','.join('?' * len(hyp.type_codes))})"
+                params += list(hyp.type_codes)
             parts.append(f"SELECT {cols} FROM cases WHERE {where}")
         else:
             # serials as heard in every group the head points at; serials one edit away only in the closest groups
@@ -193,12 +193,13 @@ class CaseDirectory:
             near = ",".join(str(int(v)) for v, sc in variants.items() if sc < 0.7)
             best = groups[0][0]
             for i, (score, y, c) in enumerate(groups):
-                if hyp.type_code and hyp.type_code not in self.groups[(y, c)]:
+                if hyp.type_code and not self.groups[(y, c)].intersection(hyp.type_codes):
                     continue
                 wanted = ",".join(x for x in (sure, near if i < NEAR_GROUPS and score >= best - 0.1 else "") if x)
                 if not wanted:
                     continue
-                types = [hyp.type_code] if hyp.type_code else sorted(self.groups[(y, c)])
+                types = ([t for t in hyp.type_codes if t in self.groups[(y, c)]] if hyp.type_code
+                         else sorted(self.groups[(y, c)]))
                 parts.append(f"SELECT {cols} FROM cases WHERE year = ? AND court = ? AND type_code IN "
                              f"({','.join('?' * len(types))}) AND serial IN ({wanted})")
                 params += [y, c, *types]

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from copilot.cases.directory import CaseDirectory
-from copilot.cases.evidence import Span, spans_in_turns
+from copilot.cases.evidence import FRAGMENT_TURNS, Span, spans_in_turns
 from copilot.cases.resolve import Resolution, TurnText, judge_alone, resolve
 from copilot.events import CaseCard, Event, Suggestion
 from copilot.record import CallRecord
@@ -86,7 +86,7 @@ class CaseHook:
             self._turns[tv.index] = TurnText(tv.index, tv.speaker, tv.plain)
         if new:  # spans of the new turns, and those running on from the turn before each
             first = min(tv.index for tv in new)
-            window = [self._turns[i] for i in sorted(self._turns) if i >= first - 1]
+            window = [self._turns[i] for i in sorted(self._turns) if i >= first - FRAGMENT_TURNS]
             found = spans_in_turns([(t.index, t.speaker, t.text) for t in window])
             for i, spans in found.items():
                 if i >= first:

@@ -121,10 +121,13 @@ class TurnText:
     """Normalised (simplified, digits)."""
 
 
-def _type_score(case: Case, code: str | None, conf: float) -> float:
+def _type_score(case: Case, code: str | None, conf: float, alts: tuple[str, ...] = ()) -> float:
     if code is None:
         return 0.4
-    return 0.5 + 0.5 * conf if case.type_code == code else 0.0
+    if case.type_code == code:
+        return 0.5 + 0.5 * conf
+    # another type code that sounds exactly the same (行出: 行初 or 刑初): as good as a homophone of it
+    return 0.5 + 0.5 * min(conf, 0.8) if case.type_code in alts else 0.0
 
 
 def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
@@ -136,7 +139,7 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
     for sp in spans:
         for h in sp.hypotheses:
             for case, head, serial in directory.lookup(h):
-                s = W_HEAD * head + W_SERIAL * serial + W_TYPE * _type_score(case, h.type_code, h.type_conf)
+                s = W_HEAD * head + W_SERIAL * serial + W_TYPE * _type_score(case, h.type_code, h.type_conf, h.type_alts)
                 sc = scored.get(case.case_number)
                 if sc is None:
                     sc = scored[case.case_number] = Scored(case)
