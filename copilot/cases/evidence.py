@@ -110,6 +110,17 @@ def type_alternatives(heard: str, code: str) -> tuple[str, ...]:
     return tuple(c for c in TYPE_CODES if c != code and _sounds_like(heard, c))[:3]
 
 
+def _gap_limit(parts: list[tuple[str, str]], gap: str) -> int:
+    """How many characters may stand between two digit groups: ``MAX_GAP``, one more after a year (「2023年就领复11」:
+    年, the province and a 零 heard as words), two more when the gap holds a type code (「0份民中午167号」)."""
+    limit = MAX_GAP
+    if gap.startswith("年") and len(parts) == 1:
+        limit += 1
+    if len(gap) > MAX_GAP and _type_in(gap) is not None:
+        limit = max(limit, MAX_GAP + 2)
+    return limit
+
+
 def _type_in(gap: str) -> tuple[str, float, int, int] | None:
     """The type code said somewhere in a gap: (code, confidence, start, end), preferring sure and long ones.
 
@@ -168,7 +179,7 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
                 j += 1
                 ended = True
                 break
-            elif "\u4e00" <= ch <= "\u9fff" and len(gap) < MAX_GAP:
+            elif "\u4e00" <= ch <= "\u9fff" and len(gap) < _gap_limit(parts, gap + ch):
                 gap += ch
             else:
                 break
