@@ -144,7 +144,30 @@ def spans_in(text: str, turn: int = 0, speaker: str = "caller") -> list[Span]:
     return _scan(text, turn, speaker)[0]
 
 
+_BRACKET = ("括", "号")
+"""括号 said by a caller reading a written number aloud (「括号二零二五括号浙……」); ASR writes 过好, 阔号 …"""
+
+
+@lru_cache(maxsize=4096)
+def _sounds(ch: str, like: str, at: float) -> bool:
+    from copilot.cases.phonetic import char_similarity
+
+    return "\u4e00" <= ch <= "\u9fff" and char_similarity(ch, like) >= at
+
+
+def _brackets_out(text: str) -> str:
+    """The text with a spoken 括号 next to digits blanked (a bracket, not 号 ending the number)."""
+    chars = list(text)
+    for k in range(len(text) - 1):
+        if _sounds(text[k], _BRACKET[0], 0.8) and _sounds(text[k + 1], _BRACKET[1], 0.95):
+            near = text[max(0, k - 3):k] + text[k + 2:k + 5]
+            if any(c.isdigit() for c in near):
+                chars[k] = chars[k + 1] = " "
+    return "".join(chars)
+
+
 def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment]]:
+    text = _brackets_out(text)
     out: list[Span] = []
     frags: list[Fragment] = []
     i, n = 0, len(text)
@@ -247,6 +270,7 @@ def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
     prev: tuple[int, str, str] | None = None
     heads: list[tuple[int, Fragment | Hypothesis]] = []  # (turn, head) in the order said
     for index, speaker, text in turns:
+        text = _brackets_out(text)
         found, frags = _scan(text, index, speaker)
         if prev is not None and prev[1] == speaker:
             joined = prev[2] + text
