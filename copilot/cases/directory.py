@@ -28,6 +28,9 @@ GROUP_SPREAD = 0.2
 NEAR_GROUPS = 4
 """Groups (the closest to the head heard) in which serials one edit from the heard one are looked up."""
 MAX_ROWS = 400
+FIRM_HEAD = 0.75
+"""A head scoring this much (the year heard, or one edit away, and the court code nearly as said) points at its
+group firmly: a party's name is looked for in it, and the judge alone may be looked for in its court."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class CaseDirectory:
         self._judges: dict[str, tuple[str, ...]] | None = None
         self._lookup = lru_cache(maxsize=2048)(self._lookup_uncached)
         self._head_groups = lru_cache(maxsize=1024)(self._head_groups_uncached)
+        self._party = lru_cache(maxsize=256)(self._party_uncached)
         log.info("case directory: %d cases in %d groups (%.3f s)", self.size, len(self.groups), self.build_seconds)
 
     def __bool__(self) -> bool:
@@ -214,6 +218,31 @@ class CaseDirectory:
         for r in rows:
             c = Case(*r)
             out.append((c, round(head_of.get((c.year, c.court), 0.0), 3), variants.get(c.serial, 0.0)))
+        return tuple(out)
+
+    def party_in_group(self, head: str, codes: tuple[str, ...], name: str) -> tuple[tuple[Case, float], ...]:
+        """Cases of the (year, court) group the head points at firmly (score ≥ ``FIRM_HEAD``), of a type heard,
+        that name ``name`` (as written) among their parties: the serial was misheard but the caller said who they
+        are. One indexed range scan of the group; with its head score."""
+        return self._party(head, codes, name)
+
+    def _party_uncached(self, head: str, codes: tuple[str, ...], name: str) -> tuple[tuple[Case, float], ...]:
+        if len(name) < 2 or not head or not codes:
+            return ()
+        groups = [(s, y, c) for s, y, c in self.head_groups(head, True)[:2] if s >= FIRM_HEAD]
+        out: list[tuple[Case, float]] = []
+        with self.engine.connect() as conn:
+            for score, y, c in groups:
+                types = [t for t in codes if t in self.groups[(y, c)]]
+                if not types:
+                    continue
+                sql = (f"SELECT {','.join(_COLS)} FROM cases WHERE year = ? AND court = ? AND type_code IN "
+                       f"({','.join('?' * len(types))}) AND parties LIKE ? LIMIT 20")
+                if conn.dialect.paramstyle in ("format", "pyformat"):
+                    sql = sql.replace("?", "%s")
+                like = "%" + name.replace("%", "").replace("_", "") + ":%"
+                for r in conn.exec_driver_sql(sql, (y, c, *types, like)).all():
+                    out.append((Case(*r), round(score, 3)))
         return tuple(out)
 
     def judges(self) -> dict[str, tuple[str, ...]]:
