@@ -144,6 +144,9 @@ def spans_in(text: str, turn: int = 0, speaker: str = "caller") -> list[Span]:
     return _scan(text, turn, speaker)[0]
 
 
+_NUMERAL_WORDS = frozenset(("一下", "一个", "一些", "一点", "一样", "一般", "一直", "一起", "一定", "一次", "一审", "一庭",
+                            "一共", "一遍", "一会", "一天", "二审", "二庭", "两个", "两天", "三庭"))
+"""Words whose numeral is no digit of a case number (查一下, 民一庭, 二审)."""
 _BRACKET = ("括", "号")
 """括号 said by a caller reading a written number aloud (「括号二零二五括号浙……」); ASR writes 过好, 阔号 …"""
 
@@ -183,6 +186,8 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
         while j < n:
             ch = text[j]
             d = ch if (ch.isascii() and ch.isdigit()) else (DIGIT_VALUE.get(ch))
+            if d is not None and not ch.isascii() and text[j:j + 2] in _NUMERAL_WORDS:
+                d = None  # 等一下, 民一庭: a word, not a digit
             if d is None and ch in _ZERO_LIKE and text[j + 1:j + 2].isdigit():
                 d = "0"  # 零 heard as 里/林 before digits (这里503 for 浙0503)
             if d is not None:
@@ -209,7 +214,9 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
             j += 1
         span_text = text[start:j]
         i = max(j, i + 1)
-        hyps = _hypotheses(parts)
+        # a type code said last with no serial after it (「2024年浙0381民初」, the rest to come): a head, never split
+        said_last = gap and not ended and j >= n - 1 and (_type_in(gap) or (None, 0, 0, -1))[3] == len(gap)
+        hyps = [] if said_last else _hypotheses(parts)
         if hyps:
             out.append(Span(turn, speaker, span_text, tuple(hyps)))
         if gap and not ended:  # a type code said last, the serial still to come (「2023年浙0482民初」 | 「4409号」)
@@ -258,6 +265,7 @@ def _fragment(parts: list[tuple[str, str]], ended: bool, at_end: bool) -> tuple[
     return None
 
 
+_CORRECTION = re.compile(r"不对|不是|错了|说错|更正|纠正")
 FRAGMENT_TURNS = 4
 """A tail completes a head said at most this many turns before (either speaker: the agent may ask for the rest)."""
 
@@ -296,6 +304,9 @@ def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
                 conf = f.type_conf if f.type_code else h.type_conf
                 alts = type_alternatives(_heard_code(f.text) or code, code) if code else ()
                 hyp = Hypothesis(h.head, f.serial, code, conf, alts)
+                if t0 == index and _CORRECTION.search(text[max(0, f.pos - 6):f.pos]):
+                    # 「…1548号，不对，是1584号」: the number said before the correction in this turn is withdrawn
+                    found = [sp for sp in found if not (0 <= text.find(sp.text) < f.pos)]
                 found.append(Span(index, speaker, f"{getattr(h, 'text', h.head)}…{f.text}", (hyp,)))
                 break
         out[index] = found
