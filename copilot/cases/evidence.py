@@ -371,6 +371,17 @@ _SURNAME_SAID = re.compile(r"(?:我姓|免贵姓)([\u4e00-\u9fff])")
 _ADDRESS = re.compile(r"([\u4e00-\u9fff])(?:先生|女士|律师|阿姨|老师)")
 
 
+def judge_words(text: str) -> str:
+    """The text with 法官 heard as a homophone (法关, 发官, 法管) written 法官, so 「楼法关主审」 names a judge."""
+    if "法官" in text or len(text) < 2:
+        return text
+    chars = list(text)
+    for k in range(len(text) - 1):
+        if _sounds(text[k], "法", 0.95) and _sounds(text[k + 1], "官", 0.95):
+            chars[k], chars[k + 1] = "法", "官"
+    return "".join(chars)
+
+
 def judge_mentions(texts: list[str]) -> list[str]:
     """Characters heard right before 法官 and the like (the surname, or a full name said before it).
 
@@ -380,7 +391,7 @@ def judge_mentions(texts: list[str]) -> list[str]:
 
     out = []
     for t in texts:
-        for m in _JUDGE.finditer(t):
+        for m in _JUDGE.finditer(judge_words(t)):
             h = m.group(1)
             if not any(h.endswith(p) or (len(p) >= 2 and _sounds_as(h[-len(p):], p)) for p in NOT_JUDGE_PREFIX):
                 out.append(h)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from copilot.cases.directory import CaseDirectory
-from copilot.cases.evidence import FRAGMENT_TURNS, Span, spans_in_turns
+from copilot.cases.evidence import FRAGMENT_TURNS, Span, judge_words, spans_in_turns
 from copilot.cases.resolve import Resolution, TurnText, judge_alone, resolve
 from copilot.events import CaseCard, Event, Suggestion
 from copilot.record import CallRecord
@@ -49,7 +49,7 @@ def _judge_said(texts: list[TurnText]) -> bool:
     from copilot.analysis.extractor import NOT_JUDGE_PREFIX
 
     for t in texts:
-        for m in _SOME_JUDGE.finditer(t.text):
+        for m in _SOME_JUDGE.finditer(judge_words(t.text)):
             before = m.group(1) + m.group(2)
             if not any(before.endswith(p) for p in NOT_JUDGE_PREFIX):
                 return True

@@ -158,3 +158,10 @@ def test_the_judge_alone_is_not_taken_from_a_court_the_digits_only_loosely_point
 def test_parts_that_are_no_case_number_make_none(directory, turns):
     rec = _run(directory, *turns)
     assert rec["case_number"] is None and not rec.get("case_candidates")
+
+
+def test_judge_heard_as_a_homophone_of_its_title_still_names_the_judge(directory):
+    """法官 written 法关 (「潘法关主审」): the judge of the resolved case is named, not left out."""
+    rec = _run(directory, ("caller", "案号是2023年浙0302民初1567号，我叫吕晓燕。"),
+               ("agent", "吕女士，这个案子是潘法关主审的。"))
+    assert (rec["case_number"], rec["judge_name"]) == ("（2023）浙0302民初1567号", "潘志强")
