@@ -165,3 +165,12 @@ def test_judge_heard_as_a_homophone_of_its_title_still_names_the_judge(directory
     rec = _run(directory, ("caller", "案号是2023年浙0302民初1567号，我叫吕晓燕。"),
                ("agent", "吕女士，这个案子是潘法关主审的。"))
     assert (rec["case_number"], rec["judge_name"]) == ("（2023）浙0302民初1567号", "潘志强")
+
+
+def test_a_role_word_heard_as_a_homophone_names_no_judge(directory):
+    """承办法官 heard as 城办法官 / 成半法官 says that a judge handles the case, not which: the resolved case's judge
+    is not put in the record as if the call had named him."""
+    rec = _run(directory, ("caller", "案号是2023年浙0302民初1567号，我叫吕晓燕。"),
+               ("agent", "吕女士，您的案子已经分给城办法官了，成半法官会联系您。"))
+    assert rec["case_number"] == "（2023）浙0302民初1567号"
+    assert rec["judge_name"] is None
