@@ -289,26 +289,33 @@ def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
                     found.append(sp)
         events: list[tuple[int, int, object]] = [(f.pos, 0, f) for f in frags]
         events += [(text.find(sp.text), 1, sp) for sp in found if sp.turn == index and sp.text in text]
+        said: list[Hypothesis] = []  # heads of whole numbers said earlier in this turn (for a correction only)
         for _pos, _kind, item in sorted(events, key=lambda e: (e[0], e[1])):
             if isinstance(item, Span):
-                heads += [(index, h) for h in item.hypotheses if h.type_code and len(h.head) >= 6]
+                said += [h for h in item.hypotheses if h.type_code and len(h.head) >= 6]
                 continue
             f = item
             if f.head:
                 heads.append((index, f))
                 continue
-            for t0, h in reversed(heads):
-                if index - t0 > FRAGMENT_TURNS:
-                    break
-                code = f.type_code or h.type_code
-                conf = f.type_conf if f.type_code else h.type_conf
-                alts = type_alternatives(_heard_code(f.text) or code, code) if code else ()
-                hyp = Hypothesis(h.head, f.serial, code, conf, alts)
-                if t0 == index and _CORRECTION.search(text[max(0, f.pos - 6):f.pos]):
-                    # 「…1548号，不对，是1584号」: the number said before the correction in this turn is withdrawn
-                    found = [sp for sp in found if not (0 <= text.find(sp.text) < f.pos)]
-                found.append(Span(index, speaker, f"{getattr(h, 'text', h.head)}…{f.text}", (hyp,)))
-                break
+            correction = bool(_CORRECTION.search(text[max(0, f.pos - 6):f.pos]))
+            # a tail completes the last head still waiting for its serial (then it is used up: a later 「15号」 or
+            # 「88号」 is a date or an address), or — after 不对/不是 — corrects the number said before it in the turn
+            pending = [(t0, h) for t0, h in heads if index - t0 <= FRAGMENT_TURNS]
+            h: Fragment | Hypothesis | None = pending[-1][1] if pending else None
+            if correction and said:
+                h = said[-1]
+            elif h is not None:
+                heads.remove(pending[-1])
+            if h is None:
+                continue
+            code = f.type_code or h.type_code
+            conf = f.type_conf if f.type_code else h.type_conf
+            alts = type_alternatives(_heard_code(f.text) or code, code) if code else ()
+            hyp = Hypothesis(h.head, f.serial, code, conf, alts)
+            if correction and said:  # 「…1548号，不对，是1584号」: the number said before it in this turn is withdrawn
+                found = [sp for sp in found if not (0 <= text.find(sp.text) < f.pos)]
+            found.append(Span(index, speaker, f"{getattr(h, 'text', h.head)}…{f.text}", (hyp,)))
         out[index] = found
         prev = (index, speaker, text)
     return out

@@ -30,6 +30,8 @@ OURS = [
     _row("（2023）浙0302民初1567号", "潘志强", "吕晓燕:party;贺建军:party"),
     _row("（2024）浙0381民初2764号", "魏海燕", "程丽:party;范国强:party"),
     _row("（2023）浙0381民初2764号", "钱丽华", "俞建明:party"),
+    _row("（2024）浙0381民初15号", "章敏", "马超:party"),  # serials that are also a date and a house number
+    _row("（2024）浙0381民初88号", "袁平", "凌霞:party"),
     _row("（2024）浙0381执保312号", "柏雪琴", "甘立新:party;浙江某某科技有限公司:party", "执行局"),
     _row("（2024）浙0302民初4413号", "鲍春梅", "卜建国:party"),
     _row("（2024）浙0302民初4431号", "祁文辉", "邝秀英:party"),
@@ -174,3 +176,10 @@ def test_a_role_word_heard_as_a_homophone_names_no_judge(directory):
                ("agent", "吕女士，您的案子已经分给城办法官了，成半法官会联系您。"))
     assert rec["case_number"] == "（2023）浙0302民初1567号"
     assert rec["judge_name"] is None
+
+
+def test_a_whole_number_then_a_date_or_an_address_stays_one_case(directory):
+    """「15号」 and 「88号」 said after a whole number are a date and an address, not its serial corrected."""
+    rec = _run(directory, ("caller", "案号是2024年浙0381民初2764号。"),
+               ("agent", "好的，请讲。"), ("caller", "我15号去过法院，住在人民路88号。"))
+    assert rec["case_number"] == "（2024）浙0381民初2764号" and rec["case_source"] == "directory"
