@@ -300,21 +300,26 @@ def write_flac(path: Path, audio: np.ndarray, workdir: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("only", nargs="*", help="call ids to generate (default: all)")
+    ap.add_argument("--calls", type=Path, default=None,
+                    help="folder of call scripts (every *.json; default: the fixtures' calls/, FX-*.json)")
+    ap.add_argument("--out", type=Path, default=AUDIO_DIR, help="folder for the FLACs (default: the fixtures' audio/)")
+    ap.add_argument("--cache", type=Path, default=CACHE_DIR, help="TTS clause cache (default: .venv-tts/tts-cache)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    paths = sorted(CALLS_DIR.glob("FX-*.json"))
+    calls_dir = args.calls or CALLS_DIR
+    paths = sorted(calls_dir.glob("*.json" if args.calls else "FX-*.json"))
     if args.only:
-        paths = [p for p in paths if any(p.name.startswith(c + "-") for c in args.only)]
+        paths = [p for p in paths if any(p.stem == c or p.name.startswith(c + "-") for c in args.only)]
     if not paths:
-        raise FixtureError(f"no call scripts selected in {CALLS_DIR}")
-    AUDIO_DIR.mkdir(exist_ok=True)
+        raise FixtureError(f"no call scripts selected in {calls_dir}")
+    args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fx-") as tmp:
-        voice = Voice(Path(tmp), CACHE_DIR)
+        voice = Voice(Path(tmp), args.cache)
         for path in paths:
             call = load_call(path)
             audio, turns = render(call, voice)
             call["turns"] = turns
-            out = AUDIO_DIR / (path.stem + ".flac")
+            out = args.out / (path.stem + ".flac")
             write_flac(out, audio, Path(tmp))
             path.write_text(json.dumps(call, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             speech = sum(t["end"] - t["start"] for t in turns)

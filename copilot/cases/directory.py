@@ -28,6 +28,9 @@ GROUP_SPREAD = 0.2
 NEAR_GROUPS = 4
 """Groups (the closest to the head heard) in which serials one edit from the heard one are looked up."""
 MAX_ROWS = 400
+FIRM_HEAD = 0.75
+"""A head scoring this much (the year heard, or one edit away, and the court code nearly as said) points at its
+group firmly: a party's name is looked for in it, and the judge alone may be looked for in its court."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class CaseDirectory:
         self._judges: dict[str, tuple[str, ...]] | None = None
         self._lookup = lru_cache(maxsize=2048)(self._lookup_uncached)
         self._head_groups = lru_cache(maxsize=1024)(self._head_groups_uncached)
+        self._party = lru_cache(maxsize=256)(self._party_uncached)
         log.info("case directory: %d cases in %d groups (%.3f s)", self.size, len(self.groups), self.build_seconds)
 
     def __bool__(self) -> bool:
@@ -184,8 +188,8 @@ class CaseDirectory:
         if not hyp.head:  # no head: the serial as heard, in every group of the type heard
             where = f"serial IN ({serial_list})"
             if hyp.type_code:
-                where += " AND type_code = ?"
-                params.append(hyp.type_code)
+                where += f" AND type_code IN ({','.join('?' * len(hyp.type_codes))})"
+                params += list(hyp.type_codes)
             parts.append(f"SELECT {cols} FROM cases WHERE {where}")
         else:
             # serials as heard in every group the head points at; serials one edit away only in the closest groups
@@ -193,12 +197,13 @@ class CaseDirectory:
             near = ",".join(str(int(v)) for v, sc in variants.items() if sc < 0.7)
             best = groups[0][0]
             for i, (score, y, c) in enumerate(groups):
-                if hyp.type_code and hyp.type_code not in self.groups[(y, c)]:
+                if hyp.type_code and not self.groups[(y, c)].intersection(hyp.type_codes):
                     continue
                 wanted = ",".join(x for x in (sure, near if i < NEAR_GROUPS and score >= best - 0.1 else "") if x)
                 if not wanted:
                     continue
-                types = [hyp.type_code] if hyp.type_code else sorted(self.groups[(y, c)])
+                types = ([t for t in hyp.type_codes if t in self.groups[(y, c)]] if hyp.type_code
+                         else sorted(self.groups[(y, c)]))
                 parts.append(f"SELECT {cols} FROM cases WHERE year = ? AND court = ? AND type_code IN "
                              f"({','.join('?' * len(types))}) AND serial IN ({wanted})")
                 params += [y, c, *types]
@@ -213,6 +218,31 @@ class CaseDirectory:
         for r in rows:
             c = Case(*r)
             out.append((c, round(head_of.get((c.year, c.court), 0.0), 3), variants.get(c.serial, 0.0)))
+        return tuple(out)
+
+    def party_in_group(self, head: str, codes: tuple[str, ...], name: str) -> tuple[tuple[Case, float], ...]:
+        """Cases of the (year, court) group the head points at firmly (score ≥ ``FIRM_HEAD``), of a type heard,
+        that name ``name`` (as written) among their parties: the serial was misheard but the caller said who they
+        are. One indexed range scan of the group; with its head score."""
+        return self._party(head, codes, name)
+
+    def _party_uncached(self, head: str, codes: tuple[str, ...], name: str) -> tuple[tuple[Case, float], ...]:
+        if len(name) < 2 or not head or not codes:
+            return ()
+        groups = [(s, y, c) for s, y, c in self.head_groups(head, True)[:2] if s >= FIRM_HEAD]
+        out: list[tuple[Case, float]] = []
+        with self.engine.connect() as conn:
+            for score, y, c in groups:
+                types = [t for t in codes if t in self.groups[(y, c)]]
+                if not types:
+                    continue
+                sql = (f"SELECT {','.join(_COLS)} FROM cases WHERE year = ? AND court = ? AND type_code IN "
+                       f"({','.join('?' * len(types))}) AND parties LIKE ? LIMIT 20")
+                if conn.dialect.paramstyle in ("format", "pyformat"):
+                    sql = sql.replace("?", "%s")
+                like = "%" + name.replace("%", "").replace("_", "") + ":%"
+                for r in conn.exec_driver_sql(sql, (y, c, *types, like)).all():
+                    out.append((Case(*r), round(score, 3)))
         return tuple(out)
 
     def judges(self) -> dict[str, tuple[str, ...]]:
@@ -244,7 +274,9 @@ class CaseDirectory:
 
 
 def _year_score(head: str, year: str) -> tuple[float, int]:
-    """1.0 when the year is in the head as said, 0.6 when a 4-digit window is one edit from it; with its position."""
+    """1.0 when the year is in the head as said, 0.6 when a 4-digit window is one edit from it, 0.4 when the head
+    begins with four digits two edits from it that end in its last digit (Whisper writes 二零二四 as 12.04 and 二零二三
+    as 122 3: the 二零 run together); with its position."""
     pos = head.find(year)
     if pos >= 0:
         return 1.0, pos
@@ -252,6 +284,8 @@ def _year_score(head: str, year: str) -> tuple[float, int]:
     for i in range(0, max(1, len(head) - 3)):
         if Levenshtein.distance(head[i:i + 4], year) <= 1:
             return 0.6, i
+    if len(head) >= 6 and head[3] == year[3] and Levenshtein.distance(head[:4], year) <= 2:
+        return 0.4, 0
     return best
 
 

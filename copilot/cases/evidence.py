@@ -54,6 +54,30 @@ class Hypothesis:
     serial: str
     type_code: str | None
     type_conf: float
+    type_alts: tuple[str, ...] = ()
+    """Other type codes that sound the same as what was heard (行出: 行初 and 刑初 alike); looked up too."""
+
+    @property
+    def type_codes(self) -> tuple[str, ...]:
+        return (self.type_code, *self.type_alts) if self.type_code else ()
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Part of a case number said apart from the rest: a *head* (year + court code, perhaps the type code) with no
+    serial after it, or a *tail* (the serial, perhaps after a type code) with no year before it. A caller reads
+    half, pauses and reads the rest; the agent's read-back or question completes it; a caller corrects the serial
+    alone (「1548号，不对，是1584号」)."""
+
+    turn: int
+    speaker: str
+    pos: int
+    """Where it starts in its turn's text."""
+    text: str
+    head: str
+    serial: str
+    type_code: str | None
+    type_conf: float
 
 
 @dataclass(frozen=True)
@@ -64,13 +88,50 @@ class Span:
     hypotheses: tuple[Hypothesis, ...]
 
 
+_FILLERS = ("字", "第")
+"""Said between the type code and the serial (执字第806号); the ASR writes them as near sounds (刺, 地)."""
+
+
+@lru_cache(maxsize=2048)
+def _is_filler(ch: str) -> bool:
+    from copilot.cases.phonetic import char_similarity
+
+    return any(char_similarity(ch, f) >= 0.95 for f in _FILLERS)  # 刺 (0.84) may be a garbled 四
+
+
+@lru_cache(maxsize=2048)
+def type_alternatives(heard: str, code: str) -> tuple[str, ...]:
+    """The type codes other than ``code`` that ``heard`` sounds exactly like (行出 → 刑初 besides 行初): a
+    homophone does not tell which of them was said, so each is looked up."""
+    from copilot.text.case_codes import TYPE_CODES, _sounds_like
+
+    if len(heard) < 1:
+        return ()
+    return tuple(c for c in TYPE_CODES if c != code and _sounds_like(heard, c))[:3]
+
+
+def _gap_limit(parts: list[tuple[str, str]], gap: str) -> int:
+    """How many characters may stand between two digit groups: ``MAX_GAP``, one more after a year (「2023年就领复11」:
+    年, the province and a 零 heard as words), two more when the gap holds a type code (「0份民中午167号」)."""
+    limit = MAX_GAP
+    if gap.startswith("年") and len(parts) == 1:
+        limit += 1
+    if len(gap) > MAX_GAP and _type_in(gap) is not None:
+        limit = max(limit, MAX_GAP + 2)
+    return limit
+
+
 def _type_in(gap: str) -> tuple[str, float, int, int] | None:
-    """The type code said somewhere in a gap: (code, confidence, start, end), preferring sure and long ones."""
+    """The type code said somewhere in a gap: (code, confidence, start, end), preferring sure and long ones.
+
+    A near sound ending in a filler (执字 is 执 + 字, not 执保) is not taken for a longer code."""
     best = None
     for n in (3, 2, 1):
         for i in range(0, len(gap) - n + 1):
             m = resolve_type_code(gap[i:i + n])
             if m is None or (n == 1 and m.confidence < 0.8):
+                continue
+            if n >= 2 and m.confidence <= 0.6 and _is_filler(gap[i + n - 1]):
                 continue
             key = (m.confidence, n)
             if best is None or key > best[0]:
@@ -80,7 +141,38 @@ def _type_in(gap: str) -> tuple[str, float, int, int] | None:
 
 def spans_in(text: str, turn: int = 0, speaker: str = "caller") -> list[Span]:
     """Case-number spans in one normalised turn text."""
+    return _scan(text, turn, speaker)[0]
+
+
+_NUMERAL_WORDS = frozenset(("一下", "一个", "一些", "一点", "一样", "一般", "一直", "一起", "一定", "一次", "一审", "一庭",
+                            "一共", "一遍", "一会", "一天", "二审", "二庭", "两个", "两天", "三庭"))
+"""Words whose numeral is no digit of a case number (查一下, 民一庭, 二审)."""
+_BRACKET = ("括", "号")
+"""括号 said by a caller reading a written number aloud (「括号二零二五括号浙……」); ASR writes 过好, 阔号 …"""
+
+
+@lru_cache(maxsize=4096)
+def _sounds(ch: str, like: str, at: float) -> bool:
+    from copilot.cases.phonetic import char_similarity
+
+    return "\u4e00" <= ch <= "\u9fff" and char_similarity(ch, like) >= at
+
+
+def _brackets_out(text: str) -> str:
+    """The text with a spoken 括号 next to digits blanked (a bracket, not 号 ending the number)."""
+    chars = list(text)
+    for k in range(len(text) - 1):
+        if _sounds(text[k], _BRACKET[0], 0.8) and _sounds(text[k + 1], _BRACKET[1], 0.95):
+            near = text[max(0, k - 3):k] + text[k + 2:k + 5]
+            if any(c.isdigit() for c in near):
+                chars[k] = chars[k + 1] = " "
+    return "".join(chars)
+
+
+def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment]]:
+    text = _brackets_out(text)
     out: list[Span] = []
+    frags: list[Fragment] = []
     i, n = 0, len(text)
     while i < n:
         if not (text[i].isascii() and text[i].isdigit()):
@@ -90,10 +182,12 @@ def spans_in(text: str, turn: int = 0, speaker: str = "caller") -> list[Span]:
         before = text[max(0, i - MAX_GAP):i]
         if before and _type_in(before) is not None:  # 民初1288号: the code said before the first digit
             parts.append(("g", before))
-        j, gap, start = i, "", i
+        j, gap, start, ended = i, "", i, False
         while j < n:
             ch = text[j]
             d = ch if (ch.isascii() and ch.isdigit()) else (DIGIT_VALUE.get(ch))
+            if d is not None and not ch.isascii() and text[j:j + 2] in _NUMERAL_WORDS:
+                d = None  # 等一下, 民一庭: a word, not a digit
             if d is None and ch in _ZERO_LIKE and text[j + 1:j + 2].isdigit():
                 d = "0"  # 零 heard as 里/林 before digits (这里503 for 浙0503)
             if d is not None:
@@ -104,34 +198,88 @@ def spans_in(text: str, turn: int = 0, speaker: str = "caller") -> list[Span]:
                     parts[-1] = ("d", parts[-1][1] + d)
                 else:
                     parts.append(("d", d))
-            elif ch in " .-·":
+            elif ch in " .-·,，、":
                 pass
             elif _ends_span(ch) and parts:
                 if gap:  # characters heard between the last digits and 号: serial digits not understood
                     parts.append(("g", gap))
                     gap = ""
                 j += 1
+                ended = True
                 break
-            elif "\u4e00" <= ch <= "\u9fff" and len(gap) < MAX_GAP:
+            elif "\u4e00" <= ch <= "\u9fff" and len(gap) < _gap_limit(parts, gap + ch):
                 gap += ch
             else:
                 break
             j += 1
         span_text = text[start:j]
         i = max(j, i + 1)
-        hyps = _hypotheses(parts)
+        # a type code said last with no serial after it (「2024年浙0381民初」, the rest to come): a head, never split
+        said_last = gap and not ended and j >= n - 1 and (_type_in(gap) or (None, 0, 0, -1))[3] == len(gap)
+        hyps = [] if said_last else _hypotheses(parts)
         if hyps:
             out.append(Span(turn, speaker, span_text, tuple(hyps)))
-    return out
+        if gap and not ended:  # a type code said last, the serial still to come (「2023年浙0482民初」 | 「4409号」)
+            parts.append(("g", gap))
+        frag = _fragment(parts, ended, at_end=j >= n - 1)
+        if frag is not None:
+            frags.append(Fragment(turn, speaker, start, span_text, *frag))
+    return out, frags
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d|1?2\d?[0-3]\d")
+"""A year as heard (2024, or Whisper's 12.04 / 122 3 for 二零二四 / 二零二三)."""
+
+
+def _fragment(parts: list[tuple[str, str]], ended: bool, at_end: bool) -> tuple[str, str, str | None, float] | None:
+    """(head, serial, type code, confidence) of a span that is only half a case number, else None.
+
+    A head: six to ten digits beginning with a year, then perhaps a type code, and no serial digits after (the
+    span stops at the end of the turn or at a pause, not at 号). A tail: a serial of two to six digits (or a type
+    code and a serial), ended by 号, with no year before it; no date, time or sum."""
+    if any(k == "g" and any(ch in _NOT_CASE for ch in g) for k, g in parts):
+        return None
+    code, conf, k_code = None, 0.0, None
+    for k in range(len(parts) - 1, -1, -1):
+        if parts[k][0] == "g":
+            found = _type_in(parts[k][1])
+            if found is not None:
+                code, conf, k_code = found[0], found[1], k
+                break
+    before = parts[:k_code] if k_code is not None else parts
+    after = parts[k_code + 1:] if k_code is not None else []
+    head = "".join(p for kk, p in before if kk == "d")
+    serial_digits = "".join(p for kk, p in after if kk == "d")
+    if not serial_digits and not ended and 6 <= len(head) <= 10 and _YEAR.match(head):
+        if code is not None or at_end:
+            return head, "", code, conf
+        return None
+    if k_code is None:  # no type code: the serial alone, ended by 号
+        if ended and 2 <= len(head) <= 6 and not head.startswith("0") and not re.fullmatch(r"(?:19|20)\d\d", head):
+            return "", head, None, 0.0
+        return None
+    if not head and ended and 1 <= len(serial_digits) <= 6 and not serial_digits.startswith("0"):
+        gaps = "".join(p for kk, p in after if kk == "g")
+        if len(gaps) <= 1:
+            return "", serial_digits, code, conf
+    return None
+
+
+_CORRECTION = re.compile(r"不对|不是|错了|说错|更正|纠正")
+FRAGMENT_TURNS = 4
+"""A tail completes a head said at most this many turns before (either speaker: the agent may ask for the rest)."""
 
 
 def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
     """Spans of each turn (index, speaker, text), plus those that run on from the speaker's previous turn: the
-    ASR often ends an utterance inside a case number (「案号是2024年,这05.」 | 「02,直一七三五号」)."""
+    ASR often ends an utterance inside a case number (「案号是2024年,这05.」 | 「02,直一七三五号」), and those made
+    of a head said in an earlier turn (or earlier in the same turn) and a tail said later (``Fragment``)."""
     out: dict[int, list[Span]] = {}
     prev: tuple[int, str, str] | None = None
+    heads: list[tuple[int, Fragment | Hypothesis]] = []  # (turn, head) in the order said
     for index, speaker, text in turns:
-        found = spans_in(text, index, speaker)
+        text = _brackets_out(text)
+        found, frags = _scan(text, index, speaker)
         if prev is not None and prev[1] == speaker:
             joined = prev[2] + text
             cut = len(prev[2])
@@ -139,9 +287,44 @@ def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
                 start = joined.find(sp.text)
                 if start < cut < start + len(sp.text):  # crosses the boundary: a span neither turn holds alone
                     found.append(sp)
+        events: list[tuple[int, int, object]] = [(f.pos, 0, f) for f in frags]
+        events += [(text.find(sp.text), 1, sp) for sp in found if sp.turn == index and sp.text in text]
+        said: list[Hypothesis] = []  # heads of whole numbers said earlier in this turn (for a correction only)
+        for _pos, _kind, item in sorted(events, key=lambda e: (e[0], e[1])):
+            if isinstance(item, Span):
+                said += [h for h in item.hypotheses if h.type_code and len(h.head) >= 6]
+                continue
+            f = item
+            if f.head:
+                heads.append((index, f))
+                continue
+            correction = bool(_CORRECTION.search(text[max(0, f.pos - 6):f.pos]))
+            # a tail completes the last head still waiting for its serial (then it is used up: a later 「15号」 or
+            # 「88号」 is a date or an address), or — after 不对/不是 — corrects the number said before it in the turn
+            pending = [(t0, h) for t0, h in heads if index - t0 <= FRAGMENT_TURNS]
+            h: Fragment | Hypothesis | None = pending[-1][1] if pending else None
+            if correction and said:
+                h = said[-1]
+            elif h is not None:
+                heads.remove(pending[-1])
+            if h is None:
+                continue
+            code = f.type_code or h.type_code
+            conf = f.type_conf if f.type_code else h.type_conf
+            alts = type_alternatives(_heard_code(f.text) or code, code) if code else ()
+            hyp = Hypothesis(h.head, f.serial, code, conf, alts)
+            if correction and said:  # 「…1548号，不对，是1584号」: the number said before it in this turn is withdrawn
+                found = [sp for sp in found if not (0 <= text.find(sp.text) < f.pos)]
+            found.append(Span(index, speaker, f"{getattr(h, 'text', h.head)}…{f.text}", (hyp,)))
         out[index] = found
         prev = (index, speaker, text)
     return out
+
+
+def _heard_code(text: str) -> str | None:
+    """The characters of a span that were taken for its type code (for its homophones)."""
+    found = _type_in("".join(ch for ch in text if not ch.isdigit()))
+    return None if found is None else "".join(ch for ch in text if not ch.isdigit())[found[2]:found[3]]
 
 
 def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
@@ -154,9 +337,13 @@ def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
         found = _type_in(s)
         if found is None:
             continue
-        code, conf, _a, b = found
+        code, conf, a, b = found
+        alts = type_alternatives(s[a:b], code)
         head = "".join(p for kk, p in parts[:k] if kk == "d")
-        serial = "?" * len(s[b:])  # characters after the code in the same gap: serial digits not understood
+        rest = s[b:]
+        while rest and _is_filler(rest[0]):  # 执字第806号: 字/第 are no serial digits
+            rest = rest[1:]
+        serial = "?" * len(rest)  # characters after the code in the same gap: serial digits not understood
         for kind2, s2 in parts[k + 1:]:
             if kind2 == "d":
                 serial += s2
@@ -166,7 +353,7 @@ def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
         # a one-digit serial (破2号) only after a sure type code and a year-and-court head
         least = 1 if (conf >= 0.8 and len(head) >= 6 and "?" not in serial) else 2
         if real >= least and len(serial) <= MAX_SERIAL and serial.count("?") <= 2 and not serial.startswith("0"):
-            return [Hypothesis(head, serial, code, conf)]
+            return [Hypothesis(head, serial, code, conf, alts)]
         break
     if len(digits) < 5 or len(digits) > 18:
         return []
@@ -191,6 +378,17 @@ _SURNAME_SAID = re.compile(r"(?:我姓|免贵姓)([\u4e00-\u9fff])")
 _ADDRESS = re.compile(r"([\u4e00-\u9fff])(?:先生|女士|律师|阿姨|老师)")
 
 
+def judge_words(text: str) -> str:
+    """The text with 法官 heard as a homophone (法关, 发官, 法管) written 法官, so 「楼法关主审」 names a judge."""
+    if "法官" in text or len(text) < 2:
+        return text
+    chars = list(text)
+    for k in range(len(text) - 1):
+        if _sounds(text[k], "法", 0.95) and _sounds(text[k + 1], "官", 0.95):
+            chars[k], chars[k + 1] = "法", "官"
+    return "".join(chars)
+
+
 def judge_mentions(texts: list[str]) -> list[str]:
     """Characters heard right before 法官 and the like (the surname, or a full name said before it).
 
@@ -200,7 +398,7 @@ def judge_mentions(texts: list[str]) -> list[str]:
 
     out = []
     for t in texts:
-        for m in _JUDGE.finditer(t):
+        for m in _JUDGE.finditer(judge_words(t)):
             h = m.group(1)
             if not any(h.endswith(p) or (len(p) >= 2 and _sounds_as(h[-len(p):], p)) for p in NOT_JUDGE_PREFIX):
                 out.append(h)

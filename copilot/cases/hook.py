@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from copilot.cases.directory import CaseDirectory
-from copilot.cases.evidence import Span, spans_in_turns
+from copilot.cases.evidence import FRAGMENT_TURNS, Span, judge_words, spans_in_turns
 from copilot.cases.resolve import Resolution, TurnText, judge_alone, resolve
 from copilot.events import CaseCard, Event, Suggestion
 from copilot.record import CallRecord
@@ -45,13 +45,17 @@ _SOME_JUDGE = re.compile(r"([\u4e00-\u9fff]{0,2})([\u4e00-\u9fff])法官")
 
 
 def _judge_said(texts: list[TurnText]) -> bool:
-    """Some 「X法官」 was said, X a name the ASR may have garbled (中法官 for 朱法官), not 承办法官 and the like."""
+    """Some 「X法官」 was said, X a name the ASR may have garbled (中法官 for 朱法官), not 承办法官 and the like, nor
+    such a role word heard as its exact homophone (城办法官, 成半法官). A near sound is still a name (是行法官: 邢)."""
     from copilot.analysis.extractor import NOT_JUDGE_PREFIX
+    from copilot.cases.phonetic import name_similarity
 
     for t in texts:
-        for m in _SOME_JUDGE.finditer(t.text):
+        for m in _SOME_JUDGE.finditer(judge_words(t.text)):
             before = m.group(1) + m.group(2)
-            if not any(before.endswith(p) for p in NOT_JUDGE_PREFIX):
+            if not any(before.endswith(p) or (len(p) >= 2 and len(before) >= len(p)
+                                              and name_similarity(before[-len(p):], p, surname_first=False) >= 0.99)
+                       for p in NOT_JUDGE_PREFIX):
                 return True
     return False
 
@@ -86,7 +90,7 @@ class CaseHook:
             self._turns[tv.index] = TurnText(tv.index, tv.speaker, tv.plain)
         if new:  # spans of the new turns, and those running on from the turn before each
             first = min(tv.index for tv in new)
-            window = [self._turns[i] for i in sorted(self._turns) if i >= first - 1]
+            window = [self._turns[i] for i in sorted(self._turns) if i >= first - FRAGMENT_TURNS]
             found = spans_in_turns([(t.index, t.speaker, t.text) for t in window])
             for i, spans in found.items():
                 if i >= first:
@@ -106,8 +110,12 @@ class CaseHook:
         if res.status == "resolved" and res.case is not None:
             case = res.case
             record = replace(record, case_number=case.case_number, case_source="directory")
-            if case.judge_name and (record.judge_name or res.judge_heard or _judge_said(texts)):
+            named = res.judge_heard or _judge_said(texts)
+            if case.judge_name and named:
                 record = replace(record, judge_name=case.judge_name)
+            elif record.judge_name and not named:
+                # the words took a role heard as a homophone for a name (成半法官 for 承办法官): no judge was named
+                record = replace(record, judge_name=None)
             if res.caller_role:
                 record = replace(record, caller_role=res.caller_role)
             if res.identity_matched and self._card != case.case_number:

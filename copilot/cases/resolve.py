@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from copilot.cases.directory import Case, CaseDirectory
+from copilot.cases.directory import FIRM_HEAD, Case, CaseDirectory
 from copilot.cases.evidence import (
     Span,
     SpokenText,
@@ -59,6 +59,9 @@ well) gives the directory's spelling. A surname alone fits at most 0.9 × its si
 JUDGE_ALONE_MARGIN = 0.1
 COURT_SPREAD = 0.1
 """Candidates whose digits score within this of the best give the courts the judge alone is looked for in."""
+PARTY_SERIAL = 0.5
+"""A case found by the caller's name in the group heard: its serial counts this share of its likeness to the
+serial heard (a misheard serial is weak evidence, the name carries it)."""
 NAME_MATCH = 0.75
 """A heard name this similar to a party's name is taken as that name (one near-sounding character in three)."""
 
@@ -71,6 +74,8 @@ class Scored:
     """Best span score per turn."""
     exact: bool = False
     """Some span read the whole number exactly (head, serial and type code)."""
+    head: float = 0.0
+    """The best head score (year and court) of the spans pointing at it."""
     judge: float = 0.0
     judge_miss: bool = False
     """The call names a judge and this case's judge sounds like none of the names (evidence against it)."""
@@ -121,10 +126,13 @@ class TurnText:
     """Normalised (simplified, digits)."""
 
 
-def _type_score(case: Case, code: str | None, conf: float) -> float:
+def _type_score(case: Case, code: str | None, conf: float, alts: tuple[str, ...] = ()) -> float:
     if code is None:
         return 0.4
-    return 0.5 + 0.5 * conf if case.type_code == code else 0.0
+    if case.type_code == code:
+        return 0.5 + 0.5 * conf
+    # another type code that sounds exactly the same (行出: 行初 or 刑初): as good as a homophone of it
+    return 0.5 + 0.5 * min(conf, 0.8) if case.type_code in alts else 0.0
 
 
 def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
@@ -133,10 +141,21 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
     if spans is None:
         spans = [s for ss in spans_in_turns([(t.index, t.speaker, t.text) for t in turns]).values() for s in ss]
     scored: dict[str, Scored] = {}
+    caller = [t.text for t in turns if t.speaker != "agent"]
+    agent = [t.text for t in turns if t.speaker == "agent"]
+    mentioned = caller_names(caller, agent)
+    names = [n for n in mentioned if len(n) >= 2]
     for sp in spans:
         for h in sp.hypotheses:
-            for case, head, serial in directory.lookup(h):
-                s = W_HEAD * head + W_SERIAL * serial + W_TYPE * _type_score(case, h.type_code, h.type_conf)
+            found = list(directory.lookup(h))
+            if h.type_code and h.head and names:  # the serial misheard: the caller's name in the group heard
+                seen = {c.case_number for c, _h, _s in found}
+                for name in names:
+                    for case, head in directory.party_in_group(h.head, h.type_codes, name):
+                        if case.case_number not in seen:
+                            found.append((case, head, PARTY_SERIAL * _serial_likeness(h.serial, case.serial)))
+            for case, head, serial in found:
+                s = W_HEAD * head + W_SERIAL * serial + W_TYPE * _type_score(case, h.type_code, h.type_conf, h.type_alts)
                 sc = scored.get(case.case_number)
                 if sc is None:
                     sc = scored[case.case_number] = Scored(case)
@@ -144,15 +163,12 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
                     sc.spans[sp.turn] = s
                 if head >= 1.0 and serial >= 1.0 and h.type_code == case.type_code and h.type_conf >= 0.8:
                     sc.exact = True
+                sc.head = max(sc.head, head)
     if not scored:
         return []
     all_text = "".join(t.text for t in turns)
     spoken = SpokenText(all_text)
-    caller = [t.text for t in turns if t.speaker != "agent"]
-    agent = [t.text for t in turns if t.speaker == "agent"]
     judges = judge_mentions([t.text for t in turns])
-    mentioned = caller_names(caller, agent)
-    names = [n for n in mentioned if len(n) >= 2]
     surnames = [n[:1] for n in mentioned if len(n) == 1]
     for sc in scored.values():
         best = sorted(sc.spans.values(), reverse=True)
@@ -166,6 +182,13 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
         if sc.case.department and sc.case.department in all_text:
             sc.dept = 1.0
     return sorted(kept, key=lambda s: (-s.total, s.case.case_number))
+
+
+def _serial_likeness(heard: str, serial: int) -> float:
+    """How much a misheard serial still looks like the case's (normalised edit similarity; ``?`` matches nothing)."""
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.normalized_similarity(heard, str(serial))
 
 
 def _judge_match(judge: str, heard: list[str], all_text: str) -> float:
@@ -277,7 +300,10 @@ def resolve(directory: CaseDirectory, turns: Sequence[TurnText], spans: Sequence
     if not scored:
         return Resolution("none")
     near = max(s.digits for s in scored) - COURT_SPREAD
-    courts = tuple(sorted({s.case.court for s in scored if s.digits >= near}))
+    # the judge alone is looked for only in courts the digits point at firmly; a head that fits only loosely (a year
+    # two edits away, a court code half heard) says too little: then every court, where a surname alone rarely fits
+    # one judge only
+    courts = tuple(sorted({s.case.court for s in scored if s.digits >= near and s.head >= FIRM_HEAD}))
     top = scored[0]
     second = scored[1].total if len(scored) > 1 else 0.0
     close = tuple(s for s in scored[:MAX_PICKS] if s.total >= PICK_AT and top.total - s.total < MARGIN)

@@ -74,3 +74,19 @@ def test_postgres_bulk_copy_keeps_the_store_on_a_bad_file_and_with_strict(pg_eng
         import_cases(pg_engine, bad, strict=True, workers=2)
     with pg_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM cases")).scalar_one() == 400
+
+
+def test_type_homophones_and_the_party_in_the_group_heard_on_postgres(pg_engine, tmp_path):
+    """The lookups of session 12 on PostgreSQL: type codes that sound alike (行出 → 行初, 刑初) in one IN list,
+    and the caller's name looked for (LIKE, bound) in the group the head points at when the serial was misheard."""
+    p = tmp_path / "c.csv"
+    p.write_text(HEADER + "（2025）浙0503刑初88号,石国平,刑事审判庭,,审理中,2025-02-01,,童浩然:party\n"
+                 "（2025）浙0503行初88号,欧阳丽,行政审判庭,,审理中,2025-02-01,,某某公司:party\n"
+                 "（2023）浙0503执保575号,柴美玲,执行局,,执行中,2023-02-01,,詹伟:party\n"
+                 "（2023）浙0503执保17号,毕洋,执行局,,执行中,2023-02-01,,卢海峰:party\n", encoding="utf-8")
+    assert import_cases(pg_engine, p).inserted == 4
+    d = CaseDirectory(pg_engine)
+    res = resolve(d, [TurnText(0, "caller", "案号2025年这0503行出88号我找石法官")])
+    assert res.status == "resolved" and res.case.case_number == "（2025）浙0503刑初88号"
+    res = resolve(d, [TurnText(0, "caller", "案号是2023年这0503执保17号我叫詹伟是申请人")])
+    assert res.status == "resolved" and res.case.case_number == "（2023）浙0503执保575号"
