@@ -99,6 +99,18 @@ _CORRECTION = re.compile(r"(?:不对|说错了|说错|错了|搞错了|不是不
 """A caller correcting a number just said: 「2207号……哦不对，是2270号」."""
 
 
+_JUDGE_CHARS = frozenset("官承判执執庭")
+"""Every title word ``_judge_in`` reads (法官, 承办人, 审判长/员, 执行员, 庭长, in either script) holds one of these."""
+_NAME_CHARS = frozenset("叫是姓")
+"""Every self-introduction ``_caller_name_in`` reads (我叫, 我是, 名叫, 我姓, 免贵姓 …) holds one of these."""
+
+
+def _may_hold(turn: TurnView, chars: frozenset[str]) -> bool:
+    """Whether the turn, as said or in its canonical form, holds one of ``chars``: a turn without any cannot hold
+    the words a pattern needs, so its text with pauses (a second normalisation) is not made."""
+    return not chars.isdisjoint(turn.text) or not chars.isdisjoint(turn.plain)
+
+
 def _with_pauses(text: str) -> str:
     """Canonical text that keeps punctuation, with ASR word gaps as pauses (so a name has an end)."""
     from copilot.text import normalize
@@ -223,6 +235,8 @@ class Extractor:
 
     def judge_name(self, turns: list[TurnView]) -> str | None:
         for t in turns:
+            if not _may_hold(t, _JUDGE_CHARS):
+                continue  # no title word (法官, 庭长, 承办人 …) in the turn: nothing to normalise again
             name = self._memo("judge", t, lambda _p, t=t: self._judge_in(self._pauses(t)))
             if name:
                 return name
@@ -252,7 +266,7 @@ class Extractor:
 
     def caller_name(self, turns: list[TurnView]) -> str | None:
         for t in turns:
-            if t.is_agent:
+            if t.is_agent or not _may_hold(t, _NAME_CHARS):
                 continue
             name = self._memo("name", t, lambda _p, t=t: _caller_name_in(t, self._pauses(t)))
             if name:
