@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -67,6 +68,85 @@ def tfidf_vector(features: list[str] | dict[str, int], vocab: dict[str, int],
     cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
     vals = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[cols]
     return cols, vals / np.linalg.norm(vals)
+
+
+class FeatureIndex:
+    """One id per feature string for every text model loaded in this process, and each text's feature ids.
+
+    Each model keeps its own vocabulary; this index maps a feature string to a shared id once per text, and
+    each model maps ids to its columns with one array lookup (``Columns``). A text is then looked up in one
+    dictionary instead of one per model (the vocabularies hold tens of thousands of strings: their lookups
+    were most of the models' prediction time), and the models' numbers are the same: the features of a
+    text come in the same order (first occurrence) with the same counts."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self._texts: dict[str, tuple[int, np.ndarray, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    def columns(self, vocab: dict[str, int]) -> Columns:
+        """The id → column map of a model's vocabulary (its features are added to the index)."""
+        with self._lock:
+            ids = self.ids
+            pairs = [(ids.setdefault(f, len(ids)), j) for f, j in vocab.items()]
+            col = np.full(len(ids), -1, dtype=np.int64)
+            if pairs:
+                at, js = zip(*pairs, strict=True)
+                col[list(at)] = js
+        return Columns(self, col)
+
+    def text(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, counts) of the features of a canonical text (``feature_counts``) that some loaded model knows,
+        in order of first occurrence; cached per text (treat as read-only)."""
+        n = len(self.ids)
+        got = self._texts.get(text)
+        if got is not None and got[0] == n:
+            return got[1], got[2]
+        get = self.ids.get
+        found: list[int] = []
+        counts: list[int] = []
+        for f, c in feature_counts(text).items():
+            j = get(f)
+            if j is not None:
+                found.append(j)
+                counts.append(c)
+        if len(self._texts) >= TEXT_CACHE:
+            self._texts.clear()
+        ids, cnt = np.array(found, dtype=np.int64), np.array(counts, dtype=np.int64)
+        self._texts[text] = (n, ids, cnt)
+        return ids, cnt
+
+
+class Columns:
+    """A model's view of the ``FeatureIndex``: feature ids → its columns."""
+
+    def __init__(self, index: FeatureIndex, col: np.ndarray) -> None:
+        self.index = index
+        self.col = col
+
+    def of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, counts) of the text's features in this model's vocabulary, in order of first occurrence —
+        what ``tfidf_vector`` counts from ``feature_counts(text)``."""
+        ids, counts = self.index.text(text)
+        col = self.col
+        if len(col) < len(self.index.ids):  # another model added features since: they are not this model's
+            col = self.col = np.concatenate([col, np.full(len(self.index.ids) - len(col), -1, dtype=np.int64)])
+        cols = col[ids]
+        keep = cols >= 0
+        return cols[keep], counts[keep]
+
+    def tfidf(self, text: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``tfidf_vector(feature_counts(text), vocab, idf)``, the same numbers."""
+        cols, counts = self.of(text)
+        if not len(cols):
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        vals = (1.0 + np.log(counts.astype(float))) * idf[cols]
+        return cols, vals / np.linalg.norm(vals)
+
+
+TEXT_CACHE = 2048
+INDEX = FeatureIndex()
+"""The process's feature index (models register their vocabularies when first used)."""
 
 
 def cache_dir() -> Path:
