@@ -12,8 +12,10 @@ import logging
 import os
 import pickle
 import threading
+from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
@@ -32,19 +34,14 @@ def feature_counts(text: str) -> dict[str, int]:
     syllable 1–3-grams (``p…``), in order of first occurrence. Both text models read these features (the
     conduct model after reading 你 as 您), so one utterance is taken apart once and shared (cached per text;
     treat the result as read-only)."""
-    counts: dict[str, int] = {}
-    get = counts.get
     n = len(text)
-    for k in (1, 2, 3):
-        for i in range(n - k + 1):
-            f = "c" + text[i:i + k]
-            counts[f] = get(f, 0) + 1
+    feats = ["c" + text[i:i + k] for k in (1, 2, 3) for i in range(n - k + 1)]
     syl = [s for s in syllables(text) if s]
-    for k in (1, 2, 3):
-        for i in range(len(syl) - k + 1):
-            f = "p" + " ".join(syl[i:i + k])
-            counts[f] = get(f, 0) + 1
-    return counts
+    m = len(syl)
+    feats += ["p" + s for s in syl]
+    feats += [f"p{syl[i]} {syl[i + 1]}" for i in range(m - 1)]
+    feats += [f"p{syl[i]} {syl[i + 1]} {syl[i + 2]}" for i in range(m - 2)]
+    return Counter(feats)  # counted in C, in order of first occurrence (a dict subclass)
 
 
 def tfidf_vector(features: list[str] | dict[str, int], vocab: dict[str, int],
@@ -102,17 +99,14 @@ class FeatureIndex:
         got = self._texts.get(text)
         if got is not None and got[0] == n:
             return got[1], got[2]
-        get = self.ids.get
-        found: list[int] = []
-        counts: list[int] = []
-        for f, c in feature_counts(text).items():
-            j = get(f)
-            if j is not None:
-                found.append(j)
-                counts.append(c)
+        counts = feature_counts(text)
+        k = len(counts)
+        ids = np.fromiter(map(self.ids.get, counts, repeat(-1, k)), dtype=np.int64, count=k)  # looked up in C
+        cnt = np.fromiter(counts.values(), dtype=np.int64, count=k)
+        known = ids >= 0
+        ids, cnt = ids[known], cnt[known]
         if len(self._texts) >= TEXT_CACHE:
             self._texts.clear()
-        ids, cnt = np.array(found, dtype=np.int64), np.array(counts, dtype=np.int64)
         self._texts[text] = (n, ids, cnt)
         return ids, cnt
 

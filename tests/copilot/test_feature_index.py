@@ -129,3 +129,12 @@ def test_a_model_registered_after_a_text_was_read_still_sees_all_its_features() 
     assert cols.tolist() == [2, 0, 1] and counts.tolist() == [1, 2, 2]
     assert first.of("我找法官法官")[0].tolist() == [0, 1]  # the earlier model's columns are unchanged
     assert index.columns({}).of("我")[0].tolist() == []
+
+
+def test_feature_counts_are_the_training_analysers_features_in_order(texts) -> None:
+    for text in texts:
+        want: dict[str, int] = {}
+        for f in analyse(text):
+            want[f] = want.get(f, 0) + 1
+        got = feature_counts(text)
+        assert list(got.items()) == list(want.items()), text
