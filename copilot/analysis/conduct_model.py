@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 
 MODEL_VERSION = "conduct-3"
 """Change when features, augmentation or classifier change: the cache key includes it."""
+STORAGE = "numpy-columns"
+"""How the fitted numbers are stored (part of the cache key: a cache of another storage is not read)."""
 LABELS = ("banned", "none", "outcome")
 ASR_COPIES = 2
 COMPOSED = 2
@@ -129,6 +131,34 @@ class Verdict:
 
 
 @dataclass
+class SparseColumns:
+    """A sparse matrix by column (scipy's CSC arrays) and its product with a sparse vector, in numpy."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    rows: int
+
+    @classmethod
+    def of(cls, matrix: Any) -> SparseColumns:
+        m = matrix.tocsc()
+        return cls(np.asarray(m.data, dtype=float), np.asarray(m.indices, dtype=np.int64),
+                   np.asarray(m.indptr, dtype=np.int64), int(m.shape[0]))
+
+    def dot(self, cols: np.ndarray, vals: np.ndarray) -> np.ndarray:
+        """``matrix[:, cols] @ vals``, the same numbers as scipy's: each row's products are added in the order of
+        ``cols`` (``np.add.at`` adds in order, as scipy's column loop does)."""
+        out = np.zeros(self.rows)
+        starts = self.indptr[cols]
+        lens = self.indptr[cols + 1] - starts
+        total = int(lens.sum())
+        if total:
+            at = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
+            np.add.at(out, self.indices[at], self.data[at] * np.repeat(vals, lens))
+        return out
+
+
+@dataclass
 class ConductModel:
     labels: tuple[str, ...]
     vocab: dict[str, int]
@@ -140,7 +170,8 @@ class ConductModel:
     positives: tuple[Example, ...]
     """The original positive examples (for the nearest example named in an explanation)."""
     positive_matrix: Any
-    """Their l2-normalised tf-idf rows (scipy CSR)."""
+    """Their l2-normalised tf-idf rows, stored by column (``SparseColumns``: numpy arrays only, so loading the
+    cached model does not import scipy)."""
     cv: dict[str, Any] = field(default_factory=dict)
     """Grouped cross-validation figures at the chosen thresholds."""
     key: str = ""
@@ -161,6 +192,11 @@ class ConductModel:
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if not isinstance(self.positive_matrix, SparseColumns):  # a cache written with scipy's matrix
+            self.positive_matrix = SparseColumns.of(self.positive_matrix)
 
     def predict(self, text: str) -> dict[str, float]:
         """Calibrated probability of each label (three: ``LABELS``) for one canonical text.
@@ -190,7 +226,7 @@ class ConductModel:
         c, v = self.vector(text)
         if not len(c):
             return None, 0.0
-        sims = np.asarray(self.positive_matrix[:, c] @ v).ravel()
+        sims = self.positive_matrix.dot(c, v)
         best, best_s = None, -1.0
         for i in np.argsort(-sims)[:50]:
             ex = self.positives[int(i)]
@@ -456,7 +492,7 @@ def train(rules: Any, *, cv: bool = True) -> ConductModel:
     order = [list(clf.classes_).index(lab) for lab in LABELS]
     vocab = {f: int(i) for f, i in vec.vocabulary_.items()}
     positives = tuple(e for e in examples if e.label != "none")
-    pm = vec.transform([e.text for e in positives]).tocsc()
+    pm = SparseColumns.of(vec.transform([e.text for e in positives]))
     return ConductModel(labels=LABELS, vocab=vocab, idf=vec.idf_.astype(float), coef=clf.coef_[order].astype(float),
                         intercept=clf.intercept_[order].astype(float), temperature=temperature,
                         thresholds=thresholds, positives=positives, positive_matrix=pm, cv=figures,
@@ -471,6 +507,7 @@ def cache_key(rules: Any) -> str:
     from importlib.metadata import version
 
     h = hashlib.sha256()
+    h.update(STORAGE.encode())
     h.update(f"{MODEL_VERSION}|{version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{ALPHA}|{FOLDS}|"
              f"{TARGET_PRECISION}|{MAX_FPR}|{SEED}|{CHUNK}|{FRAGMENTS}|{FRAGMENTED}|{MIN_CHARS}".encode())
     src = Path(rules.pb.source_dir)

@@ -138,3 +138,30 @@ def test_feature_counts_are_the_training_analysers_features_in_order(texts) -> N
             want[f] = want.get(f, 0) + 1
         got = feature_counts(text)
         assert list(got.items()) == list(want.items()), text
+
+
+def test_the_nearest_example_search_is_scipys_product_bit_for_bit(rules, texts) -> None:
+    from scipy.sparse import csc_matrix
+
+    m = cm.model_for(rules)
+    pm = m.positive_matrix
+    assert isinstance(pm, cm.SparseColumns)  # stored as numpy arrays: loading the cache needs no scipy
+    matrix = csc_matrix((pm.data, pm.indices, pm.indptr), shape=(pm.rows, len(pm.indptr) - 1))
+    for text in texts[::3]:
+        c, v = m.vector(text)
+        assert pm.dot(c, v).tolist() == np.asarray(matrix[:, c] @ v).ravel().tolist(), text
+
+
+def test_a_cache_written_with_scipys_matrix_still_loads(rules) -> None:
+    import pickle
+
+    from scipy.sparse import csc_matrix
+
+    m = cm.model_for(rules)
+    pm = m.positive_matrix
+    state = m.__getstate__()
+    state["positive_matrix"] = csc_matrix((pm.data, pm.indices, pm.indptr), shape=(pm.rows, len(pm.indptr) - 1))
+    old = cm.ConductModel.__new__(cm.ConductModel)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert isinstance(old.positive_matrix, cm.SparseColumns)
+    assert old.nearest("您自己上网查去", "banned") == m.nearest("您自己上网查去", "banned")
