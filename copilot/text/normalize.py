@@ -184,12 +184,35 @@ class _DialectEdit:
     aligned: bool
 
 
+NORMALIZED_CACHE = 4096
+"""Results kept (texts up to ``CACHED_CHARS`` long): an utterance is normalised once however often it is read, and
+scripted wording (greetings, closings, the standard answers) recurs in call after call."""
+CACHED_CHARS = 2000
+_normalized: dict[tuple[str, tuple[tuple[str, str], ...], bool], Normalized] = {}
+
+
 def normalize(text: str, *, dialect: Mapping[str, str] | None = None, keep_punct: bool = False) -> Normalized:
     """Canonical form of ``text`` (see the module docstring), with a map back to ``text``."""
     if not isinstance(text, str):
         raise TextError(f"expected a str, got {type(text).__name__}", where="normalize(text)")
     if dialect is not None and not isinstance(dialect, Mapping):
         raise TextError(f"expected a mapping, got {type(dialect).__name__}", where="normalize(dialect)")
+    if len(text) > CACHED_CHARS:
+        return _normalize(text, dialect, keep_punct)
+    key = (text, tuple(dialect.items()) if dialect else (), keep_punct)
+    try:
+        got = _normalized.get(key)
+    except TypeError:  # an unhashable dialect value: _normalize says what is wrong with it
+        return _normalize(text, dialect, keep_punct)
+    if got is None:
+        got = _normalize(text, dialect, keep_punct)
+        if len(_normalized) >= NORMALIZED_CACHE:
+            _normalized.clear()
+        _normalized[key] = got
+    return got
+
+
+def _normalize(text: str, dialect: Mapping[str, str] | None, keep_punct: bool) -> Normalized:
     folded = _to_simplified(text.translate(_WIDTH))
     chars, starts, ends = _strip(folded, keep_punct)
     canon = "".join(chars)
