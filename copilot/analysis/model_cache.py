@@ -159,8 +159,8 @@ def load_or_train(kind: str, key: str, cls: type[M], train: Callable[[], M], *, 
             if isinstance(model, cls) and model.key == key:
                 model.from_cache = True
                 return model
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
-            log.warning("%s cache %s unreadable (%s); training again", kind, path, exc)
+        except Exception as exc:  # noqa: BLE001 - any damage to the file (truncated, bytes changed, an old layout)
+            log.warning("%s cache %s unreadable (%s: %s); training again", kind, path, type(exc).__name__, exc)
     model = train()
     model.key = key
     if use_cache:
