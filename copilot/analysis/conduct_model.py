@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 MODEL_VERSION = "conduct-3"
 """Change when features, augmentation or classifier change: the cache key includes it."""
+PREDICT_CACHE = 2048
 STORAGE = "numpy-columns"
 """How the fitted numbers are stored (part of the cache key: a cache of another storage is not read)."""
 LABELS = ("banned", "none", "outcome")
@@ -199,7 +200,18 @@ class ConductModel:
             self.positive_matrix = SparseColumns.of(self.positive_matrix)
 
     def predict(self, text: str) -> dict[str, float]:
-        """Calibrated probability of each label (three: ``LABELS``) for one canonical text.
+        """Calibrated probability of each label (three: ``LABELS``) for one canonical text (kept per text,
+        bounded; each caller gets its own dict)."""
+        cache = self.__dict__.setdefault("_predicted", {})
+        got = cache.get(text)
+        if got is None:
+            if len(cache) >= PREDICT_CACHE:
+                cache.clear()
+            got = cache[text] = self._predict(text)
+        return dict(got)
+
+    def _predict(self, text: str) -> dict[str, float]:
+        """``predict`` without the cache.
 
         The sublinear tf-idf vector, its norm and the three dot products are summed feature by feature in the
         order the features first occur (``np.add.accumulate`` adds in order, as a Python loop does), so the

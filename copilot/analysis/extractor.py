@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from copilot.analysis.classifier import Classification
@@ -73,8 +74,10 @@ ROLE_WORDS = ("律师事务所", "代理律师", "辩护律师", "辩护人", "�
 _ROLE_INDEX: dict[int, dict[tuple[str, ...], str]] = {}
 
 
+@lru_cache(maxsize=2048)
 def canon_role_words(plain: str) -> str:
-    """``plain`` with every exact homophone of a ROLE_WORDS entry (same loose toneless pinyin) spelt right."""
+    """``plain`` with every exact homophone of a ROLE_WORDS entry (same loose toneless pinyin) spelt right
+    (cached per text)."""
     from phrasebook.pinyin import syllables
 
     if not _ROLE_INDEX:

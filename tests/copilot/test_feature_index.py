@@ -165,3 +165,16 @@ def test_a_cache_written_with_scipys_matrix_still_loads(rules) -> None:
     old.__setstate__(pickle.loads(pickle.dumps(state)))
     assert isinstance(old.positive_matrix, cm.SparseColumns)
     assert old.nearest("您自己上网查去", "banned") == m.nearest("您自己上网查去", "banned")
+
+
+def test_predictions_kept_per_text_are_the_models_and_each_caller_gets_its_own(rules) -> None:
+    from copilot.analysis.extractor import canon_role_words
+
+    role, conduct = rules.role_model(), cm.model_for(rules)
+    for model in (role, conduct):
+        text = "您自己上网查去我是原告的代理律师"
+        first = model.predict(text)
+        assert first == model._predict(text)
+        first.clear()  # what one caller does with its result is not what the next one gets
+        assert model.predict(text) == model._predict(text) != {}
+    assert canon_role_words("我事原告的律诗") == "我是原告的律师" == canon_role_words("我事原告的律诗")
