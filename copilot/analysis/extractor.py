@@ -148,10 +148,13 @@ class Extractor:
         prev: TurnView | None = None
         for t in turns:
             if t.has_content:
-                asked = (not t.is_agent and prev is not None and prev.is_agent and prev.index == t.index - 1
-                         and _QUESTION.search(prev.text) is not None)
-                short = asked and len(t.plain) <= SHORT_ANSWER
-                identity = asked and _WHO_QUESTION.search(prev.plain) is not None
+                read = self._cache.get(("asked", t.index))
+                if read is None:  # what the turn answers depends on the turn before it only: read once
+                    asked = (not t.is_agent and prev is not None and prev.is_agent and prev.index == t.index - 1
+                             and _QUESTION.search(prev.text) is not None)
+                    read = self._cache[("asked", t.index)] = (
+                        asked and len(t.plain) <= SHORT_ANSWER, asked and _WHO_QUESTION.search(prev.plain) is not None)
+                short, identity = read
                 key = ("role", t.index)
                 if key not in self._cache:
                     if t.is_agent:  # only how the agent addresses the caller: 「好的，周律师」
