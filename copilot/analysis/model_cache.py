@@ -79,6 +79,8 @@ class FeatureIndex:
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self._texts: dict[str, tuple[int, np.ndarray, np.ndarray]] = {}
+        self._wholes: dict[str, tuple[int, np.ndarray]] = {}
+        """The last few texts read whole, with the id of each of their n-grams by position."""
         self._lock = threading.Lock()
 
     def columns(self, vocab: dict[str, int]) -> Columns:
@@ -94,21 +96,75 @@ class FeatureIndex:
 
     def text(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(ids, counts) of the features of a canonical text (``feature_counts``) that some loaded model knows,
-        in order of first occurrence; cached per text (treat as read-only)."""
+        in order of first occurrence; cached per text (treat as read-only).
+
+        A clause or window of a text read just before (the classifier and the role model read a long turn's
+        parts after the whole) is cut out of that text's n-grams by position instead of being taken apart and
+        looked up again: its n-grams are those lying inside it, in the same order."""
         n = len(self.ids)
         got = self._texts.get(text)
         if got is not None and got[0] == n:
             return got[1], got[2]
-        counts = feature_counts(text)
-        k = len(counts)
-        ids = np.fromiter(map(self.ids.get, counts, repeat(-1, k)), dtype=np.int64, count=k)  # looked up in C
-        cnt = np.fromiter(counts.values(), dtype=np.int64, count=k)
-        known = ids >= 0
-        ids, cnt = ids[known], cnt[known]
+        ids = cnt = None
+        for whole, (version, positional) in reversed(self._wholes.items()):
+            at = whole.find(text) if version == n and text else -1
+            if at >= 0:
+                ids, cnt = _first_occurrences(_inside(positional, len(whole), at, at + len(text)))
+                break
+        if ids is None:
+            positional = self._positional(text)
+            if positional is not None:
+                ids, cnt = _first_occurrences(positional)
+                if len(self._wholes) >= WHOLES:
+                    del self._wholes[next(iter(self._wholes))]
+                self._wholes[text] = (n, positional)
+            else:  # a text whose syllables do not line up with its characters: counted directly
+                counts = feature_counts(text)
+                k = len(counts)
+                ids = np.fromiter(map(self.ids.get, counts, repeat(-1, k)), dtype=np.int64, count=k)  # in C
+                cnt = np.fromiter(counts.values(), dtype=np.int64, count=k)
+                known = ids >= 0
+                ids, cnt = ids[known], cnt[known]
         if len(self._texts) >= TEXT_CACHE:
             self._texts.clear()
         self._texts[text] = (n, ids, cnt)
         return ids, cnt
+
+    def _positional(self, text: str) -> np.ndarray | None:
+        """The id (-1: no model knows it) of every n-gram of ``text`` in ``feature_counts`` order — character
+        1-, 2-, 3-grams by start, then syllable 1-, 2-, 3-grams by start — or None when a character has no
+        syllable (the syllable n-grams would not line up with the characters)."""
+        syl = syllables(text)
+        if not all(syl):
+            return None
+        n = len(text)
+        feats = ["c" + text[i:i + k] for k in (1, 2, 3) for i in range(n - k + 1)]
+        feats += ["p" + s for s in syl]
+        feats += [f"p{syl[i]} {syl[i + 1]}" for i in range(n - 1)]
+        feats += [f"p{syl[i]} {syl[i + 1]} {syl[i + 2]}" for i in range(n - 2)]
+        return np.fromiter(map(self.ids.get, feats, repeat(-1, len(feats))), dtype=np.int64, count=len(feats))
+
+
+def _inside(positional: np.ndarray, n: int, a: int, b: int) -> np.ndarray:
+    """The n-grams of ``text[a:b]`` out of ``_positional(text)`` (``n = len(text)``), in the same order."""
+    blocks = []
+    start = 0
+    for _kind in range(2):
+        for k in (1, 2, 3):
+            size = max(0, n - k + 1)
+            blocks.append(positional[start + a:start + max(a, b - k + 1)])
+            start += size
+    return np.concatenate(blocks)
+
+
+def _first_occurrences(positional: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct known ids in order of first occurrence, with their counts."""
+    known = positional[positional >= 0]
+    if not len(known):
+        return known, known
+    uniq, first, counts = np.unique(known, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    return uniq[order], counts[order]
 
 
 class Columns:
@@ -139,6 +195,7 @@ class Columns:
 
 
 TEXT_CACHE = 2048
+WHOLES = 4
 INDEX = FeatureIndex()
 """The process's feature index (models register their vocabularies when first used)."""
 
