@@ -241,8 +241,8 @@ class Extractor:
 
     def judge_name(self, turns: list[TurnView]) -> str | None:
         for t in turns:
-            if not _may_hold(t, _JUDGE_CHARS):
-                continue  # no title word (法官, 庭长, 承办人 …) in the turn: nothing to normalise again
+            if ("judge", t.index) not in self._cache and not _may_hold(t, _JUDGE_CHARS):
+                self._cache[("judge", t.index)] = None  # no title word (法官, 庭长, 承办人 …): nothing to read again
             name = self._memo("judge", t, lambda _p, t=t: self._judge_in(self._pauses(t)))
             if name:
                 return name
@@ -272,8 +272,10 @@ class Extractor:
 
     def caller_name(self, turns: list[TurnView]) -> str | None:
         for t in turns:
-            if t.is_agent or not _may_hold(t, _NAME_CHARS):
+            if t.is_agent:
                 continue
+            if ("name", t.index) not in self._cache and not _may_hold(t, _NAME_CHARS):
+                self._cache[("name", t.index)] = None  # no 叫/是/姓: no self-introduction to read
             name = self._memo("name", t, lambda _p, t=t: _caller_name_in(t, self._pauses(t)))
             if name:
                 return name
