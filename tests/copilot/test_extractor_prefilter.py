@@ -12,7 +12,7 @@ from tests.conftest import DEV
 
 def _turns():
     rules = load_rules()
-    said = ["我找一下审判长", "麻烦接承办人", "執行員姓王", "我姓欧阳", "本人叫李明", "嗯好的谢谢", "我找王法 官",
+    said = ["我找一下审判长", "麻烦接承办人", "執行員姓王", "我找王庭长", "承办人是李建国", "審判長是欧阳明", "执行员叫陈立", "我姓欧阳", "本人叫李明", "嗯好的谢谢", "我找王法 官",
             "明天开庭吗", "电话是13912345678", "我老公叫张三"]
     for folder in ("calls", "asr"):
         for path in sorted((DEV / folder).glob("*.json")):
