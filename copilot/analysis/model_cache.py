@@ -106,7 +106,7 @@ class FeatureIndex:
         if got is not None and got[0] == n:
             return got[1], got[2]
         ids = cnt = None
-        for whole, (version, positional) in reversed(self._wholes.items()):
+        for whole, (version, positional) in reversed(list(self._wholes.items())):  # a snapshot: threads share it
             at = whole.find(text) if version == n and text else -1
             if at >= 0:
                 ids, cnt = _first_occurrences(_inside(positional, len(whole), at, at + len(text)))
@@ -115,9 +115,10 @@ class FeatureIndex:
             positional = self._positional(text)
             if positional is not None:
                 ids, cnt = _first_occurrences(positional)
-                if len(self._wholes) >= WHOLES:
-                    del self._wholes[next(iter(self._wholes))]
-                self._wholes[text] = (n, positional)
+                with self._lock:
+                    while len(self._wholes) >= WHOLES:
+                        del self._wholes[next(iter(self._wholes))]
+                    self._wholes[text] = (n, positional)
             else:  # a text whose syllables do not line up with its characters: counted directly
                 counts = feature_counts(text)
                 k = len(counts)

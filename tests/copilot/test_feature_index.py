@@ -192,3 +192,18 @@ def test_a_part_of_a_text_read_before_has_the_features_it_has_alone(rules, texts
             fresh = FeatureIndex()  # the part read alone, by another index holding the same vocabulary
             alone = fresh.columns(m.vocab).of(part)
             assert got[0].tolist() == alone[0].tolist() and got[1].tolist() == alone[1].tolist(), part
+
+
+def test_threads_reading_texts_at_once_get_the_same_features(rules, texts) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    m = rules.need_model()
+    want = {t: tfidf_vector(feature_counts(t), m.vocab, m.idf) for t in texts[:300]}
+    index = FeatureIndex()
+    cols = index.columns(m.vocab)
+
+    def read(k: int) -> bool:
+        return all(_tfidf_equal(cols.tfidf(t, m.idf), want[t]) for t in list(want)[k::4])
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(read, range(4)))
