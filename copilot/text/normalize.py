@@ -185,10 +185,11 @@ class _DialectEdit:
 
 
 NORMALIZED_CACHE = 4096
-"""Results kept (texts up to ``CACHED_CHARS`` long): an utterance is normalised once however often it is read, and
-scripted wording (greetings, closings, the standard answers) recurs in call after call."""
+"""Results kept without a dialect map (texts up to ``CACHED_CHARS`` long): the agent's scripted wording (greetings,
+closings, the standard answers) recurs in call after call, and a turn is read again with its pauses kept. With a
+dialect map (a caller's turn, training texts) nothing is kept: building a key from the map cost more than it saved."""
 CACHED_CHARS = 2000
-_normalized: dict[tuple[str, tuple[tuple[str, str], ...], bool], Normalized] = {}
+_normalized: dict[tuple[str, tuple[()], bool], Normalized] = {}
 
 
 def normalize(text: str, *, dialect: Mapping[str, str] | None = None, keep_punct: bool = False) -> Normalized:
@@ -197,13 +198,10 @@ def normalize(text: str, *, dialect: Mapping[str, str] | None = None, keep_punct
         raise TextError(f"expected a str, got {type(text).__name__}", where="normalize(text)")
     if dialect is not None and not isinstance(dialect, Mapping):
         raise TextError(f"expected a mapping, got {type(dialect).__name__}", where="normalize(dialect)")
-    if len(text) > CACHED_CHARS:
+    if dialect or len(text) > CACHED_CHARS:  # a caller's words with the dialect map are read once per turn anyway
         return _normalize(text, dialect, keep_punct)
-    key = (text, tuple(dialect.items()) if dialect else (), keep_punct)
-    try:
-        got = _normalized.get(key)
-    except TypeError:  # an unhashable dialect value: _normalize says what is wrong with it
-        return _normalize(text, dialect, keep_punct)
+    key = (text, (), keep_punct)
+    got = _normalized.get(key)
     if got is None:
         got = _normalize(text, dialect, keep_punct)
         if len(_normalized) >= NORMALIZED_CACHE:
