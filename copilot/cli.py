@@ -60,9 +60,10 @@ def _add_phrasebook(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="analysis speed and memory (per utterance, per call, phrasebook load)")
+    p = sub.add_parser("bench", help="analysis speed and memory (per utterance, per call, model load cold and cached, by stage)")
     p.add_argument("--calls", default=None, help="folder of transcripts (default: the bundled fixtures)")
     p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--no-cold", action="store_true", help="skip training the models into an empty cache (5-10 s)")
     p.set_defaults(func=lambda a: __import__("copilot.commands.bench", fromlist=["main"]).main(a))
 
 

@@ -33,6 +33,8 @@ from .pinyin import syllables
 log = logging.getLogger(__name__)
 
 HitKind = Literal["exact", "pinyin", "fuzzy"]
+FIND_CACHE = 4096
+"""Texts whose hits a matcher keeps."""
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,20 @@ class Matcher:
         return len(self._entries)
 
     def find(self, text: str, *, fuzzy: bool = True) -> list[Hit]:
-        """Every hit in ``text``, ordered by start; overlapping hits of one phrase id are merged."""
+        """Every hit in ``text``, ordered by start; overlapping hits of one phrase id are merged (cached per
+        text: a matcher is read-only once built, and scripted wording recurs in call after call)."""
         if self._empty or not text:
             return []
-        hits = self._exact(text)
-        if fuzzy:
-            hits.extend(self._fuzzy(text))
-        return _merge(hits)
+        cache = self.__dict__.setdefault("_found", {})
+        found = cache.get((text, fuzzy))
+        if found is None:
+            if len(cache) >= FIND_CACHE:
+                cache.clear()
+            hits = self._exact(text)
+            if fuzzy:
+                hits.extend(self._fuzzy(text))
+            found = cache[(text, fuzzy)] = _merge(hits)
+        return list(found)
 
     def _exact(self, text: str) -> list[Hit]:
         out = []

@@ -51,6 +51,8 @@ EXTEND_SHARE = 0.75
 """A look-alike reaching past the positive's stretch overrules it when it explains this share as much."""
 SHORT = 3
 """Examples this short must occur unbroken (no words in between)."""
+MATCH_CACHE = 4096
+"""Texts whose matches an example set keeps (a set is read-only once built: the same text gives the same matches)."""
 
 _codes: dict[str, str] = {}
 
@@ -150,10 +152,21 @@ class ExampleSet:
 
     # ------------------------------------------------------------------ scoring
     def matches(self, text: str, syl: str | None = None) -> list[Match]:
-        """Every example (positive or negative) said in ``text`` at or above its threshold."""
+        """Every example (positive or negative) said in ``text`` at or above its threshold (cached per text:
+        scripted wording — greetings, closings, the standard answers — recurs in call after call)."""
         if len(text) < 2 or not self._entries:
             return []
-        s = syl if syl is not None else syllable_string(text)
+        if syl is None or syl == syllable_string(text):
+            cache = self.__dict__.setdefault("_match_cache", {})
+            found = cache.get(text)
+            if found is None:
+                if len(cache) >= MATCH_CACHE:
+                    cache.clear()
+                found = cache[text] = self._matches(text, syllable_string(text))
+            return list(found)
+        return self._matches(text, syl)
+
+    def _matches(self, text: str, s: str) -> list[Match]:
         starts: dict[int, list[int]] = defaultdict(list)
         index = self._index
         for i in range(len(s) - 1):

@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import feature_counts, load_or_train, tfidf_vector
+from copilot.analysis.model_cache import INDEX, Columns, feature_counts, load_or_train
 from phrasebook.conduct import CONDUCT_FILE, ConductDataError, read_conduct
 from phrasebook.pinyin import syllables
 
@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 
 MODEL_VERSION = "conduct-3"
 """Change when features, augmentation or classifier change: the cache key includes it."""
+PREDICT_CACHE = 2048
+STORAGE = "numpy-columns"
+"""How the fitted numbers are stored (part of the cache key: a cache of another storage is not read)."""
 LABELS = ("banned", "none", "outcome")
 ASR_COPIES = 2
 COMPOSED = 2
@@ -102,6 +105,10 @@ def analyse(text: str) -> list[str]:
     return feats
 
 
+_SUBLINEAR = np.array([0.0] + [1.0 + math.log(n) for n in range(1, 65)])
+"""1 + log(n) as ``math.log`` gives it (``_SUBLINEAR[1]`` is exactly 1.0: a feature said once weighs its idf)."""
+
+
 def _counts(text: str) -> dict[str, int]:
     """``Counter(analyse(text))``, from the features the need model reads too (one pass per utterance)."""
     return feature_counts(text.replace("你", "您"))
@@ -132,6 +139,34 @@ class Verdict:
 
 
 @dataclass
+class SparseColumns:
+    """A sparse matrix by column (scipy's CSC arrays) and its product with a sparse vector, in numpy."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    rows: int
+
+    @classmethod
+    def of(cls, matrix: Any) -> SparseColumns:
+        m = matrix.tocsc()
+        return cls(np.asarray(m.data, dtype=float), np.asarray(m.indices, dtype=np.int64),
+                   np.asarray(m.indptr, dtype=np.int64), int(m.shape[0]))
+
+    def dot(self, cols: np.ndarray, vals: np.ndarray) -> np.ndarray:
+        """``matrix[:, cols] @ vals``, the same numbers as scipy's: each row's products are added in the order of
+        ``cols`` (``np.add.at`` adds in order, as scipy's column loop does)."""
+        out = np.zeros(self.rows)
+        starts = self.indptr[cols]
+        lens = self.indptr[cols + 1] - starts
+        total = int(lens.sum())
+        if total:
+            at = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
+            np.add.at(out, self.indices[at], self.data[at] * np.repeat(vals, lens))
+        return out
+
+
+@dataclass
 class ConductModel:
     labels: tuple[str, ...]
     vocab: dict[str, int]
@@ -143,7 +178,8 @@ class ConductModel:
     positives: tuple[Example, ...]
     """The original positive examples (for the nearest example named in an explanation)."""
     positive_matrix: Any
-    """Their l2-normalised tf-idf rows (scipy CSR)."""
+    """Their l2-normalised tf-idf rows, stored by column (``SparseColumns``: numpy arrays only, so loading the
+    cached model does not import scipy)."""
     cv: dict[str, Any] = field(default_factory=dict)
     """Grouped cross-validation figures at the chosen thresholds."""
     key: str = ""
@@ -151,44 +187,53 @@ class ConductModel:
     from_cache: bool = False
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        return tfidf_vector(_counts(text), self.vocab, self.idf)
+        # tfidf_vector(_counts(text), vocab, idf), through the features shared with the other models
+        return self.columns().tfidf(text.replace("你", "您"), self.idf)
 
-    def _weights(self) -> dict[str, tuple[float, ...]]:
-        """feature → (idf, coefficient of each label): prediction in plain Python is several times faster
-        than numpy on the few dozen features of one clause (the per-utterance budget is 2 ms)."""
-        w = self.__dict__.get("_w")
-        if w is None:
-            cols = self.coef.T.tolist()
-            idf = self.idf.tolist()
-            w = {f: (idf[j], *cols[j]) for f, j in self.vocab.items()}
-            self.__dict__["_w"] = w
-        return w
+    def columns(self) -> Columns:
+        """This model's view of the process's feature index (model_cache.INDEX)."""
+        cols = self.__dict__.get("_columns")
+        if cols is None:
+            cols = self.__dict__["_columns"] = INDEX.columns(self.vocab)
+            self.__dict__["_coef_t"] = np.ascontiguousarray(self.coef.T)
+        return cols
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("_w", None)
-        return state
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if not isinstance(self.positive_matrix, SparseColumns):  # a cache written with scipy's matrix
+            self.positive_matrix = SparseColumns.of(self.positive_matrix)
 
     def predict(self, text: str) -> dict[str, float]:
-        """Calibrated probability of each label (three: ``LABELS``) for one canonical text."""
-        w = self._weights()
+        """Calibrated probability of each label (three: ``LABELS``) for one canonical text (kept per text,
+        bounded; each caller gets its own dict)."""
+        cache = self.__dict__.setdefault("_predicted", {})
+        got = cache.get(text)
+        if got is None:
+            if len(cache) >= PREDICT_CACHE:
+                cache.clear()
+            got = cache[text] = self._predict(text)
+        return dict(got)
+
+    def _predict(self, text: str) -> dict[str, float]:
+        """``predict`` without the cache.
+
+        The sublinear tf-idf vector, its norm and the three dot products are summed feature by feature in the
+        order the features first occur (``np.add.accumulate`` adds in order, as a Python loop does), so the
+        numbers are those of the plain loop over ``_counts(text)`` this replaced, bit for bit."""
+        cols, counts = self.columns().of(text.replace("你", "您"))
         z = self.intercept.tolist()
-        a0 = a1 = a2 = norm = 0.0
-        log = math.log
-        get = w.get
-        for f, n in _counts(text).items():
-            row = get(f)
-            if row is None:
-                continue
-            idf, c0, c1, c2 = row
-            v = idf if n == 1 else (1.0 + log(n)) * idf
-            norm += v * v
-            a0 += c0 * v
-            a1 += c1 * v
-            a2 += c2 * v
-        if norm > 0.0:
-            norm = math.sqrt(norm)
-            z = [z[0] + a0 / norm, z[1] + a1 / norm, z[2] + a2 / norm]
+        if len(cols):
+            idf = self.idf[cols]
+            if counts.max() < len(_SUBLINEAR):
+                v = _SUBLINEAR[counts] * idf
+            else:  # a feature said more than 64 times in one clause
+                v = np.array([1.0 + math.log(n) for n in counts.tolist()]) * idf
+            norm = math.sqrt(float(np.add.accumulate(v * v)[-1]))
+            a = np.add.accumulate(self.__dict__["_coef_t"][cols] * v[:, None], axis=0)[-1].tolist()
+            z = [z[0] + a[0] / norm, z[1] + a[1] / norm, z[2] + a[2] / norm]
         t = self.temperature
         top = max(z)
         e = [math.exp((x - top) / t) for x in z]
@@ -200,7 +245,7 @@ class ConductModel:
         c, v = self.vector(text)
         if not len(c):
             return None, 0.0
-        sims = np.asarray(self.positive_matrix[:, c] @ v).ravel()
+        sims = self.positive_matrix.dot(c, v)
         best, best_s = None, -1.0
         for i in np.argsort(-sims)[:50]:
             ex = self.positives[int(i)]
@@ -470,7 +515,7 @@ def train(rules: Any, *, cv: bool = True) -> ConductModel:
     order = [list(clf.classes_).index(lab) for lab in LABELS]
     vocab = {f: int(i) for f, i in vec.vocabulary_.items()}
     positives = tuple(e for e in examples if e.label != "none")
-    pm = vec.transform([e.text for e in positives]).tocsc()
+    pm = SparseColumns.of(vec.transform([e.text for e in positives]))
     return ConductModel(labels=LABELS, vocab=vocab, idf=vec.idf_.astype(float), coef=clf.coef_[order].astype(float),
                         intercept=clf.intercept_[order].astype(float), temperature=temperature,
                         thresholds=thresholds, positives=positives, positive_matrix=pm, cv=figures,
@@ -485,6 +530,7 @@ def cache_key(rules: Any) -> str:
     from importlib.metadata import version
 
     h = hashlib.sha256()
+    h.update(STORAGE.encode())
     h.update(f"{MODEL_VERSION}|{version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{ALPHA}|{FOLDS}|"
              f"{TARGET_PRECISION}|{MAX_FPR}|{SEED}|{CHUNK}|{FRAGMENTS}|{FRAGMENTED}|{MIN_CHARS}|{NOT_NEGATIVES}".encode())
     src = Path(rules.pb.source_dir)

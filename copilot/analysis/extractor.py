@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from copilot.analysis.classifier import Classification
@@ -85,8 +86,10 @@ ROLE_WORDS = ("律师事务所", "代理律师", "辩护律师", "辩护人", "�
 _ROLE_INDEX: dict[int, dict[tuple[str, ...], str]] = {}
 
 
+@lru_cache(maxsize=2048)
 def canon_role_words(plain: str) -> str:
-    """``plain`` with every exact homophone of a ROLE_WORDS entry (same loose toneless pinyin) spelt right."""
+    """``plain`` with every exact homophone of a ROLE_WORDS entry (same loose toneless pinyin) spelt right
+    (cached per text)."""
     from phrasebook.pinyin import syllables
 
     if not _ROLE_INDEX:
@@ -109,6 +112,18 @@ def canon_role_words(plain: str) -> str:
 
 _CORRECTION = re.compile(r"(?:不对|说错了|说错|错了|搞错了|不是不是|应该是|更正一下|纠正一下)[^0-9]{0,6}?([0-9]{2,8})(?:号)?")
 """A caller correcting a number just said: 「2207号……哦不对，是2270号」."""
+
+
+_JUDGE_CHARS = frozenset("官承判执執庭")
+"""Every title word ``_judge_in`` reads (法官, 承办人, 审判长/员, 执行员, 庭长, in either script) holds one of these."""
+_NAME_CHARS = frozenset("叫是姓")
+"""Every self-introduction ``_caller_name_in`` reads (我叫, 我是, 名叫, 我姓, 免贵姓 …) holds one of these."""
+
+
+def _may_hold(turn: TurnView, chars: frozenset[str]) -> bool:
+    """Whether the turn, as said or in its canonical form, holds one of ``chars``: a turn without any cannot hold
+    the words a pattern needs, so its text with pauses (a second normalisation) is not made."""
+    return not chars.isdisjoint(turn.text) or not chars.isdisjoint(turn.plain)
 
 
 def _with_pauses(text: str) -> str:
@@ -145,10 +160,13 @@ class Extractor:
         prev: TurnView | None = None
         for t in turns:
             if t.has_content:
-                asked = (not t.is_agent and prev is not None and prev.is_agent and prev.index == t.index - 1
-                         and _QUESTION.search(prev.text) is not None)
-                short = asked and len(t.plain) <= SHORT_ANSWER
-                identity = asked and _WHO_QUESTION.search(prev.plain) is not None
+                read = self._cache.get(("asked", t.index))
+                if read is None:  # what the turn answers depends on the turn before it only: read once
+                    asked = (not t.is_agent and prev is not None and prev.is_agent and prev.index == t.index - 1
+                             and _QUESTION.search(prev.text) is not None)
+                    read = self._cache[("asked", t.index)] = (
+                        asked and len(t.plain) <= SHORT_ANSWER, asked and _WHO_QUESTION.search(prev.plain) is not None)
+                short, identity = read
                 key = ("role", t.index)
                 if key not in self._cache:
                     if t.is_agent:  # only how the agent addresses the caller: 「好的，周律师」
@@ -236,6 +254,8 @@ class Extractor:
 
     def judge_name(self, turns: list[TurnView]) -> str | None:
         for t in turns:
+            if ("judge", t.index) not in self._cache and not _may_hold(t, _JUDGE_CHARS):
+                self._cache[("judge", t.index)] = None  # no title word (法官, 庭长, 承办人 …): nothing to read again
             name = self._memo("judge", t, lambda _p, t=t: self._judge_in(self._pauses(t)))
             if name:
                 return name
@@ -288,6 +308,8 @@ class Extractor:
         for t in turns:
             if t.is_agent:
                 continue
+            if ("name", t.index) not in self._cache and not _may_hold(t, _NAME_CHARS):
+                self._cache[("name", t.index)] = None  # no 叫/是/姓: no self-introduction to read
             name = self._memo("name", t, lambda _p, t=t: _caller_name_in(t, self._pauses(t)))
             if name:
                 return name

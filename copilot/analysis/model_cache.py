@@ -11,8 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import threading
+from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,19 +34,14 @@ def feature_counts(text: str) -> dict[str, int]:
     syllable 1–3-grams (``p…``), in order of first occurrence. Both text models read these features (the
     conduct model after reading 你 as 您), so one utterance is taken apart once and shared (cached per text;
     treat the result as read-only)."""
-    counts: dict[str, int] = {}
-    get = counts.get
     n = len(text)
-    for k in (1, 2, 3):
-        for i in range(n - k + 1):
-            f = "c" + text[i:i + k]
-            counts[f] = get(f, 0) + 1
+    feats = ["c" + text[i:i + k] for k in (1, 2, 3) for i in range(n - k + 1)]
     syl = [s for s in syllables(text) if s]
-    for k in (1, 2, 3):
-        for i in range(len(syl) - k + 1):
-            f = "p" + " ".join(syl[i:i + k])
-            counts[f] = get(f, 0) + 1
-    return counts
+    m = len(syl)
+    feats += ["p" + s for s in syl]
+    feats += [f"p{syl[i]} {syl[i + 1]}" for i in range(m - 1)]
+    feats += [f"p{syl[i]} {syl[i + 1]} {syl[i + 2]}" for i in range(m - 2)]
+    return Counter(feats)  # counted in C, in order of first occurrence (a dict subclass)
 
 
 def tfidf_vector(features: list[str] | dict[str, int], vocab: dict[str, int],
@@ -69,6 +67,140 @@ def tfidf_vector(features: list[str] | dict[str, int], vocab: dict[str, int],
     return cols, vals / np.linalg.norm(vals)
 
 
+class FeatureIndex:
+    """One id per feature string for every text model loaded in this process, and each text's feature ids.
+
+    Each model keeps its own vocabulary; this index maps a feature string to a shared id once per text, and
+    each model maps ids to its columns with one array lookup (``Columns``). A text is then looked up in one
+    dictionary instead of one per model (the vocabularies hold tens of thousands of strings: their lookups
+    were most of the models' prediction time), and the models' numbers are the same: the features of a
+    text come in the same order (first occurrence) with the same counts."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self._texts: dict[str, tuple[int, np.ndarray, np.ndarray]] = {}
+        self._wholes: dict[str, tuple[int, np.ndarray]] = {}
+        """The last few texts read whole, with the id of each of their n-grams by position."""
+        self._lock = threading.Lock()
+
+    def columns(self, vocab: dict[str, int]) -> Columns:
+        """The id → column map of a model's vocabulary (its features are added to the index)."""
+        with self._lock:
+            ids = self.ids
+            pairs = [(ids.setdefault(f, len(ids)), j) for f, j in vocab.items()]
+            col = np.full(len(ids), -1, dtype=np.int64)
+            if pairs:
+                at, js = zip(*pairs, strict=True)
+                col[list(at)] = js
+        return Columns(self, col)
+
+    def text(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, counts) of the features of a canonical text (``feature_counts``) that some loaded model knows,
+        in order of first occurrence; cached per text (treat as read-only).
+
+        A clause or window of a text read just before (the classifier and the role model read a long turn's
+        parts after the whole) is cut out of that text's n-grams by position instead of being taken apart and
+        looked up again: its n-grams are those lying inside it, in the same order."""
+        n = len(self.ids)
+        got = self._texts.get(text)
+        if got is not None and got[0] == n:
+            return got[1], got[2]
+        ids = cnt = None
+        for whole, (version, positional) in reversed(list(self._wholes.items())):  # a snapshot: threads share it
+            at = whole.find(text) if version == n and text else -1
+            if at >= 0:
+                ids, cnt = _first_occurrences(_inside(positional, len(whole), at, at + len(text)))
+                break
+        if ids is None:
+            positional = self._positional(text)
+            if positional is not None:
+                ids, cnt = _first_occurrences(positional)
+                with self._lock:
+                    while len(self._wholes) >= WHOLES:
+                        del self._wholes[next(iter(self._wholes))]
+                    self._wholes[text] = (n, positional)
+            else:  # a text whose syllables do not line up with its characters: counted directly
+                counts = feature_counts(text)
+                k = len(counts)
+                ids = np.fromiter(map(self.ids.get, counts, repeat(-1, k)), dtype=np.int64, count=k)  # in C
+                cnt = np.fromiter(counts.values(), dtype=np.int64, count=k)
+                known = ids >= 0
+                ids, cnt = ids[known], cnt[known]
+        if len(self._texts) >= TEXT_CACHE:
+            self._texts.clear()
+        self._texts[text] = (n, ids, cnt)
+        return ids, cnt
+
+    def _positional(self, text: str) -> np.ndarray | None:
+        """The id (-1: no model knows it) of every n-gram of ``text`` in ``feature_counts`` order — character
+        1-, 2-, 3-grams by start, then syllable 1-, 2-, 3-grams by start — or None when a character has no
+        syllable (the syllable n-grams would not line up with the characters)."""
+        syl = syllables(text)
+        if not all(syl):
+            return None
+        n = len(text)
+        feats = ["c" + text[i:i + k] for k in (1, 2, 3) for i in range(n - k + 1)]
+        feats += ["p" + s for s in syl]
+        feats += [f"p{syl[i]} {syl[i + 1]}" for i in range(n - 1)]
+        feats += [f"p{syl[i]} {syl[i + 1]} {syl[i + 2]}" for i in range(n - 2)]
+        return np.fromiter(map(self.ids.get, feats, repeat(-1, len(feats))), dtype=np.int64, count=len(feats))
+
+
+def _inside(positional: np.ndarray, n: int, a: int, b: int) -> np.ndarray:
+    """The n-grams of ``text[a:b]`` out of ``_positional(text)`` (``n = len(text)``), in the same order."""
+    blocks = []
+    start = 0
+    for _kind in range(2):
+        for k in (1, 2, 3):
+            size = max(0, n - k + 1)
+            blocks.append(positional[start + a:start + max(a, b - k + 1)])
+            start += size
+    return np.concatenate(blocks)
+
+
+def _first_occurrences(positional: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct known ids in order of first occurrence, with their counts."""
+    known = positional[positional >= 0]
+    if not len(known):
+        return known, known
+    uniq, first, counts = np.unique(known, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    return uniq[order], counts[order]
+
+
+class Columns:
+    """A model's view of the ``FeatureIndex``: feature ids → its columns."""
+
+    def __init__(self, index: FeatureIndex, col: np.ndarray) -> None:
+        self.index = index
+        self.col = col
+
+    def of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, counts) of the text's features in this model's vocabulary, in order of first occurrence —
+        what ``tfidf_vector`` counts from ``feature_counts(text)``."""
+        ids, counts = self.index.text(text)
+        col = self.col
+        if len(col) < len(self.index.ids):  # another model added features since: they are not this model's
+            col = self.col = np.concatenate([col, np.full(len(self.index.ids) - len(col), -1, dtype=np.int64)])
+        cols = col[ids]
+        keep = cols >= 0
+        return cols[keep], counts[keep]
+
+    def tfidf(self, text: str, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``tfidf_vector(feature_counts(text), vocab, idf)``, the same numbers."""
+        cols, counts = self.of(text)
+        if not len(cols):
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        vals = (1.0 + np.log(counts.astype(float))) * idf[cols]
+        return cols, vals / np.linalg.norm(vals)
+
+
+TEXT_CACHE = 2048
+WHOLES = 4
+INDEX = FeatureIndex()
+"""The process's feature index (models register their vocabularies when first used)."""
+
+
 def cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
@@ -85,8 +217,8 @@ def load_or_train(kind: str, key: str, cls: type[M], train: Callable[[], M], *, 
             if isinstance(model, cls) and model.key == key:
                 model.from_cache = True
                 return model
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError) as exc:
-            log.warning("%s cache %s unreadable (%s); training again", kind, path, exc)
+        except Exception as exc:  # noqa: BLE001 - any damage to the file (truncated, bytes changed, an old layout)
+            log.warning("%s cache %s unreadable (%s: %s); training again", kind, path, type(exc).__name__, exc)
     model = train()
     model.key = key
     if use_cache:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import feature_counts, load_or_train, tfidf_vector
+from copilot.analysis.model_cache import INDEX, Columns, load_or_train
 from phrasebook.model import Phrasebook
 from phrasebook.pinyin import syllables
 
@@ -103,7 +103,15 @@ class NeedModel:
         return got
 
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        return tfidf_vector(feature_counts(text), self.vocab, self.idf)  # analyse(text), shared with the conduct model
+        # tfidf_vector(feature_counts(text), vocab, idf): the features are shared with the role and conduct models
+        return self.columns().tfidf(text, self.idf)
+
+    def columns(self) -> Columns:
+        """This model's view of the process's feature index (model_cache.INDEX)."""
+        cols = self.__dict__.get("_columns")
+        if cols is None:
+            cols = self.__dict__["_columns"] = INDEX.columns(self.vocab)
+        return cols
 
     def logits_many(self, texts: list[str]) -> np.ndarray:
         """Label logits of several texts, (texts, labels): one set of array operations for all of them."""
@@ -113,24 +121,13 @@ class NeedModel:
         if len(texts) == 1:
             c, v = self.vector(texts[0])
             return (self.intercept + (v @ coef_t[c] if len(c) else 0.0))[None, :]
-        vocab = self.vocab
-        rows: list[int] = []
-        cols: list[int] = []
-        counts: list[int] = []
-        for i, t in enumerate(texts):
-            found: dict[int, int] = {}
-            for f in analyse(t):
-                j = vocab.get(f)
-                if j is not None:
-                    found[j] = found.get(j, 0) + 1
-            rows += [i] * len(found)
-            cols += found
-            counts += found.values()
+        # each text's columns and counts in order of first occurrence (what counting analyse(t) per column gives)
+        found = [self.columns().of(t) for t in texts]
         logits = np.tile(self.intercept, (len(texts), 1))
-        if cols:
-            r = np.array(rows)
-            c = np.array(cols)
-            v = (1.0 + np.log(np.array(counts, dtype=float))) * self.idf[c]
+        if any(len(c) for c, _n in found):
+            r = np.repeat(np.arange(len(texts)), [len(c) for c, _n in found])
+            c = np.concatenate([c for c, _n in found])
+            v = (1.0 + np.log(np.concatenate([n for _c, n in found]).astype(float))) * self.idf[c]
             v /= np.sqrt(np.bincount(r, v * v, minlength=len(texts)))[r]
             np.add.at(logits, r, v[:, None] * coef_t[c])
         return logits

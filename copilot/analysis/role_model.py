@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import load_or_train, tfidf_vector
+from copilot.analysis.model_cache import INDEX, load_or_train
 from phrasebook.roles import ROLE_CODES, ROLES_PATH, RoleData, read_roles
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ C_ROLE = 16.0
 """Inverse regularisation; saga stops at tol 1e-2 (1 s instead of 4 s on this machine, the same predictions
 on the role examples as tol 1e-3)."""
 SEED = 12368
+PREDICT_CACHE = 2048
 ROLE_CLEAR = 0.5
 """A turn says who the caller is when one role's probability reaches this."""
 AGENT_WEIGHT = 1.0
@@ -96,14 +97,24 @@ class RoleModel:
     def predict(self, text: str) -> dict[str, float]:
         """Probability of each role code and ``none`` for one canonical text: the head is trained on the example
         groups (each a coherent way of saying a role: 亲属代问, 打算起诉 …) and a role's probability is the
-        sum of its groups' — a linear model separates coherent groups better than a catch-all ``other``."""
-        from copilot.analysis.need_model import analyse
+        sum of its groups' — a linear model separates coherent groups better than a catch-all ``other``.
+        Kept per text (bounded); each caller gets its own dict."""
+        cache = self.__dict__.setdefault("_predicted", {})
+        got = cache.get(text)
+        if got is None:
+            if len(cache) >= PREDICT_CACHE:
+                cache.clear()
+            got = cache[text] = self._predict(text)
+        return dict(got)
 
+    def _predict(self, text: str) -> dict[str, float]:
         coef_t = self.__dict__.get("_coef_t")
         if coef_t is None:  # feature-major copy: gathering the rows of a few features is contiguous
             coef_t = self.__dict__["_coef_t"] = np.ascontiguousarray(self.coef.T)
             self.__dict__["_roles"] = [label.split("|", 1)[0] for label in self.labels]
-        cols, vals = tfidf_vector(analyse(mask_digits(text)), self.vocab, self.idf)
+            self.__dict__["_columns"] = INDEX.columns(self.vocab)
+        # tfidf_vector(analyse(mask_digits(text)), vocab, idf), through the features shared with the other models
+        cols, vals = self.__dict__["_columns"].tfidf(mask_digits(text), self.idf)
         z = self.intercept + (vals @ coef_t[cols] if len(cols) else 0.0)
         z = np.exp(z - z.max())
         out: dict[str, float] = {}

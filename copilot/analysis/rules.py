@@ -191,9 +191,11 @@ class Rules:
 
     def need_model(self):
         """The need model trained on this phrasebook's example sentences (cached; see need_model.py)."""
-        from copilot.analysis.need_model import model_for
+        if "_need_model" not in self.__dict__:  # once per Rules: the lru_cache key hashes the whole phrasebook
+            from copilot.analysis.need_model import model_for
 
-        return model_for(self.pb, self.dialect_map)
+            self.__dict__["_need_model"] = model_for(self.pb, self.dialect_map)
+        return self.__dict__["_need_model"]
 
     def role_model(self):
         """The caller-role model trained on examples/roles.toml (None without that file; see role_model.py)."""

@@ -184,12 +184,33 @@ class _DialectEdit:
     aligned: bool
 
 
+NORMALIZED_CACHE = 4096
+"""Results kept without a dialect map (texts up to ``CACHED_CHARS`` long): the agent's scripted wording (greetings,
+closings, the standard answers) recurs in call after call, and a turn is read again with its pauses kept. With a
+dialect map (a caller's turn, training texts) nothing is kept: building a key from the map cost more than it saved."""
+CACHED_CHARS = 2000
+_normalized: dict[tuple[str, tuple[()], bool], Normalized] = {}
+
+
 def normalize(text: str, *, dialect: Mapping[str, str] | None = None, keep_punct: bool = False) -> Normalized:
     """Canonical form of ``text`` (see the module docstring), with a map back to ``text``."""
     if not isinstance(text, str):
         raise TextError(f"expected a str, got {type(text).__name__}", where="normalize(text)")
     if dialect is not None and not isinstance(dialect, Mapping):
         raise TextError(f"expected a mapping, got {type(dialect).__name__}", where="normalize(dialect)")
+    if dialect or len(text) > CACHED_CHARS:  # a caller's words with the dialect map are read once per turn anyway
+        return _normalize(text, dialect, keep_punct)
+    key = (text, (), keep_punct)
+    got = _normalized.get(key)
+    if got is None:
+        got = _normalize(text, dialect, keep_punct)
+        if len(_normalized) >= NORMALIZED_CACHE:
+            _normalized.clear()
+        _normalized[key] = got
+    return got
+
+
+def _normalize(text: str, dialect: Mapping[str, str] | None, keep_punct: bool) -> Normalized:
     folded = _to_simplified(text.translate(_WIDTH))
     chars, starts, ends = _strip(folded, keep_punct)
     canon = "".join(chars)

@@ -200,3 +200,18 @@ def test_keys_near_keep_the_initial_of_the_one_syllable_asr_changed():
     assert near.find("连续不断") is None  # two syllables differ
     assert near.find("留颜") is not None and near.find("流年") is None  # two syllables: exact homophones only
     assert KeySet(["联系不上"]).find("连续不上") is None  # off unless asked for
+
+
+def test_results_are_kept_per_text_dialect_and_mode_never_mixed():
+    from copilot.text import normalize as norm
+
+    said = "侬好，我想问问"
+    plain = norm(said)
+    assert norm(said) == plain and "侬" in plain.text
+    mapped = norm(said, dialect={"侬": "你"})
+    assert mapped.text.startswith("你好") and mapped.dialect == (("侬", "你"),)
+    assert norm(said, dialect={"侬": "您"}).text.startswith("您好")  # another map, another result
+    assert norm(said, keep_punct=True).text == "侬好，我想问问"
+    assert norm(said).text == plain.text  # the plain reading is unchanged by the others
+    long = "一" * 3000  # long texts are not kept, and still normalised
+    assert norm(long).source == long

@@ -201,3 +201,12 @@ def test_every_phrase_is_found_with_one_homophone(pb):
             assert any(h.start < 2 + len(phrase) and h.end > 2 for h in hits), (pid, garbled, hits)
             checked += 1
     assert checked > 300
+
+
+def test_hits_are_kept_per_text_and_mode_and_each_caller_gets_its_own_list():
+    m = Matcher.from_phrases([("J", "联系法官"), ("C", "承办法官")])
+    fuzzy = m.find("我想连系法官")
+    assert [h.phrase_id for h in fuzzy] == ["J"] and fuzzy[0].kind == "pinyin"
+    assert m.find("我想连系法官", fuzzy=False) == []  # the exact-only reading is kept apart
+    fuzzy.clear()
+    assert [h.phrase_id for h in m.find("我想连系法官")] == ["J"]

@@ -96,3 +96,13 @@ def test_an_unknown_rule_id_and_a_missing_rule_are_reported(data):
     messages = [e.message for e in check_phrasebook(data)]
     assert any("unknown rule id 'handsfree'" in m for m in messages)
     assert any("no [[rule]] with id 'hands_free'" in m for m in messages)
+
+
+def test_matches_are_kept_per_text_and_each_caller_gets_its_own_list():
+    first = RULES.matches("这个我不知道，联系不上")
+    first.clear()  # a caller changing what it got does not change what the next one gets
+    again = RULES.matches("这个我不知道，联系不上")
+    assert {(m.rule, m.example) for m in again} >= {("know", "不知道"), ("reach", "联系不上")}
+    assert again == RULES.matches("这个我不知道，联系不上") and again is not RULES.matches("这个我不知道，联系不上")
+    # a syllable string given for another text is read as given (never the cached matches of this text)
+    assert RULES.matches("这个我不知道", syl="") == []

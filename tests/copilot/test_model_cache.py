@@ -1,0 +1,82 @@
+"""The trained-model cache (model_cache.load_or_train): a file damaged in any way is trained over with a warning,
+never an error; another key (an edited phrasebook) is never read from an older file."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from copilot.analysis.model_cache import load_or_train
+
+
+@dataclass
+class Tiny:
+    vocab: dict[str, int]
+    coef: np.ndarray
+    key: str = ""
+    from_cache: bool = False
+    trained: list[int] = field(default_factory=list)
+
+
+def _train(calls: list[int]):
+    def train() -> Tiny:
+        calls.append(1)
+        return Tiny({f"c{i}": i for i in range(200)}, np.arange(600, dtype=float).reshape(3, 200))
+    return train
+
+
+def test_a_cached_model_is_read_back_and_another_key_trains(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("COPILOT_CACHE_DIR", str(tmp_path))
+    calls: list[int] = []
+    first = load_or_train("tiny", "k1", Tiny, _train(calls))
+    again = load_or_train("tiny", "k1", Tiny, _train(calls))
+    assert (first.from_cache, again.from_cache, len(calls)) == (False, True, 1)
+    assert again.coef.tolist() == first.coef.tolist() and again.vocab == first.vocab
+    edited = load_or_train("tiny", "k2", Tiny, _train(calls))  # the phrasebook changed: a new key
+    assert not edited.from_cache and len(calls) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny-k1.pkl", "tiny-k2.pkl"]
+
+
+def _damaged(good: bytes) -> list[bytes]:
+    out = [b"", b"not a pickle", good[: len(good) // 2], good[:-1], pickle.dumps({"key": "k"}),
+           pickle.dumps(Tiny({}, np.zeros(1), key="other-key"))]
+    for at in range(2, len(good), max(1, len(good) // 40)):  # one byte changed, all along the file
+        out.append(good[:at] + bytes([good[at] ^ 0xFF]) + good[at + 1:])
+    return out
+
+
+def test_a_damaged_cache_file_is_trained_over_with_a_warning(tmp_path, monkeypatch, caplog) -> None:
+    monkeypatch.setenv("COPILOT_CACHE_DIR", str(tmp_path))
+    calls: list[int] = []
+    load_or_train("tiny", "k", Tiny, _train(calls))
+    path = tmp_path / "tiny-k.pkl"
+    good = path.read_bytes()
+    for bad in _damaged(good):
+        path.write_bytes(bad)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            model = load_or_train("tiny", "k", Tiny, _train(calls))
+        assert isinstance(model, Tiny) and model.key == "k"
+        if not model.from_cache:  # trained again, and the cache is whole again
+            assert path.read_bytes() == good
+        else:  # a changed byte that still reads back (inside a number): the model is still one of this class
+            assert model.coef.shape == (3, 200)
+
+
+def test_a_conduct_cache_whose_state_cannot_be_read_back_is_trained_again(tmp_path, monkeypatch, caplog) -> None:
+    from copilot.analysis import conduct_model as cm
+    from copilot.analysis.rules import load_rules
+
+    monkeypatch.setenv("COPILOT_CACHE_DIR", str(tmp_path))
+    rules = load_rules()
+    key = cm.cache_key(rules)
+    broken = cm.ConductModel.__new__(cm.ConductModel)
+    broken.__dict__.update({"key": key, "positive_matrix": "not a matrix"})
+    (tmp_path / f"conduct-model-{key}.pkl").write_bytes(pickle.dumps(broken))
+    with caplog.at_level(logging.WARNING):
+        model = cm.load_model(rules)
+    assert not model.from_cache and "unreadable" in caplog.text
+    assert cm.load_model(rules).from_cache
