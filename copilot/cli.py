@@ -53,6 +53,16 @@ def _add_phrasebook(sub: argparse._SubParsersAction) -> None:
     c = ps.add_parser("check", help="validate every table; errors name file and line")
     c.add_argument("dir", nargs="?", default=None)
     c.set_defaults(func=lambda a: __import__("phrasebook.cli", fromlist=["cmd_check"]).cmd_check(a.dir))
+    i = ps.add_parser("import-examples", help="add labelled caller sentences (JSONL) from an independent author "
+                                              "as examples/<type>_<source>.toml or examples/roles_<source>.toml")
+    i.add_argument("file", help="JSONL: {text, service_type, need, register} or {text, caller_role} per line")
+    i.add_argument("--source", required=True, help="who wrote them (lower-case name; names the files)")
+    i.add_argument("--dir", default=None, help="phrasebook directory (default: the package's)")
+    i.add_argument("--map", action="append", default=[], metavar="AUTHOR_NEED=NEED",
+                   help="put the author's need under this phrasebook need (else: same name, or the most similar)")
+    i.add_argument("--dry-run", action="store_true", help="report only")
+    i.set_defaults(func=lambda a: __import__("phrasebook.cli", fromlist=["cmd_import"]).cmd_import(
+        a.file, a.source, a.dir, a.map, a.dry_run))
     f = ps.add_parser("find", help="every phrasebook hit in TEXT, with span and replacement")
     f.add_argument("text")
     f.add_argument("--dir", default=None)

@@ -87,6 +87,33 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
     return 0
 
 
+def cmd_import(path: str, source: str, dir: str | Path | None = None, maps: list[str] | None = None,  # noqa: A002
+               dry_run: bool = False, out: TextIO | None = None) -> int:
+    """Import a JSONL file of labelled caller sentences (phrasebook/importer.py); exit 1 on a bad line."""
+    from .importer import import_examples
+
+    out = out or sys.stdout
+    need_map = {}
+    for m in maps or []:
+        author, sep, ours = m.partition("=")
+        if not sep or not author or not ours:
+            print(f"--map {m!r}: expected AUTHOR_NEED=PHRASEBOOK_NEED", file=out)
+            return 2
+        need_map[author] = ours
+    try:
+        report = import_examples(path, source, dir, need_map, dry_run=dry_run)
+    except PhrasebookError as exc:
+        print(f"{exc.file}:{exc.line}: {exc.message}", file=out)
+        return 1
+    for line in report.lines():
+        print(line, file=out)
+    for n, text, like in report.near:
+        print(f"  near duplicate, skipped: {path}:{n}: '{text}' ~ '{like}'", file=out)
+    if dry_run:
+        print("(dry run: nothing written)", file=out)
+    return 0
+
+
 def cmd_find(text: str, dir: str | Path | None = None, out: TextIO | None = None) -> int:  # noqa: A002
     """Print every hit in ``text``: table, phrase id, span, what was said, confidence, replacement.
 

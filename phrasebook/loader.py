@@ -31,13 +31,16 @@ FILES = (
 )
 
 EXAMPLES_DIR = "examples"
-"""Caller example sentences, one file per service type (and ``none.toml``); optional in a phrasebook."""
+"""Caller example sentences, one file per service type (and ``none.toml``), and ``<type>_<source>.toml`` files
+imported from independent authors (phrasebook/importer.py); optional in a phrasebook."""
 ROLES_FILE = "roles.toml"
-"""examples/roles.toml: caller-role sentences (phrasebook/roles.py reads them; not a service type)."""
+"""examples/roles.toml (and imported roles_<source>.toml): caller-role sentences (phrasebook/roles.py reads
+them; not a service type)."""
 
 
 def _example_files(directory: Path) -> list[Path]:
-    return sorted(p for p in (directory / EXAMPLES_DIR).glob("*.toml") if p.name != ROLES_FILE)
+    return sorted(p for p in (directory / EXAMPLES_DIR).glob("*.toml")
+                  if p.name != ROLES_FILE and not p.name.startswith("roles_"))
 
 
 _cache: dict[tuple[str, tuple[float, ...]], Phrasebook] = {}

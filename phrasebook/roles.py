@@ -46,11 +46,13 @@ def _key(text: str) -> str:
 
 
 def read_roles(path: str | Path, *, missing_ok: bool = False) -> RoleData | None:
-    """roles.toml, checked: every group has a role code (or ``none``), a name and non-empty example strings;
-    no sentence twice; every default names a role code. ``missing_ok``: no file gives None."""
+    """roles.toml and every imported roles_<source>.toml beside it, checked: every group has a role code (or
+    ``none``), a name and non-empty example strings; no sentence twice in any of the files; every default names
+    a role code (defaults only in roles.toml). ``missing_ok``: no roles.toml gives None."""
     path = Path(path)
     if missing_ok and not path.exists():
         return None
+    seen: dict[str, str] = {}
     text, data = read_toml_strict(path, RolesDataError)
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
@@ -59,10 +61,20 @@ def read_roles(path: str | Path, *, missing_ok: bool = False) -> RoleData | None
         if v not in ROLE_CODES:
             line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().strip('"').startswith(k)), 1)
             raise RolesDataError(f"{path}:{line}: default for '{k}' is {v!r}; expected one of {', '.join(ROLE_CODES)}")
+    groups = _groups(path, text, data, seen)
+    for extra in sorted(path.parent.glob("roles_*.toml")):
+        extra_text, extra_data = read_toml_strict(extra, RolesDataError)
+        if "defaults" in extra_data:
+            raise RolesDataError(f"{extra}:1: [defaults] belongs in {path.name} only")
+        groups += _groups(extra, extra_text, extra_data, seen)
+    return RoleData(tuple(groups), {str(k): str(v) for k, v in defaults.items()}, str(path))
+
+
+def _groups(path: Path, text: str, data: dict, seen: dict[str, str]) -> list[RoleGroup]:
+    """The checked ``[[group]]`` tables of one roles file (``seen``: sentence key → where it was first)."""
     groups = data.get("group", [])
     if not isinstance(groups, list) or not groups:
         raise RolesDataError(f"{path}:1: expected [[group]] tables with role, name and examples")
-    seen: dict[str, int] = {}
     out = []
     for i, g in enumerate(groups, 1):
         where = f"{path}:{array_table_line(text, 'group', i)}: [[group]] #{i}"
@@ -76,7 +88,7 @@ def read_roles(path: str | Path, *, missing_ok: bool = False) -> RoleData | None
         for e in ex:
             k = _key(e)
             if k in seen:
-                raise RolesDataError(f"{where} ({g['name']}): '{e}' is written twice (first in group #{seen[k]})")
-            seen[k] = i
+                raise RolesDataError(f"{where} ({g['name']}): '{e}' is written twice (first in {seen[k]})")
+            seen[k] = f"{path.name} group #{i}"
         out.append(RoleGroup(g["role"], g["name"], tuple(ex)))
-    return RoleData(tuple(out), {str(k): str(v) for k, v in defaults.items()}, str(path))
+    return out

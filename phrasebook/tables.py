@@ -539,8 +539,18 @@ def example_key(text: str) -> str:
     return _strip(text).lower()
 
 
+def example_label(stem: str) -> str | None:
+    """The label of an example file name: ``<label>`` (written for the phrasebook) or ``<label>_<source>``
+    (imported from one author, phrasebook/importer.py); None when the name starts with no label."""
+    if stem in EXAMPLE_LABELS:
+        return stem
+    found = [lab for lab in EXAMPLE_LABELS if stem.startswith(lab + "_") and len(stem) > len(lab) + 1]
+    return max(found, key=len) if found else None
+
+
 def examples(sources: list[Source], referral_list: tuple[Referral, ...] | None) -> tuple[ExampleGroup, ...]:
-    """examples/<label>.toml: ``[[group]]`` entries with ``need``, ``examples`` and (out of scope) ``referral``.
+    """examples/<label>.toml and examples/<label>_<source>.toml: ``[[group]]`` entries with ``need``,
+    ``examples`` and (out of scope) ``referral``.
 
     Checked: the file name is a service code or ``none``; every example is a non-empty string, written
     once in the whole directory (compared without punctuation and spaces), so that no sentence stands
@@ -551,10 +561,10 @@ def examples(sources: list[Source], referral_list: tuple[Referral, ...] | None) 
     seen: dict[str, tuple[str, str, int]] = {}
     out = []
     for src in sources:
-        label = src.path.stem
-        if label not in EXAMPLE_LABELS:
-            src.err(0, f"example file name '{label}' is not a service type code or 'none' "
-                       f"(expected one of {', '.join(EXAMPLE_LABELS)})")
+        label = example_label(src.path.stem)
+        if label is None:
+            src.err(0, f"example file name '{src.path.stem}' is not a service type code or 'none', "
+                       f"optionally followed by _<source> (expected one of {', '.join(EXAMPLE_LABELS)})")
             continue
         for n, entry in enumerate(src.entries("group")):
             allowed = {"need", "examples", "referral"}
