@@ -141,26 +141,16 @@ def _existing(directory: Path, kind: str, source: str) -> list[tuple[str, str, s
             continue
         for ex, line in zip(g.examples, g.lines, strict=True):
             out.append((example_key(ex), g.label, ex, f"{g.file}:{line}"))
-    roles = read_roles(directory / EXAMPLES_DIR / ROLES_FILE, missing_ok=True)
+    roles = _roles(directory, source)
     if roles is not None and kind == "roles":
-        mine = {g.name for g in _read_groups(directory / EXAMPLES_DIR / f"roles_{source}.toml")}
         for g in roles.groups:
-            if g.name in mine:
-                continue
             for ex in g.examples:
-                out.append((example_key(ex), "role:" + g.role, ex, f"{roles.path} ({g.name})"))
+                out.append((example_key(ex), "role:" + g.role, ex, f"roles ({g.role}: {g.name})"))
     return out
 
 
-def _read_groups(path: Path) -> list:
-    if not path.exists():
-        return []
-    import tomllib
-
-    from .roles import RoleGroup
-
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return [RoleGroup(g.get("role", ""), g.get("name", ""), ()) for g in data.get("group", [])]
+def _roles(directory: Path, source: str):
+    return read_roles(directory / EXAMPLES_DIR / ROLES_FILE, missing_ok=True, exclude=(f"roles_{source}.toml",))
 
 
 def plan(path: str | Path, source: str, directory: str | Path | None = None,
@@ -213,7 +203,7 @@ def plan(path: str | Path, source: str, directory: str | Path | None = None,
             report.near.append((it.line, it.text, like))
             continue
         kept.append(it)
-    files = _roles_file(kept, source, path, report) if kind == "roles" else \
+    files = _roles_file(kept, source, path, directory, report) if kind == "roles" else \
         _need_files(kept, source, path, directory, need_map or {}, report)
     report.written = {name: text.count("\n    \"") for name, text in files.items()}
     return report, files
@@ -290,18 +280,32 @@ def _need_files(kept: list[Item], source: str, path: str | Path, directory: Path
     return files
 
 
-def _roles_file(kept: list[Item], source: str, path: str | Path, report: ImportReport) -> dict[str, str]:
+def _roles_file(kept: list[Item], source: str, path: str | Path, directory: Path,
+                report: ImportReport) -> dict[str, str]:
+    """roles_<source>.toml: each sentence in the group of its role whose examples it is most like (the role model
+    learns coherent groups — one way of saying a role each — better than one catch-all group per role)."""
     if not kept:
         return {}
+    data = _roles(directory, source)
+    names: dict[str, list[tuple[str, list[set[str]]]]] = {}
+    for g in data.groups if data is not None else ():
+        names.setdefault(g.role, []).append((g.name, [_bigrams(example_key(e)) for e in g.examples]))
+    out: dict[tuple[str, str], list[Item]] = {}
+    for it in kept:
+        g = _bigrams(example_key(it.text))
+        known = names.get(it.label)
+        name = max(known, key=lambda k: max((_jaccard(g, e) for e in k[1]), default=0.0))[0] if known \
+            else f"来电人自述（来源 {source}）"
+        out.setdefault((it.label, name), []).append(it)
     lines = _header("roles", source, path, report)
+    lines.append("# 每句归入其身份下最相近的 roles.toml 组 / each sentence is in the roles.toml group of its role it is most like.")
     for role in ROLE_LABELS:
-        its = [it for it in kept if it.label == role]
-        if not its:
-            continue
-        lines += ["", "[[group]]", f"role = {_toml_str(role)}", f"name = {_toml_str(f'来电人自述（来源 {source}）')}",
-                  "examples = ["]
-        lines += [f"    {_toml_str(it.text)},  # {Path(path).name}:{it.line}" for it in its]
-        lines.append("]")
+        for (r, name), its in out.items():
+            if r != role:
+                continue
+            lines += ["", "[[group]]", f"role = {_toml_str(role)}", f"name = {_toml_str(name)}", "examples = ["]
+            lines += [f"    {_toml_str(it.text)},  # {Path(path).name}:{it.line}" for it in its]
+            lines.append("]")
     return {f"roles_{source}.toml": "\n".join(lines) + "\n"}
 
 

@@ -45,10 +45,11 @@ def _key(text: str) -> str:
     return re.sub(r"[\s，。？！、；：,.?!;:“”\"']+", "", text)
 
 
-def read_roles(path: str | Path, *, missing_ok: bool = False) -> RoleData | None:
+def read_roles(path: str | Path, *, missing_ok: bool = False, exclude: tuple[str, ...] = ()) -> RoleData | None:
     """roles.toml and every imported roles_<source>.toml beside it, checked: every group has a role code (or
     ``none``), a name and non-empty example strings; no sentence twice in any of the files; every default names
-    a role code (defaults only in roles.toml). ``missing_ok``: no roles.toml gives None."""
+    a role code (defaults only in roles.toml). ``missing_ok``: no roles.toml gives None; ``exclude``: file names of
+    imported files not to read."""
     path = Path(path)
     if missing_ok and not path.exists():
         return None
@@ -62,7 +63,7 @@ def read_roles(path: str | Path, *, missing_ok: bool = False) -> RoleData | None
             line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().strip('"').startswith(k)), 1)
             raise RolesDataError(f"{path}:{line}: default for '{k}' is {v!r}; expected one of {', '.join(ROLE_CODES)}")
     groups = _groups(path, text, data, seen)
-    for extra in sorted(path.parent.glob("roles_*.toml")):
+    for extra in sorted(p for p in path.parent.glob("roles_*.toml") if p.name not in exclude):
         extra_text, extra_data = read_toml_strict(extra, RolesDataError)
         if "defaults" in extra_data:
             raise RolesDataError(f"{extra}:1: [defaults] belongs in {path.name} only")
