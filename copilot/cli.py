@@ -61,8 +61,10 @@ def _add_phrasebook(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--map", action="append", default=[], metavar="AUTHOR_NEED=NEED",
                    help="put the author's need under this phrasebook need (else: same name, or the most similar)")
     i.add_argument("--dry-run", action="store_true", help="report only")
+    i.add_argument("--note", default="", help="what was done to the file before (labels corrected, lines dropped); "
+                                              "goes into the files' header")
     i.set_defaults(func=lambda a: __import__("phrasebook.cli", fromlist=["cmd_import"]).cmd_import(
-        a.file, a.source, a.dir, a.map, a.dry_run))
+        a.file, a.source, a.dir, a.map, a.dry_run, a.note))
     f = ps.add_parser("find", help="every phrasebook hit in TEXT, with span and replacement")
     f.add_argument("text")
     f.add_argument("--dir", default=None)

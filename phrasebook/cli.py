@@ -88,7 +88,7 @@ def cmd_check(dir: str | Path | None = None, out: TextIO | None = None) -> int: 
 
 
 def cmd_import(path: str, source: str, dir: str | Path | None = None, maps: list[str] | None = None,  # noqa: A002
-               dry_run: bool = False, out: TextIO | None = None) -> int:
+               dry_run: bool = False, note: str = "", out: TextIO | None = None) -> int:
     """Import a JSONL file of labelled caller sentences (phrasebook/importer.py); exit 1 on a bad line."""
     from .importer import import_examples
 
@@ -101,7 +101,7 @@ def cmd_import(path: str, source: str, dir: str | Path | None = None, maps: list
             return 2
         need_map[author] = ours
     try:
-        report = import_examples(path, source, dir, need_map, dry_run=dry_run)
+        report = import_examples(path, source, dir, need_map, dry_run=dry_run, note=note)
     except PhrasebookError as exc:
         print(f"{exc.file}:{exc.line}: {exc.message}", file=out)
         return 1

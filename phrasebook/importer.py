@@ -66,6 +66,8 @@ class ImportReport:
     repeats: int = 0
     needs: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     """(label, author's need) → (phrasebook need, how: same / map / nearest)."""
+    note: str = ""
+    """What was done to the author's file before the import (labels corrected, lines dropped), for the header."""
 
     def lines(self) -> list[str]:
         out = [f"{self.read} sentence(s) read; {sum(self.written.values())} written; skipped: {self.exact} already in "
@@ -154,13 +156,13 @@ def _roles(directory: Path, source: str):
 
 
 def plan(path: str | Path, source: str, directory: str | Path | None = None,
-         need_map: dict[str, str] | None = None) -> tuple[ImportReport, dict[str, str]]:
+         need_map: dict[str, str] | None = None, note: str = "") -> tuple[ImportReport, dict[str, str]]:
     """(report, file name → TOML text) of an import, without writing anything."""
     if not SOURCE_NAME.match(source):
         raise ImportDataError(path, 0, f"source name {source!r}: expected lower-case letters, digits and '-'")
     directory = _resolve(directory)
     kind, items = read_jsonl(path)
-    report = ImportReport(kind, read=len(items))
+    report = ImportReport(kind, read=len(items), note=note)
     tag = (lambda it: "role:" + it.label) if kind == "roles" else (lambda it: it.label)
     existing = _existing(directory, kind, source)
     by_key: dict[str, tuple[str, str]] = {}
@@ -218,6 +220,7 @@ def _header(kind: str, source: str, path: str | Path, report: ImportReport) -> l
         f"# Generated from {path} on {when}; the author had read neither this phrasebook nor any evaluation set.",
         f"# 读入 {report.read} 句；跳过：已在短语库中 {report.exact}，近似重复 {len(report.near)}，文件内重复 {report.repeats}。",
         "# Edit or delete sentences here like any example; importing the same source again replaces this file.",
+        *([f"# 导入前的处理 / before the import: {report.note}"] if report.note else []),
     ]
 
 
@@ -310,9 +313,9 @@ def _roles_file(kept: list[Item], source: str, path: str | Path, directory: Path
 
 
 def import_examples(path: str | Path, source: str, directory: str | Path | None = None,
-                    need_map: dict[str, str] | None = None, *, dry_run: bool = False) -> ImportReport:
+                    need_map: dict[str, str] | None = None, *, dry_run: bool = False, note: str = "") -> ImportReport:
     """Write (unless ``dry_run``) the example files of ``path`` into ``directory``/examples; the report."""
-    report, files = plan(path, source, directory, need_map)
+    report, files = plan(path, source, directory, need_map, note)
     target = _resolve(directory) / EXAMPLES_DIR
     if not dry_run:
         kinds = ("roles_",) if report.kind == "roles" else tuple(f"{lab}_" for lab in EXAMPLE_LABELS)
