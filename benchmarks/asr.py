@@ -32,8 +32,17 @@ from asr.whisper_engine import WhisperConfig
 
 log = logging.getLogger(__name__)
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-"""The project's reference data beside the repository (not shipped with it; benchmarks only)."""
+def _shared() -> Path:
+    """The project's reference data beside the repository (not shipped with it; benchmarks only):
+    ``$COPILOT_SHARED``, else ``shared/`` beside the repository or beside its worktrees' folder."""
+    if os.environ.get("COPILOT_SHARED"):
+        return Path(os.environ["COPILOT_SHARED"])
+    here = Path(__file__).resolve()
+    found = [p / "shared" for p in here.parents[2:4] if (p / "shared").is_dir()]
+    return found[0] if found else here.parents[2] / "shared"
+
+
+SHARED = _shared()
 MANDARIN = SHARED / "audio" / "mandarin"
 DEV = SHARED / "eval" / "dev"
 CHUNK = SAMPLE_RATE // 10
