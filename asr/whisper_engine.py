@@ -132,6 +132,11 @@ class WhisperConfig:
     8 kHz alone (confidence 0.2-0.35, invented text) but reads it with the next 4 s (docs/live-asr.md)."""
     hold_silence: float = 1.0
     """Seconds of silence after a held utterance before its text becomes the final."""
+    agent_opening: str | None = None
+    """Live, the agent's channel only: the text its context starts with, before any final (the first
+    utterance of a call has no context). The product gives the phrasebook's greeting examples and the
+    court's names (``copilot.session.recording.agent_opening``): Whisper base then writes the agent's
+    opening 您好 instead of 你好 and the court's name right. The caller's channel starts empty."""
     commit_partials: bool = False
     """Live partials, local agreement: the prefix on which the last two partial decodes of the utterance
     agreed (``stable``) is committed and forced as the next partial decode's prefix, so each partial decodes
@@ -524,6 +529,8 @@ class WhisperSession:
         self._last_partial = ""
         self._stable = 0
         self._context = ""                               # the channel's recent finals (decoder prompt)
+        if speaker == "agent" and config.agent_opening and config.context_chars > 0:
+            self._context = config.agent_opening
         self._carry: list[tuple[np.ndarray, str]] = []  # recent utterances (audio, final text) carried
         self._carry_end = 0                              # end sample of the last carried utterance
         self._held: tuple[str, float, int, int] | None = None  # (text, conf, audio samples, trim) held back
