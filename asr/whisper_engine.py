@@ -249,7 +249,7 @@ class WhisperRecognizer:
             if config.partial_window_pad != config.window_pad:
                 config = replace(config, window_pad=config.partial_window_pad)
             return self.decode(audio, beam_size=config.partial_beam_size, config=config, context=context,
-                               prefix=prefix)
+                               prefix=prefix, full_window=False)
         finally:
             cost = time.perf_counter() - t0
             self.partial_cost = cost if not self.partial_cost else 0.5 * self.partial_cost + 0.5 * cost
@@ -261,17 +261,21 @@ class WhisperRecognizer:
         return max(config.partial_interval, self.partial_cost / config.partial_budget)
 
     def decode(self, audio: np.ndarray, *, beam_size: int, config: WhisperConfig,
-               context: str = "", prefix: str = "") -> tuple[str, float]:
+               context: str = "", prefix: str = "", full_window: bool = True) -> tuple[str, float]:
         """Decode float32 16 kHz audio (one utterance); returns (text, confidence 0..1).
 
         ``context``: text said before on this channel, given to the decoder as its previous text after the
-        configured ``initial_prompt``."""
+        configured ``initial_prompt``. ``full_window=False`` (partials): a short-window decode that looks
+        like a runaway gives no text instead of the full-window redo (with its temperature fallback that
+        took up to 9 s here: partials are provisional, the final decode redoes it)."""
         prompt = "".join(p for p in (config.initial_prompt, context) if p) or None
         if config.window_pad > 0:
             short = self._decode_short_window(audio, beam_size=beam_size, config=config, prompt=prompt,
                                               prefix=prefix)
             if short is not None:
                 return short
+            if not full_window:
+                return "", 0.0
         if prefix:
             return "", 0.0  # the carried decode failed; the caller decodes the utterance alone
         segments, _info = self.model.transcribe(
