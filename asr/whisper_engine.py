@@ -75,7 +75,9 @@ class WhisperConfig:
     min_speech: float = 0.2
     """Seconds of speech below which a segment is dropped as a click."""
     pre_roll: float = 0.5
-    """Seconds of audio kept before the detected start of speech."""
+    """Seconds of audio kept before the detected start of speech. 0.5 s with ``hold_confidence`` 0.7 (session
+    13, one run of ``benchmarks.asr``): clips 16k 21.2 → 17.5 %, 8k 29.2 → 27.7 %, fixtures 14.8 → 14.6 %
+    (docs/live-asr.md); 0.3 s lost first syllables (「好…」, 「但是…」) at 8 kHz."""
     post_roll: float = 0.2
     """Seconds of the trailing silence kept after the end of speech (at most ``end_silence``)."""
     file_vad_min_silence: float = 0.6
@@ -131,7 +133,8 @@ class WhisperConfig:
     the held text becomes the final. 0 = off. Whisper base cannot read the first 6 s of the meeting clip at
     8 kHz alone (confidence 0.2-0.35, invented text) but reads it with the next 4 s (docs/live-asr.md)."""
     hold_silence: float = 1.0
-    """Seconds of silence after a held utterance before its text becomes the final."""
+    """Seconds of silence after a held utterance before its text becomes the final (1.5 s until session 13:
+    held finals then set the final-text p95)."""
     agent_opening: str | None = None
     """Live, the agent's channel only: the text its context starts with, before any final (the first
     utterance of a call has no context). The product gives the phrasebook's greeting examples and the
@@ -533,7 +536,8 @@ class WhisperSession:
         self._last_partial = ""
         self._stable = 0
         self._context = ""                               # the channel's recent finals (decoder prompt)
-        if speaker == "agent" and config.agent_opening and config.context_chars > 0:
+        self._opening = bool(speaker == "agent" and config.agent_opening and config.context_chars > 0)
+        if self._opening:  # the first final replaces it (see _remember)
             self._context = config.agent_opening
         self._carry: list[tuple[np.ndarray, str]] = []  # recent utterances (audio, final text) carried
         self._carry_end = 0                              # end sample of the last carried utterance
@@ -743,6 +747,8 @@ class WhisperSession:
         n = self.config.context_chars
         if n <= 0 or confidence < self.config.context_min_confidence:
             return
+        if self._opening:  # the opening text primes the first utterance only
+            self._context, self._opening = "", False
         self._context = (self._context + text)[-n:]
 
     def finish(self) -> list[Utterance]:

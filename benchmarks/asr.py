@@ -198,9 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="Whisper: any WhisperConfig field for this run (repeatable), e.g. --set pre_roll=0.6")
     ap.add_argument("--hotwords", action="store_true",
                     help="Whisper, live decodes: with the phrasebook's hotwords (copilot.session.recording.live_hotwords)")
-    ap.add_argument("--opening", default=None, metavar="TEXT",
+    ap.add_argument("--opening", default="phrasebook", metavar="TEXT",
                     help="Whisper, live decodes of the agent channel: the context before the first final "
-                         "('phrasebook' = copilot.session.recording.agent_opening; '' = none; default: the engine's)")
+                         "(default 'phrasebook' = copilot.session.recording.agent_opening, as the product; '' = none)")
     ap.add_argument("--context", type=int, default=None, metavar="CHARS",
                     help="Whisper, live decodes: characters of the channel's previous finals given as the "
                          "decoder's prompt (default: the engine's setting; 0 = none)")

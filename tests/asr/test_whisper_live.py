@@ -261,7 +261,7 @@ def test_the_meeting_clip_reads_live_as_from_the_file(recognizer):
 
 def test_the_agents_opening_context_is_the_greeting_and_the_caller_starts_empty(recognizer):
     """``agent_opening`` (the phrasebook's standard greeting): the agent channel's first decode hears it as
-    earlier text and writes the greeting's 您好 as the agent says it (without it Whisper base writes 你好 on
+    earlier text (the first final then replaces it) and writes the greeting's 您好 as the agent says it (without it Whisper base writes 你好 on
     the fixtures); FX-12's non-standard greeting is read no worse; the caller's channel starts empty."""
     from copilot.analysis.rules import load_rules
     from copilot.session.recording import agent_opening
@@ -271,7 +271,9 @@ def test_the_agents_opening_context_is_the_greeting_and_the_caller_starts_empty(
     first = {}
     for label, text in (("none", None), ("greeting", opening)):
         session = recognizer.open_session("agent", partials=False, agent_opening=text)
-        first[label] = [u for u in feed(session, fx01) if u.final][0].text
+        finals = [u for u in feed(session, fx01) if u.final]
+        first[label] = finals[0].text
+        assert session._context == "".join(u.text for u in finals)[-48:]  # the first final replaces the opening
     assert first["greeting"].startswith("您好"), first
     assert not first["none"].startswith("您好"), first  # the class this fixes: 你好 for the agent's 您好
     fx12 = read_audio(FX12).channels[0][: 8 * SAMPLE_RATE]
