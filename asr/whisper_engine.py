@@ -138,7 +138,7 @@ class WhisperConfig:
     agent_opening: str | None = None
     """Live, the agent's channel only: the text its context starts with, before any final (the first
     utterance of a call has no context). The product gives the phrasebook's greeting examples and the
-    court's names (``copilot.session.recording.agent_opening``): Whisper base then writes the agent's
+    court's names (``copilot.session.factory.agent_opening``): Whisper base then writes the agent's
     opening 您好 instead of 你好 and the court's name right. The caller's channel starts empty."""
     commit_partials: bool = False
     """Live partials, local agreement: the prefix on which the last two partial decodes of the utterance

@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="Whisper, live decodes: with the phrasebook's hotwords (copilot.session.recording.live_hotwords)")
     ap.add_argument("--opening", default="phrasebook", metavar="TEXT",
                     help="Whisper, live decodes of the agent channel: the context before the first final "
-                         "(default 'phrasebook' = copilot.session.recording.agent_opening, as the product; '' = none)")
+                         "(default 'phrasebook' = copilot.session.factory.agent_opening, as the product; '' = none)")
     ap.add_argument("--context", type=int, default=None, metavar="CHARS",
                     help="Whisper, live decodes: characters of the channel's previous finals given as the "
                          "decoder's prompt (default: the engine's setting; 0 = none)")
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         opts["live_hotwords"] = live_hotwords(load_rules())
     if engine == "whisper" and args.opening is not None:  # the agent channel's opening context (phrasebook)
         from copilot.analysis.rules import load_rules
-        from copilot.session.recording import agent_opening
+        from copilot.session.factory import agent_opening
 
         opts["agent_opening"] = agent_opening(load_rules()) if args.opening == "phrasebook" else args.opening or None
     if engine == "whisper" and args.context is not None:

@@ -49,14 +49,6 @@ def live_hotwords(rules: Rules) -> str:
     return " ".join(dict.fromkeys(greeting + courts))
 
 
-def agent_opening(rules: Rules) -> str:
-    """What the live decoder of the agent's channel hears as earlier text before the call's first words
-    (``WhisperConfig.agent_opening``): the phrasebook's standard greeting. With it Whisper base writes the
-    agents' opening 您好 (not 你好) on the fixture calls. The court's names were tried too and are not
-    given: Whisper base copied the list into the first final (docs/live-asr.md)."""
-    return rules.greeting_text
-
-
 def transcript_from_events(call_id: str, events: list[Any], source: str = "",
                            ring_seconds: float | None = None) -> Transcript:
     turns = [Turn(e.speaker, e.start, e.end, e.text, e.confidence, e.words) for e in events

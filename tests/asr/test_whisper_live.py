@@ -264,7 +264,7 @@ def test_the_agents_opening_context_is_the_greeting_and_the_caller_starts_empty(
     earlier text (the first final then replaces it) and writes the greeting's 您好 as the agent says it (without it Whisper base writes 你好 on
     the fixtures); FX-12's non-standard greeting is read no worse; the caller's channel starts empty."""
     from copilot.analysis.rules import load_rules
-    from copilot.session.recording import agent_opening
+    from copilot.session.factory import agent_opening
 
     opening = agent_opening(load_rules())
     fx01 = read_audio(FX12.parent / "FX-01-contact-judge.flac").channels[0][: 8 * SAMPLE_RATE]
