@@ -136,10 +136,10 @@ class WhisperConfig:
     """Seconds of silence after a held utterance before its text becomes the final (1.5 s until session 13:
     held finals then set the final-text p95)."""
     agent_opening: str | None = None
-    """Live, the agent's channel only: the text its context starts with, before any final (the first
-    utterance of a call has no context). The product gives the phrasebook's greeting examples and the
-    court's names (``copilot.session.factory.agent_opening``): Whisper base then writes the agent's
-    opening 您好 instead of 你好 and the court's name right. The caller's channel starts empty."""
+    """Live, the agent's channel only: the text its context starts with, replaced by the channel's first final
+    (the first utterance of a call has no context). The product gives the phrasebook's standard greeting
+    (``copilot.session.factory.agent_opening``): Whisper base then writes the agents' opening 您好 instead of
+    你好; fixtures 334 → 328 errors (docs/live-asr.md). The caller's channel starts empty."""
     commit_partials: bool = False
     """Live partials, local agreement: the prefix on which the last two partial decodes of the utterance
     agreed (``stable``) is committed and forced as the next partial decode's prefix, so each partial decodes
