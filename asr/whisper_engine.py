@@ -74,8 +74,10 @@ class WhisperConfig:
     """Seconds: an utterance is cut here even without a pause."""
     min_speech: float = 0.2
     """Seconds of speech below which a segment is dropped as a click."""
-    pre_roll: float = 0.3
-    """Seconds of audio kept before the detected start of speech."""
+    pre_roll: float = 0.5
+    """Seconds of audio kept before the detected start of speech. 0.5 s with ``hold_confidence`` 0.7 (session
+    13, one run of ``benchmarks.asr``): clips 16k 21.2 → 17.5 %, 8k 29.2 → 27.7 %, fixtures 14.8 → 14.6 %
+    (docs/live-asr.md); 0.3 s lost first syllables (「好…」, 「但是…」) at 8 kHz."""
     post_roll: float = 0.2
     """Seconds of the trailing silence kept after the end of speech (at most ``end_silence``)."""
     file_vad_min_silence: float = 0.6
@@ -123,15 +125,26 @@ class WhisperConfig:
     confirms the end (at least ``post_roll``, so the decoded audio is exactly the final's; 0 = off). When
     speech resumes first the decode is thrown away; otherwise its text is the final, ready up to
     ``end_silence - early_final`` seconds sooner. The finals are the same text; only latency and CPU change."""
-    hold_confidence: float = 0.5
+    hold_confidence: float = 0.7
     """Live utterances, look-back: a final decode less sure of itself than this (exp of the mean token
     log-probability) is not emitted at once (nor shown as a partial); its audio stays the start of the
     utterance: when speech resumes within ``hold_silence`` seconds of its end, the two are decoded as one
     utterance at the next endpoint (as file mode decodes the speech around a pause in one window); otherwise
     the held text becomes the final. 0 = off. Whisper base cannot read the first 6 s of the meeting clip at
     8 kHz alone (confidence 0.2-0.35, invented text) but reads it with the next 4 s (docs/live-asr.md)."""
-    hold_silence: float = 1.5
-    """Seconds of silence after a held utterance before its text becomes the final."""
+    hold_silence: float = 1.0
+    """Seconds of silence after a held utterance before its text becomes the final (1.5 s until session 13:
+    held finals then set the final-text p95)."""
+    agent_opening: str | None = None
+    """Live, the agent's channel only: the text its context starts with, replaced by the channel's first final
+    (the first utterance of a call has no context). The product gives the phrasebook's standard greeting
+    (``copilot.session.factory.agent_opening``): Whisper base then writes the agents' opening 您好 instead of
+    你好; fixtures 334 → 328 errors (docs/live-asr.md). The caller's channel starts empty."""
+    commit_partials: bool = False
+    """Live partials, local agreement: the prefix on which the last two partial decodes of the utterance
+    agreed (``stable``) is committed and forced as the next partial decode's prefix, so each partial decodes
+    only the words after it (the encoder still hears the whole utterance); the shown text never takes back
+    a committed character. False: every partial re-decodes the whole utterance."""
     context_min_confidence: float = 0.0
     """A final joins the context only when its confidence (exp of the mean token log-probability) is at
     least this: a garbled final would mislead the next decode."""
@@ -230,13 +243,16 @@ class WhisperRecognizer:
                 log.info("Whisper partial decode costs %.2f s here; partials at most every %.1f s of audio",
                          self.partial_cost, self.partial_gap(config))
 
-    def decode_partial(self, audio: np.ndarray, *, config: WhisperConfig, context: str = "") -> tuple[str, float]:
-        """A provisional re-decode (``partial_beam_size``); its wall time updates :attr:`partial_cost`."""
+    def decode_partial(self, audio: np.ndarray, *, config: WhisperConfig, context: str = "",
+                       prefix: str = "") -> tuple[str, float]:
+        """A provisional re-decode (``partial_beam_size``); its wall time updates :attr:`partial_cost`.
+        ``prefix``: text forced as the start (returned without it; empty when the decode failed)."""
         t0 = time.perf_counter()
         try:
             if config.partial_window_pad != config.window_pad:
                 config = replace(config, window_pad=config.partial_window_pad)
-            return self.decode(audio, beam_size=config.partial_beam_size, config=config, context=context)
+            return self.decode(audio, beam_size=config.partial_beam_size, config=config, context=context,
+                               prefix=prefix, full_window=False)
         finally:
             cost = time.perf_counter() - t0
             self.partial_cost = cost if not self.partial_cost else 0.5 * self.partial_cost + 0.5 * cost
@@ -248,17 +264,21 @@ class WhisperRecognizer:
         return max(config.partial_interval, self.partial_cost / config.partial_budget)
 
     def decode(self, audio: np.ndarray, *, beam_size: int, config: WhisperConfig,
-               context: str = "", prefix: str = "") -> tuple[str, float]:
+               context: str = "", prefix: str = "", full_window: bool = True) -> tuple[str, float]:
         """Decode float32 16 kHz audio (one utterance); returns (text, confidence 0..1).
 
         ``context``: text said before on this channel, given to the decoder as its previous text after the
-        configured ``initial_prompt``."""
+        configured ``initial_prompt``. ``full_window=False`` (partials): a short-window decode that looks
+        like a runaway gives no text instead of the full-window redo (with its temperature fallback that
+        took up to 9 s here: partials are provisional, the final decode redoes it)."""
         prompt = "".join(p for p in (config.initial_prompt, context) if p) or None
         if config.window_pad > 0:
             short = self._decode_short_window(audio, beam_size=beam_size, config=config, prompt=prompt,
                                               prefix=prefix)
             if short is not None:
                 return short
+            if not full_window:
+                return "", 0.0
         if prefix:
             return "", 0.0  # the carried decode failed; the caller decodes the utterance alone
         segments, _info = self.model.transcribe(
@@ -514,11 +534,16 @@ class WhisperSession:
         self._speech = 0                                 # speech samples in the current utterance
         self._since_partial = 0
         self._last_partial = ""
+        self._stable = 0
         self._context = ""                               # the channel's recent finals (decoder prompt)
+        self._opening = bool(speaker == "agent" and config.agent_opening and config.context_chars > 0)
+        if self._opening:  # the first final replaces it (see _remember)
+            self._context = config.agent_opening
         self._carry: list[tuple[np.ndarray, str]] = []  # recent utterances (audio, final text) carried
         self._carry_end = 0                              # end sample of the last carried utterance
         self._held: tuple[str, float, int, int] | None = None  # (text, conf, audio samples, trim) held back
         self._early: tuple[str, float] | None = None     # the final decoded early, before end_silence
+        self._decodes = 0                                # final decodes so far (partials wait after one)
         cfg = config
         self._energy_floor = 10 ** (cfg.energy_threshold_db / 20)
         self._pre_frames = int(cfg.pre_roll * SAMPLE_RATE) // VAD_FRAME
@@ -542,10 +567,15 @@ class WhisperSession:
         self._pending = np.concatenate([self._pending, samples])
         out: list[Utterance] = []
         n = len(self._pending) // VAD_FRAME
+        decodes = self._decodes
         for i in range(n):
             out.extend(self._frame(self._pending[i * VAD_FRAME : (i + 1) * VAD_FRAME]))
         self._pending = self._pending[n * VAD_FRAME :]
-        if self._in_speech and self._held is None and self.config.partial_interval > 0 and \
+        # A partial waits while a final is being decided: after a final decode in this block (it would
+        # come out only after that decode: partial p95 0.9 s on the fixtures), and in the trailing silence
+        # once the early final is decoded (the utterance has not grown; its final comes at the endpoint).
+        if self._in_speech and self._held is None and self._early is None and decodes == self._decodes and \
+                self.config.partial_interval > 0 and \
                 self._since_partial >= self.recognizer.partial_gap(self.config) * SAMPLE_RATE:
             self._since_partial = 0
             out.extend(self._partial())
@@ -593,11 +623,17 @@ class WhisperSession:
 
     def _partial(self) -> list[Utterance]:
         audio = np.concatenate(self._utt)
-        text, conf = self.recognizer.decode_partial(audio, config=self.config, context=self._context)
+        committed = self._last_partial[: self._stable] if self.config.commit_partials else ""
+        text, conf = self.recognizer.decode_partial(audio, config=self.config, context=self._context,
+                                                    prefix=committed)
+        if committed:
+            if not text.strip():
+                return []
+            text = committed + text.strip()
         if not text or text == self._last_partial:
             return []
         stable = agreed_prefix(self._last_partial, text)
-        self._last_partial = text
+        self._last_partial, self._stable = text, stable
         start, end = self._times(len(audio))
         return [Utterance(self.speaker, text, start, end, final=False, confidence=conf, stable=stable)]
 
@@ -625,6 +661,7 @@ class WhisperSession:
         self._silence = 0
         self._since_partial = 0
         self._last_partial = ""
+        self._stable = 0
         start, end = self._times(len(audio))
         self._speech = 0
         if keep_speaking:
@@ -660,6 +697,7 @@ class WhisperSession:
         self._in_speech = False
         self._silence = self._speech = self._since_partial = 0
         self._last_partial = ""
+        self._stable = 0
         return self._emit_final(audio, utt_start, text, conf, start, end)
 
     def _emit_final(self, audio: np.ndarray, utt_start: int, text: str, conf: float,
@@ -679,6 +717,7 @@ class WhisperSession:
         """The final decode of one utterance: with the channel's previous utterance carried in front of it
         when it ended less than ``carry_gap`` seconds before (see :class:`WhisperConfig`), else alone."""
         cfg, rec = self.config, self.recognizer
+        self._decodes += 1
         carry = self._carry
         gap = (utt_start - self._carry_end) / SAMPLE_RATE
         if carry and not 0 <= gap <= cfg.carry_gap:
@@ -708,6 +747,8 @@ class WhisperSession:
         n = self.config.context_chars
         if n <= 0 or confidence < self.config.context_min_confidence:
             return
+        if self._opening:  # the opening text primes the first utterance only
+            self._context, self._opening = "", False
         self._context = (self._context + text)[-n:]
 
     def finish(self) -> list[Utterance]:

@@ -32,8 +32,17 @@ from asr.whisper_engine import WhisperConfig
 
 log = logging.getLogger(__name__)
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-"""The project's reference data beside the repository (not shipped with it; benchmarks only)."""
+def _shared() -> Path:
+    """The project's reference data beside the repository (not shipped with it; benchmarks only):
+    ``$COPILOT_SHARED``, else ``shared/`` beside the repository or beside its worktrees' folder."""
+    if os.environ.get("COPILOT_SHARED"):
+        return Path(os.environ["COPILOT_SHARED"])
+    here = Path(__file__).resolve()
+    found = [p / "shared" for p in here.parents[2:4] if (p / "shared").is_dir()]
+    return found[0] if found else here.parents[2] / "shared"
+
+
+SHARED = _shared()
 MANDARIN = SHARED / "audio" / "mandarin"
 DEV = SHARED / "eval" / "dev"
 CHUNK = SAMPLE_RATE // 10
@@ -189,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="Whisper: any WhisperConfig field for this run (repeatable), e.g. --set pre_roll=0.6")
     ap.add_argument("--hotwords", action="store_true",
                     help="Whisper, live decodes: with the phrasebook's hotwords (copilot.session.recording.live_hotwords)")
+    ap.add_argument("--opening", default="phrasebook", metavar="TEXT",
+                    help="Whisper, live decodes of the agent channel: the context before the first final "
+                         "(default 'phrasebook' = copilot.session.factory.agent_opening, as the product; '' = none)")
     ap.add_argument("--context", type=int, default=None, metavar="CHARS",
                     help="Whisper, live decodes: characters of the channel's previous finals given as the "
                          "decoder's prompt (default: the engine's setting; 0 = none)")
@@ -224,11 +236,18 @@ def main(argv: list[str] | None = None) -> int:
         from copilot.session.recording import live_hotwords
 
         opts["live_hotwords"] = live_hotwords(load_rules())
+    if engine == "whisper" and args.opening is not None:  # the agent channel's opening context (phrasebook)
+        from copilot.analysis.rules import load_rules
+        from copilot.session.factory import agent_opening
+
+        opts["agent_opening"] = agent_opening(load_rules()) if args.opening == "phrasebook" else args.opening or None
     if engine == "whisper" and args.context is not None:
         opts["context_chars"] = args.context
     for item in args.set:
         field_name, _, value = item.partition("=")
-        opts[field_name] = type(getattr(WhisperConfig(), field_name))(value)
+        default = getattr(WhisperConfig(), field_name)
+        opts[field_name] = (value in ("1", "true", "True")) if isinstance(default, bool) else \
+            value if default is None else type(default)(value)
     t0 = time.perf_counter()
     recognizer = make_recognizer(engine, **opts)
     if args.mode != "stream" and not decodes_whole_channel(recognizer):
