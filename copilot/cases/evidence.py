@@ -41,9 +41,20 @@ def digit_of(ch: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+_END_HEARD = "后衡"
+"""How Whisper writes 号 said right after the serial besides its homophones (浩, 耗, 好 — those share its
+reading): 「3306衡」, 「2764后」. Only right after a digit (「以后」, 「民初后面」 are words)."""
+
+
 @lru_cache(maxsize=1024)
 def _ends_span(ch: str) -> bool:
     return ch == _END or bool(readings(ch) & readings(_END))
+
+
+def _heard_end(text: str, j: int, parts: list[tuple[str, str]], gap: str) -> bool:
+    """Whether ``text[j]`` is 号 heard as another word (``_END_HEARD``) ending the serial just read."""
+    return (text[j] in _END_HEARD and not gap and bool(parts) and parts[-1][0] == "d"
+            and text[j - 1:j].isdigit() and text[j + 1:j + 2] not in ("面", "来", "天"))
 
 
 @dataclass(frozen=True)
@@ -200,7 +211,7 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
                     parts.append(("d", d))
             elif ch in " .-·,，、":
                 pass
-            elif _ends_span(ch) and parts:
+            elif (_ends_span(ch) or _heard_end(text, j, parts, gap)) and parts:
                 if gap:  # characters heard between the last digits and 号: serial digits not understood
                     parts.append(("g", gap))
                     gap = ""
@@ -214,6 +225,7 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
             j += 1
         span_text = text[start:j]
         i = max(j, i + 1)
+        _full_year(parts)
         # a type code said last with no serial after it (「2024年浙0381民初」, the rest to come): a head, never split
         said_last = gap and not ended and j >= n - 1 and (_type_in(gap) or (None, 0, 0, -1))[3] == len(gap)
         hyps = [] if said_last else _hypotheses(parts)
@@ -225,6 +237,15 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
         if frag is not None:
             frags.append(Fragment(turn, speaker, start, span_text, *frag))
     return out, frags
+
+
+def _full_year(parts: list[tuple[str, str]]) -> None:
+    """A year said with two digits (「24年」, 「二四年」) before the rest of the number is the 20xx year: the first
+    digit group of two digits, 年 right after it and more digits to come (a date 「24年3月」 stays a date)."""
+    k = 1 if parts and parts[0][0] == "g" else 0
+    if (len(parts) > k + 2 and parts[k][0] == "d" and re.fullmatch(r"[12]\d", parts[k][1])
+            and parts[k + 1][0] == "g" and parts[k + 1][1].startswith("年")):
+        parts[k] = ("d", "20" + parts[k][1])
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d|1?2\d?[0-3]\d")
@@ -389,19 +410,40 @@ def judge_words(text: str) -> str:
     return "".join(chars)
 
 
+_JUDGE_AFTER = re.compile(r"(?:法官|审判长|审判员)(?:叫|是|姓)?([\u4e00-\u9fff]{1,3})")
+
+
+@lru_cache(maxsize=2048)
+def _is_word(text: str) -> bool:
+    """Whether ``text`` starts with a word that is no name (法官马上…, 法官常常…: jieba's first word of two
+    characters or more tagged other than a personal name)."""
+    import jieba.posseg
+
+    first = next(iter(jieba.posseg.cut(text)), None)
+    return first is not None and len(first.word) >= 2 and not first.flag.startswith("nr")
+
+
 def judge_mentions(texts: list[str]) -> list[str]:
-    """Characters heard right before 法官 and the like (the surname, or a full name said before it).
+    """Characters heard right before 法官 and the like (the surname, or a full name said before it), and a name
+    said right after it (「承办法官刘某某」, 「法官叫刘某某」: its first character a surname).
 
     Words that name a role, not a judge (承办法官, 主审法官 …: the extractor's ``NOT_JUDGE_PREFIX``), are left
     out also when the ASR wrote them as homophones (成半法官)."""
-    from copilot.analysis.extractor import NOT_JUDGE_PREFIX
+    from copilot.analysis.extractor import NAME_STOP, NOT_JUDGE_PREFIX, SURNAMES
 
     out = []
     for t in texts:
-        for m in _JUDGE.finditer(judge_words(t)):
+        t = judge_words(t)
+        for m in _JUDGE.finditer(t):
             h = m.group(1)
             if not any(h.endswith(p) or (len(p) >= 2 and _sounds_as(h[-len(p):], p)) for p in NOT_JUDGE_PREFIX):
                 out.append(h)
+        for m in _JUDGE_AFTER.finditer(t):
+            name = m.group(1)
+            name = name[:next((i for i, ch in enumerate(name) if ch in NAME_STOP), len(name))]
+            if len(name) >= 2 and name[0] in SURNAMES and not (_is_word(name) or _is_word(name[:2])):
+                # the name's length is not known: the surname, and the name of two and of three characters
+                out += [name[:1], *(name[:n] for n in range(2, len(name) + 1))]
     return out
 
 

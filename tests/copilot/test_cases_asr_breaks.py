@@ -183,3 +183,55 @@ def test_a_whole_number_then_a_date_or_an_address_stays_one_case(directory):
     rec = _run(directory, ("caller", "案号是2024年浙0381民初2764号。"),
                ("agent", "好的，请讲。"), ("caller", "我15号去过法院，住在人民路88号。"))
     assert rec["case_number"] == "（2024）浙0381民初2764号" and rec["case_source"] == "directory"
+
+
+# -- session 13: four more classes (two-digit year, 号 heard as 后/衡, the judge's name after 法官, a correction
+# with nothing after it) ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("said", ["案号是24年这0381民初2764号，我叫程丽。", "案号是二四年浙0381民初2764号，我叫程丽。"])
+def test_a_year_said_with_two_digits_is_the_20xx_year(directory, said):
+    rec = _run(directory, ("caller", said))
+    assert rec["case_number"] == "（2024）浙0381民初2764号"
+
+
+def test_a_two_digit_year_in_a_date_makes_no_case(directory):
+    rec = _run(directory, ("caller", "我24年3月15号去法院立的案，想问问进度。"),
+               ("agent", "请问您的案号是多少？"), ("caller", "案号我忘了。"))
+    assert rec["case_number"] is None
+
+
+@pytest.mark.parametrize("end", ["衡", "后"])
+def test_hao_heard_as_another_word_still_ends_the_serial(directory, end):
+    """号 written 衡 or 后 right after the serial; the caller corrects it and comes back (the correction needs
+    the tail to be seen)."""
+    rec = _run(directory, ("caller", f"案号是2024年的0302名除4413{end}，我不对是4431{end}，我叫邝秀英。"))
+    assert rec["case_number"] == "（2024）浙0302民初4431号"
+
+
+def test_a_generation_word_after_digits_is_no_case(directory):
+    rec = _run(directory, ("caller", "我是90后，以后开庭要注意什么？"), ("agent", "您有案号吗？"), ("caller", "没有。"))
+    assert rec["case_number"] is None
+
+
+@pytest.mark.parametrize("said", ["您的案子承办法官钱丽华，下周开庭。", "法官叫钱丽华，下周开庭。"])
+def test_the_judges_name_said_after_the_title(directory, said):
+    rec = _run(directory, ("caller", "案号是2023年浙0381民初2764号，我叫俞建明。"), ("agent", said))
+    assert rec["case_number"] == "（2023）浙0381民初2764号"
+    assert rec["judge_name"] == "钱丽华"
+
+
+def test_a_word_after_the_title_names_no_judge(directory):
+    rec = _run(directory, ("caller", "我想问一下开庭的事。"), ("agent", "承办法官马上会联系您，请稍等。"))
+    assert rec["case_number"] is None
+    assert rec["judge_name"] is None
+
+
+def test_a_correction_with_no_number_after_it_keeps_the_number(directory):
+    rec = _run(directory, ("caller", "案号是2024年浙0302民初4413号，不对不对，"),
+               ("agent", "您再确认一下？"), ("caller", "我叫卜建国。"))
+    assert rec["case_number"] == "（2024）浙0302民初4413号"
+
+
+def test_a_correction_with_no_number_in_a_call_without_one_makes_none(directory):
+    rec = _run(directory, ("caller", "我说的不对不对，我重新说，我想咨询离婚的事。"), ("agent", "好的，您说。"))
+    assert rec["case_number"] is None
