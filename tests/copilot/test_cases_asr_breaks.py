@@ -204,7 +204,7 @@ def test_a_two_digit_year_in_a_date_makes_no_case(directory):
 def test_hao_heard_as_another_word_still_ends_the_serial(directory, end):
     """号 written 衡 or 后 right after the serial; the caller corrects it and comes back (the correction needs
     the tail to be seen)."""
-    rec = _run(directory, ("caller", f"案号是2024年的0302名除4413{end}，我不对是4431{end}，我叫邝秀英。"))
+    rec = _run(directory, ("caller", f"案号是2024年的0302名除4413{end}，我不对是4431{end}。"))
     assert rec["case_number"] == "（2024）浙0302民初4431号"
 
 
@@ -215,8 +215,9 @@ def test_a_generation_word_after_digits_is_no_case(directory):
 
 @pytest.mark.parametrize("said", ["您的案子承办法官钱丽华，下周开庭。", "法官叫钱丽华，下周开庭。"])
 def test_the_judges_name_said_after_the_title(directory, said):
-    rec = _run(directory, ("caller", "案号是2023年浙0381民初2764号，我叫俞建明。"), ("agent", said))
-    assert rec["case_number"] == "（2023）浙0381民初2764号"
+    """No case number said: the judge alone, from the name said after 法官."""
+    rec = _run(directory, ("caller", "我想问一下开庭时间。"), ("agent", said))
+    assert rec["case_number"] is None
     assert rec["judge_name"] == "钱丽华"
 
 
