@@ -110,7 +110,11 @@ def canon_role_words(plain: str) -> str:
     return "".join(chars)
 
 
-_CORRECTION = re.compile(r"(?:不对|说错了|说错|错了|搞错了|不是不是|应该是|更正一下|纠正一下)[^0-9]{0,6}?([0-9]{2,8})(?:号)?")
+CORRECTION_LINK = r"[，,。、\s哦啊嗯呃哎]*(?:我|我说的)?(?:应该|其实|实际上|还)?是?[，,。、\s]*"
+"""What may stand between a correction word and the corrected number: a pause, a particle, 是/应该是 — no other
+words (「不对，开庭是15号吗」 corrects nothing: the number is a date; the one said stays)."""
+_CORRECTION = re.compile(r"(?:不对|说错了|说错|错了|搞错了|不是不是|应该是|更正一下|纠正一下)" + CORRECTION_LINK
+                         + r"([0-9]{2,8})(?:号)?")
 """A caller correcting a number just said: 「2207号……哦不对，是2270号」."""
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from copilot.analysis.extractor import CORRECTION_LINK
 from copilot.text.case_codes import readings, resolve_type_code
 from copilot.text.numbers import _ZERO_LIKE
 from copilot.text.numerals import DIGIT_VALUE
@@ -287,6 +288,9 @@ def _fragment(parts: list[tuple[str, str]], ended: bool, at_end: bool) -> tuple[
 
 
 _CORRECTION = re.compile(r"不对|不是|错了|说错|更正|纠正")
+_CORRECTION_BEFORE = re.compile(r"(?:" + _CORRECTION.pattern + r")" + CORRECTION_LINK + r"$")
+"""A correction word right before a tail, with only a pause, a particle or 是 between them: 「不对，开庭是15号」 is a
+date after a correction that gave no number (the number said stays)."""
 FRAGMENT_TURNS = 4
 """A tail completes a head said at most this many turns before (either speaker: the agent may ask for the rest)."""
 
@@ -319,7 +323,7 @@ def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
             if f.head:
                 heads.append((index, f))
                 continue
-            correction = bool(_CORRECTION.search(text[max(0, f.pos - 6):f.pos]))
+            correction = bool(_CORRECTION_BEFORE.search(text[max(0, f.pos - 12):f.pos]))
             # a tail completes the last head still waiting for its serial (then it is used up: a later 「15号」 or
             # 「88号」 is a date or an address), or — after 不对/不是 — corrects the number said before it in the turn
             pending = [(t0, h) for t0, h in heads if index - t0 <= FRAGMENT_TURNS]

@@ -236,3 +236,10 @@ def test_a_correction_with_no_number_after_it_keeps_the_number(directory):
 def test_a_correction_with_no_number_in_a_call_without_one_makes_none(directory):
     rec = _run(directory, ("caller", "我说的不对不对，我重新说，我想咨询离婚的事。"), ("agent", "好的，您说。"))
     assert rec["case_number"] is None
+
+
+@pytest.mark.parametrize("after", ["不对，开庭是15号吗？", "不对不对，我记得是下个月15号开庭。"])
+def test_a_correction_followed_by_a_date_keeps_the_number_said(directory, after):
+    """The caller says 不对 but gives no corrected number; a date said after it corrects nothing."""
+    rec = _run(directory, ("caller", f"案号是2024年浙0302民初4413号，{after}"))
+    assert rec["case_number"] == "（2024）浙0302民初4413号"
