@@ -53,9 +53,13 @@ def _ends_span(ch: str) -> bool:
 
 
 def _heard_end(text: str, j: int, parts: list[tuple[str, str]], gap: str) -> bool:
-    """Whether ``text[j]`` is 号 heard as another word (``_END_HEARD``) ending the serial just read."""
-    return (text[j] in _END_HEARD and not gap and bool(parts) and parts[-1][0] == "d"
-            and text[j - 1:j].isdigit() and text[j + 1:j + 2] not in ("面", "来", "天"))
+    """Whether ``text[j]`` is 号 heard as another word (``_END_HEARD``) ending the serial just read: right after
+    a digit, or after one character that sounds like a digit right after one (「一五期后」: 七 heard as 期)."""
+    if text[j] not in _END_HEARD or not parts or parts[-1][0] != "d" or text[j + 1:j + 2] in ("面", "来", "天"):
+        return False
+    if not gap:
+        return text[j - 1:j].isdigit()
+    return len(gap) == 1 and digit_of(gap) is not None and text[j - 2:j - 1].isdigit()
 
 
 @dataclass(frozen=True)

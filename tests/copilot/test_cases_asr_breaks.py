@@ -243,3 +243,15 @@ def test_a_correction_followed_by_a_date_keeps_the_number_said(directory, after)
     """The caller says 不对 but gives no corrected number; a date said after it corrects nothing."""
     rec = _run(directory, ("caller", f"案号是2024年浙0302民初4413号，{after}"))
     assert rec["case_number"] == "（2024）浙0302民初4413号"
+
+
+def test_a_last_serial_digit_heard_as_a_word_before_hao_heard_as_hou(directory):
+    """七 heard as 期 and 号 as 后: the digit-like character before 后 is the serial's last digit."""
+    rec = _run(directory, ("caller", "案号是2023年浙0302民初156期后，想问开庭时间。"))
+    assert rec["case_number"] == "（2023）浙0302民初1567号"
+
+
+def test_a_count_before_hou_is_no_case(directory):
+    rec = _run(directory, ("caller", "我去了2次后就没再去了，想问问怎么起诉。"), ("agent", "您有案号吗？"),
+               ("caller", "还没有立案。"))
+    assert rec["case_number"] is None
