@@ -13,11 +13,11 @@ import os
 import pickle
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -65,6 +65,75 @@ def tfidf_vector(features: list[str] | dict[str, int], vocab: dict[str, int],
     cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
     vals = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[cols]
     return cols, vals / np.linalg.norm(vals)
+
+
+class Tfidf:
+    """scikit-learn's ``TfidfVectorizer(analyzer=…, sublinear_tf=True, norm="l2")`` for training, the same
+    vocabulary, IDF and matrix bit for bit (``tests/copilot/test_model_cache.py`` compares them), in a
+    fraction of its time: each distinct text is taken apart once, its features counted in C (``Counter``),
+    and the vocabulary and column ids are built with dict and numpy operations instead of a Python loop
+    over every feature of every text (that loop was a third of the models' training time).
+
+    The matrix is the one ``TfidfVectorizer.fit_transform`` builds: ids by first occurrence, each row's
+    entries sorted by that id, then the ids renamed to the rank of the feature string (its columns are in
+    sorted order, its entries keep the first-occurrence order); the TF-IDF weighting is scikit-learn's
+    ``TfidfTransformer``."""
+
+    def __init__(self, analyzer: Callable[[str], Iterable[str]]) -> None:
+        self.analyzer = analyzer
+        self.vocabulary_: dict[str, int] = {}
+        self.idf_: np.ndarray = np.zeros(0)
+        self._tfidf: Any = None
+
+    def _counts(self, texts: list[str]) -> list[dict[str, int]]:
+        seen: dict[str, dict[str, int]] = {}
+        analyzer = self.analyzer
+        out = []
+        for t in texts:
+            c = seen.get(t)
+            if c is None:
+                c = seen[t] = Counter(analyzer(t))
+            out.append(c)
+        return out
+
+    def fit_transform(self, texts: list[str]) -> Any:
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        counts = self._counts(texts)
+        first = dict.fromkeys(chain.from_iterable(counts))  # ids by first occurrence, as the vectorizer gives
+        if not first:
+            raise ValueError("empty vocabulary: no text has any feature")
+        first_id = dict(zip(first, range(len(first)), strict=True))
+        names = sorted(first)
+        vocab = dict(zip(names, range(len(names)), strict=True))
+        rank = np.fromiter(map(vocab.__getitem__, first), dtype=np.int32, count=len(first))
+        x = self._matrix(counts, first_id, len(first))
+        x.indices = rank.take(x.indices, mode="clip")
+        self.vocabulary_ = vocab
+        self._tfidf = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True)
+        self._tfidf.fit(x)
+        self.idf_ = self._tfidf.idf_
+        return self._tfidf.transform(x, copy=False)
+
+    def transform(self, texts: list[str]) -> Any:
+        """The TF-IDF matrix of other texts (features outside the vocabulary ignored)."""
+        vocab = self.vocabulary_
+        counts = [{f: n for f, n in c.items() if f in vocab} for c in self._counts(texts)]
+        return self._tfidf.transform(self._matrix(counts, vocab, len(vocab)), copy=False)
+
+    @staticmethod
+    def _matrix(counts: list[dict[str, int]], ids: dict[str, int], width: int) -> Any:
+        import scipy.sparse as sp
+
+        lengths = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts))
+        indptr = np.zeros(len(counts) + 1, dtype=np.int32)
+        np.cumsum(lengths, out=indptr[1:])
+        total = int(indptr[-1])
+        cols = np.fromiter(map(ids.__getitem__, chain.from_iterable(counts)), dtype=np.int32, count=total)
+        vals = np.fromiter(chain.from_iterable(c.values() for c in counts), dtype=np.intc, count=total)
+        x = sp.csr_matrix((vals, cols, indptr), shape=(len(counts), width), dtype=np.float64)
+        x.sort_indices()
+        return x
 
 
 class FeatureIndex:
