@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import INDEX, Columns, Tfidf, load_or_train
+from copilot.analysis.model_cache import INDEX, Columns, Tfidf, load_or_train, ngram_rows
 from phrasebook.model import Phrasebook
 from phrasebook.pinyin import syllables
 
@@ -205,7 +205,7 @@ def training_set(pb: Phrasebook, dialect: dict[str, str] | None, *, copies: int 
 def vectorizer() -> Tfidf:
     """``TfidfVectorizer(analyzer=analyse, sublinear_tf=True, min_df=1, norm="l2")``, its numbers bit for bit
     (model_cache.Tfidf: each distinct text taken apart once, counted in C)."""
-    return Tfidf(_analyse.__wrapped__)
+    return Tfidf(_analyse.__wrapped__, ngram_rows)
 
 
 def classifier(c: float) -> Any:

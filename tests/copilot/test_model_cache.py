@@ -83,9 +83,10 @@ def test_a_conduct_cache_whose_state_cannot_be_read_back_is_trained_again(tmp_pa
 
 
 def test_tfidf_is_sklearns_vectorizer_bit_for_bit():
-    """model_cache.Tfidf (training's vectoriser) gives TfidfVectorizer's vocabulary, IDF and matrix — the same
-    entries in the same order, the same bits — on the phrasebook's real training texts (repeated texts
-    included), and the same matrix for texts it was not fitted on."""
+    """model_cache.Tfidf (training's vectoriser: text by text, or all texts at once with ngram_rows, as the need
+    and conduct models fit it) gives TfidfVectorizer's vocabulary, IDF and matrix — the same entries in the same
+    order, the same bits — on the phrasebook's real training texts (repeated texts included, and odd characters),
+    and the same matrix for texts it was not fitted on."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from copilot.analysis import conduct_model, need_model
@@ -97,11 +98,14 @@ def test_tfidf_is_sklearns_vectorizer_bit_for_bit():
     conduct_texts, _l, _o = conduct_model.augment(conduct_model.gather(rules))
     assert len(set(texts)) < len(texts)  # repeated texts: each is counted once and its row repeated
     unseen = ["我想问一下那个案子现在到哪一步了", "", "ＡＢＣ１２３", texts[0]]
-    for analyzer, docs in ((need_model.analyse, texts), (conduct_model.analyse, conduct_texts)):
+    unseen_chars = ["你说的那个𠀀字，ａｂ１２", "嗯", "您您您您"]  # a character outside the BMP, one without pinyin, repeats
+    for analyzer, docs, ours in ((need_model.analyse, texts, need_model.vectorizer()),
+                                 (need_model.analyse, texts + unseen_chars, Tfidf(need_model.analyse)),
+                                 (conduct_model.analyse, conduct_texts + unseen_chars, conduct_model._vectorizer()),
+                                 (need_model.analyse, unseen_chars + texts, need_model.vectorizer())):
         ref = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=1, norm="l2")
-        ours = Tfidf(analyzer)
         a, b = ref.fit_transform(docs), ours.fit_transform(docs)
-        assert ours.vocabulary_ == ref.vocabulary_
+        assert list(ours.vocabulary_.items()) == list(ref.vocabulary_.items())  # its order too
         assert ours.idf_.tobytes() == ref.idf_.tobytes()
         for m, n in ((a, b), (ref.transform(unseen), ours.transform(unseen))):
             assert type(m) is type(n) and m.shape == n.shape
