@@ -195,15 +195,22 @@ def ngram_rows(texts: list[str], *, drop_empty: bool = True) -> tuple[list[str],
         keys.append(u_doc[at])
         orders.append((u_doc[at] * 6 + block) * width + u_pos[at])
     # distinct features per block, with the order of their first occurrence over all texts
-    feats: list[tuple[int, int]] = []
+    all_names: list[str] = []
     first_seen, gid_parts = [], []
-    offset = 0
+    mask = (1 << 21) - 1
+    syl_names_arr = np.array(syl_list, dtype=object)
     for block, code in enumerate(codes):
         uniq, first_at, inverse = np.unique(code, return_index=True, return_inverse=True)
         first_seen.append(orders[block][first_at])
-        gid_parts.append(inverse + offset)
-        feats.extend((block, c) for c in uniq.tolist())
-        offset += len(uniq)
+        gid_parts.append(inverse + len(all_names))
+        k = block % 3 + 1
+        parts = [(uniq >> (21 * (k - 1 - j))) & mask for j in range(k)]
+        if block < 3:  # code points → a string array, each n-gram one string (no code point is 0)
+            grams = np.stack(parts, axis=1).astype("<u4").view(f"<U{k}").ravel().tolist()
+            all_names.extend(["c" + g for g in grams])
+        else:
+            words = [syl_names_arr[q].tolist() for q in parts]
+            all_names.extend(["p" + " ".join(w) for w in zip(*words, strict=True)])
     by_first = np.argsort(np.concatenate(first_seen), kind="stable")
     rank = np.empty(len(by_first), dtype=np.int64)
     rank[by_first] = np.arange(len(by_first))
@@ -216,17 +223,7 @@ def ngram_rows(texts: list[str], *, drop_empty: bool = True) -> tuple[list[str],
     x = sp.csr_matrix((count.astype(np.intc), cols.astype(np.int32), indptr), shape=(n_docs, n_feats),
                       dtype=np.float64)
     x.sort_indices()  # already sorted: marks them so, as the vectoriser's matrix is marked
-    mask = (1 << 21) - 1
-
-    def name(block: int, code: int) -> str:
-        k = block % 3 + 1
-        parts = [(code >> (21 * (k - 1 - j))) & mask for j in range(k)]
-        if block < 3:
-            return "c" + "".join(map(chr, parts))
-        return "p" + " ".join(syl_list[p] for p in parts)
-
-    names = [name(*feats[i]) for i in by_first.tolist()]
-    return names, x
+    return [all_names[i] for i in by_first.tolist()], x
 
 
 class FeatureIndex:
