@@ -70,9 +70,10 @@ def tfidf_vector(features: list[str] | dict[str, int], vocab: dict[str, int],
 class Tfidf:
     """scikit-learn's ``TfidfVectorizer(analyzer=…, sublinear_tf=True, norm="l2")`` for training, the same
     vocabulary, IDF and matrix bit for bit (``tests/copilot/test_model_cache.py`` compares them), in a
-    fraction of its time: each distinct text is taken apart once, its features counted in C (``Counter``),
-    and the vocabulary and column ids are built with dict and numpy operations instead of a Python loop
-    over every feature of every text (that loop was a third of the models' training time).
+    fraction of its time: each distinct text is taken apart once — all texts at once with numpy when
+    ``ngrams`` (``ngram_rows``) is given, else text by text, counted in C (``Counter``) — and the vocabulary
+    and column ids are built with dict and numpy operations instead of a Python loop over every feature of
+    every text (taking the texts apart and that loop were a third of the models' training time).
 
     The matrix is the one ``TfidfVectorizer.fit_transform`` builds: ids by first occurrence, each row's
     entries sorted by that id, then the ids renamed to the rank of the feature string (its columns are in

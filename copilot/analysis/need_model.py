@@ -228,7 +228,7 @@ def need_centroids(x: Any, names: list[str]) -> tuple[list[str], np.ndarray]:
 
 
 def fit(texts: list[str], labels: list[str]) -> tuple[Any, Any, Any]:
-    """(fitted TfidfVectorizer, fitted LogisticRegression, tf-idf matrix) of canonical texts."""
+    """(fitted vectoriser (model_cache.Tfidf), fitted LogisticRegression, tf-idf matrix) of canonical texts."""
     vec = vectorizer()
     x = vec.fit_transform(texts)
     return vec, classifier(C_LABEL).fit(x, labels), x
