@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import INDEX, Columns, feature_counts, load_or_train
+from copilot.analysis.model_cache import INDEX, Columns, Tfidf, feature_counts, load_or_train, ngram_rows
 from phrasebook.conduct import CONDUCT_FILE, ConductDataError, read_conduct
 from phrasebook.pinyin import syllables
 
@@ -408,10 +408,14 @@ def augment(examples: list[Example], *, seed: int = SEED) -> tuple[list[str], li
 # ---------------------------------------------------------------- training
 
 
-def _vectorizer() -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def _vectorizer() -> Tfidf:
+    """``TfidfVectorizer(analyzer=analyse, sublinear_tf=True, norm="l2")``, its numbers bit for bit (model_cache.Tfidf)."""
+    return Tfidf(analyse, _ngram_rows)
 
-    return TfidfVectorizer(analyzer=analyse, sublinear_tf=True, norm="l2")
+
+def _ngram_rows(texts: list[str]) -> tuple[list[str], Any]:
+    """``analyse``'s features of distinct texts, all at once (model_cache.ngram_rows)."""
+    return ngram_rows([t.replace("你", "您") for t in texts], drop_empty=False)
 
 
 def _classifier() -> Any:

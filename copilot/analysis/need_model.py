@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import INDEX, Columns, load_or_train
+from copilot.analysis.model_cache import INDEX, Columns, Tfidf, load_or_train, ngram_rows
 from phrasebook.model import Phrasebook
 from phrasebook.pinyin import syllables
 
@@ -60,15 +60,13 @@ def analyse(text: str) -> list[str]:
 @lru_cache(maxsize=2048)
 def _analyse(text: str) -> tuple[str, ...]:
     """Cached: the need model and the role model read the same turns and clauses."""
-    feats = []
     n = len(text)
-    for k in (1, 2, 3):
-        for i in range(n - k + 1):
-            feats.append("c" + text[i:i + k])
+    feats = ["c" + text[i:i + k] for k in (1, 2, 3) for i in range(n - k + 1)]
     syl = [s for s in syllables(text) if s]
-    for k in (1, 2, 3):
-        for i in range(len(syl) - k + 1):
-            feats.append("p" + " ".join(syl[i:i + k]))
+    m = len(syl)
+    feats += ["p" + s for s in syl]
+    feats += [f"p{syl[i]} {syl[i + 1]}" for i in range(m - 1)]
+    feats += [f"p{syl[i]} {syl[i + 1]} {syl[i + 2]}" for i in range(m - 2)]
     return tuple(feats)
 
 
@@ -204,10 +202,10 @@ def training_set(pb: Phrasebook, dialect: dict[str, str] | None, *, copies: int 
     return texts, labels, needs
 
 
-def vectorizer() -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return TfidfVectorizer(analyzer=analyse, sublinear_tf=True, min_df=1, norm="l2")
+def vectorizer() -> Tfidf:
+    """``TfidfVectorizer(analyzer=analyse, sublinear_tf=True, min_df=1, norm="l2")``, its numbers bit for bit
+    (model_cache.Tfidf: each distinct text taken apart once, counted in C)."""
+    return Tfidf(_analyse.__wrapped__, ngram_rows)
 
 
 def classifier(c: float) -> Any:
@@ -230,7 +228,7 @@ def need_centroids(x: Any, names: list[str]) -> tuple[list[str], np.ndarray]:
 
 
 def fit(texts: list[str], labels: list[str]) -> tuple[Any, Any, Any]:
-    """(fitted TfidfVectorizer, fitted LogisticRegression, tf-idf matrix) of canonical texts."""
+    """(fitted vectoriser (model_cache.Tfidf), fitted LogisticRegression, tf-idf matrix) of canonical texts."""
     vec = vectorizer()
     x = vec.fit_transform(texts)
     return vec, classifier(C_LABEL).fit(x, labels), x

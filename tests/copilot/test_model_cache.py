@@ -80,3 +80,35 @@ def test_a_conduct_cache_whose_state_cannot_be_read_back_is_trained_again(tmp_pa
         model = cm.load_model(rules)
     assert not model.from_cache and "unreadable" in caplog.text
     assert cm.load_model(rules).from_cache
+
+
+def test_tfidf_is_sklearns_vectorizer_bit_for_bit():
+    """model_cache.Tfidf (training's vectoriser: text by text, or all texts at once with ngram_rows, as the need
+    and conduct models fit it) gives TfidfVectorizer's vocabulary, IDF and matrix — the same entries in the same
+    order, the same bits — on the phrasebook's real training texts (repeated texts included, and odd characters),
+    and the same matrix for texts it was not fitted on."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from copilot.analysis import conduct_model, need_model
+    from copilot.analysis.model_cache import Tfidf
+    from copilot.analysis.rules import load_rules
+
+    rules = load_rules()
+    texts, _labels, _needs = need_model.training_set(rules.pb, rules.dialect_map, copies=1)
+    conduct_texts, _l, _o = conduct_model.augment(conduct_model.gather(rules))
+    assert len(set(texts)) < len(texts)  # repeated texts: each is counted once and its row repeated
+    unseen = ["我想问一下那个案子现在到哪一步了", "", "ＡＢＣ１２３", texts[0]]
+    unseen_chars = ["你说的那个𠀀字，ａｂ１２", "嗯", "您您您您"]  # a character outside the BMP, one without pinyin, repeats
+    for analyzer, docs, ours in ((need_model.analyse, texts, need_model.vectorizer()),
+                                 (need_model.analyse, texts + unseen_chars, Tfidf(need_model.analyse)),
+                                 (conduct_model.analyse, conduct_texts + unseen_chars, conduct_model._vectorizer()),
+                                 (need_model.analyse, unseen_chars + texts, need_model.vectorizer())):
+        ref = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=1, norm="l2")
+        a, b = ref.fit_transform(docs), ours.fit_transform(docs)
+        assert list(ours.vocabulary_.items()) == list(ref.vocabulary_.items())  # its order too
+        assert ours.idf_.tobytes() == ref.idf_.tobytes()
+        for m, n in ((a, b), (ref.transform(unseen), ours.transform(unseen))):
+            assert type(m) is type(n) and m.shape == n.shape
+            assert m.indptr.tobytes() == n.indptr.tobytes()
+            assert m.indices.tobytes() == n.indices.tobytes()  # the entries' order within a row too
+            assert m.data.tobytes() == n.data.tobytes()
