@@ -42,7 +42,15 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import INDEX, Columns, Tfidf, feature_counts, load_or_train, ngram_rows
+from copilot.analysis.model_cache import (
+    INDEX,
+    Columns,
+    Tfidf,
+    feature_counts,
+    load_or_train,
+    ngram_rows,
+    per_text,
+)
 from phrasebook.conduct import CONDUCT_FILE, ConductDataError, read_conduct
 from phrasebook.pinyin import syllables
 
@@ -209,13 +217,7 @@ class ConductModel:
     def predict(self, text: str) -> dict[str, float]:
         """Calibrated probability of each label (three: ``LABELS``) for one canonical text (kept per text,
         bounded; each caller gets its own dict)."""
-        cache = self.__dict__.setdefault("_predicted", {})
-        got = cache.get(text)
-        if got is None:
-            if len(cache) >= PREDICT_CACHE:
-                cache.clear()
-            got = cache[text] = self._predict(text)
-        return dict(got)
+        return dict(per_text(self, "_predicted", PREDICT_CACHE, text, self._predict))
 
     def _predict(self, text: str) -> dict[str, float]:
         """``predict`` without the cache.

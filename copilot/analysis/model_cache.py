@@ -26,6 +26,7 @@ from phrasebook.pinyin import syllables
 log = logging.getLogger(__name__)
 
 M = TypeVar("M")
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=512)
@@ -359,6 +360,19 @@ TEXT_CACHE = 2048
 WHOLES = 4
 INDEX = FeatureIndex()
 """The process's feature index (models register their vocabularies when first used)."""
+
+
+def per_text(owner: Any, slot: str, limit: int, text: str, compute: Callable[[str], T]) -> T:
+    """``compute(text)``, kept in ``owner.__dict__[slot]`` (a dict cleared when it reaches ``limit`` texts). Slots
+    start with ``_``, so the models' ``__getstate__`` leaves them out of the pickled cache, and each model object
+    has its own."""
+    cache = owner.__dict__.setdefault(slot, {})
+    got = cache.get(text)
+    if got is None:
+        if len(cache) >= limit:
+            cache.clear()
+        got = cache[text] = compute(text)
+    return got
 
 
 def cache_dir() -> Path:

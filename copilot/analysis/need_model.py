@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import INDEX, Columns, Tfidf, load_or_train, ngram_rows
+from copilot.analysis.model_cache import INDEX, Columns, Tfidf, load_or_train, ngram_rows, per_text
 from phrasebook.model import Phrasebook
 from phrasebook.pinyin import syllables
 
@@ -92,13 +92,7 @@ class NeedModel:
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(column indices, l2-normalised sublinear tf-idf values) of ``text`` (the last few hundred cached:
         the type head and the need head read the same turn)."""
-        cache = self.__dict__.setdefault("_vectors", {})
-        got = cache.get(text)
-        if got is None:
-            if len(cache) >= VECTOR_CACHE:
-                cache.clear()
-            got = cache[text] = self._vector(text)
-        return got
+        return per_text(self, "_vectors", VECTOR_CACHE, text, self._vector)
 
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         # tfidf_vector(feature_counts(text), vocab, idf): the features are shared with the role and conduct models

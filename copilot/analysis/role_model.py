@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import INDEX, load_or_train
+from copilot.analysis.model_cache import INDEX, load_or_train, per_text
 from phrasebook.roles import ROLE_CODES, ROLES_PATH, RoleData, read_roles
 
 log = logging.getLogger(__name__)
@@ -99,13 +99,7 @@ class RoleModel:
         groups (each a coherent way of saying a role: 亲属代问, 打算起诉 …) and a role's probability is the
         sum of its groups' — a linear model separates coherent groups better than a catch-all ``other``.
         Kept per text (bounded); each caller gets its own dict."""
-        cache = self.__dict__.setdefault("_predicted", {})
-        got = cache.get(text)
-        if got is None:
-            if len(cache) >= PREDICT_CACHE:
-                cache.clear()
-            got = cache[text] = self._predict(text)
-        return dict(got)
+        return dict(per_text(self, "_predicted", PREDICT_CACHE, text, self._predict))
 
     def _predict(self, text: str) -> dict[str, float]:
         coef_t = self.__dict__.get("_coef_t")
