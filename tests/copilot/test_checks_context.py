@@ -87,10 +87,20 @@ SHOP_NAMES = [
 ]
 
 
-# Written with the others and missed on the first run; not asserted, listed so the gap stays visible (docs/compliance.md):
+# Written with the others and missed on the first run; strict xfail tests below, so the gap stays visible and a fix shows (docs/compliance.md):
 # a name that begins with a verb after 你 (「你来我往餐饮店」: 你来… reads as an address), and sarcasm with no rude word
 # (「这件事您一个礼拜打了五次电话，我都背下来了。」).
 KNOWN_MISSES = ["被告登记的名字是你来我往餐饮店，对吧？", "这件事您一个礼拜打了五次电话，我都背下来了。"]
+
+
+@pytest.mark.xfail(strict=True, reason="known miss (docs/compliance.md): 你 + a verb opening a shop's name reads as an address")
+def test_known_miss_a_shop_name_opening_with_a_verb_after_ni():
+    assert turn_codes(KNOWN_MISSES[0]) == []
+
+
+@pytest.mark.xfail(strict=True, reason="known miss (docs/compliance.md): sarcasm with no rude word is not flagged")
+def test_known_miss_sarcasm_without_a_rude_word():
+    assert turn_codes(KNOWN_MISSES[1]) != []
 
 
 @pytest.mark.parametrize("text", SHOP_NAMES)
