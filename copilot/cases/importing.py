@@ -82,20 +82,47 @@ def parse_datetime(cell: str) -> str:
     return t.isoformat(timespec="minutes")
 
 
+PROCEDURAL_TITLES = {
+    "party": ("原告", "被告", "第三人", "申请人", "被申请人", "申请执行人", "被执行人", "上诉人", "被上诉人",
+              "再审申请人", "被申请再审人", "起诉人", "自诉人", "被告人", "被害人", "附带民事诉讼原告人",
+              "案外人", "异议人", "当事人", "原审原告", "原审被告", "原审第三人", "债权人", "债务人"),
+    "litigation_agent": ("诉讼代理人", "委托诉讼代理人", "委托代理人", "代理人", "代理律师", "法定代理人",
+                         "指定代理人"),
+    "defender": ("辩护人", "辩护律师", "指定辩护人"),
+    "petitioner": ("信访人", "信访群众"),
+}
+"""What a court's own list writes in the parties column (原告, 申请执行人, 委托诉讼代理人 …) → formats.md §3 roles."""
+_TITLE_ROLE = {title: role for role, titles in PROCEDURAL_TITLES.items() for title in titles}
+
+
+def party_role(word: str) -> str | None:
+    """A parties-cell role: a formats.md role code, or a procedural title a court writes (``原告`` → party)."""
+    word = word.strip()
+    low = word.lower()
+    if low in ROLES:
+        return low
+    return _TITLE_ROLE.get(word)
+
+
 def parse_parties(cell: str) -> str:
-    """``name:role;name:role`` → the same, canonical (``：`` and ``；`` accepted, blanks dropped)."""
+    """``name:role;name:role`` → the same, canonical (``：`` and ``；`` accepted, blanks dropped).
+
+    ``role`` is a formats.md §3 role code or a procedural title of ``PROCEDURAL_TITLES`` (``原告``, ``被执行人``,
+    ``委托诉讼代理人`` …), stored as its role code."""
     out = []
     for item in cell.replace("；", ";").replace("：", ":").split(";"):
         item = item.strip()
         if not item:
             continue
         name, sep, role = item.rpartition(":")
-        name, role = name.strip(), role.strip().lower()
+        name, role = name.strip(), role.strip()
         if not sep or not name:
             raise ValueError(f"party {item!r} is not name:role")
-        if role not in ROLES:
-            raise ValueError(f"party {name!r}: unknown role {role!r} (expected {' | '.join(ROLES)})")
-        out.append(f"{name}:{role}")
+        code = party_role(role)
+        if code is None:
+            raise ValueError(f"party {name!r}: unknown role {role!r} (expected {' | '.join(ROLES)}, "
+                             f"or a procedural title such as 原告 / 被执行人 / 委托诉讼代理人 / 辩护人)")
+        out.append(f"{name}:{code}")
     return ";".join(out)
 
 

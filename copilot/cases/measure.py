@@ -39,7 +39,7 @@ def build_store(folder: Path, true_csv: Path, distractors: int, seed: int) -> An
                               exclude={r["case_number"] for r in true}))
     write_csv(csv_path, [*true, *rows])
     engine = make_engine(f"sqlite:///{folder / 'store.db'}")
-    import_cases(engine, csv_path)
+    import_cases(engine, csv_path, strict=True)  # a true case left out would make every figure meaningless
     return engine
 
 

@@ -131,3 +131,20 @@ def test_cli_import_exit_codes_and_find_prints_scored_candidates(tmp_path, capsy
     assert "（2024）浙0503民初4127号" in first and "李建国" in first
     assert main(["cases", "find", "我想问一下离婚要带什么材料", "--db", db]) == 1
     assert "没有候选案件 no candidates" in capsys.readouterr().out
+
+
+def test_a_courts_procedural_titles_in_the_parties_column_are_stored_as_role_codes(engine, tmp_path):
+    """A court's own list writes 原告 / 申请执行人 / 委托诉讼代理人 / 辩护人, not formats.md codes."""
+    lines = [
+        "（2025）浙0602民初881号,俞志刚,民一庭,,,,,甲公司:原告;乙某:被告;丙律师：委托诉讼代理人",
+        "（2024）浙0603执502号,钱立,执行局,,,,,丁某:申请执行人;戊某:被执行人",
+        "（2025）浙0604刑初77号,孔文,刑庭,,,,,己某:被告人;庚律师:辩护人",
+        "（2025）浙0681民初90号,孔文,民一庭,,,,,辛某:法官",  # not a party's title
+    ]
+    r = import_cases(engine, write(tmp_path, lines))
+    got = rows(engine)
+    assert got["（2025）浙0602民初881号"][6] == "甲公司:party;乙某:party;丙律师:litigation_agent"
+    assert got["（2024）浙0603执502号"][6] == "丁某:party;戊某:party"
+    assert got["（2025）浙0604刑初77号"][6] == "己某:party;庚律师:defender"
+    assert [(e.row, e.field) for e in r.errors] == [(5, "parties")]
+    assert "原告" in r.errors[0].reason and "法官" in r.errors[0].reason
