@@ -72,7 +72,8 @@ def held_out(examples: Path, source: str) -> tuple[list[tuple[str, str]], list[t
         data = tomllib.loads(p.read_text(encoding="utf-8"))
         for g in data.get("group", []):
             if p.stem.startswith("roles_"):
-                roles += [(e, g["role"]) for e in g["examples"]]
+                if g["role"] != "none":  # says nothing of the caller (imported `other` that states a matter)
+                    roles += [(e, g["role"]) for e in g["examples"]]
             else:
                 needs += [(e, example_label(p.stem)) for e in g["examples"]]
     return needs, roles

@@ -32,7 +32,7 @@ from pathlib import Path
 from .errors import PhrasebookError
 from .loader import EXAMPLES_DIR, ROLES_FILE, _resolve, load_phrasebook
 from .model import EXAMPLE_LABELS
-from .roles import ROLE_LABELS, read_roles
+from .roles import ROLE_LABELS, SAYS_WHO, read_roles
 from .tables import example_key, example_label
 
 NEAR = 0.8
@@ -68,10 +68,16 @@ class ImportReport:
     """(label, author's need) → (phrasebook need, how: same / map / nearest)."""
     note: str = ""
     """What was done to the author's file before the import (labels corrected, lines dropped), for the header."""
+    as_none: list[tuple[int, str]] = field(default_factory=list)
+    """(input line, sentence) of ``other`` role sentences that state a matter, not who the caller is (roles.SAYS_WHO):
+    imported as ``none``."""
 
     def lines(self) -> list[str]:
         out = [f"{self.read} sentence(s) read; {sum(self.written.values())} written; skipped: {self.exact} already in "
                f"the phrasebook, {len(self.near)} near duplicate(s), {self.repeats} repeated in the file"]
+        if self.as_none:
+            out.append("  other → none (a matter, not who the caller is): lines "
+                       + ", ".join(str(n) for n, _ in self.as_none))
         out += [f"  {name}: {n}" for name, n in sorted(self.written.items())]
         out += [f"  need {lab}/{need} → {to} ({how})" for (lab, need), (to, how) in sorted(self.needs.items())]
         return out
@@ -163,6 +169,11 @@ def plan(path: str | Path, source: str, directory: str | Path | None = None,
     directory = _resolve(directory)
     kind, items = read_jsonl(path)
     report = ImportReport(kind, read=len(items), note=note)
+    for it in items if kind == "roles" else ():
+        if it.label == "other" and not SAYS_WHO.search(it.text):
+            # 「我想问一下身份证补办」 says what the call is about, not who calls: roles.toml's convention is `none`
+            it.label = "none"
+            report.as_none.append((it.line, it.text))
     tag = (lambda it: "role:" + it.label) if kind == "roles" else (lambda it: it.label)
     existing = _existing(directory, kind, source)
     by_key: dict[str, tuple[str, str]] = {}
@@ -221,6 +232,8 @@ def _header(kind: str, source: str, path: str | Path, report: ImportReport) -> l
         f"# 读入 {report.read} 句；跳过：已在短语库中 {report.exact}，近似重复 {len(report.near)}，文件内重复 {report.repeats}。",
         "# Edit or delete sentences here like any example; importing the same source again replaces this file.",
         *([f"# 导入前的处理 / before the import: {report.note}"] if report.note else []),
+        *([f"# 标为“其他”但只说事、不说身份的句子按 roles.toml 的约定归为 none / other → none (a matter, not who "
+           f"the caller is): lines {', '.join(str(n) for n, _ in report.as_none)}"] if report.as_none else []),
     ]
 
 

@@ -16,6 +16,17 @@ ROLE_LABELS = (*ROLE_CODES, "none")
 """``none``: a sentence that says nothing about who the caller is."""
 
 
+SAYS_WHO = re.compile(
+    r"我是|我们是|本人|不是|当事人|代理|律师|辩护|委托|原告|被告|申请人|申请执行|执行人|上诉|信访|上访|帮(?!我(?!们))"
+    r"|替(?!我(?!们))|代(?!办)|陪"
+    r"|家属|亲属|亲戚|亲眷|朋友|同事|邻居|同学|记者|学生|居委|村干部|老板让|公司|单位"
+    r"|爸|妈|儿子|女儿|囡|老公|老婆|丈夫|妻子|爷|奶|外婆|外公|哥|姐|弟|妹|孙|侄|甥|舅|叔|姨|姑|婆|伯|老伴|家里人|屋里")
+"""Words by which a sentence says who the caller is (or is not: 我不是当事人), or speaks of someone else's matter.
+A sentence labelled ``other`` without any of them states a matter, not a role (「我想问一下身份证补办」, 「我想报警」):
+roles.toml's convention files it under ``none`` — the service type's default makes an out-of-scope caller
+``other`` — so that the model does not learn 「我想问一下…」 as a role (the importer applies it)."""
+
+
 class RolesDataError(ValueError):
     """A problem in roles.toml; the message starts with ``file:line:``."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +20,15 @@ SURNAMES = set(
     "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文"
     "牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裘卜费闵柏郁"
     "褚项屠祁盛缪应宣芦臧蒲邬晏甄仇车路成戚谈虞茅钮沃蔺巫楼骆傅洪楚时冉房储郎娄滕井解鲍霍商阎"
-    "麻华卓骆蓝荣翁尤栾简饶廉桂席吉")
+    "麻华卓骆蓝荣翁尤栾简饶廉桂席吉"
+    # less common surnames of the 百家姓 and of today's registers (乐法官, 岑法官, 芮律师 …). Left out: characters that
+    # are also common words before a title (明 说明, 连 连法官都…, 满 不满, 须 必须, 边 那边, 司 公司, 索 线索, 伊 Wu
+    # 'he', 原 原法官 'the former judge', 元 三万元 …) and rare surnames that sound exactly like a word said before a
+    # title, which a recogniser writes for it (闻 问: 「请闻法官」; 危 隗 蔚 位, 禹 於 鱼 庾 与, 巴 把, 戈 个, 揭 接, 狄 邸 的,
+    # 游 由)
+    "乐岑苗花卞平穆萧湛米贝伏屈刁支昝贲杭嵇滑裴荀惠芮羿靳汲邴糜松乌弓牧宓蓬郗仰仲暴钭戎祖韶郜蓟邰鄂"
+    "赖蒙胥莘贡逄姬扶郦璩濮扈郏浦瞿艾衡暨殳夔厍訾阚丰蒯竺桓仝佘鄢粟谌冼谯邝雒忻练敬阳植银宫景幸薄宿怀咸池阴"
+    "苍堵宰雍桑寿燕冀农柴慕茹宦居弘匡寇禄阙隆巩晁勾敖冷辛沙鞠巢荆逯")
 COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文",
                      "夏侯", "轩辕", "端木", "西门", "南宫", "独孤", "司徒", "司空", "澹台", "公冶", "太史", "申屠")
 NOT_JUDGE_PREFIX = ("承办", "主审", "值班", "执行", "经办", "立案", "办案", "审判", "合议", "该", "这位", "哪位", "女",
@@ -27,13 +36,26 @@ NOT_JUDGE_PREFIX = ("承办", "主审", "值班", "执行", "经办", "立案", 
 NAME_STOP = set("，。、？！；：,.?!;: 的是在我你他她您们了吗呢吧啊呀哦嘛和跟与及或电手号家住今年岁先女律老师法官")
 """A name ends before punctuation, a pause or a function word (「我叫李明，电话…」 gives 李明, not 李明电)."""
 NAME_STOP_WORDS = ("电话", "手机", "号码", "案号", "身份证", "住在", "家住", "今年", "先生", "女士", "律师", "法官",
-                   "庭长", "阿姨", "大爷", "老师", "这边", "那边", "我", "是", "打", "想", "要", "的")
+                   "庭长", "审判", "执行", "书记", "助理", "院长", "法院", "阿姨", "大爷", "老师", "这边", "那边", "我",
+                   "是", "打", "想", "要", "的")
+"""A name ends before these (a title after the surname is no given name: 「承办人是胡审判员」 gives 胡审判员, not 胡审判)."""
+JUDGE_TITLES = ("法官", "庭长", "审判员", "审判长")
+"""Titles said after a judge's surname; the record keeps the form spoken (「毛审判员」, formats.md: 「陈法官」)."""
+COMMON_WORD_FREQ = 500
+"""A two-character dictionary word at least this frequent in jieba's dictionary (安排 7836, 马上 2306, 方便 3718) is
+read as a word, not as a surname and a given name (real names, when listed at all, are rarer: 李娜 438, 李强 159)."""
 _BOUNDARY = set("，。、？！；：,.?!;: ") | set("的是找个那跟给让请和由叫位问这说与及把向对下系见到转接约")
 _JUDGE_TITLE = re.compile(r"(法官|庭长|审判长|审判员)")
 _JUDGE_FULL = re.compile(r"(?:法官|承办人|审判长|审判员|执行员|庭长)[，\s]*(?:好像|应该|可能|大概|我记得|据说)?[，\s]*"
                          r"(?:是|叫|名叫|姓名是|名字叫|叫做)[，\s]*")
 _JUDGE_BEFORE_NAME = re.compile(r"(?:承办法官|主审法官|执行法官|审判长|审判员|承办人|法官|庭长)[，\s]*")
 """A title right before a full name: 「承办法官吴晓明」, 「审判长周立新那边」."""
+_ASKED_FOR = re.compile(r"(?:找|联系|问问|转给|转告|打给)，?(?:一下|下)?，?(?:[\u4e00-\u9fff，]{1,10}?(?:法院|庭|局)，?的，?)?")
+"""Asking for someone by full name (「想找一下秀洲法院的邵建峰」): the judge when the same turn says so after the name."""
+_NAMED_AS_JUDGE = re.compile(r"法官|庭长|审判员|审判长|承办")
+_PLACE_AFTER = re.compile(r"，?(?:法院|中院|区|县|市|镇|街道|乡|村)")
+"""After a place, not a name (「龙湾 法院」, 「吴兴区」)."""
+_NAMED_AS_OTHER = re.compile(r"律师|书记员|助理|当事人|原告|被告|代理人|执行人|申请人")
 _AFTER_NAME = set("，。？！、；：,.?!;: 的在那这说讲看多也有吗呢吧啊呀")
 """What may follow a full name after a title (so 「法官马上回电」 gives no name)."""
 _JUDGE_SURNAME = re.compile(r"姓，?([\u4e00-\u9fff]{1,2})，?的，?(法官|庭长)")
@@ -73,7 +95,10 @@ _SELF_PARTY = re.compile(
 _SELF_LAWYER = re.compile(
     r"(?:我是|本人是|我们是)[^，。？！]{0,30}(?:律师|代理人|法律工作者|律所|律师事务所)(?!费)|(?:律师事务所|律所)的[^，。？！]{0,4}律师"
     r"|我(?:是|作为)?[^，。？！]{0,30}的(?:代理律师|诉讼代理人|委托代理人|代理人)|我(?:代理|受托代理)(?:的是)?"
-    r"(?:原告|被告|申请人|被申请人|上诉人|被上诉人|当事人|第三人|申请执行人|被执行人)")
+    r"(?:原告|被告|申请人|被申请人|上诉人|被上诉人|当事人|第三人|申请执行人|被执行人)"
+    r"|(?:公司|单位|企业|厂里|集团)[^，。？！]{0,4}(?:委托|授权|委派)(?:了)?(?:我|本人)")
+"""A lawyer or an authorised agent; a company's staff member (法务 …) the company has authorised is its agent
+(「公司委托我处理这几笔欠款」), one the boss just asked to ring is not (「老板让我问一下」)."""
 _SELF_DEFENDER = re.compile(r"辩护人|辩护律师|刑事辩护|(?:我是|作为)[^，。？！]{0,12}的辩护")
 _NOT_LAWYER = re.compile(r"不是(?:律师|代理人|代理律师)")
 _PETITIONER = re.compile(r"信访|上访")
@@ -87,9 +112,11 @@ _ROLE_INDEX: dict[int, dict[tuple[str, ...], str]] = {}
 
 
 @lru_cache(maxsize=2048)
-def canon_role_words(plain: str) -> str:
+def canon_role_words(plain: str, gaps: frozenset[int] = frozenset()) -> str:
     """``plain`` with every exact homophone of a ROLE_WORDS entry (same loose toneless pinyin) spelt right
-    (cached per text)."""
+    (cached per text). ``gaps``: positions of ``plain`` where the recogniser put a word gap before the character; a
+    homophone across a gap is repaired only when it is made of whole words (「我 事」 → 我是, but 「晚尚 饭店」 holds no
+    上访: 尚 ends one word and 饭 starts another)."""
     from phrasebook.pinyin import syllables
 
     if not _ROLE_INDEX:
@@ -97,12 +124,19 @@ def canon_role_words(plain: str) -> str:
             _ROLE_INDEX.setdefault(len(w), {}).setdefault(tuple(syllables(w)), w)
     syl = syllables(plain)
     chars = list(plain)
+
+    def whole_words(i: int, n: int) -> bool:
+        if not any(g in gaps for g in range(i + 1, i + n)):
+            return True
+        return (i == 0 or i in gaps or not "\u4e00" <= chars[i - 1] <= "\u9fff") and \
+            (i + n == len(chars) or i + n in gaps or not "\u4e00" <= chars[i + n] <= "\u9fff")
+
     for n in sorted(_ROLE_INDEX, reverse=True):
         index = _ROLE_INDEX[n]
         i = 0
         while i <= len(syl) - n:
             word = index.get(tuple(syl[i:i + n]))
-            if word is not None and "".join(chars[i:i + n]) != word:
+            if word is not None and "".join(chars[i:i + n]) != word and whole_words(i, n):
                 chars[i:i + n] = word
                 i += n
             else:
@@ -113,7 +147,12 @@ def canon_role_words(plain: str) -> str:
 CORRECTION_LINK = r"[，,。、\s哦啊嗯呃哎]*(?:我|我说的)?(?:应该|其实|实际上|还)?是?[，,。、\s]*"
 """What may stand between a correction word and the corrected number: a pause, a particle, 是/应该是 — no other
 words (「不对，开庭是15号吗」 corrects nothing: the number is a date; the one said stays)."""
-_CORRECTION = re.compile(r"(?:不对|说错了|说错|错了|搞错了|不是不是|应该是|更正一下|纠正一下)" + CORRECTION_LINK
+CORRECTION_WORDS = r"(?:不对|[说看记写报念听搞弄]错了?|错了|不是不是|应该是|更正|纠正)"
+"""A caller taking back a number just said, in any words (说错了, 看错了, 记错了, 不对 …)."""
+_RESTATED = re.compile(CORRECTION_WORDS)
+"""Before a number in the same caller turn: the number said now replaces the one said before
+(「不好意思，我看错了，是1260，（2025）浙0481民初1260号」, 「不对，最后是86，137 7745 1286」)."""
+_CORRECTION = re.compile(r"(?:不对|说错了|说错|错了|搞错了|看错了|记错了|不是不是|应该是|更正一下|纠正一下)" + CORRECTION_LINK
                          + r"([0-9]{2,8})(?:号)?")
 """A caller correcting a number just said: 「2207号……哦不对，是2270号」."""
 
@@ -174,15 +213,17 @@ class Extractor:
                 key = ("role", t.index)
                 if key not in self._cache:
                     if t.is_agent:  # only how the agent addresses the caller: 「好的，周律师」
-                        p = model.predict(t.plain) if _ADDRESS_LAWYER.search(t.plain) else {}
+                        addressed = _ADDRESS_LAWYER.search(t.plain) is not None
+                        p = model.predict(t.plain) if addressed else {}
                         self._cache[key] = {"litigation_agent": p.get("litigation_agent", -STATEMENT_BONUS)
-                                            + STATEMENT_BONUS}
+                                            + STATEMENT_BONUS, **({STATED + "litigation_agent": 1.0} if addressed else {})}
                     elif short:  # 「您是当事人本人吗？」「不是，我是他儿子。」 (the answer's own words state it too)
-                        answer = canon_role_words(t.plain)
-                        self._cache[key] = _with_statements(model.predict(prev.plain + answer), answer)
+                        answer = _role_text(t, False)
+                        self._cache[key] = _with_statements(model.predict(prev.plain + answer), _role_text(t, True))
                     else:
-                        text = canon_role_words(t.plain)
-                        self._cache[key] = _with_statements(model.predict_turn(text, clause_parts(t)), text)
+                        text = _role_text(t, False)
+                        self._cache[key] = _with_statements(model.predict_turn(text, clause_parts(t)),
+                                                            _role_text(t, True))
                 if identity:  # the caller's answer to 「您是当事人本人吗？」 says who they are, however late
                     answers.add(len(probs))
                 probs.append((t.is_agent, self._cache[key]))
@@ -236,6 +277,9 @@ class Extractor:
         hits = []
         for t in turns:
             found = self._memo("case", t, find_case_numbers)
+            if found and not t.is_agent and _restates(t.plain, found[0].start):
+                # said again after 看错了 / 不对 …: the earlier numbers of the same case (year, court, type) go
+                hits = [h for h in hits if _case_family(h.value) != _case_family(found[0].value)]
             hits += found
             if found and not t.is_agent:
                 corrected = self._memo("case-fix", t, lambda p, found=found: _corrected(p, found))
@@ -249,7 +293,10 @@ class Extractor:
         for group in ([t for t in turns if not t.is_agent], [t for t in turns if t.is_agent]):
             hits = []
             for t in group:
-                hits += self._memo("phone", t, find_phones)
+                found = self._memo("phone", t, find_phones)
+                if found and not t.is_agent and _restates(t.plain, found[0].start):
+                    hits = []  # 「不对，最后是86，137 7745 1286」: the number said again replaces the one before
+                hits += found
             mobiles = [h for h in hits if len(h.value) == 11 and h.value.startswith("1")]
             best = pick_best(mobiles) or pick_best([h for h in hits if h.value.startswith("0")])
             if best:
@@ -285,6 +332,12 @@ class Extractor:
                                                                           COMPOUND_SURNAMES) else None
             if name:
                 return name
+        for m in _ASKED_FOR.finditer(text):  # 「找一下X，就是我们那个案子的法官」
+            name = _titled_name(text, m.end())  # three characters or more: 「找一下龙湾 法院」 names a place
+            rest = text[m.end() + len(name):] if name else ""
+            if name and len(name) >= 3 and not _PLACE_AFTER.match(rest) and _NAMED_AS_JUDGE.search(rest) \
+                    and not _NAMED_AS_OTHER.search(rest):
+                return name
         for m in _JUDGE_SURNAME.finditer(text):
             sur = _surname_at(m.group(1), 0)
             if sur and len(sur) == len(m.group(1)):
@@ -298,7 +351,7 @@ class Extractor:
             name = _name_before(text, end)
             if name:
                 return name if len(name) >= 2 and not name.endswith(("法官",)) else None
-            if m.group(1) not in ("法官", "庭长"):
+            if m.group(1) not in JUDGE_TITLES:
                 continue
             ch = text[end - 1:end]
             before = text[max(0, end - 3):end]
@@ -364,17 +417,47 @@ class Extractor:
 
 STATEMENT_BONUS = 0.35
 """Added to a role's probability in a turn whose words state it explicitly (the precise patterns below)."""
+STATED = "stated:"
+"""Key prefix in a turn's role probabilities marking a role its words state explicitly (role_model.call_role)."""
+
+
+_CLAUSE_END = re.compile(r"[，。？！；,.?!;…]")
+"""Punctuation that ends a clause (brackets and quotes do not: 「我是（2025）浙…号的原告」 is one clause)."""
+
+
+def _role_text(t: TurnView, clauses: bool) -> str:
+    """The turn's canonical text with the homophones of role words repaired (律诗 → 律师) in whole words of what
+    the recogniser wrote; ``clauses``: with a comma where what was said has punctuation (clause breaks; ASR word
+    gaps are not breaks), so the precise patterns stay inside one clause (「我老太婆问一下，打官司…」 says nothing of
+    a relative's case)."""
+    n = t.norm
+    gaps = frozenset(i for i in range(1, len(n.text))
+                     if any(c.isspace() for c in n.source[n.ends[i - 1]:n.index[i]])) if n.ends else frozenset()
+    breaks = frozenset(i for i in t.breaks if _CLAUSE_END.search(n.source[n.ends[i - 1]:n.index[i]])) \
+        if clauses else frozenset()
+    if not breaks:
+        return canon_role_words(t.plain, gaps)
+    marked, moved = [], set()
+    for i, c in enumerate(t.plain):
+        if i in breaks:
+            marked.append("，")
+        if i in gaps:
+            moved.add(len(marked))
+        marked.append(c)
+    return canon_role_words("".join(marked), frozenset(moved))
 
 
 def _with_statements(probs: dict[str, float], text: str) -> dict[str, float]:
     """The role model's probabilities of a caller turn plus the explicit self-statements in it: 我是…律师 /
-    代理人 (not 不是律师), 辩护人, 我是原告/被告…, 帮我爸问, 信访 — precise where the model is unsure."""
+    代理人 (not 不是律师), 辩护人, 我是原告/被告…, 帮我爸问, 信访 — precise where the model is unsure. Each role
+    stated is also marked (``STATED`` + role)."""
     out = dict(probs)
     lawyer = not _NOT_LAWYER.search(text)
     for role, pattern in (("defender", _SELF_DEFENDER), ("litigation_agent", _SELF_LAWYER),
                           ("party", _SELF_PARTY), ("other", _ON_BEHALF), ("petitioner", _PETITIONER)):
         if (lawyer or role not in ("defender", "litigation_agent")) and pattern.search(text):
             out[role] = out.get(role, 0.0) + STATEMENT_BONUS
+            out[STATED + role] = 1.0
     return out
 
 
@@ -393,13 +476,20 @@ def _self_description(text: str) -> str:
     return "petitioner" if _PETITIONER.search(text) else ""
 
 
+_ORGANISATION = re.compile(r"[^\s，。？！、；：,.?!;:的想要住在找去到问来是]{0,6}?(?:有限公司|公司|集团|事务所|律所|厂|法院|银行"
+                           r"|医院|学校|大学|街道|社区|居委会|村委会)")
+"""What follows the start of an organisation's or a place's name, not a person's (「我是平湖鑫达建材有限公司的法务」)."""
+
+
 def _caller_name_in(t: TurnView, paused: str) -> str | None:
     """The name a caller gives for themself in one turn (我叫李明 → 李明, 我姓周 → 周); ``paused`` is the
     turn's text with punctuation and ASR gaps kept (``_with_pauses``)."""
     text = _NAME_GAP.sub("", paused)
     for m in _NAME_FULL.finditer(text):
         name = _name_at(text, m.end(), min_len=2)
-        if name and text[m.end() + len(name):m.end() + len(name) + 1] != "的":  # 我是王建国的代理律师
+        after = text[m.end() + len(name):] if name else ""
+        if name and not after.startswith("的") and not (m.group().endswith("是") and _ORGANISATION.match(after)):
+            # 我是王建国的代理律师; 我是平湖鑫达建材有限公司的…
             return name
     m = _NAME_SELF.search(text)
     if m:
@@ -434,9 +524,47 @@ def _titled_name(text: str, i: int) -> str | None:
         if len(cand) != len(sur) + given or any(c in NAME_STOP or c in "地得着过" or not "\u4e00" <= c <= "\u9fff"
                                                 for c in cand):
             continue
-        if j == len(text) or text[j] in _AFTER_NAME:
+        if (j == len(text) or text[j] in _AFTER_NAME) and not common_word(cand[:2]):
             return cand
     return None
+
+
+@dataclass
+class CommonWords:
+    """jieba's two-character dictionary words of at least ``COMMON_WORD_FREQ`` (about 8,300), kept in the model
+    cache (model_cache.load_or_train) so that a process reads them in milliseconds instead of parsing the 5 MB
+    dictionary (0.05–0.15 s)."""
+
+    words: frozenset[str]
+    key: str = ""
+    from_cache: bool = False
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    import importlib.util
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from copilot.analysis.model_cache import load_or_train
+
+    spec = importlib.util.find_spec("jieba")  # found without importing jieba (0.1 s)
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+
+    def read() -> CommonWords:
+        text = path.read_text(encoding="utf-8")
+        return CommonWords(frozenset(w for w, freq in re.findall(r"^(\S\S) ([0-9]+) ", text, re.M)
+                                     if int(freq) >= COMMON_WORD_FREQ))
+
+    return load_or_train("common-words", f"jieba-{version('jieba')}-{COMMON_WORD_FREQ}", CommonWords, read).words
+
+
+def common_word(two: str) -> bool:
+    """Whether two characters are a frequent word of jieba's dictionary (安排, 马上, 方便), so not a surname and a
+    one-character given name (「由承办法官安排」 names nobody)."""
+    return len(two) == 2 and two in _common_words()
 
 
 def _joined_gaps(text: str) -> str:
@@ -469,6 +597,8 @@ def _name_at(text: str, i: int, *, min_len: int = 2) -> str | None:
         given += text[j]
         j += 1
     name = sur + given
+    if len(sur) == 1 and common_word(name[:2]):
+        return None  # 「法官是安排…」: a word, not a name
     return name if len(name) >= min_len and given else None
 
 
@@ -482,7 +612,7 @@ def _name_before(text: str, end: int) -> str | None:
         if not all("\u4e00" <= c <= "\u9fff" for c in cand) or any(c in NAME_STOP for c in cand[1:]):
             continue
         sur = _surname_at(text, i)
-        if not sur or len(cand) - len(sur) not in (1, 2):
+        if not sur or len(cand) - len(sur) not in (1, 2) or (len(sur) == 1 and common_word(cand[:2])):
             continue
         if i == 0 or text[i - 1] in _BOUNDARY or len(sur) == 2:
             return cand
@@ -504,6 +634,16 @@ def _criminal_or_administrative(value: str, turns: list[TurnView]) -> str:
     criminal, admin = bool(_CRIMINAL_TALK.search(text)), bool(_ADMIN_TALK.search(text))
     code = "刑" if criminal and not admin else "行" if admin and not criminal else m.group()
     return value[:m.start()] + code + value[m.end():]
+
+
+def _restates(plain: str, start: int) -> bool:
+    """Whether a correction word stands in the caller's turn before the number at ``start``."""
+    return _RESTATED.search(plain, 0, start) is not None
+
+
+def _case_family(value: str) -> str:
+    """A case number without its serial: （2025）浙0481民初 — a caller correcting a number keeps this part."""
+    return re.sub(r"[0-9]+号.*$", "", value)
 
 
 def _corrected(plain: str, found: list[Any]) -> list[Any]:

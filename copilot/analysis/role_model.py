@@ -49,7 +49,21 @@ AGENT_WEIGHT = 1.0
 """Weight of an agent turn; the extractor only reads agent turns that address the caller as a lawyer
 (「好的，周律师，…」), which is as good as the caller saying it."""
 PROFESSIONAL = ("defender", "litigation_agent")
-"""Roles that win when said clearly anywhere in the call (in this order)."""
+"""Roles that win when said clearly anywhere in the call (in this order): stated in so many words (我是…律师,
+公司委托我, 「好的，周律师」), or read by the model alone at ``PROFESSIONAL_CLEAR`` when no other role is stated."""
+PROFESSIONAL_CLEAR = 0.7
+"""The model alone reads a lawyer into talk about lawyers (「委托代理人，是要请律师吗？」, 「那个律师我认识」): without a
+statement it decides over the call only this clearly, and never over a role the caller stated (「我是被告」)."""
+LATER_CLEAR = 0.7
+"""A later caller turn (not the opening one, not the answer to 「您是当事人本人吗？」) that states nothing in so many
+words makes the caller ``other`` only this clearly: the model reads a relative's case into mid-call fragments about
+the other side, a helper or the caller's circumstances (「我在外地打工，也不是不还」, 「问题是他不肯去」, 「是我儿媳妇帮我
+收的」) at 0.5–0.76; its later readings of the other roles held at 0.5."""
+STATED = "stated:"
+"""Key prefix of a role a turn states explicitly (the extractor's precise patterns)."""
+NEED_ROLES = ("petitioner",)
+"""A role that the call's need itself names (roles.toml: "info_query/信访查询" = petitioner): a party asking about
+their own 信访 is, for this call, a petitioner (formats.md: people asking about their 信访)."""
 PART_WEIGHT = 0.8
 """A clause speaks for its turn a little less than the whole turn: a short clause has few n-grams and the model
 reads a role into fragments (「问题是他不肯去」 → a relative); a clause that states a role clearly still does."""
@@ -211,6 +225,8 @@ def call_role(model: RoleModel, turn_probs: list[tuple[bool, dict[str, float]]],
     ev = dict.fromkeys(ROLE_CODES, 0.0)
     first: tuple[str, float] | None = None
     answer: tuple[str, float] | None = None
+    stated = {r for _, probs in turn_probs for r in ROLE_CODES if probs.get(STATED + r)}
+    opening = next((i for i, (is_agent, _) in enumerate(turn_probs) if not is_agent), -1)
     for i, (is_agent, probs) in enumerate(turn_probs):
         w = AGENT_WEIGHT if is_agent else 1.0
         for r in ROLE_CODES:
@@ -218,15 +234,28 @@ def call_role(model: RoleModel, turn_probs: list[tuple[bool, dict[str, float]]],
         if is_agent:
             continue
         best = max(ROLE_CODES, key=lambda r, p=probs: p.get(r, 0.0))
-        if probs.get(best, 0.0) >= ROLE_CLEAR:
+        clear = LATER_CLEAR if best == "other" and i not in (opening, *answers) and not probs.get(STATED + best) \
+            else ROLE_CLEAR
+        if probs.get(best, 0.0) >= clear:
             if first is None:
                 first = (best, probs[best])
             if i in answers:
                 answer = (best, probs[best])
+                stated.add(best)  # 「您是当事人本人吗？」「是的。」 says it as plainly as a statement
     for r in PROFESSIONAL:
-        if ev[r] >= ROLE_CLEAR:
+        if ev[r] >= ROLE_CLEAR and (r in stated or (ev[r] >= PROFESSIONAL_CLEAR and not stated - set(PROFESSIONAL))):
             return r, ev[r], True
     said = answer or first
+    if said and said[0] == "party" and model.data.defaults.get(f"{service_type}/{need}") in NEED_ROLES:
+        return model.data.defaults[f"{service_type}/{need}"], said[1], True
+    default = model.data.defaults.get(f"{service_type}/{need}")
+    if said and said[0] == "party" and "party" not in stated and default not in (None, "party"):
+        # the model alone hears a party in anyone who speaks of what they saw or want (「我亲眼看到那个法官…」): for a
+        # need whose callers are by convention not parties (roles.toml: 举报违纪, 意见建议 → other) only a party said
+        # in so many words (我是原告, 我的案子, an answer to 「您是当事人吗」) counts. Not for out of scope as a whole:
+        # that type is the classifier's least certain reading (a caller who first asks about a registry and then
+        # how to sue is a party)
+        return default, said[1], False
     if said:
         return said[0], said[1], True
     best = max(ROLE_CODES, key=lambda r: ev[r])

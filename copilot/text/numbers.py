@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from copilot.text.case_codes import SUPREME, resolve_province, resolve_type_code
+from copilot.text.case_codes import PROVINCES, SUPREME, resolve_province, resolve_type_code
 from copilot.text.errors import TextError
 from copilot.text.numerals import DIGIT_VALUE
 
@@ -25,6 +25,9 @@ _OPEN = "（([【〔［"
 _CLOSE = "）)]】〕］"
 _SEPS = " .-·"
 _YEAR = re.compile(r"(?<![0-9])(?:19[89]|20[0-9])[0-9]")
+_YEAR_ANYWHERE = re.compile(r"(?=((?:19[89]|20[0-9])[0-9]))")
+"""Every place a year may start, also right after other digits: ASR text loses the gap between two numbers said
+one after the other (「是一二六零 二零二五 浙 零四八一 民初 一二六零 号」 → 12602025浙0481民初1260号)."""
 _CHAIN = re.compile(r"\+?[0-9](?:[ .\-·]?[0-9])*")
 _SUFFIX = re.compile(r"之[一二三四五六七八九十]+|之[0-9]+")
 _ZERO_LIKE = "零〇令灵铃玲凌林里"
@@ -171,10 +174,14 @@ def find_case_numbers(text: str) -> list[CaseNumberHit]:
     if not isinstance(text, str):
         raise TextError(f"expected a str, got {type(text).__name__}", where="find_case_numbers(text)")
     hits: list[CaseNumberHit] = []
-    for m in _YEAR.finditer(text):
-        if hits and m.start() < hits[-1].end:
+    for m in _YEAR_ANYWHERE.finditer(text):
+        start, end = m.start(1), m.end(1)
+        if hits and start < hits[-1].end:
             continue
-        hit = _parse(text, m.start(), m.end())
+        glued = start > 0 and text[start - 1].isdigit()
+        if glued and not (text[end:end + 1] in PROVINCES or text[end:end + 1] == "年"):
+            continue  # inside a longer number: a year only when the court's province (or 年) follows at once
+        hit = _parse(text, start, end)
         if hit is not None:
             hits.append(hit)
     return hits
@@ -209,19 +216,31 @@ def find_phones(text: str) -> list[PhoneHit]:
         # tokens of the chain with their offsets; try each run of whole tokens
         tokens = [(t.start() + m.start(), t.group()) for t in re.finditer(r"[0-9]+", m.group())]
         seps_ok = len(tokens) == 1 or [len(t) for _, t in tokens] in ([3, 4, 4], [4, 7], [4, 8], [3, 8])
-        a = 0
-        while a < len(tokens):
+        def run_from(a: int, tokens: list[tuple[int, str]] = tokens) -> tuple[int, tuple[str, str, float]] | None:
             digits = ""
-            found = None
             for b in range(a, len(tokens)):
                 digits += tokens[b][1]
                 if len(digits) > 13:
-                    break
+                    return None
                 got = _phone_in(digits)
                 if got is not None:
-                    found = (b, got)
-                    break
+                    return b, got
+            return None
+
+        a = 0
+        while a < len(tokens):
+            found = run_from(a)
+            if found is not None and found[1][1] == "landline" and not (a == 0 and found[0] == len(tokens) - 1) \
+                    and any((later := run_from(k)) is not None and later[1][1] == "mobile"
+                            for k in range(a + 1, found[0] + 1)):
+                found = None  # the end of one number and the start of a mobile (「是52，0652。139 0571 0652」)
             if found is None:
+                tail = tokens[a][1][-11:]
+                if len(tokens[a][1]) > 13 and a == len(tokens) - 1 and _phone_in(tail):
+                    # ASR text loses the gaps between numbers said one after another (「最后是86，1286，137 7745
+                    # 1286」): a mobile said last ends the run
+                    end = tokens[a][0] + len(tokens[a][1])
+                    hits.append(PhoneHit(tail, end - 11, end, 0.6, "mobile"))
                 a += 1
                 continue
             b, (value, kind, conf) = found

@@ -221,8 +221,8 @@ def numeral_edits(text: str) -> list[Edit]:
         minute = _minute_context(text, start)  # 九点十分: 十分 is minutes here, not "very"
         if not minute:
             for a, b in protected.starting_in(start + 1, end - 1):  # 十二万一个 -> 十二万 + 一个
-                if start < a < end < b:
-                    end = a
+                if start < a < end < b and not (b < len(text) and _is_numeral(text[b])):
+                    end = a  # but between two digit strings it is no word: 浙零八八一直八四二号 (直 for 执)
         if start < done or percent_spans.overlapping(start, end):
             continue
         if not minute and protected.covering(start, end) and text[end:end + 1] != "号":
