@@ -43,8 +43,9 @@ TURN_CLEAR = 0.4
 """A caller turn states a need when its evidence for one type (model probability + rule bonus) reaches this
 and is at least CLEAR_MARGIN times its evidence for out of scope."""
 CLEAR_MARGIN = 1.2
-AGENT_MODEL = 0.25
-"""Weight of the need model's reading of an agent turn (the agent's answer names the service given)."""
+AGENT_MODEL = 0.75
+"""Weight of the need model's reading of an agent turn in the call's evidence (the agent's answer names the service
+given)."""
 RULE_BONUS = 0.3
 """Added to a turn's evidence for a type per precise rule hit (a regex cue, or a literal cue of weight
 ≥ PRECISE_WEIGHT) from the caller; at most RULE_BONUS_MAX per type and turn."""
@@ -60,8 +61,23 @@ AGENT_SCOPE = 1.0
 AGENT_REFERRAL = 0.3
 """Call evidence for out_of_scope when the agent names another unit or hotline."""
 NO_EVIDENCE = 0.45
-"""Below this much need evidence over the whole call, the call has no evidence: out_of_scope, low confidence."""
+"""Below this much need evidence in the caller's turns (and nothing from the agent that names a service or another
+unit), the call has no evidence: out_of_scope, low confidence."""
 NO_EVIDENCE_CONFIDENCE = 0.2
+EPISODE_FIRST = 1.5
+"""The request's episode (see ``_episode``): weight of the caller turn that states the request …"""
+EPISODE_AGENT = 1.0
+"""… of each agent turn after it (the agent's answer shows which service is being given) …"""
+EPISODE_CALLER = 0.2
+"""… of each later caller turn on the same matter (until one opens a new matter: 还有 / 另外 / 顺便问 …) …"""
+EPISODE_DECAY = 0.7
+"""… each weight shrinking by this factor per turn of the same side, so the exchange right after the request counts
+most and a second request late in the call little;"""
+EPISODE_REFERRAL = 0.6
+"""… and out of scope gains this when the agent's first reply says the matter is not the court's or names another
+unit (「消费纠纷请打12315」 after 「我要投诉这个商家」)."""
+EPISODE_SHORT = 6
+"""Agent turns shorter than this many characters weigh in proportion (a name or 「好的」 says little)."""
 STRENGTH_SCALE = 0.8
 """Confidence = share of the primary × (1 − exp(−evidence / STRENGTH_SCALE)): little evidence, little confidence."""
 
@@ -258,6 +274,7 @@ class Classifier:
             w = _position_weight(k)
             for code in SERVICE_TYPES:
                 agg[code] += w * ev.get(code, 0.0)
+        caller_total = sum(agg[code] for code in SERVICE_TYPES)
         # the agent's words
         seen: set[tuple[str, str]] = set()
         agent_said = ""  # the first in-scope service the agent's own words clearly name
@@ -291,6 +308,7 @@ class Classifier:
         # the primary: the first caller turn with a clear in-scope request, else the most evidence
         primary, at = "", -1
         oos_before = False
+        episode: dict[str, float] | None = None
         for k, ev in enumerate(evs):
             best = max(IN_SCOPE, key=lambda code, ev=ev: ev.get(code, 0.0))
             oos = ev.get("out_of_scope", 0.0)
@@ -301,6 +319,13 @@ class Classifier:
                     not oos_before or agg[best] >= agg["out_of_scope"]
                     or _NEW_MATTER.search(caller[k].plain) is not None):
                 primary, at = best, k
+                # the request is read with the exchange that follows it: a borderline first reading (查退费 vs
+                # 咨询退费) is settled by what the caller goes on to ask and the agent goes on to do; a grumble about
+                # the busy line or a preamble is not acted on, the request after it is
+                scores, episode = self._episode(turns, caller[k])
+                top = max(SERVICE_TYPES, key=lambda code: scores[code])
+                if not (oos_before and top == "out_of_scope"):
+                    primary = top
                 break
             if oos >= TURN_CLEAR:
                 oos_before = True
@@ -310,7 +335,8 @@ class Classifier:
             primary = agent_said
         if not primary:
             best = max(SERVICE_TYPES, key=lambda code: agg[code])
-            if total < NO_EVIDENCE:
+            # no evidence: the caller's words point nowhere and the agent names no service and no other unit
+            if caller_total < NO_EVIDENCE and not (agent_said or scope_said or referral_named):
                 c.no_evidence = True
                 primary = "out_of_scope"
             else:
@@ -326,8 +352,7 @@ class Classifier:
             c.confidence = NO_EVIDENCE_CONFIDENCE
             c.evidence = {"out_of_scope": ["未听出明确诉求"]}
             return c
-        c.confidence = round(self._confidence(primary, agg, total, self._calibrated.get(caller[at].index)
-                                              if at >= 0 else None), 3)
+        c.confidence = round(self._confidence(primary, agg, total, episode if at >= 0 else None), 3)
         # evidence: the need within the type (from the example groups), then the rule words
         evidence: dict[str, list[str]] = {}
         for code in needs:
@@ -344,6 +369,41 @@ class Classifier:
                 k_best = max(range(len(evs)), key=lambda k: evs[k].get("out_of_scope", 0.0))
                 c.referral = self._referral_label(self.turn_need(caller[k_best], "out_of_scope")[1])
         return c
+
+    def _episode(self, turns: list[TurnView], request: TurnView) -> tuple[dict[str, float], dict[str, float]]:
+        """Evidence per service type of the request in ``request`` read together with the exchange after it: the
+        request turn (EPISODE_FIRST), every later agent turn (EPISODE_AGENT) and later caller turn on the same matter
+        (EPISODE_CALLER), each side's weights decaying by EPISODE_DECAY per turn; out of scope gains EPISODE_REFERRAL
+        when the agent's first reply says the matter is not the court's or names another unit. Returned twice: from
+        the decision probabilities (with rule bonuses) and from the calibrated ones (for the confidence)."""
+        ev, cal = self.turn_evidence(request), self._calibrated.get(request.index, {})
+        scores = {code: EPISODE_FIRST * ev.get(code, 0.0) for code in SERVICE_TYPES}
+        calibrated = {code: EPISODE_FIRST * cal.get(code, 0.0) for code in SERVICE_TYPES}
+        n_agent = n_caller = 0
+        at = turns.index(request) if request.index >= len(turns) or turns[request.index] is not request \
+            else request.index
+        for t in turns[at + 1:]:
+            if t.is_agent:
+                if t.has_content:
+                    w = EPISODE_AGENT * EPISODE_DECAY ** n_agent * min(1.0, len(t.plain) / EPISODE_SHORT)
+                    aev, acal = self.turn_evidence(t), self._calibrated.get(t.index, {})
+                    for code in SERVICE_TYPES:
+                        scores[code] += w * aev.get(code, 0.0)
+                        calibrated[code] += w * acal.get(code, 0.0)
+                if n_agent == 0 and any(self._agent_scope(t)):
+                    scores["out_of_scope"] += EPISODE_REFERRAL
+                    calibrated["out_of_scope"] += EPISODE_REFERRAL
+                n_agent += 1
+            elif t.has_content:
+                if _NEW_MATTER.search(t.plain) is not None:
+                    break
+                w = EPISODE_CALLER * EPISODE_DECAY ** n_caller
+                cev, ccal = self.turn_evidence(t), self._calibrated.get(t.index, {})
+                for code in SERVICE_TYPES:
+                    scores[code] += w * cev.get(code, 0.0)
+                    calibrated[code] += w * ccal.get(code, 0.0)
+                n_caller += 1
+        return scores, calibrated
 
     @staticmethod
     def _confidence(primary: str, agg: dict[str, float], total: float, deciding: dict[str, float] | None) -> float:
