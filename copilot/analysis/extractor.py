@@ -147,14 +147,15 @@ def canon_role_words(plain: str, gaps: frozenset[int] = frozenset()) -> str:
 CORRECTION_LINK = r"[，,。、\s哦啊嗯呃哎]*(?:我|我说的)?(?:应该|其实|实际上|还)?是?[，,。、\s]*"
 """What may stand between a correction word and the corrected number: a pause, a particle, 是/应该是 — no other
 words (「不对，开庭是15号吗」 corrects nothing: the number is a date; the one said stays)."""
-CORRECTION_WORDS = r"(?:不对|[说看记写报念听搞弄]错了?|错了|不是不是|应该是|更正|纠正)"
+CORRECTION_WORDS = r"(?:不对|不不+|[说看记写报念听搞弄]错了?|错了|不是不是|应该是|更正|纠正)"
 """A caller taking back a number just said, in any words (说错了, 看错了, 记错了, 不对 …)."""
 _RESTATED = re.compile(CORRECTION_WORDS)
 """Before a number in the same caller turn: the number said now replaces the one said before
 (「不好意思，我看错了，是1260，（2025）浙0481民初1260号」, 「不对，最后是86，137 7745 1286」)."""
-_CORRECTION = re.compile(r"(?:不对|说错了|说错|错了|搞错了|看错了|记错了|不是不是|应该是|更正一下|纠正一下)" + CORRECTION_LINK
+_CORRECTION = re.compile(r"(?:不对|说错了|说错|错了|搞错了|看错了|记错了|不是不是|不不+|应该是|更正一下|纠正一下)" + CORRECTION_LINK
                          + r"([0-9]{2,8})(?:号)?")
-"""A caller correcting a number just said: 「2207号……哦不对，是2270号」."""
+"""A caller correcting a number just said: 「2207号……哦不对，是2270号」, 「不不不，还是2207号」 (a repeated 不). Of several
+corrections in a row the last one holds."""
 
 
 _JUDGE_CHARS = frozenset("官承判执執庭")
@@ -651,7 +652,8 @@ def _corrected(plain: str, found: list[Any]) -> list[Any]:
     from dataclasses import replace
 
     last = found[-1]
-    m = _CORRECTION.search(plain, last.end)
+    # the last correction holds (「不对，是3309号，不不不，还是3306号」)
+    m = next(iter(reversed(list(_CORRECTION.finditer(plain, last.end)))), None)
     serial = list(re.finditer(r"([0-9]+)号", last.value))
     if not m or not serial:
         return []

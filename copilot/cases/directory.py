@@ -61,11 +61,13 @@ _COLS = ("case_number", "year", "court", "type_code", "serial", "judge_name", "d
          "filed_on", "next_hearing", "parties")
 
 
-def serial_variants(pattern: str) -> dict[int, float]:
+def serial_variants(pattern: str, short: bool = False) -> dict[int, float]:
     """Serial numbers the heard pattern may stand for, with how well each matches (1.0 = exactly as heard).
 
-    ``?`` is a character heard where a digit should be: any digit, or nothing. A pattern of digits alone also
-    stands for every number one edit away (a digit dropped, added or misheard), at a lower score.
+    ``?`` is a character heard where a digit should be: any digit, or nothing (``short``: also when that leaves two
+    digits — 「9月4」 for 九四 — allowed when the type code and a year-and-court head were heard). A pattern of digits alone also
+    stands for every number one edit away (a digit dropped, added or misheard) and for the number with two
+    neighbouring digits swapped (六零二一 heard as 6201), at a lower score.
     """
     out: dict[int, float] = {}
 
@@ -82,6 +84,8 @@ def serial_variants(pattern: str) -> dict[int, float]:
         for f in forms:
             if sum(c.isdigit() for c in f) >= 3:
                 put(f, 0.7)
+            elif short and len(f) == 2 and len(pattern) == 3:
+                put(f, 0.6)  # the character between two digits was a word, not a digit
         return out
     put(pattern, 1.0)
     if len(pattern) < 3:
@@ -94,6 +98,8 @@ def serial_variants(pattern: str) -> dict[int, float]:
     for i in range(len(pattern) + 1):
         for d in digits:
             put(pattern[:i] + d + pattern[i:], 0.65)  # a digit dropped
+    for i in range(len(pattern) - 1):
+        put(pattern[:i] + pattern[i + 1] + pattern[i] + pattern[i + 2:], 0.6)  # two digits heard in swapped order
     return out
 
 
@@ -170,7 +176,7 @@ class CaseDirectory:
         return self._lookup(hyp)
 
     def _lookup_uncached(self, hyp: Hypothesis) -> tuple[tuple[Case, float, float], ...]:
-        variants = serial_variants(hyp.serial)
+        variants = serial_variants(hyp.serial, short=hyp.type_conf >= 0.8 and len(hyp.head) >= 6)
         if not variants:
             return ()
         groups = self.head_groups(hyp.head, exact_head=hyp.type_code is not None)

@@ -185,8 +185,32 @@ def _brackets_out(text: str) -> str:
     return "".join(chars)
 
 
-def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment]]:
+_REPEATED_GROUP = re.compile(r"(?<!\d)(\d{3,})(?:[ .\-·,，、]+\1)+(?!\d)")
+"""A group of digits said again right after itself, only a pause between (「2002-2002-958号」, 「这2005 2005 2005」):
+Whisper repeats a group it is unsure of, or the speaker restarts it; the number has it once."""
+
+
+_RUN = re.compile(r"\d[\d .\-·,，、]*")
+
+
+def _cleaned(text: str) -> str:
+    """The text as the span scanner reads it: a spoken 括号 blanked, a repeated digit group kept once when more
+    digits follow or precede it in the run (not a number that is only the group twice, 「8888-8888」). Phone
+    numbers are read elsewhere; here a collapsed one is still no case number (no year in it)."""
     text = _brackets_out(text)
+    if not _REPEATED_GROUP.search(text):
+        return text
+
+    def once(run: re.Match[str]) -> str:
+        if _REPEATED_GROUP.fullmatch(run.group(0).rstrip(" .-·,，、")):
+            return run.group(0)
+        return _REPEATED_GROUP.sub(r"\1", run.group(0))
+
+    return _RUN.sub(once, text)
+
+
+def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment]]:
+    text = _cleaned(text)
     out: list[Span] = []
     frags: list[Fragment] = []
     i, n = 0, len(text)
@@ -291,7 +315,7 @@ def _fragment(parts: list[tuple[str, str]], ended: bool, at_end: bool) -> tuple[
     return None
 
 
-_CORRECTION = re.compile(r"不对|不是|错了|说错|更正|纠正")
+_CORRECTION = re.compile(r"不对|不是|错了|说错|更正|纠正|不不")
 _CORRECTION_BEFORE = re.compile(r"(?:" + _CORRECTION.pattern + r")" + CORRECTION_LINK + r"$")
 """A correction word right before a tail, with only a pause, a particle or 是 between them: 「不对，开庭是15号」 is a
 date after a correction that gave no number (the number said stays)."""
@@ -307,7 +331,7 @@ def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
     prev: tuple[int, str, str] | None = None
     heads: list[tuple[int, Fragment | Hypothesis]] = []  # (turn, head) in the order said
     for index, speaker, text in turns:
-        text = _brackets_out(text)
+        text = _cleaned(text)
         found, frags = _scan(text, index, speaker)
         if prev is not None and prev[1] == speaker:
             joined = prev[2] + text
@@ -319,6 +343,7 @@ def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
         events: list[tuple[int, int, object]] = [(f.pos, 0, f) for f in frags]
         events += [(text.find(sp.text), 1, sp) for sp in found if sp.turn == index and sp.text in text]
         said: list[Hypothesis] = []  # heads of whole numbers said earlier in this turn (for a correction only)
+        corrections: list[Span] = []  # numbers a correction in this turn gave (a later correction withdraws them)
         for _pos, _kind, item in sorted(events, key=lambda e: (e[0], e[1])):
             if isinstance(item, Span):
                 said += [h for h in item.hypotheses if h.type_code and len(h.head) >= 6]
@@ -342,9 +367,13 @@ def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
             conf = f.type_conf if f.type_code else h.type_conf
             alts = type_alternatives(_heard_code(f.text) or code, code) if code else ()
             hyp = Hypothesis(h.head, f.serial, code, conf, alts)
-            if correction and said:  # 「…1548号，不对，是1584号」: the number said before it in this turn is withdrawn
-                found = [sp for sp in found if not (0 <= text.find(sp.text) < f.pos)]
-            found.append(Span(index, speaker, f"{getattr(h, 'text', h.head)}…{f.text}", (hyp,)))
+            if correction and said:  # 「…1548号，不对，是1584号」: the number said before it in this turn is withdrawn,
+                # and so is the one an earlier correction gave (「不对，是3309号，不不不，还是3306号」: the last holds)
+                found = [sp for sp in found if not (0 <= text.find(sp.text) < f.pos) and sp not in corrections]
+            span = Span(index, speaker, f"{getattr(h, 'text', h.head)}…{f.text}", (hyp,))
+            found.append(span)
+            if correction and said:
+                corrections.append(span)
         out[index] = found
         prev = (index, speaker, text)
     return out
@@ -372,7 +401,8 @@ def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
         rest = s[b:]
         while rest and _is_filler(rest[0]):  # 执字第806号: 字/第 are no serial digits
             rest = rest[1:]
-        serial = "?" * len(rest)  # characters after the code in the same gap: serial digits not understood
+        # characters after the code in the same gap: serial digits not understood, or heard as a word (午 for 五)
+        serial = "".join(digit_of(c) or "?" for c in rest)
         for kind2, s2 in parts[k + 1:]:
             if kind2 == "d":
                 serial += s2
@@ -383,7 +413,10 @@ def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
         least = 1 if (conf >= 0.8 and len(head) >= 6 and "?" not in serial) else 2
         if real >= least and len(serial) <= MAX_SERIAL and serial.count("?") <= 2 and not serial.startswith("0"):
             return [Hypothesis(head, serial, code, conf, alts)]
-        break
+        if k != len(parts) - 1:
+            break
+        # the gap after the last digits (serial digits not understood, 「15子案号」) sounded like a code (子: 执) but
+        # leaves no serial: the code said before the serial is looked for in the earlier gaps
     if len(digits) < 5 or len(digits) > 18:
         return []
     if any(k == "g" and any(ch in _NOT_CASE for ch in g) for k, g in parts):

@@ -60,6 +60,15 @@ def _judge_said(texts: list[TurnText]) -> bool:
     return False
 
 
+def _surname_before_title(texts: list[TurnText], judge: str) -> bool:
+    """The resolved case's judge's surname heard right before 法官 as a word the name rules leave out (请法官 for
+    秦法官, 找法官 for 赵法官: 请, 找, 和, 由 … are verbs and particles before a title far more often than names)."""
+    from copilot.cases.phonetic import surname_similarity
+
+    return bool(judge) and any(surname_similarity(m.group(2), judge) >= 0.9
+                               for t in texts for m in _SOME_JUDGE.finditer(judge_words(t.text)))
+
+
 def _judge_courts(directory: CaseDirectory, case_number: str | None, near: tuple[str, ...]) -> tuple[str, ...] | None:
     """Where the judge alone may be looked for: the court of the parsed number when the directory holds that court,
     none at all when it does not (the judges of other courts cannot confirm it), else the courts the digits point
@@ -110,7 +119,7 @@ class CaseHook:
         if res.status == "resolved" and res.case is not None:
             case = res.case
             record = replace(record, case_number=case.case_number, case_source="directory")
-            named = res.judge_heard or _judge_said(texts)
+            named = res.judge_heard or _judge_said(texts) or _surname_before_title(texts, case.judge_name)
             if case.judge_name and named:
                 record = replace(record, judge_name=case.judge_name)
             elif record.judge_name and not named:

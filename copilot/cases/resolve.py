@@ -42,6 +42,11 @@ surname alone counting 0.9 of it) is evidence against the case."""
 CLOSE_DIGITS = 0.85
 """Digits scoring this much (one serial digit off, or the year one edit away) with the judge's surname agreeing
 corroborate a case; weaker digits need the judge's full name or a party."""
+JUDGE_DIGITS = 0.75
+"""Digits scoring this much (the serial one edit from what was heard with the head firm, or the serial and type
+code as heard with the year or court garbled) are corroborated by the judge's surname heard as the same sound when
+no other candidate with digits nearly as good has a judge who fits (``JUDGE_RIVALS``)."""
+JUDGE_RIVALS = 0.2
 SURNAME_ONLY = 0.6
 """A judge's surname alone fitting counts this share of the full name fitting."""
 MAX_SCORED = 40
@@ -76,12 +81,17 @@ class Scored:
     """Some span read the whole number exactly (head, serial and type code)."""
     head: float = 0.0
     """The best head score (year and court) of the spans pointing at it."""
+    serial: float = 0.0
+    """The best serial score of the spans pointing at it (1.0: the serial as heard)."""
     judge: float = 0.0
     judge_miss: bool = False
     """The call names a judge and this case's judge sounds like none of the names (evidence against it)."""
     party: float = 0.0
     party_role: str | None = None
     dept: float = 0.0
+    off_head: bool = False
+    """The call said a year and court code exactly as a group of the directory holds, and this case is of another
+    group: its head differs from what was heard clearly, so the judge's surname alone does not corroborate it."""
 
     @property
     def total(self) -> float:
@@ -94,7 +104,7 @@ class Scored:
         who is not its judge), a party's name, the judge's full name, the judge's surname with digits that
         nearly fit, or a second span (a read-back)."""
         return ((self.exact and not self.judge_miss) or self.party >= 0.4 or self.judge >= 0.9
-                or (self.judge > 0 and self.digits >= CLOSE_DIGITS)
+                or (self.judge > 0 and self.digits >= CLOSE_DIGITS and not self.off_head)
                 or len([s for s in self.spans.values() if s >= 0.5]) >= 2)
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,12 +151,15 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
     if spans is None:
         spans = [s for ss in spans_in_turns([(t.index, t.speaker, t.text) for t in turns]).values() for s in ss]
     scored: dict[str, Scored] = {}
+    clear_groups: set[tuple[int, str]] = set()  # groups some head names exactly (year and court code as said)
     caller = [t.text for t in turns if t.speaker != "agent"]
     agent = [t.text for t in turns if t.speaker == "agent"]
     mentioned = caller_names(caller, agent)
     names = [n for n in mentioned if len(n) >= 2]
     for sp in spans:
         for h in sp.hypotheses:
+            if h.type_code and h.head:
+                clear_groups.update((y, c) for g, y, c in directory.head_groups(h.head, True) if g >= 1.0)
             found = list(directory.lookup(h))
             if h.type_code and h.head and names:  # the serial misheard: the caller's name in the group heard
                 seen = {c.case_number for c, _h, _s in found}
@@ -164,6 +177,7 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
                 if head >= 1.0 and serial >= 1.0 and h.type_code == case.type_code and h.type_conf >= 0.8:
                     sc.exact = True
                 sc.head = max(sc.head, head)
+                sc.serial = max(sc.serial, serial)
     if not scored:
         return []
     all_text = "".join(t.text for t in turns)
@@ -175,7 +189,8 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
         sc.digits = best[0] + (W_SECOND * best[1] if len(best) > 1 else 0.0)
     kept = sorted(scored.values(), key=lambda s: (-s.digits, s.case.case_number))[:MAX_SCORED]
     for sc in kept:
-        sc.judge = _judge_match(sc.case.judge_name, judges, all_text)
+        sc.off_head = bool(clear_groups) and (sc.case.year, sc.case.court) not in clear_groups
+        sc.judge = _judge_match(sc.case.judge_name, judges, all_text, spoken)
         sc.judge_miss = (bool(judges) and bool(sc.case.judge_name) and sc.judge == 0.0
                          and _judge_fit(sc.case.judge_name, judges) < MISS_BELOW)
         sc.party, sc.party_role = _party_match(sc.case, names, surnames, spoken)
@@ -191,13 +206,18 @@ def _serial_likeness(heard: str, serial: int) -> float:
     return Levenshtein.normalized_similarity(heard, str(serial))
 
 
-def _judge_match(judge: str, heard: list[str], all_text: str) -> float:
+def _judge_match(judge: str, heard: list[str], all_text: str, spoken: SpokenText | None = None) -> float:
     """How well the judges named in the call (「X法官」, X one to three characters heard before it) fit the case's
     judge, by pinyin similarity (``phonetic.evidence`` of it): the full name when as many characters were heard
-    (1.0 for the same sound), else the surname (at most ``SURNAME_ONLY``: judges of a court share surnames)."""
+    (1.0 for the same sound), else the surname (at most ``SURNAME_ONLY``: judges of a court share surnames).
+
+    The judge's full name said anywhere in the call counts as well (「我想问问少见峰…」, 「一个法官叫助建国」: a name
+    of three characters or more heard as a homophone, without 法官 next to it; two characters are too often a word)."""
     if not judge:
         return 0.0
     if len(judge) >= 2 and judge in all_text:
+        return 1.0
+    if spoken is not None and len(judge) >= 3 and spoken.name_in(judge) >= 0.7:
         return 1.0
     best = 0.0
     for h in heard:
@@ -308,13 +328,24 @@ def resolve(directory: CaseDirectory, turns: Sequence[TurnText], spans: Sequence
     second = scored[1].total if len(scored) > 1 else 0.0
     close = tuple(s for s in scored[:MAX_PICKS] if s.total >= PICK_AT and top.total - s.total < MARGIN)
     clear = top.total - second >= MARGIN or (top.exact and not any(s.exact for s in scored[1:]))
-    if top.total >= RESOLVE_AT and clear and top.corroborated:
+    if top.total >= RESOLVE_AT and clear and (top.corroborated or _judge_singles_out(top, scored[1:])):
         return Resolution("resolved", top.case, (top,), caller_role=top.party_role if top.party >= 0.7 else None,
                           identity_matched=top.party >= 0.4 or _role_matches(top.case, turns),
                           judge_heard=top.judge > 0)
     if top.total >= PICK_AT:
         return Resolution("ambiguous", None, close or (top,), courts=courts)
     return Resolution("none", None, (), courts=courts)
+
+
+def _judge_singles_out(top: Scored, others: Sequence[Scored]) -> bool:
+    """The judge's surname was heard as the same sound (the surname alone scores ``SURNAME_ONLY``), the digits fit
+    well (``JUDGE_DIGITS``), and no other candidate whose digits fit nearly as well has a judge who fits: the judge
+    tells this case from the other readings of the digits (a year heard twice and garbled, the serial and type code
+    as said). A serial that differs from the one heard (6201 heard for 6021) also needs a party's name agreeing: a
+    clean number missing from the directory has neighbours, and one of them may have a judge of that surname."""
+    return (top.judge >= SURNAME_ONLY - 1e-9 and top.digits >= JUDGE_DIGITS and not top.judge_miss
+            and not top.off_head and (top.serial >= 1.0 or top.party > 0)
+            and not any(s.judge > 0 for s in others if s.digits >= top.digits - JUDGE_RIVALS))
 
 
 _ORG = ("律师事务所", "事务所", "有限公司", "公司", "委员会", "法律服务所")

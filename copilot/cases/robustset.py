@@ -3,7 +3,9 @@
 ``python -m copilot.cases.robustset generate tests/data/cases/robust.jsonl`` builds the set (deterministic);
 ``python -m copilot.cases.robustset measure tests/data/cases/robust.jsonl`` scores the analyzer on it with the
 directory (the true cases of tests/data/cases/true_cases.csv among ``--distractors`` generated ones, the
-same store as ``copilot.cases.measure``).
+same store as ``copilot.cases.measure``). ``python -m copilot.cases.robustset neighbours tests/data/cases/robust.jsonl``
+adds to each clean number the directory lacks the surname of the judge of a case one digit from it, or of the same
+serial in another group, and counts the wrong cases filled in (``measure_neighbours``).
 
 Each call is two to four turns built from one directory case. The errors are the ASR's classes, simulated
 with pypinyin rather than listed by hand:
@@ -221,6 +223,45 @@ def measure(calls: list[dict[str, Any]], directory: Any) -> dict[str, Any]:
     return {"by_kind": out, "total": total, "wrong": wrong}
 
 
+def measure_neighbours(calls: list[dict[str, Any]], directory: Any, seed: int = 5) -> dict[str, Any]:
+    """The robustness set's *absent* numbers (read clean, not in the directory) with a judge's surname said that
+    fits another case of the directory: (a) a neighbour of the serial (one edit or one swap away, same year and
+    court), (b) the same serial and type code in another group (another year or court). Either is a wrong case if
+    filled in (the directory lacks the number said); a pick list is what the agent should get. Counts the calls
+    resolved to a case (false)."""
+    import random
+    import re as _re
+
+    from sqlalchemy import text
+
+    from copilot.analysis import analyze_transcript
+    from copilot.cases.directory import serial_variants
+
+    rng = random.Random(seed)
+    out = {"neighbour": {"calls": 0, "false_case": 0}, "other_group": {"calls": 0, "false_case": 0}}
+    for call in calls:
+        if call["kind"] != "absent":
+            continue
+        m = _re.match(r"(（(\d{4})）(.\d+)(\D+?))(\d+)号$", call["said_number"])
+        if m is None:
+            continue
+        prefix, code, serial = m.group(1), m.group(4), m.group(5)
+        near = [directory.get(f"{prefix}{v}号") for v, sc in serial_variants(serial).items() if sc < 1.0]
+        with directory.engine.connect() as conn:
+            other = [directory.get(r[0]) for r in conn.execute(text(
+                "SELECT case_number FROM cases WHERE serial = :s AND type_code = :t AND case_number <> :n"),
+                {"s": int(serial), "t": code, "n": call["said_number"]})]
+        for kind, pool in (("neighbour", [c for c in near if c]), ("other_group", [c for c in other if c])):
+            if not pool:
+                continue
+            case = rng.choice(pool)
+            said = dict(call, turns=[*call["turns"], ("agent", f"好的，承办是{case.judge_name[:1]}法官。")])
+            rec = analyze_transcript(_transcript(said), cases=directory)["record"]
+            out[kind]["calls"] += 1
+            out[kind]["false_case"] += rec.get("case_source") == "directory"
+    return out
+
+
 _JUDGES: dict[int, set[str]] = {}
 
 
@@ -236,7 +277,7 @@ def directory_judges(directory: Any) -> set[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("action", choices=("generate", "measure"))
+    ap.add_argument("action", choices=("generate", "measure", "neighbours"))
     ap.add_argument("file")
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--distractors", type=int, default=20_000)
@@ -259,8 +300,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(calls)} calls → {a.file}")
             return 0
         calls = [json.loads(x) for x in Path(a.file).read_text(encoding="utf-8").splitlines() if x.strip()]
-        report = measure(calls, CaseDirectory(engine))
+        measure_fn = measure_neighbours if a.action == "neighbours" else measure
+        report = measure_fn(calls, CaseDirectory(engine))
         engine.dispose()
+    if a.action == "neighbours":
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return 0
     if not a.verbose:
         report.pop("wrong")
     print(json.dumps(report, ensure_ascii=False, indent=1))

@@ -16,6 +16,7 @@ from copilot.events import Acoustic, FlagRaised, ServiceTypeChanged, Suggestion,
 from copilot.store import load_call
 from tui.config import TuiConfig
 from tui.messages import CallEvent
+from tui.widgets.case_card import CaseCardView
 
 pytestmark = [pytest.mark.slow, pytest.mark.anyio]
 
@@ -63,3 +64,9 @@ async def test_demo_default_call_shows_greeting_transcript_type_flags_and_saves(
         assert scr.query_one("#rec-summary").value.startswith("联系法官")
         call = load_call(store, "FX-12")
         assert call["record"]["summary"].startswith("联系法官") and len(call["utterances"]) == len(finals)
+        # the case from the bundled directory: the live ASR garbles the year and court (「2020年,2020-03,民初975号」
+        # on the AMD EPYC host); the serial, the type code and the agent's 孙法官 resolve it, and the card is shown
+        card = scr.query_one(CaseCardView)
+        assert card.has_class("shown") and "（2025）浙0503民初975号" in text_of(card) and "孙建明" in text_of(card)
+        assert call["record"]["case_number"] == "（2025）浙0503民初975号"
+        assert call["record"]["judge_name"] == "孙建明" and scr.query_one("#rec-judge_name").value == "孙建明"
