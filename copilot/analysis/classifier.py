@@ -78,6 +78,11 @@ EPISODE_REFERRAL = 0.6
 unit (「消费纠纷请打12315」 after 「我要投诉这个商家」)."""
 EPISODE_SHORT = 6
 """Agent turns shorter than this many characters weigh in proportion (a name or 「好的」 says little)."""
+EPISODE_CONFIRMED = 1.5
+"""… and an agent turn that restates the request as a question (「您是想……，对吗？」) which the caller's next turn
+confirms (「对」「是的」「就是这个意思」) adds this × its evidence, not decayed: the need in the agent's words, agreed by
+the caller, is the best evidence of what was asked (a vague opening 「想问个事情」, a grievance told before the
+request, a reading the caller corrects)."""
 STRENGTH_SCALE = 0.8
 """Confidence = share of the primary × (1 − exp(−evidence / STRENGTH_SCALE)): little evidence, little confidence."""
 
@@ -97,6 +102,14 @@ _SCOPE = re.compile(
 
 _NEW_MATTER = re.compile(r"还有(?!什么|没有|哪|谁|啥|其他办法|别的办法)|另外|顺便|再问|再咨询|还想问|还要问|另一个|另一件|别的事|其他事|其它事|还有一桩|再有")
 """Words that open a new matter in a caller turn (after an out-of-scope matter)."""
+
+
+_RESTATE = re.compile(r"(?:您|你)(?:是|这边|这次|今天)?(?:想|要|需要|打算|希望|的意思是)"
+                      r".{2,}(?:对吗|是吗|对不对|是不是|对吧|是吧|没错吧)[吧呢啊]?$")
+"""An agent turn that ends by asking the caller to confirm what the agent took the request to be (「您是想……，对吗？」;
+not a question about a fact, 「判决已经生效了，对吗？」)."""
+_AGREE = re.compile(r"^[嗯哦啊呃]*(?:对(?!方|面|于)|是的|是啊|是呀|是滴|没错|就是(?:这|那|搿|这样)|嗯+$)")
+"""A caller turn that opens by agreeing (canonical text, no punctuation)."""
 
 
 _CLAUSE = re.compile(r"[，。？！；,.?!;…]+")
@@ -171,6 +184,8 @@ class Classifier:
         self._rule_state: list | None = None
         """Calibrated model probabilities per turn (best of the whole turn and its parts)."""
         self._model = None
+        self._restated: TurnView | None = None
+        """The agent turn that restated the request and was confirmed, in the last episode read (``_episode``)."""
 
     def cue_hits(self, turn: TurnView) -> list[tuple[str, float, str]]:
         """(service type, weight, words) for every cue found in one turn; one hit per cue."""
@@ -355,9 +370,13 @@ class Classifier:
         c.confidence = round(self._confidence(primary, agg, total, episode if at >= 0 else None), 3)
         # evidence: the need within the type (from the example groups), then the rule words
         evidence: dict[str, list[str]] = {}
+        restated = self._restated if at >= 0 else None
+        if restated is not None and self.turn_evidence(restated).get(primary, 0.0) < TURN_CLEAR:
+            restated = None
         for code in needs:
             k_best = at if code == primary and at >= 0 else max(range(len(evs)), key=lambda k: evs[k].get(code, 0.0))
-            need, ref = self.turn_need(caller[k_best], code)
+            # the need within the type: in the agent's restatement the caller confirmed, else in the request turn
+            need, ref = self.turn_need(restated if code == primary and restated is not None else caller[k_best], code)
             if need:
                 c.needs[code] = need
             words = ([need] if need else []) + [w for w in rule_evidence.get(code, []) if w != need]
@@ -376,16 +395,24 @@ class Classifier:
         (EPISODE_CALLER), each side's weights decaying by EPISODE_DECAY per turn; out of scope gains EPISODE_REFERRAL
         when the agent's first reply says the matter is not the court's or names another unit. Returned twice: from
         the decision probabilities (with rule bonuses) and from the calibrated ones (for the confidence)."""
+        self._restated = None
         ev, cal = self.turn_evidence(request), self._calibrated.get(request.index, {})
         scores = {code: EPISODE_FIRST * ev.get(code, 0.0) for code in SERVICE_TYPES}
         calibrated = {code: EPISODE_FIRST * cal.get(code, 0.0) for code in SERVICE_TYPES}
         n_agent = n_caller = 0
+        confirming = False  # the caller's reply to a confirmed restatement (「对，就是要他们给个答复」) weighs as much
         at = turns.index(request) if request.index >= len(turns) or turns[request.index] is not request \
             else request.index
-        for t in turns[at + 1:]:
+        for j in range(at + 1, len(turns)):
+            t = turns[j]
             if t.is_agent:
                 if t.has_content:
                     w = EPISODE_AGENT * EPISODE_DECAY ** n_agent * min(1.0, len(t.plain) / EPISODE_SHORT)
+                    if EPISODE_CONFIRMED and self._confirmed(turns, j):
+                        w += EPISODE_CONFIRMED
+                        confirming = True
+                        if self._restated is None:
+                            self._restated = t
                     aev, acal = self.turn_evidence(t), self._calibrated.get(t.index, {})
                     for code in SERVICE_TYPES:
                         scores[code] += w * aev.get(code, 0.0)
@@ -397,13 +424,22 @@ class Classifier:
             elif t.has_content:
                 if _NEW_MATTER.search(t.plain) is not None:
                     break
-                w = EPISODE_CALLER * EPISODE_DECAY ** n_caller
+                w = EPISODE_CALLER * EPISODE_DECAY ** n_caller + (EPISODE_CONFIRMED if confirming else 0.0)
+                confirming = False
                 cev, ccal = self.turn_evidence(t), self._calibrated.get(t.index, {})
                 for code in SERVICE_TYPES:
                     scores[code] += w * cev.get(code, 0.0)
                     calibrated[code] += w * ccal.get(code, 0.0)
                 n_caller += 1
         return scores, calibrated
+
+    @staticmethod
+    def _confirmed(turns: list[TurnView], j: int) -> bool:
+        """The agent turn ``turns[j]`` restates the request as a question and the caller's next turn agrees."""
+        if _RESTATE.search(turns[j].plain) is None:
+            return False
+        nxt = next((t for t in turns[j + 1:] if t.has_content), None)
+        return nxt is not None and not nxt.is_agent and _AGREE.search(nxt.plain) is not None
 
     @staticmethod
     def _confidence(primary: str, agg: dict[str, float], total: float, deciding: dict[str, float] | None) -> float:

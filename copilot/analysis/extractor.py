@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -81,23 +82,30 @@ RELATIVE = ("(?:妈妈|爸爸|妈|爸|母亲|父亲|姆妈|阿爸|儿子|女儿|
             "阿妹|爷叔|阿婆|侄女|外甥女|继父|继母|养父|养母)")
 _CASE_WORDS = "(?:案子|案件|官司|告|起诉|被告|原告|诉讼|开庭|法院|被抓|判|拘留|关进去|执行)"
 _ON_BEHALF = re.compile(
-    rf"(?:帮|替|代|陪)(?:我)?(?:家)?{RELATIVE}|(?<![跟和与同给对替帮告诉])我(?:的|家)?{RELATIVE}[^，。？！]{{0,16}}{_CASE_WORDS}"
-    rf"|我是(?:[^，。？！]{{0,8}}的)?{RELATIVE}|听(?:我)?(?:的)?(?:一个)?{RELATIVE}(?:讲|说)"
+    rf"(?:帮|替|代|陪)(?:我)?(?:家)?{RELATIVE}"
+    rf"|(?<![跟和与同给对替帮告诉])我(?!老太婆|老头子|老太太)(?:的|家)?{RELATIVE}(?![^，。？！]{{0,2}}(?:帮|替|代|陪)我)[^，。？！]{{0,16}}{_CASE_WORDS}"
+    rf"|我是(?:[^，。？！]{{0,8}}的)?{RELATIVE}|听(?:我)?(?:的)?(?:一个)?{RELATIVE}(?:讲|说)[，,]?(?:他|她|伊|我(?:的|家)?{RELATIVE})"
     rf"|(?:他|她)(?:在[^，。？！]{{0,8}})?有(?:个|一个)[^，。？！]{{0,8}}(?:案子|官司)")
-"""The caller speaks for a relative or friend (not an authorised agent), or of someone else's case: ``other``."""
+"""The caller speaks for a relative or friend (not an authorised agent), or of someone else's case: ``other``. Not a
+elderly caller speaking of themself (「我老太婆问一下」; 「我家老头子」 is a husband), nor a
+relative who helps the caller with the caller's own case (「让我妹妹替我去法院跑一趟」: a party), nor what a friend
+told the caller about the law (「听同事讲，可以先调解」): hearsay speaks for someone else only when it goes on about
+them (「听我儿子说，他的案子…」)."""
 _SELF_PARTY = re.compile(
     r"我(?:就)?是(?:这个案子的|本案的|案件的|那个|一个)?(?:[^，。？！]{0,6}案件?的)?(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|"
     r"被上诉人|当事人|第三人|被害人|受害人|债权人|债务人|本人|起诉人|执行申请人|申诉人|再审申请人)(?!的(?:代理|律师|家属|"
     + RELATIVE[3:-1] + r"))|我是[^，。？！]{0,24}号(?:案件?|案子)?的(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|"
     r"被上诉人|第三人)(?!的)|我(?:的|自己的|那个|在[^，。？！]{1,8}的)[^，。？！]{0,6}(?:案子|案件|官司)|我被(?:人)?(?:告|起诉)"
-    r"|我有(?:个|一个)[^，。？！]{0,6}(?:案子|案件|官司)")
+    r"|我有(?:个|一个)[^，。？！]{0,6}(?:案子|案件|官司)|我(?:们)?(?:这个|那个)?(?:案子|案件|官司)(?!的(?:代理|律师|家属))")
 """The caller says they are a party or speaks of their own case."""
 _SELF_LAWYER = re.compile(
     r"(?:我是|本人是|我们是)[^，。？！]{0,30}(?:律师|代理人|法律工作者|律所|律师事务所)(?!费)|(?:律师事务所|律所)的[^，。？！]{0,4}律师"
     r"|我(?:是|作为)?[^，。？！]{0,30}的(?:代理律师|诉讼代理人|委托代理人|代理人)|我(?:代理|受托代理)(?:的是)?"
     r"(?:原告|被告|申请人|被申请人|上诉人|被上诉人|当事人|第三人|申请执行人|被执行人)"
-    r"|(?:公司|单位|企业|厂里|集团)[^，。？！]{0,4}(?:委托|授权|委派)(?:了)?(?:我|本人)")
-"""A lawyer or an authorised agent; a company's staff member (法务 …) the company has authorised is its agent
+    r"|(?:公司|单位|企业|厂里|集团)[^，。？！]{0,4}(?:委托|授权|委派)(?:了)?(?:我|本人)"
+    r"|(?<!要|需|得|去|办|写|开|签|出|交|没|不|未)(?:有|拿着|拿了|带着|带了|持有|持)(?:公司|单位|企业|厂里|他|她|他们|当事人)?(?:的)?(?:授权委托书|委托书|授权书)")
+"""A lawyer or an authorised agent (one who holds the letter of authority: 「我带着公司的委托书」); a company's staff member
+(法务 …) the company has authorised is its agent
 (「公司委托我处理这几笔欠款」), one the boss just asked to ring is not (「老板让我问一下」)."""
 _SELF_DEFENDER = re.compile(r"辩护人|辩护律师|刑事辩护|(?:我是|作为)[^，。？！]{0,12}的辩护")
 _NOT_LAWYER = re.compile(r"不是(?:律师|代理人|代理律师)")
@@ -136,7 +144,9 @@ def canon_role_words(plain: str, gaps: frozenset[int] = frozenset()) -> str:
         i = 0
         while i <= len(syl) - n:
             word = index.get(tuple(syl[i:i + n]))
-            if word is not None and "".join(chars[i:i + n]) != word and whole_words(i, n):
+            # 姓 + a surname is someone's name (「请了个姓樊的」 sounds like 信访), not a misheard role word
+            named = chars[i] == "姓" and i + 1 < len(chars) and chars[i + 1] in SURNAMES
+            if word is not None and "".join(chars[i:i + n]) != word and whole_words(i, n) and not named:
                 chars[i:i + n] = word
                 i += n
             else:
@@ -159,7 +169,32 @@ corrections in a row the last one holds."""
 
 
 _JUDGE_CHARS = frozenset("官承判执執庭")
-"""Every title word ``_judge_in`` reads (法官, 承办人, 审判长/员, 执行员, 庭长, in either script) holds one of these."""
+"""Every title word ``_judge_in`` reads (法官, 承办人, 审判长/员, 执行员, 庭长, in either script) holds one of these …"""
+_FA, _GUAN = frozenset("法发罚乏伐阀"), frozenset("关管馆观冠惯贯罐灌")
+"""… or a recogniser's homophone of 法官 (法关, 发管: ``canon_judge_titles``) holds one of each of these."""
+_TITLE_SOUNDS: dict[tuple[str, ...], str] = {}
+
+
+_SPLIT_TITLE = re.compile(r"(?<=[办审行])法，官")
+_TITLE_ENDS = _GUAN | frozenset("长掌涨张章彰员元园原圆源远")
+"""Last characters of the homophones of the judge titles read (…guan, …zhang, …yuan): other pieces are not looked up."""
+
+
+def canon_judge_titles(paused: str) -> str:
+    """``paused`` (canonical text with ASR word gaps as 「，」) with a judge title the recogniser wrote as a whole word
+    of the same sound put back (「给，郁，法关，打过」 → 郁，法官): only a whole word, so 「方法关键」 stays."""
+    from phrasebook.pinyin import syllables
+
+    if not _TITLE_SOUNDS:
+        _TITLE_SOUNDS.update({tuple(syllables(w)): w for w in JUDGE_TITLES})
+    # 承办法官 / 主审法官 / 执行法官 cut by the recogniser after 法 (「成，办法，官是，X」): the title is one word
+    paused = _SPLIT_TITLE.sub("法官", paused)
+    out = []
+    for piece in re.split(r"(，)", paused):
+        if 2 <= len(piece) <= 3 and piece not in JUDGE_TITLES and not _TITLE_ENDS.isdisjoint(piece[-1]):
+            piece = _TITLE_SOUNDS.get(tuple(syllables(piece)), piece)
+        out.append(piece)
+    return "".join(out)
 _NAME_CHARS = frozenset("叫是姓")
 """Every self-introduction ``_caller_name_in`` reads (我叫, 我是, 名叫, 我姓, 免贵姓 …) holds one of these."""
 
@@ -175,6 +210,11 @@ def _with_pauses(text: str) -> str:
     from copilot.text import normalize
 
     return normalize(re.sub(r"\s+", "，", text.strip()), keep_punct=True).text
+
+
+CALLER_CASE = 1.3
+"""A case number the caller says counts this much more than one the agent says: the agent may name a further number
+(「二审案号是…」), and the recogniser may make the caller's own less sure than the agent's."""
 
 
 class Extractor:
@@ -278,6 +318,8 @@ class Extractor:
         hits = []
         for t in turns:
             found = self._memo("case", t, find_case_numbers)
+            if t.is_agent:  # the agent may name a further number (「二审案号是…」): the caller's own counts more
+                found = [dataclasses.replace(h, confidence=h.confidence / CALLER_CASE) for h in found]
             if found and not t.is_agent and _restates(t.plain, found[0].start):
                 # said again after 看错了 / 不对 …: the earlier numbers of the same case (year, court, type) go
                 hits = [h for h in hits if _case_family(h.value) != _case_family(found[0].value)]
@@ -305,13 +347,24 @@ class Extractor:
         return None
 
     def judge_name(self, turns: list[TurnView]) -> str | None:
+        """The judge as first named; a surname with a title (「蒋法官」) gives way to the full name said later in the
+        call with that surname (「承办人是蒋文涛法官」): the one form kept is the one that says most."""
+        first: str | None = None
         for t in turns:
-            if ("judge", t.index) not in self._cache and not _may_hold(t, _JUDGE_CHARS):
+            if ("judge", t.index) not in self._cache and not _may_hold(t, _JUDGE_CHARS) and not (
+                    _may_hold(t, _FA) and _may_hold(t, _GUAN)):
                 self._cache[("judge", t.index)] = None  # no title word (法官, 庭长, 承办人 …): nothing to read again
-            name = self._memo("judge", t, lambda _p, t=t: self._judge_in(self._pauses(t)))
-            if name:
+            name = self._memo("judge", t, lambda _p, t=t: self._judge_in(canon_judge_titles(self._pauses(t))))
+            if not name:
+                continue
+            if first is None:
+                first = name
+                if not name.endswith(JUDGE_TITLES):
+                    return name
+            elif not name.endswith(JUDGE_TITLES) and name.startswith(
+                    next(first[:-len(title)] for title in JUDGE_TITLES if first.endswith(title))):
                 return name
-        return None
+        return first
 
     @staticmethod
     def _judge_in(text: str) -> str | None:

@@ -234,6 +234,12 @@ def call_role(model: RoleModel, turn_probs: list[tuple[bool, dict[str, float]]],
         if is_agent:
             continue
         best = max(ROLE_CODES, key=lambda r, p=probs: p.get(r, 0.0))
+        says = [r for r in ROLE_CODES if probs.get(STATED + r)]
+        if len(says) == 1 and (says[0] != best or probs.get(best, 0.0) < ROLE_CLEAR):
+            # the turn states one role in so many words (「我的案子是…」): that is its reading, whatever the model hears
+            # in the rest of it (「想提点意见」 sounds like anyone's)
+            best = says[0]
+            probs = {**probs, best: max(probs.get(best, 0.0), ROLE_CLEAR)}
         clear = LATER_CLEAR if best == "other" and i not in (opening, *answers) and not probs.get(STATED + best) \
             else ROLE_CLEAR
         if probs.get(best, 0.0) >= clear:

@@ -28,6 +28,8 @@ _YEAR = re.compile(r"(?<![0-9])(?:19[89]|20[0-9])[0-9]")
 _YEAR_ANYWHERE = re.compile(r"(?=((?:19[89]|20[0-9])[0-9]))")
 """Every place a year may start, also right after other digits: ASR text loses the gap between two numbers said
 one after the other (「是一二六零 二零二五 浙 零四八一 民初 一二六零 号」 → 12602025浙0481民初1260号)."""
+_SHORT_YEAR = re.compile(r"(?<![0-9])([0-3][0-9])年")
+"""A year said short, 「二四年，浙0482民初…号」 (2024): a case number's only when a province's court code follows."""
 _CHAIN = re.compile(r"\+?[0-9](?:[ .\-·]?[0-9])*")
 _SUFFIX = re.compile(r"之[一二三四五六七八九十]+|之[0-9]+")
 _ZERO_LIKE = "零〇令灵铃玲凌林里"
@@ -89,9 +91,9 @@ def _read_digits(text: str, i: int, limit: int, seps: str = _SEPS) -> tuple[str,
     return digits, j
 
 
-def _parse(text: str, ystart: int, yend: int) -> CaseNumberHit | None:
-    """The case number whose year is text[ystart:yend], or None."""
-    year = text[ystart:yend]
+def _parse(text: str, ystart: int, yend: int, year: str = "") -> CaseNumberHit | None:
+    """The case number whose year is text[ystart:yend] (``year``: the full year, when said short), or None."""
+    year = year or text[ystart:yend]
     confidence = 1.0
     i = _skip(text, yend, _CLOSE + _SEPS)
     if text[i:i + 1] == "年":
@@ -184,6 +186,15 @@ def find_case_numbers(text: str) -> list[CaseNumberHit]:
         hit = _parse(text, start, end)
         if hit is not None:
             hits.append(hit)
+    for m in _SHORT_YEAR.finditer(text):
+        start, end = m.start(1), m.end(1)
+        after = _skip(text, end + 1, _CLOSE + _SEPS)
+        if text[after:after + 1] not in PROVINCES or any(h.start <= start < h.end for h in hits):
+            continue
+        hit = _parse(text, start, end, year="20" + m.group(1))
+        if hit is not None:
+            hits.append(CaseNumberHit(hit.value, hit.start, hit.end, round(hit.confidence * 0.9, 3)))
+    hits.sort(key=lambda h: h.start)
     return hits
 
 

@@ -221,7 +221,10 @@ def numeral_edits(text: str) -> list[Edit]:
         minute = _minute_context(text, start)  # 九点十分: 十分 is minutes here, not "very"
         if not minute:
             for a, b in protected.starting_in(start + 1, end - 1):  # 十二万一个 -> 十二万 + 一个
-                if start < a < end < b and not (b < len(text) and _is_numeral(text[b])):
+                # a word that ends the run ends a long number read digit by digit too (…二八四一 万一 有事 找我): not
+                # after a quantity (三万一 is 31,000)
+                ends_digits = b == end and a - start >= 7 and not any(c in UNIT_CHARS for c in text[start:a])
+                if start < a < end and (end < b or ends_digits) and not (b < len(text) and _is_numeral(text[b])):
                     end = a  # but between two digit strings it is no word: 浙零八八一直八四二号 (直 for 执)
         if start < done or percent_spans.overlapping(start, end):
             continue
