@@ -33,7 +33,7 @@ SURNAMES = set(
 COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文",
                      "夏侯", "轩辕", "端木", "西门", "南宫", "独孤", "司徒", "司空", "澹台", "公冶", "太史", "申屠")
 NOT_JUDGE_PREFIX = ("承办", "主审", "值班", "执行", "经办", "立案", "办案", "审判", "合议", "该", "这位", "哪位", "女",
-                    "男", "老", "位", "个", "的", "找", "问", "跟", "给", "让", "请", "和", "由", "是")
+                    "男", "老", "位", "个", "的", "找", "问", "跟", "给", "让", "请", "和", "由", "是", "一下")
 NAME_STOP = set("，。、？！；：,.?!;: 的是在我你他她您们了吗呢吧啊呀哦嘛和跟与及或电手号家住今年岁先女律老师法官")
 """A name ends before punctuation, a pause or a function word (「我叫李明，电话…」 gives 李明, not 李明电)."""
 NAME_STOP_WORDS = ("电话", "手机", "号码", "案号", "身份证", "住在", "家住", "今年", "先生", "女士", "律师", "法官",
@@ -84,26 +84,35 @@ _CASE_WORDS = "(?:案子|案件|官司|告|起诉|被告|原告|诉讼|开庭|�
 _ON_BEHALF = re.compile(
     rf"(?:帮|替|代|陪)(?:我)?(?:家)?{RELATIVE}"
     rf"|(?<![跟和与同给对替帮告诉])我(?!老太婆|老头子|老太太)(?:的|家)?{RELATIVE}(?![^，。？！]{{0,2}}(?:帮|替|代|陪)我)[^，。？！]{{0,16}}{_CASE_WORDS}"
-    rf"|我是(?:[^，。？！]{{0,8}}的)?{RELATIVE}|听(?:我)?(?:的)?(?:一个)?{RELATIVE}(?:讲|说)[，,]?(?:他|她|伊|我(?:的|家)?{RELATIVE})"
-    rf"|(?:他|她)(?:在[^，。？！]{{0,8}})?有(?:个|一个)[^，。？！]{{0,8}}(?:案子|官司)")
+    rf"|我是(?:[^，。？！]{{0,8}}的|他|她|他们)?{RELATIVE}|(?:^|(?<=，))(?:是|就是)(?:我|我的|我家){RELATIVE}(?:的事情?|的案子|的官司)?(?=，|$)|听(?:我)?(?:的)?(?:一个)?{RELATIVE}(?:讲|说)[，,]?(?:他|她|伊|我(?:的|家)?{RELATIVE})"
+    rf"|(?:他|她)(?:在[^，。？！]{{0,8}})?有(?:个|一个)[^，。？！]{{0,8}}(?:案子|官司)"
+    rf"|我(?:来|可以|能)?(?:帮|替|代)(?:他|她)(?:们)?(?:写|问|办|打官司|去法院|递|交|起诉|告)")
 """The caller speaks for a relative or friend (not an authorised agent), or of someone else's case: ``other``. Not a
 elderly caller speaking of themself (「我老太婆问一下」; 「我家老头子」 is a husband), nor a
 relative who helps the caller with the caller's own case (「让我妹妹替我去法院跑一趟」: a party), nor what a friend
 told the caller about the law (「听同事讲，可以先调解」): hearsay speaks for someone else only when it goes on about
 them (「听我儿子说，他的案子…」)."""
 _SELF_PARTY = re.compile(
-    r"我(?:就)?是(?:这个案子的|本案的|案件的|那个|一个)?(?:[^，。？！]{0,6}案件?的)?(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|"
+    r"我(?:就)?是(?:这个案子的|本案的|案件的|那个|一个)?(?:[^，。？！]{0,12}(?:案件|案子|官司|案)的)?(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|"
     r"被上诉人|当事人|第三人|被害人|受害人|债权人|债务人|本人|起诉人|执行申请人|申诉人|再审申请人)(?!的(?:代理|律师|家属|"
     + RELATIVE[3:-1] + r"))|我是[^，。？！]{0,24}号(?:案件?|案子)?的(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|"
     r"被上诉人|第三人)(?!的)|我(?:的|自己的|那个|在[^，。？！]{1,8}的)[^，。？！]{0,6}(?:案子|案件|官司)|我被(?:人)?(?:告|起诉)"
     r"|我有(?:个|一个)[^，。？！]{0,6}(?:案子|案件|官司)|我(?:们)?(?:这个|那个)?(?:案子|案件|官司)(?!的(?:代理|律师|家属))")
 """The caller says they are a party or speaks of their own case."""
+AUTHORISED = (
+    r"(?:公司|单位|企业|厂里|集团)[^，。？！]{0,4}(?:委托|授权|委派)(?:了)?(?:我|本人)"
+    r"|(?:公司|单位|企业|厂里|集团|老板|领导)[^，。？！]{0,4}(?:(?:给|发|出具|开|签)(?:了)?(?:我|本人)"
+    r"|(?:给|为)(?:我|本人)(?:开|出|写|出具|签)(?:了)?)(?:一份|一张|一个|份|张)?(?:的)?(?:授权委托书|委托书|授权书)"
+    r"|(?<!要|需|得|去|办|写|开|签|出|交|没|不|未)(?:有|拿着|拿了|带着|带了|持有|持)(?:公司|单位|企业|厂里|他|她|他们|当事人)?(?:的)?(?:授权委托书|委托书|授权书)")
+"""The caller holds a party's authority in so many words: the company authorised them (「公司委托我处理这几笔欠款」), gave
+them the letter (「厂里给我开了委托书」), or they hold it (「我带着公司的委托书」) — precise enough to read as an agent
+however the rest of the turn sounds (an agent says 「我们公司是原告」 too)."""
+_AUTHORISED = re.compile(AUTHORISED)
 _SELF_LAWYER = re.compile(
     r"(?:我是|本人是|我们是)[^，。？！]{0,30}(?:律师|代理人|法律工作者|律所|律师事务所)(?!费)|(?:律师事务所|律所)的[^，。？！]{0,4}律师"
     r"|我(?:是|作为)?[^，。？！]{0,30}的(?:代理律师|诉讼代理人|委托代理人|代理人)|我(?:代理|受托代理)(?:的是)?"
     r"(?:原告|被告|申请人|被申请人|上诉人|被上诉人|当事人|第三人|申请执行人|被执行人)"
-    r"|(?:公司|单位|企业|厂里|集团)[^，。？！]{0,4}(?:委托|授权|委派)(?:了)?(?:我|本人)"
-    r"|(?<!要|需|得|去|办|写|开|签|出|交|没|不|未)(?:有|拿着|拿了|带着|带了|持有|持)(?:公司|单位|企业|厂里|他|她|他们|当事人)?(?:的)?(?:授权委托书|委托书|授权书)")
+    r"|" + AUTHORISED)
 """A lawyer or an authorised agent (one who holds the letter of authority: 「我带着公司的委托书」); a company's staff member
 (法务 …) the company has authorised is its agent
 (「公司委托我处理这几笔欠款」), one the boss just asked to ring is not (「老板让我问一下」)."""
@@ -114,8 +123,10 @@ _CRIMINAL_CASE = re.compile(r"刑初|刑终|刑事|被告人|辩护")
 """A criminal case, literally (行初 sounds like 刑初): its lawyer is a defender (上诉人 is in civil appeals too)."""
 ROLE_WORDS = ("律师事务所", "代理律师", "辩护律师", "辩护人", "代理人", "律师", "律所", "法律工作者", "原告", "被告",
               "申请执行人", "被执行人", "申请人", "被申请人", "上诉人", "当事人", "第三人", "被害人", "受害人", "案件", "案子",
-              "官司", "起诉", "信访", "上访", "我是", "刑事", "代理")
-"""Words the role patterns read; ASR homophones of them (律诗, 暗件, 我事) are put back before matching."""
+              "官司", "起诉", "信访", "上访", "我是", "刑事", "代理", "授权委托书", "委托书", "授权书", "授权", "委托",
+              "公司", "帮我")
+"""Words the role patterns read; ASR homophones of them (律诗, 暗件, 我事; 公私 授权 → 公司, 委拖书 → 委托书, 帮沃 → 帮我)
+are put back before matching."""
 _ROLE_INDEX: dict[int, dict[tuple[str, ...], str]] = {}
 
 
@@ -176,7 +187,7 @@ _TITLE_SOUNDS: dict[tuple[str, ...], str] = {}
 
 
 _SPLIT_TITLE = re.compile(r"(?<=[办审行])法，官")
-_TITLE_ENDS = _GUAN | frozenset("长掌涨张章彰员元园原圆源远")
+_TITLE_ENDS = _GUAN | frozenset("官长掌涨张章彰员元园原圆源远")
 """Last characters of the homophones of the judge titles read (…guan, …zhang, …yuan): other pieces are not looked up."""
 
 
@@ -191,8 +202,17 @@ def canon_judge_titles(paused: str) -> str:
     paused = _SPLIT_TITLE.sub("法官", paused)
     out = []
     for piece in re.split(r"(，)", paused):
-        if 2 <= len(piece) <= 3 and piece not in JUDGE_TITLES and not _TITLE_ENDS.isdisjoint(piece[-1]):
-            piece = _TITLE_SOUNDS.get(tuple(syllables(piece)), piece)
+        if 2 <= len(piece) <= 4 and piece not in JUDGE_TITLES and not _TITLE_ENDS.isdisjoint(piece[-1]):
+            heard = tuple(syllables(piece))
+            title = _TITLE_SOUNDS.get(heard) if len(piece) <= 3 else None
+            if title is None and len(piece) >= 3 and len(heard) == len(piece):
+                # a name glued to the title by the recogniser (「姚发官」, 「辉发官」): the title at its end is put back
+                # only after a surname or a name's given character, never after a word's first half (「处罚关」)
+                tail = _TITLE_SOUNDS.get(heard[-2:])
+                head = piece[:-2]
+                if tail is not None and piece[-2:] != tail and len(tail) == 2 and not common_word(piece[-3:-1]):
+                    title = head + tail
+            piece = title or piece
         out.append(piece)
     return "".join(out)
 _NAME_CHARS = frozenset("叫是姓")
@@ -372,7 +392,7 @@ class Extractor:
         for m in _JUDGE_FULL.finditer(text):
             name = _name_at(text, m.end()) or _name_at(_joined_gaps(text[m.end():m.end() + 8]), 0)
             if name and len(name) >= 2:
-                return name
+                return _with_cut_given(text, m.end(), name)
         for m in _JUDGE_BEFORE_NAME.finditer(text):
             if "，" not in m.group():  # 「承办法官吴晓明」: the name right after the title
                 name = _titled_name(text, m.end())
@@ -384,6 +404,7 @@ class Extractor:
                 else:
                     name = _titled_name(piece, 0) if len(piece) == 3 or (len(piece) == 4 and piece[:2] in
                                                                           COMPOUND_SURNAMES) else None
+                    name = name and _with_cut_given(text, m.end(), name)
             if name:
                 return name
         for m in _ASKED_FOR.finditer(text):  # 「找一下X，就是我们那个案子的法官」
@@ -403,6 +424,9 @@ class Extractor:
             if _sounds_like_title_prefix(text[max(0, end - 2):end]):
                 continue  # 成半法官 / 主身法官: 承办 / 主审 as the recogniser wrote it, not a name
             name = _name_before(text, end)
+            split = _surname_piece_before(text, end - len(name)) if name and len(name) == 2 else ""
+            if split:  # 「司马，文静，法官」: the recogniser cut the surname from the given name
+                return split + name
             if name:
                 return name if len(name) >= 2 and not name.endswith(("法官",)) else None
             if m.group(1) not in JUDGE_TITLES:
@@ -501,22 +525,42 @@ def _role_text(t: TurnView, clauses: bool) -> str:
     return canon_role_words("".join(marked), frozenset(moved))
 
 
+_WU_PRONOUNS = re.compile(r"阿拉|伊拉|(?<!木乃)伊(?![斯朗犁春人])")
+_MANDARIN_PRONOUN = {"阿拉": "我", "伊拉": "他们", "伊": "他"}
+
+
+def mandarin_pronouns(text: str) -> str:
+    """``text`` with the Wu pronouns the role patterns read in Mandarin: 阿拉 (I / we) → 我, 伊 → 他, 伊拉 → 他们
+    (「阿拉阿爸收到传票」 is 我爸…, 「我是伊儿子」 is 我是他儿子); not inside Mandarin words (伊斯兰, 伊朗, 木乃伊).
+    dialect.toml keeps these forms unreplaced in the canonical text (伊 is a Mandarin character too)."""
+    return _WU_PRONOUNS.sub(lambda m: _MANDARIN_PRONOUN[m.group()], text) if not _WU_CHARS.isdisjoint(text) else text
+
+
+_WU_CHARS = frozenset("阿伊")
+
+
 def _with_statements(probs: dict[str, float], text: str) -> dict[str, float]:
     """The role model's probabilities of a caller turn plus the explicit self-statements in it: 我是…律师 /
     代理人 (not 不是律师), 辩护人, 我是原告/被告…, 帮我爸问, 信访 — precise where the model is unsure. Each role
     stated is also marked (``STATED`` + role)."""
     out = dict(probs)
+    text = mandarin_pronouns(text)
     lawyer = not _NOT_LAWYER.search(text)
     for role, pattern in (("defender", _SELF_DEFENDER), ("litigation_agent", _SELF_LAWYER),
                           ("party", _SELF_PARTY), ("other", _ON_BEHALF), ("petitioner", _PETITIONER)):
         if (lawyer or role not in ("defender", "litigation_agent")) and pattern.search(text):
             out[role] = out.get(role, 0.0) + STATEMENT_BONUS
             out[STATED + role] = 1.0
+    if lawyer and _AUTHORISED.search(text):
+        from copilot.analysis.role_model import ROLE_CLEAR
+
+        out["litigation_agent"] = max(out["litigation_agent"], ROLE_CLEAR)
     return out
 
 
 def _self_description(text: str) -> str:
     """What the caller's first turns say about them: defender, lawyer, other, party, petitioner or ""."""
+    text = mandarin_pronouns(text)
     if _SELF_DEFENDER.search(text) and not _NOT_LAWYER.search(text):
         return "defender"
     if _SELF_LAWYER.search(text) and not _NOT_LAWYER.search(text):
@@ -619,6 +663,28 @@ def common_word(two: str) -> bool:
     """Whether two characters are a frequent word of jieba's dictionary (安排, 马上, 方便), so not a surname and a
     one-character given name (「由承办法官安排」 names nobody)."""
     return len(two) == 2 and two in _common_words()
+
+
+def _with_cut_given(text: str, start: int, name: str) -> str:
+    """``name`` (found at ``start``) with its last given character put back when the recogniser cut a four-character
+    name after three (「欧阳明，辉」 for 欧阳明辉): only after a compound surname and a one-character given name, and only
+    a lone character that ends the turn or stands before a pause or a title (「欧阳明，我…」 stays 欧阳明)."""
+    end = start + len(name)
+    if len(name) != 3 or name[:2] not in COMPOUND_SURNAMES or text[end:end + 1] != "，":
+        return name
+    ch, after = text[end + 1:end + 2], text[end + 2:]
+    if not ("\u4e00" <= ch <= "\u9fff") or ch in NAME_STOP or ch in "地得着过吗呢吧啊呀哦嘛了":
+        return name
+    return name + ch if after == "" or after[:1] in "，。？！" or after.startswith(JUDGE_TITLES) else name
+
+
+def _surname_piece_before(text: str, start: int) -> str:
+    """The surname the recogniser wrote as a word of its own just before a word gap at ``start`` (「司马，文静」,
+    「陈，建国」): a compound surname, or a one-character surname that is a whole word; else ""."""
+    if start < 2 or text[start - 1] != "，":
+        return ""
+    piece = text[:start - 1].rsplit("，", 1)[-1]
+    return piece if piece in COMPOUND_SURNAMES or (len(piece) == 1 and piece in SURNAMES) else ""
 
 
 def _joined_gaps(text: str) -> str:

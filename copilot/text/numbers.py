@@ -28,8 +28,10 @@ _YEAR = re.compile(r"(?<![0-9])(?:19[89]|20[0-9])[0-9]")
 _YEAR_ANYWHERE = re.compile(r"(?=((?:19[89]|20[0-9])[0-9]))")
 """Every place a year may start, also right after other digits: ASR text loses the gap between two numbers said
 one after the other (「是一二六零 二零二五 浙 零四八一 民初 一二六零 号」 → 12602025浙0481民初1260号)."""
-_SHORT_YEAR = re.compile(r"(?<![0-9])([0-3][0-9])年")
-"""A year said short, 「二四年，浙0482民初…号」 (2024): a case number's only when a province's court code follows."""
+_SHORT_YEAR = re.compile(r"(?<![0-9零〇一二三四五六七八九])([0-3][0-9]|[一二][二三])年")
+"""A year said short, 「二四年，浙0482民初…号」 (2024): a case number's only when a province's court code follows. The
+numerals keep 一二 / 二三 in Chinese (they read as approximations, 「二三年」 ≈ two or three years): before a court code
+they are 2012 / 2023."""
 _CHAIN = re.compile(r"\+?[0-9](?:[ .\-·]?[0-9])*")
 _SUFFIX = re.compile(r"之[一二三四五六七八九十]+|之[0-9]+")
 _ZERO_LIKE = "零〇令灵铃玲凌林里"
@@ -191,7 +193,7 @@ def find_case_numbers(text: str) -> list[CaseNumberHit]:
         after = _skip(text, end + 1, _CLOSE + _SEPS)
         if text[after:after + 1] not in PROVINCES or any(h.start <= start < h.end for h in hits):
             continue
-        hit = _parse(text, start, end, year="20" + m.group(1))
+        hit = _parse(text, start, end, year="20" + "".join(DIGIT_VALUE.get(c, c) for c in m.group(1)))
         if hit is not None:
             hits.append(CaseNumberHit(hit.value, hit.start, hit.end, round(hit.confidence * 0.9, 3)))
     hits.sort(key=lambda h: h.start)
