@@ -388,6 +388,7 @@ def _heard_code(text: str) -> str | None:
 def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
     digits = "".join(p for k, p in parts if k == "d")
     # the last gap holding a type code splits head and serial
+    found_hyps: list[Hypothesis] = []
     for k in range(len(parts) - 1, -1, -1):
         kind, s = parts[k]
         if kind != "g":
@@ -411,12 +412,30 @@ def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
         real = sum(c.isdigit() for c in serial)
         # a one-digit serial (破2号) only after a sure type code and a year-and-court head
         least = 1 if (conf >= 0.8 and len(head) >= 6 and "?" not in serial) else 2
+        heads = [head]
+        before = s[:a]
+        # characters right after the head's digits, before the code, that sound like digits (108亿民出: 亿 for 一)
+        # may end the court code: that head is read too, and the candidates' evidence decides
+        if 0 < len(before) <= 2 and k > 0 and parts[k - 1][0] == "d" and all(digit_of(c) for c in before):
+            heads.append(head + "".join(digit_of(c) or "" for c in before))
+        here = [Hypothesis(h, serial, code, conf, alts) for h in heads]
         if real >= least and len(serial) <= MAX_SERIAL and serial.count("?") <= 2 and not serial.startswith("0"):
-            return [Hypothesis(head, serial, code, conf, alts)]
-        if k != len(parts) - 1:
+            if found_hyps:  # an earlier, surer code than the one-character guess after it (民初4次71: 次 for 四)
+                if len(code) >= 2 and conf >= found_hyps[0].type_conf:
+                    found_hyps.extend(here)
+                break
+            found_hyps.extend(here)
+            if b - a > 1 or conf >= 0.9:
+                break
+            # one character taken for a code (次: 执) may be a serial digit heard as a word: a code said in an
+            # earlier gap is read too, and the candidates' evidence decides between the readings
+            continue
+        if found_hyps or k != len(parts) - 1:
             break
         # the gap after the last digits (serial digits not understood, 「15子案号」) sounded like a code (子: 执) but
         # leaves no serial: the code said before the serial is looked for in the earlier gaps
+    if found_hyps:
+        return found_hyps
     if len(digits) < 5 or len(digits) > 18:
         return []
     if any(k == "g" and any(ch in _NOT_CASE for ch in g) for k, g in parts):
@@ -540,6 +559,24 @@ class SpokenText:
     def _heard(self, want: list[str]) -> bool:
         n = len(want)
         return any(self.sound[i:i + n] == want for i in self.at.get(want[0], ()))
+
+    def near_in(self, name: str, at: float) -> list[str]:
+        """The windows of the text that sound like ``name`` with pinyin similarity ``at`` or better
+        (``phonetic.name_similarity``), among those where at least half the characters sound the same as the
+        name's. For long names (an organisation's) heard with a few characters garbled."""
+        from collections import Counter
+
+        from copilot.cases.phonetic import name_similarity
+
+        n = len(name)
+        want = [name_reading(c) for c in name]
+        starts: Counter[int] = Counter()
+        for j, r in enumerate(want):
+            for p in self.at.get(r, ()):
+                if p - j >= 0 and p - j + n <= len(self.text):
+                    starts[p - j] += 1
+        return [self.text[i:i + n] for i, k in sorted(starts.items())
+                if 2 * k >= n and name_similarity(self.text[i:i + n], name, surname_first=False) >= at]
 
     def name_in(self, name: str) -> float:
         """1.0 when ``name`` is in the text, 0.7 when a homophone of it is, 0.3 when only the given name (two

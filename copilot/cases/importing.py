@@ -90,6 +90,7 @@ PROCEDURAL_TITLES = {
                          "指定代理人"),
     "defender": ("辩护人", "辩护律师", "指定辩护人"),
     "petitioner": ("信访人", "信访群众"),
+    "other": ("公诉机关", "公诉人", "检察机关"),  # the prosecution in a criminal case: no caller's role
 }
 """What a court's own list writes in the parties column (原告, 申请执行人, 委托诉讼代理人 …) → formats.md §3 roles."""
 _TITLE_ROLE = {title: role for role, titles in PROCEDURAL_TITLES.items() for title in titles}

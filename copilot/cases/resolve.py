@@ -69,6 +69,14 @@ PARTY_SERIAL = 0.5
 serial heard (a misheard serial is weak evidence, the name carries it)."""
 NAME_MATCH = 0.75
 """A heard name this similar to a party's name is taken as that name (one near-sounding character in three)."""
+ORG_NAME = 6
+"""A party's name this long or longer (an organisation: 某某市某某区人民政府, 某某有限公司) is also looked for in the
+call's text as near sounds (``ORG_NEAR`` pinyin similarity, half its characters the same sound): the ASR garbles a
+few characters of a long name, but so many near sounds in a row are seldom chance."""
+ORG_NEAR = 0.85
+ORG_PARTY = 0.3
+"""The party evidence of a long name heard as near sounds: below what corroborates a case alone (0.4), enough for
+the judge's surname to single the case out (``_judge_singles_out``)."""
 
 
 @dataclass
@@ -273,9 +281,35 @@ def _party_match(case: Case, names: list[str], surnames: list[str], spoken: Spok
             s = max(s, 0.8 * agree)
         if agree:
             s = max(s, 0.4 * agree)
+        if not s and len(core) >= ORG_NAME and any(_distinct_fit(w, core) for w in spoken.near_in(core, ORG_NEAR)):
+            s = ORG_PARTY
         if s > best:
             best, role = s, r
     return best, role
+
+
+_GENERIC = ("人民政府", "有限责任公司", "股份有限公司", "有限公司", "分公司", "公司", "集团", "律师事务所", "事务所",
+            "委员会", "管理局", "银行", "支行", "分行", "中心", "工厂", "厂", "浙江省", "浙江", "杭州", "宁波", "温州", "嘉兴",
+            "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水", "省", "市", "区", "县", "镇", "乡", "街道", "村")
+"""Words organisations' names share (the province and its cities, administrative levels, 有限公司, 人民政府): two
+organisations of one city differ only in the rest, so that rest must be heard as (nearly) the same sound."""
+DISTINCT_NEAR = 0.8
+
+
+def _distinct_fit(heard: str, name: str) -> bool:
+    """Every character of ``name`` outside its shared words (``_GENERIC``) — at least two — sounds like the
+    character heard in its place (``char_similarity`` ≥ ``DISTINCT_NEAR``): 杭州市余杭区人民政府 heard with
+    余杭 as the same sound fits; 西湖区 for 余杭区 does not, however alike the rest."""
+    from copilot.cases.phonetic import char_similarity
+
+    generic = [False] * len(name)
+    for w in _GENERIC:
+        i = name.find(w)
+        while i >= 0:
+            generic[i:i + len(w)] = [True] * len(w)
+            i = name.find(w, i + len(w))
+    own = [i for i, g in enumerate(generic) if not g]
+    return len(own) >= 2 and all(char_similarity(heard[i], name[i]) >= DISTINCT_NEAR for i in own)
 
 
 def judge_alone(directory: CaseDirectory, turns: Sequence[TurnText], courts: Sequence[str] = ()) -> str | None:

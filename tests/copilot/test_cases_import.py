@@ -133,6 +133,13 @@ def test_cli_import_exit_codes_and_find_prints_scored_candidates(tmp_path, capsy
     assert "没有候选案件 no candidates" in capsys.readouterr().out
 
 
+def test_the_prosecution_in_a_criminal_case_is_stored_as_other(engine, tmp_path):
+    """A criminal case's list names the prosecution as 公诉机关 (a procedural title, not a role a caller has)."""
+    r = import_cases(engine, write(tmp_path, ["（2025）浙0604刑初78号,孔文,刑庭,,,,,某区人民检察院:公诉机关;辛某:被告人"]))
+    assert r.bad_rows == 0
+    assert rows(engine)["（2025）浙0604刑初78号"][6] == "某区人民检察院:other;辛某:party"
+
+
 def test_a_courts_procedural_titles_in_the_parties_column_are_stored_as_role_codes(engine, tmp_path):
     """A court's own list writes 原告 / 申请执行人 / 委托诉讼代理人 / 辩护人, not formats.md codes."""
     lines = [
