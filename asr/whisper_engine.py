@@ -2,8 +2,9 @@
 
 Whisper is not a streaming model, so each session cuts utterances with Silero VAD (the model that
 faster-whisper ships) run frame by frame: an utterance ends after ``end_silence`` seconds of non-speech
-or at ``max_utterance`` seconds. While an utterance grows, it is re-decoded cheaply (beam 1) every
-``partial_interval`` seconds of new audio and the text is emitted as a partial; when it ends it is
+or at ``max_utterance`` seconds. While an utterance grows, the audio after its settled words (local agreement
+on a bounded window, ``partial_window``) is decoded cheaply (beam 1) every ``partial_interval`` seconds of new
+audio and the text is emitted as a partial; when it ends it is
 decoded with ``beam_size`` and emitted as the final. Each live decode encodes the utterance plus
 ``window_pad`` seconds of silence rather than a full 30 s window (see :class:`WhisperConfig`).
 Partials are provisional, finals are what the analysis needs: when a partial decode costs more than
@@ -115,6 +116,12 @@ class WhisperConfig:
     live CER 19.5 % alone, 18.6 % with only the previous utterance within 1.5 s, 16.7 % with 5 s carried,
     14.5 % with 10 s carried — file mode's 14.5 % — at about twice the decode cost (docs/live-asr.md)."""
     carry_seconds: float = 10.0
+    carry_window: float = 15.0
+    """Seconds of carried and new audio together at most (whole carried utterances, newest kept; 0 = no limit):
+    a long utterance has context enough of its own, and the decoder steps through the carried text token by
+    token (CTranslate2 forces a prefix one step at a time: it costs as much as new text), so long carried
+    decodes set the final-text p95. Fixtures, one run each at load 3-7 (2026-12-03): no limit 322 errors,
+    final p95 1.71 s; 15 s 310 errors, p95 1.41 s."""
     """Seconds of the channel's recent utterances carried at most (whole utterances, newest kept)."""
     live_hotwords: str | None = None
     """Live utterances only: words the decoder is told to expect (faster-whisper's ``hotwords``: they go
@@ -140,11 +147,39 @@ class WhisperConfig:
     (the first utterance of a call has no context). The product gives the phrasebook's standard greeting
     (``copilot.session.factory.agent_opening``): Whisper base then writes the agents' opening 您好 instead of
     你好; fixtures 334 → 328 errors (docs/live-asr.md). The caller's channel starts empty."""
+    opening_hotwords: str | None = None
+    """Live, the agent's channel, while ``agent_opening`` lasts (its first final): words the decoder is told to
+    expect (faster-whisper's hotwords), e.g. the court's own names, which an agent says in the opening line."""
     commit_partials: bool = False
     """Live partials, local agreement: the prefix on which the last two partial decodes of the utterance
     agreed (``stable``) is committed and forced as the next partial decode's prefix, so each partial decodes
     only the words after it (the encoder still hears the whole utterance); the shown text never takes back
     a committed character. False: every partial re-decodes the whole utterance."""
+    alone_as_file: float = 8.0
+    """Live final decodes of an utterance decoded alone (nothing carried before it) and at most this many
+    seconds long are decoded as file mode decodes a window: its log-Mel features zero-padded to the full 30 s
+    (not the audio padded with silence) and timestamp mode (the timestamps are dropped from the text), so live
+    reads such an utterance as file mode reads the same speech. 0 = off. On the 9 clips (2026-12-03, one run
+    each): 16 kHz 24 → 20 errors (file mode 21), 8 kHz 38 → 30 (file mode 29); timestamp mode alone on the
+    short window: 24 / 28. It costs one 30 s encoder pass (≈ 0.45 CPU-s here) and a decoder reading 1500
+    frames; longer utterances (their own audio fills most of the window anyway) keep the short window: decoded
+    this way they took 1.0-1.3 CPU-s and set the final-text p95 on the fixtures. Carried decodes keep the
+    short window without timestamps: a forced text prefix in timestamp mode made Whisper base write 「Ｇ」/「？」
+    between clauses and took longer."""
+    partial_window: float = 4.0
+    """Live partials, local agreement with a bounded window: a partial decodes only the audio after the
+    words already settled, with their text as the decoder's previous text. When that audio grows past
+    ``partial_window`` seconds, the words two consecutive partials agreed on that end at least
+    ``partial_margin`` seconds before the audio's end are settled (timed by the decoder's cross-attention) and
+    their audio leaves the window (past twice the window the older words are settled without agreement), so
+    a partial's cost stays bounded however long the utterance. 0 = every partial re-decodes the whole
+    utterance. Finals always decode the whole utterance."""
+    partial_margin: float = 1.0
+    """Seconds before the end of the audio within which words are not settled (the end of a hypothesis changes)."""
+    partial_max_lag: float = 0.15
+    """Live partials: no partial decode while the session's processing is more than this many seconds behind
+    the audio (time of its decodes minus the audio received meanwhile, e.g. just after a final's decode):
+    such a partial would come out stale; the next one comes once the session has caught up."""
     context_min_confidence: float = 0.0
     """A final joins the context only when its confidence (exp of the mean token log-probability) is at
     least this: a garbled final would mislead the next decode."""
@@ -216,6 +251,9 @@ class WhisperRecognizer:
         self._tokenizers: dict = {}
         self.partial_cost = 0.0
         """Wall seconds of a partial decode (exponential average over all sessions; 0 before the first)."""
+        self.clock = time.perf_counter
+        """The clock that times decodes for the partials' pacing (wall time; the benchmark, which simulates one
+        dedicated core on the process's CPU time, sets ``time.process_time``)."""
 
     def open_session(self, speaker: str, *, start: float = 0.0, partials: bool = True, offline: bool = False,
                      **overrides) -> WhisperSession | WhisperFileSession:
@@ -247,14 +285,31 @@ class WhisperRecognizer:
                        prefix: str = "") -> tuple[str, float]:
         """A provisional re-decode (``partial_beam_size``); its wall time updates :attr:`partial_cost`.
         ``prefix``: text forced as the start (returned without it; empty when the decode failed)."""
-        t0 = time.perf_counter()
+        t0 = self.clock()
         try:
             if config.partial_window_pad != config.window_pad:
                 config = replace(config, window_pad=config.partial_window_pad)
             return self.decode(audio, beam_size=config.partial_beam_size, config=config, context=context,
                                prefix=prefix, full_window=False)
         finally:
-            cost = time.perf_counter() - t0
+            cost = self.clock() - t0
+            self.partial_cost = cost if not self.partial_cost else 0.5 * self.partial_cost + 0.5 * cost
+
+    def decode_partial_words(self, audio: np.ndarray, *, config: WhisperConfig,
+                             context: str = "") -> tuple[list[tuple[str, float, float]], float] | None:
+        """A provisional decode of ``audio`` (greedy, short window, ``context`` as the decoder's previous text)
+        as (words, confidence), each word (text, start, end) in seconds of ``audio``; None when it looks like a
+        runaway.
+        Its wall time updates :attr:`partial_cost`."""
+        t0 = self.clock()
+        try:
+            cfg = replace(config, window_pad=config.partial_window_pad)
+            prompt = "".join(p for p in (config.initial_prompt, context) if p) or None
+            out = self._decode_short_window(audio, beam_size=config.partial_beam_size, config=cfg, prompt=prompt,
+                                            words=True)
+            return None if out is None else (out[2], out[1])
+        finally:
+            cost = self.clock() - t0
             self.partial_cost = cost if not self.partial_cost else 0.5 * self.partial_cost + 0.5 * cost
 
     def partial_gap(self, config: WhisperConfig) -> float:
@@ -274,7 +329,7 @@ class WhisperRecognizer:
         prompt = "".join(p for p in (config.initial_prompt, context) if p) or None
         if config.window_pad > 0:
             short = self._decode_short_window(audio, beam_size=beam_size, config=config, prompt=prompt,
-                                              prefix=prefix)
+                                              prefix=prefix, final=full_window)
             if short is not None:
                 return short
             if not full_window:
@@ -305,27 +360,37 @@ class WhisperRecognizer:
         return simplified(once, config.language), min(1.0, conf)
 
     def _decode_short_window(self, audio: np.ndarray, *, beam_size: int, config: WhisperConfig,
-                             prompt: str | None = None, prefix: str = "") -> tuple[str, float] | None:
+                             prompt: str | None = None, prefix: str = "",
+                             final: bool = False, words: bool = False) -> tuple | None:
         """One encoder pass over the utterance plus ``window_pad`` s of silence (at most 30 s) and one beam
-        search without timestamps; None when the result looks like a runaway (the caller then decodes
-        the full window, where faster-whisper's temperature fallback applies)."""
+        search without timestamps; a final decode of an utterance alone with ``alone_as_file``: file mode's
+        window (zero features up to 30 s, timestamp mode). None when the result looks like a runaway (the
+        caller then decodes the full window, where faster-whisper's temperature fallback applies).
+        ``words``: also each word's (text, start, end) from the decoder's cross-attention."""
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_compression_ratio
 
         model = self.model
         seconds = len(audio) / SAMPLE_RATE
-        if seconds + config.window_pad >= 30.0 or not len(audio):
+        stamps = file_form = final and not prefix and 0 < seconds <= config.alone_as_file
+        pad = 0.5 if file_form else config.window_pad
+        if seconds + pad >= 30.0 or not len(audio):
             return None
-        padded = np.concatenate([audio.astype(np.float32, copy=False),
-                                 np.zeros(int(config.window_pad * SAMPLE_RATE), dtype=np.float32)])
-        features = model.feature_extractor(padded)
-        frames = min(model.feature_extractor.nb_max_frames, features.shape[-1] - features.shape[-1] % 2)
+        if file_form:  # as faster-whisper pads a window: zero features after the speech, up to 30 s
+            features = model.feature_extractor(audio.astype(np.float32, copy=False))
+            frames = model.feature_extractor.nb_max_frames
+            features = np.pad(features[:, :frames], ((0, 0), (0, max(0, frames - features.shape[-1]))))
+        else:
+            padded = np.concatenate([audio.astype(np.float32, copy=False),
+                                     np.zeros(int(config.window_pad * SAMPLE_RATE), dtype=np.float32)])
+            features = model.feature_extractor(padded)
+            frames = min(model.feature_extractor.nb_max_frames, features.shape[-1] - features.shape[-1] % 2)
         encoded = model.encode(np.ascontiguousarray(features[:, :frames]))
         tok = self._tokenizers.get(config.language)
         if tok is None:
             tok = self._tokenizers[config.language] = Tokenizer(
                 model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=config.language)
-        max_tokens = min(model.max_length // 2, 10 + int(15 * seconds))  # Mandarin: ~5 chars/s, ≤2 tokens each
+        max_tokens = min(model.max_length // 2, 10 + int((17 if stamps else 15) * seconds))  # Mandarin: ~5 chars/s, ≤2 tokens each
         lead: list[int] = []
         if prompt or config.hotwords:  # as faster-whisper lays out a prompt: sot_prev, hotwords, previous text
             lead = [tok.sot_prev]
@@ -333,7 +398,7 @@ class WhisperRecognizer:
                 lead += tok.encode(" " + config.hotwords.strip())[: model.max_length // 4]
             if prompt:
                 lead += tok.encode(" " + prompt.strip())[-(model.max_length // 4):]
-        ids = lead + list(tok.sot_sequence) + [tok.no_timestamps]
+        ids = lead + list(tok.sot_sequence) + ([] if stamps else [tok.no_timestamps])
         forced: list[int] = []
         if prefix:  # forced: the decoder continues after the text already given for the carried audio
             forced = tok.encode(prefix.strip())[: model.max_length // 4]
@@ -342,17 +407,22 @@ class WhisperRecognizer:
             encoded, [ids], beam_size=beam_size, patience=1.0,
             length_penalty=1.0, max_length=len(ids) + max_tokens, suppress_blank=True, suppress_tokens=[-1],
             return_scores=True)[0]
-        tokens = [t for t in result.sequences_ids[0] if t < tok.eot]
+        tokens = [t for t in result.sequences_ids[0] if t < tok.eot or t >= tok.timestamp_begin]
         if forced and tokens[: len(forced)] == forced:  # CTranslate2 returns the forced prefix too
             tokens = tokens[len(forced):]
+        tokens = [t for t in tokens if t < tok.eot]
         text = tok.decode(tokens).strip()
         if len(result.sequences_ids[0]) >= max_tokens or (text and get_compression_ratio(text) > 2.4):
             log.info("short-window decode looks like a runaway (%d tokens); decoding the full window", len(tokens))
             return None
-        text = collapse_repeats(text)
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -math.inf
-        conf = float(math.exp(avg_logprob)) if tokens else 0.0
-        return simplified(text, config.language), min(1.0, conf)
+        conf = min(1.0, float(math.exp(avg_logprob))) if tokens else 0.0
+        if words:  # word times from the decoder's cross-attention (faster-whisper's alignment), seconds in ``audio``
+            timed = model.find_alignment(tok, [tokens], encoded, len(audio) // model.feature_extractor.hop_length)
+            return text, conf, [(simplified(w["word"], config.language), float(w["start"]), float(w["end"]))
+                                for w in (timed[0] if timed else []) if w["word"]]
+        text = collapse_repeats(text)
+        return simplified(text, config.language), conf
 
     def transcribe(self, samples: np.ndarray, speaker: str, *, start: float = 0.0,
                    beam_size: int | None = None, config: WhisperConfig | None = None) -> list[Utterance]:
@@ -535,6 +605,9 @@ class WhisperSession:
         self._since_partial = 0
         self._last_partial = ""
         self._stable = 0
+        self._lag = 0.0                                  # seconds the processing is behind the audio
+        self._settled = ""                               # partials: text of the utterance's settled words
+        self._settled_at = 0                             # partials: samples of the utterance they cover
         self._context = ""                               # the channel's recent finals (decoder prompt)
         self._opening = bool(speaker == "agent" and config.agent_opening and config.context_chars > 0)
         if self._opening:  # the first final replaces it (see _remember)
@@ -563,7 +636,9 @@ class WhisperSession:
 
     def accept(self, pcm: bytes) -> list[Utterance]:
         """Feed 16-bit 16 kHz mono PCM; returns partial and final utterances completed by it."""
+        t0 = self.recognizer.clock()
         samples = pcm_to_array(pcm).astype(np.float32) / 32768.0
+        self._lag = max(0.0, self._lag - len(samples) / SAMPLE_RATE)  # this block's audio took that long to come
         self._pending = np.concatenate([self._pending, samples])
         out: list[Utterance] = []
         n = len(self._pending) // VAD_FRAME
@@ -573,12 +648,15 @@ class WhisperSession:
         self._pending = self._pending[n * VAD_FRAME :]
         # A partial waits while a final is being decided: after a final decode in this block (it would
         # come out only after that decode: partial p95 0.9 s on the fixtures), and in the trailing silence
-        # once the early final is decoded (the utterance has not grown; its final comes at the endpoint).
+        # once the early final is decoded (the utterance has not grown; its final comes at the endpoint);
+        # and while the session is behind real time (a final's decode still owed): it would come out stale.
         if self._in_speech and self._held is None and self._early is None and decodes == self._decodes and \
                 self.config.partial_interval > 0 and \
+                self._lag + self.recognizer.clock() - t0 <= self.config.partial_max_lag and \
                 self._since_partial >= self.recognizer.partial_gap(self.config) * SAMPLE_RATE:
             self._since_partial = 0
             out.extend(self._partial())
+        self._lag += self.recognizer.clock() - t0
         return out
 
     def _frame(self, frame: np.ndarray) -> list[Utterance]:
@@ -621,8 +699,14 @@ class WhisperSession:
             return self._end(trim=0, keep_speaking=True)
         return []
 
+    def _reset_partials(self) -> None:
+        self._last_partial, self._stable = "", 0
+        self._settled, self._settled_at = "", 0
+
     def _partial(self) -> list[Utterance]:
         audio = np.concatenate(self._utt)
+        if self.config.partial_window > 0 and not self.config.commit_partials:
+            return self._bounded_partial(audio)
         committed = self._last_partial[: self._stable] if self.config.commit_partials else ""
         text, conf = self.recognizer.decode_partial(audio, config=self.config, context=self._context,
                                                     prefix=committed)
@@ -633,6 +717,41 @@ class WhisperSession:
         if not text or text == self._last_partial:
             return []
         stable = agreed_prefix(self._last_partial, text)
+        self._last_partial, self._stable = text, stable
+        start, end = self._times(len(audio))
+        return [Utterance(self.speaker, text, start, end, final=False, confidence=conf, stable=stable)]
+
+    def _bounded_partial(self, audio: np.ndarray) -> list[Utterance]:
+        """Local agreement on a bounded window (``partial_window``): decode the audio after the settled words,
+        their text as the decoder's previous text; settle agreed words once that audio is long."""
+        cfg = self._decoding_config()
+        offset = self._settled_at / SAMPLE_RATE
+        context = (self._context + self._settled)[-max(cfg.context_chars, 48):] if cfg.context_chars > 0 \
+            else self._settled[-48:]
+        decoded = self.recognizer.decode_partial_words(audio[self._settled_at:], config=cfg, context=context)
+        if not decoded or not decoded[0]:
+            return []
+        words, conf = decoded
+        words = [(w, s + offset, e + offset) for w, s, e in words]
+        hyp = "".join(w for w, _, _ in words).strip()
+        text = self._settled + hyp
+        if not hyp or text == self._last_partial:
+            return []
+        stable = agreed_prefix(self._last_partial, text)
+        seconds = len(audio) / SAMPLE_RATE
+        if seconds - offset > cfg.partial_window:  # settle what two hypotheses agreed on, well before the end
+            agreed = stable - len(self._settled)
+            n = used = 0
+            for k, (w, _s, e) in enumerate(words):
+                used += len(w)
+                if used > agreed or e > seconds - cfg.partial_margin:
+                    break
+                n = k + 1
+            if not n and seconds - offset > 2 * cfg.partial_window:  # no agreement for long: settle the older part
+                n = sum(1 for _w, _s, e in words if e <= seconds - cfg.partial_window)
+            if n:
+                self._settled += "".join(w for w, _, _ in words[:n])
+                self._settled_at = min(len(audio), int(words[n - 1][2] * SAMPLE_RATE))
         self._last_partial, self._stable = text, stable
         start, end = self._times(len(audio))
         return [Utterance(self.speaker, text, start, end, final=False, confidence=conf, stable=stable)]
@@ -660,8 +779,7 @@ class WhisperSession:
         self._in_speech = keep_speaking
         self._silence = 0
         self._since_partial = 0
-        self._last_partial = ""
-        self._stable = 0
+        self._reset_partials()
         start, end = self._times(len(audio))
         self._speech = 0
         if keep_speaking:
@@ -684,7 +802,9 @@ class WhisperSession:
         self._in_speech = True
         self._silence = len(utt) * VAD_FRAME - n_audio + keep_tail
         self._held = (text, conf, n_audio, keep_tail)
-        return []  # not shown as a partial either: the decoder itself doubts it (the last partial stays)
+        if self.config.partial_window > 0:  # partials after the pause decode only the new speech after it
+            self._settled, self._settled_at = text, n_audio
+        return []  # not shown as a partial (the decoder doubts it; the last partial stays) until speech resumes
 
     def _release_held(self) -> list[Utterance]:
         """No speech came back after a held utterance: its text is the final."""
@@ -696,8 +816,7 @@ class WhisperSession:
         self._utt, self._history = [], []
         self._in_speech = False
         self._silence = self._speech = self._since_partial = 0
-        self._last_partial = ""
-        self._stable = 0
+        self._reset_partials()
         return self._emit_final(audio, utt_start, text, conf, start, end)
 
     def _emit_final(self, audio: np.ndarray, utt_start: int, text: str, conf: float,
@@ -716,12 +835,21 @@ class WhisperSession:
     def _decode_final(self, audio: np.ndarray, utt_start: int) -> tuple[str, float]:
         """The final decode of one utterance: with the channel's previous utterance carried in front of it
         when it ended less than ``carry_gap`` seconds before (see :class:`WhisperConfig`), else alone."""
-        cfg, rec = self.config, self.recognizer
+        cfg, rec = self._decoding_config(), self.recognizer
         self._decodes += 1
         carry = self._carry
         gap = (utt_start - self._carry_end) / SAMPLE_RATE
         if carry and not 0 <= gap <= cfg.carry_gap:
             carry = self._carry = []
+        if carry and cfg.carry_window > 0:  # whole carried utterances, newest kept, within the window
+            room = cfg.carry_window * SAMPLE_RATE - len(audio)
+            kept: list[tuple[np.ndarray, str]] = []
+            for a, t in reversed(carry):
+                if len(a) > room:
+                    break
+                kept.insert(0, (a, t))
+                room -= len(a)
+            carry = kept
         if carry:
             pause = np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)
             parts: list[np.ndarray] = []
@@ -732,10 +860,16 @@ class WhisperSession:
             if len(joined) / SAMPLE_RATE + cfg.window_pad < 29.0:
                 text, conf = rec.decode(joined, beam_size=cfg.beam_size, config=cfg,
                                         context=self._context_before(prev_text), prefix=prev_text)
-                text = text.strip()
-                if text and not prev_text.endswith(text):
+                text = text.strip().lstrip("".join(SENTENCE_END) + "，,、 ")
+                if any(ch.isalnum() for ch in text) and not prev_text.endswith(text):
                     return text, conf
         return rec.decode(audio, beam_size=cfg.beam_size, config=cfg, context=self._context)
+
+    def _decoding_config(self) -> WhisperConfig:
+        """The config of this session's decodes: with ``opening_hotwords`` while the agent's opening lasts."""
+        if self._opening and self.config.opening_hotwords:
+            return replace(self.config, hotwords=self.config.opening_hotwords)
+        return self.config
 
     def _context_before(self, prev_text: str) -> str:
         """The context without its last final (that one is the carried prefix)."""

@@ -121,7 +121,8 @@ def test_partials_back_off_when_they_cost_more_than_their_budget(recognizer):
 
 def test_a_live_utterance_is_decoded_on_a_short_window(recognizer):
     """Live finals encode the utterance plus ``window_pad`` s of silence, not a 30 s window: the same text
-    as the full window; an utterance too long for the padding goes to the full window."""
+    as the full window; an utterance too long for the padding goes to the full window. An utterance decoded
+    alone (nothing carried) is decoded on file mode's window instead (``alone_as_file``)."""
     from dataclasses import replace
 
     audio = read_audio(MANDARIN / "BAC009S0764W0121.flac").channels[0].astype("float32") / 32768
@@ -132,7 +133,10 @@ def test_a_live_utterance_is_decoded_on_a_short_window(recognizer):
     text, conf = short
     assert cer("甚至出现交易几乎停滞的情况", text).cer <= 0.1, text
     assert 0.3 < conf <= 1.0
-    assert recognizer.decode(audio, beam_size=5, config=cfg) == short
+    assert recognizer.decode(audio, beam_size=5, config=replace(cfg, alone_as_file=0.0)) == short
+    # a final of an utterance decoded alone (up to ``alone_as_file`` s) gets file mode's window and timestamp mode
+    as_file = recognizer.decode(audio, beam_size=5, config=cfg)
+    assert as_file != short and cer("甚至出现交易几乎停滞的情况", as_file[0]).cer <= 0.1, as_file
     full_text, _ = recognizer.decode(audio, beam_size=5, config=replace(cfg, window_pad=0.0))
     assert cer(full_text, text).cer <= 0.1, (full_text, text)
     long = np.tile(audio, 7)  # 29 s: no room for 3 s of silence in a 30 s window

@@ -78,7 +78,7 @@ def test_decoding_with_a_context_prompt_keeps_the_text(recognizer):
 
 def test_partials_carry_the_prefix_two_decodes_agreed_on(recognizer):
     caller = read_audio(FX12).channels[1]
-    session = recognizer.open_session("caller", partial_budget=0)  # a partial every 1 s of audio
+    session = recognizer.open_session("caller", partial_budget=0, partial_max_lag=1e9)  # a partial every 1 s of audio
     events = feed(session, caller[: 12 * SAMPLE_RATE])
     partials = [u for u in events if not u.final]
     assert len(partials) >= 3, [u.text for u in events]
@@ -226,15 +226,16 @@ def test_partials_wait_while_a_final_is_decided(recognizer, monkeypatch):
     utterance is decoded (the text has stopped growing; a partial then only delays the final), and no block
     of audio gives a partial after a final (it would come out only after the final's decode)."""
     agent = read_audio(FX12).channels[0][: 8 * SAMPLE_RATE]
-    session = recognizer.open_session("agent", partial_budget=0.0, partial_interval=0.2, early_final=0.3)
+    session = recognizer.open_session("agent", partial_budget=0.0, partial_interval=0.2, early_final=0.3,
+                                      partial_max_lag=1e9)
     states = []
-    real = recognizer.decode_partial
+    real = recognizer.decode_partial_words
 
     def spy(audio, **kw):
         states.append(session._early is not None)
         return real(audio, **kw)
 
-    monkeypatch.setattr(recognizer, "decode_partial", spy)
+    monkeypatch.setattr(recognizer, "decode_partial_words", spy)
     blocks = []
     step = SAMPLE_RATE // 10
     for i in range(0, len(agent), step):
