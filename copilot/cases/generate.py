@@ -11,8 +11,9 @@ import csv
 import random
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from copilot.cases.importing import COLUMNS
+from copilot.cases.importing import COLUMNS, import_cases
 
 HUZHOU = ("浙05", "浙0502", "浙0503", "浙0521", "浙0522", "浙0523", "浙0591")
 """The courts of the dev set and the fixtures (湖州中院 and six basic courts)."""
@@ -137,3 +138,26 @@ def write_csv(path: str | Path, rows: Iterable[dict[str, str]]) -> int:
 def read_csv_rows(path: str | Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+def case_row(number: str, judge: str, parties: str, dept: str = "民一庭", status: str = "审理中") -> dict[str, str]:
+    """One directory row written by hand (tests, examples): filed on 1 February of the number's year."""
+    return {"case_number": number, "judge_name": judge, "department": dept, "clerk_name": "", "status": status,
+            "filed_on": f"{number[1:5]}-02-01", "next_hearing": "", "parties": parties}
+
+
+def store_among_distractors(folder: str | Path, true_rows: list[dict[str, str]], distractors: int, *, seed: int,
+                            courts: Iterable[str], years: Iterable[int]) -> Any:
+    """A SQLite store in ``folder``: ``true_rows`` among ``distractors`` generated cases of the same courts and years.
+
+    The import is strict: a true row the importer rejects raises instead of leaving the directory without it."""
+    from copilot.store.db import make_engine
+
+    folder = Path(folder)
+    rows = generate_rows(distractors, seed=seed, courts=list(courts), years=list(years),
+                         exclude={r["case_number"] for r in true_rows})
+    csv_path = folder / "directory.csv"
+    write_csv(csv_path, [*true_rows, *rows])
+    engine = make_engine(f"sqlite:///{folder / 'store.db'}")
+    import_cases(engine, csv_path, strict=True)
+    return engine

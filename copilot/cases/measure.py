@@ -20,27 +20,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from copilot.cases.generate import generate_rows, read_csv_rows, write_csv
+from copilot.cases.generate import read_csv_rows, store_among_distractors
 
 TRUE_CSV = Path(__file__).resolve().parents[2] / "tests" / "data" / "cases" / "true_cases.csv"
 
 
 def build_store(folder: Path, true_csv: Path, distractors: int, seed: int) -> Any:
-    """A SQLite store in ``folder`` holding the true cases and the distractors; returns the engine."""
-    from copilot.cases.importing import import_cases
-    from copilot.store.db import make_engine
-
+    """A SQLite store in ``folder`` holding the true cases and distractors of their courts and years; the engine."""
     true = read_csv_rows(true_csv)
     courts = sorted({r["case_number"].split("）")[1][:1] + "".join(
         c for c in r["case_number"].split("）")[1][:5] if c.isdigit()) for r in true})
     years = sorted({int(r["case_number"][1:5]) for r in true})
-    csv_path = folder / "directory.csv"
-    rows = list(generate_rows(distractors, seed=seed, courts=courts, years=years,
-                              exclude={r["case_number"] for r in true}))
-    write_csv(csv_path, [*true, *rows])
-    engine = make_engine(f"sqlite:///{folder / 'store.db'}")
-    import_cases(engine, csv_path, strict=True)  # a true case left out would make every figure meaningless
-    return engine
+    # strict: a true case left out would make every figure meaningless
+    return store_among_distractors(folder, true, distractors, seed=seed, courts=courts, years=years)
 
 
 def compare(label: dict[str, Any], rec: dict[str, Any], truth: dict[str, dict[str, str]], directory: bool) -> dict:

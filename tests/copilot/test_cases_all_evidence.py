@@ -20,40 +20,27 @@ import pytest
 from copilot.analysis.analyzer import CallAnalyzer
 from copilot.cases.directory import CaseDirectory, serial_variants
 from copilot.cases.evidence import spans_in
-from copilot.cases.generate import generate_rows, write_csv
-from copilot.cases.importing import import_cases
-from copilot.store.db import make_engine
+from copilot.cases.generate import case_row, store_among_distractors
 
 COURTS, YEARS = ["浙0702", "浙0781", "浙07"], [2023, 2024, 2025]
 
 
-def _row(number: str, judge: str, parties: str, dept: str = "民一庭") -> dict[str, str]:
-    return {"case_number": number, "judge_name": judge, "department": dept, "clerk_name": "", "status": "审理中",
-            "filed_on": f"{number[1:5]}-02-01", "next_hearing": "", "parties": parties}
-
-
 OURS = [
-    _row("（2024）浙0781民初3158号", "滕俊峰", "蒲海林:party"),
-    _row("（2024）浙0781民初5162号", "蔡文静", "沈玉兰:party;浙江某某建材有限公司:party"),
-    _row("（2025）浙0781民初1436号", "冉丽萍", "黎国庆:party"),
-    _row("（2024）浙0781民初2746号", "柯建华", "詹晓东:party"),
-    _row("（2024）浙0702民初4827号", "秦志远", "乔丽娟:party"),
-    _row("（2023）浙0781刑初1529号", "滕俊峰", "某某:party;申伟:defender", "刑事审判庭"),
+    case_row("（2024）浙0781民初3158号", "滕俊峰", "蒲海林:party"),
+    case_row("（2024）浙0781民初5162号", "蔡文静", "沈玉兰:party;浙江某某建材有限公司:party"),
+    case_row("（2025）浙0781民初1436号", "冉丽萍", "黎国庆:party"),
+    case_row("（2024）浙0781民初2746号", "柯建华", "詹晓东:party"),
+    case_row("（2024）浙0702民初4827号", "秦志远", "乔丽娟:party"),
+    case_row("（2023）浙0781刑初1529号", "滕俊峰", "某某:party;申伟:defender", "刑事审判庭"),
 ]
 GREETING = ("agent", "您好，12368，请问有什么可以帮您？")
 
 
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("all-evidence")
-    rows = list(generate_rows(20_000, seed=2020, courts=COURTS, years=YEARS,
-                              exclude={r["case_number"] for r in OURS}))
-    path = folder / "cases.csv"
-    write_csv(path, [*OURS, *rows])
-    engine = make_engine(f"sqlite:///{folder / 'store.db'}")
-    assert import_cases(engine, path).bad_rows == 0
-    d = CaseDirectory(engine)
-    yield d
+    engine = store_among_distractors(tmp_path_factory.mktemp("all-evidence"), OURS, 20_000, seed=2020,
+                                     courts=COURTS, years=YEARS)
+    yield CaseDirectory(engine)
     engine.dispose()
 
 

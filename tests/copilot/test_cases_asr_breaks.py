@@ -13,50 +13,37 @@ import pytest
 
 from copilot.analysis.analyzer import CallAnalyzer
 from copilot.cases.directory import CaseDirectory
-from copilot.cases.generate import generate_rows, write_csv
-from copilot.cases.importing import import_cases
+from copilot.cases.generate import case_row, store_among_distractors
 from copilot.cases.phonetic import surname_similarity
-from copilot.store.db import make_engine
 
 COURTS, YEARS = ["浙0302", "浙0381", "浙03"], [2023, 2024, 2025]
 
 
-def _row(number: str, judge: str, parties: str, dept: str = "民一庭") -> dict[str, str]:
-    return {"case_number": number, "judge_name": judge, "department": dept, "clerk_name": "", "status": "审理中",
-            "filed_on": f"{number[1:5]}-02-01", "next_hearing": "", "parties": parties}
-
-
 OURS = [
-    _row("（2023）浙0302民初1567号", "潘志强", "吕晓燕:party;贺建军:party"),
-    _row("（2024）浙0381民初2764号", "魏海燕", "程丽:party;范国强:party"),
-    _row("（2023）浙0381民初2764号", "钱丽华", "俞建明:party"),
-    _row("（2024）浙0381民初15号", "章敏", "马超:party"),  # serials that are also a date and a house number
-    _row("（2024）浙0381民初88号", "袁平", "凌霞:party"),
-    _row("（2024）浙0381执保312号", "柏雪琴", "甘立新:party;浙江某某科技有限公司:party", "执行局"),
-    _row("（2024）浙0302民初4413号", "鲍春梅", "卜建国:party"),
-    _row("（2024）浙0302民初4431号", "祁文辉", "邝秀英:party"),
-    _row("（2025）浙0302刑初88号", "石国平", "童浩然:party", "刑事审判庭"),
-    _row("（2025）浙0302行初88号", "欧阳丽", "浙江某某物业服务有限公司:party", "行政审判庭"),
-    _row("（2023）浙0381执保575号", "柴美玲", "詹伟:party;武桂兰:party", "执行局"),
-    _row("（2023）浙0381执保17号", "毕洋", "卢海峰:party", "执行局"),
-    _row("（2025）浙0302执保312号", "曹雪", "韩立:party", "执行局"),
-    _row("（2023）浙0381执保312号", "严华", "孔杰:party", "执行局"),
-    _row("（2025）浙0302民初3301号", "白立新", "葛丽:party"),  # a judge of another court who sounds like 柏
+    case_row("（2023）浙0302民初1567号", "潘志强", "吕晓燕:party;贺建军:party"),
+    case_row("（2024）浙0381民初2764号", "魏海燕", "程丽:party;范国强:party"),
+    case_row("（2023）浙0381民初2764号", "钱丽华", "俞建明:party"),
+    case_row("（2024）浙0381民初15号", "章敏", "马超:party"),  # serials that are also a date and a house number
+    case_row("（2024）浙0381民初88号", "袁平", "凌霞:party"),
+    case_row("（2024）浙0381执保312号", "柏雪琴", "甘立新:party;浙江某某科技有限公司:party", "执行局"),
+    case_row("（2024）浙0302民初4413号", "鲍春梅", "卜建国:party"),
+    case_row("（2024）浙0302民初4431号", "祁文辉", "邝秀英:party"),
+    case_row("（2025）浙0302刑初88号", "石国平", "童浩然:party", "刑事审判庭"),
+    case_row("（2025）浙0302行初88号", "欧阳丽", "浙江某某物业服务有限公司:party", "行政审判庭"),
+    case_row("（2023）浙0381执保575号", "柴美玲", "詹伟:party;武桂兰:party", "执行局"),
+    case_row("（2023）浙0381执保17号", "毕洋", "卢海峰:party", "执行局"),
+    case_row("（2025）浙0302执保312号", "曹雪", "韩立:party", "执行局"),
+    case_row("（2023）浙0381执保312号", "严华", "孔杰:party", "执行局"),
+    case_row("（2025）浙0302民初3301号", "白立新", "葛丽:party"),  # a judge of another court who sounds like 柏
 ]
 GREETING = ("agent", "您好，12368，请问有什么可以帮您？")
 
 
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("asr-breaks")
-    rows = list(generate_rows(20_000, seed=303, courts=COURTS, years=YEARS,
-                              exclude={r["case_number"] for r in OURS}))
-    path = folder / "cases.csv"
-    write_csv(path, [*OURS, *rows])
-    engine = make_engine(f"sqlite:///{folder / 'store.db'}")
-    assert import_cases(engine, path).bad_rows == 0
-    d = CaseDirectory(engine)
-    yield d
+    engine = store_among_distractors(tmp_path_factory.mktemp("asr-breaks"), OURS, 20_000, seed=303,
+                                     courts=COURTS, years=YEARS)
+    yield CaseDirectory(engine)
     engine.dispose()
 
 

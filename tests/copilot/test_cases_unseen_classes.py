@@ -19,36 +19,23 @@ import pytest
 from copilot.analysis.analyzer import CallAnalyzer
 from copilot.cases.directory import CaseDirectory
 from copilot.cases.evidence import spans_in
-from copilot.cases.generate import generate_rows, write_csv
-from copilot.cases.importing import import_cases
-from copilot.store.db import make_engine
+from copilot.cases.generate import case_row, store_among_distractors
 
 COURTS, YEARS = ["浙0702", "浙0781", "浙07"], [2023, 2024, 2025]
 
 
-def _row(number: str, judge: str, parties: str, dept: str = "民一庭") -> dict[str, str]:
-    return {"case_number": number, "judge_name": judge, "department": dept, "clerk_name": "", "status": "审理中",
-            "filed_on": f"{number[1:5]}-02-01", "next_hearing": "", "parties": parties}
-
-
 OURS = [
-    _row("（2024）浙0781民初4758号", "上官海燕", "浙江某某纺织有限公司:party;何明亮:party"),
-    _row("（2024）浙07行初318号", "钱立群", "洪建平:party;金华市婺城区人民政府:party", "行政审判庭"),
+    case_row("（2024）浙0781民初4758号", "上官海燕", "浙江某某纺织有限公司:party;何明亮:party"),
+    case_row("（2024）浙07行初318号", "钱立群", "洪建平:party;金华市婺城区人民政府:party", "行政审判庭"),
 ]
 GREETING = ("agent", "您好，12368，请问有什么可以帮您？")
 
 
 @pytest.fixture(scope="module")
 def directory(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("unseen-classes")
-    rows = list(generate_rows(20_000, seed=4040, courts=COURTS, years=YEARS,
-                              exclude={r["case_number"] for r in OURS}))
-    path = folder / "cases.csv"
-    write_csv(path, [*OURS, *rows])
-    engine = make_engine(f"sqlite:///{folder / 'store.db'}")
-    assert import_cases(engine, path).bad_rows == 0
-    d = CaseDirectory(engine)
-    yield d
+    engine = store_among_distractors(tmp_path_factory.mktemp("unseen-classes"), OURS, 20_000, seed=4040,
+                                     courts=COURTS, years=YEARS)
+    yield CaseDirectory(engine)
     engine.dispose()
 
 
