@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,17 @@ class Transcript:
     source: str = ""
     """Where it came from (a path), for messages."""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_lines(cls, call_id: str, lines: Iterable[tuple[str, str]], *, seconds: float = 3.0,
+                   pause: float = 0.5) -> Transcript:
+        """A transcript of ``(speaker, text)`` lines said one after another, each ``seconds`` long with ``pause``
+        between them (examples, tests, a script typed in)."""
+        turns, t = [], 0.0
+        for speaker, text in lines:
+            turns.append(Turn(speaker, t, t + seconds, text))
+            t += seconds + pause
+        return cls(call_id=call_id, turns=tuple(turns))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"call_id": self.call_id}

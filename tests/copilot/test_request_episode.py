@@ -5,17 +5,13 @@ first-clear-turn rule decided."""
 from __future__ import annotations
 
 from copilot.analysis import analyze_transcript
-from copilot.transcript import Transcript, Turn
+from copilot.transcript import Transcript
 
 GREETING = "您好！12368！请问有什么可以帮助您？"
 
 
 def call(*turns: tuple[str, str]) -> Transcript:
-    out, t = [], 0.0
-    for speaker, text in (("agent", GREETING), *turns):
-        out.append(Turn(speaker, t, t + 3.0, text))
-        t += 3.5
-    return Transcript(call_id="T-episode", turns=tuple(out))
+    return Transcript.from_lines("T-episode", (("agent", GREETING), *turns))
 
 
 def service_type(*turns: tuple[str, str]) -> str:

@@ -6,17 +6,13 @@ from __future__ import annotations
 from copilot.analysis import analyze_transcript
 from copilot.analysis.extractor import _ON_BEHALF, _SELF_LAWYER, _SELF_PARTY, canon_role_words
 from copilot.text import normalize
-from copilot.transcript import Transcript, Turn
+from copilot.transcript import Transcript
 
 GREETING = "您好！12368！请问有什么可以帮助您？"
 
 
 def call(*turns: tuple[str, str]) -> Transcript:
-    out, t = [], 0.0
-    for speaker, text in (("agent", GREETING), *turns):
-        out.append(Turn(speaker, t, t + 3.0, text))
-        t += 3.5
-    return Transcript(call_id="T-restated", turns=tuple(out))
+    return Transcript.from_lines("T-restated", (("agent", GREETING), *turns))
 
 
 def result(*turns: tuple[str, str]) -> dict:

@@ -9,18 +9,14 @@ import pytest
 
 from copilot.analysis import analyze_transcript
 from copilot.analysis.rules import load_rules
-from copilot.transcript import Transcript, Turn
+from copilot.transcript import Transcript
 from phrasebook.roles import ROLE_CODES, RolesDataError, read_roles
 
 GREETING = "您好！12368！请问有什么可以帮助您？"
 
 
 def call(*turns: tuple[str, str]) -> Transcript:
-    out, t = [], 0.0
-    for speaker, text in (("agent", GREETING), *turns):
-        out.append(Turn(speaker, t, t + 3.0, text))
-        t += 3.5
-    return Transcript(call_id="R-1", turns=tuple(out))
+    return Transcript.from_lines("R-1", (("agent", GREETING), *turns))
 
 
 def role(*turns: tuple[str, str]) -> str:

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from copilot.analysis import analyze_transcript
 from copilot.analysis.analyzer import CallAnalyzer
-from copilot.transcript import Transcript, Turn
+from copilot.transcript import Transcript
 
 GREETING = "您好！12368！请问有什么可以帮助您？"
 
 
 def call(*turns: tuple[str, str], call_id: str = "T-1") -> Transcript:
-    out, t = [], 0.0
-    for speaker, text in (("agent", GREETING), *turns):
-        out.append(Turn(speaker, t, t + 3.0, text))
-        t += 3.5
-    return Transcript(call_id=call_id, turns=tuple(out))
+    return Transcript.from_lines(call_id, (("agent", GREETING), *turns))
 
 
 def test_first_in_scope_request_is_primary_and_later_needs_are_listed() -> None:
