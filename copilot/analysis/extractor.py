@@ -14,6 +14,7 @@ from copilot.analysis.rules import Rules
 from copilot.analysis.turns import TurnView
 from copilot.record import CallRecord
 from copilot.text import find_case_numbers, find_phones, pick_best
+from copilot.text.numbers import unrepeated
 
 # Common Chinese surnames (single characters), for 「X法官」 and full names.
 SURNAMES = set(
@@ -81,14 +82,27 @@ RELATIVE = ("(?:妈妈|爸爸|妈|爸|母亲|父亲|姆妈|阿爸|儿子|女儿|
             "丈母娘|老丈人|姑姑|姑妈|姑父|姨父|干女儿|干儿子|未婚妻|未婚夫|男朋友|女朋友|家属|亲属|娘舅|阿姐|阿哥|阿弟|"
             "阿妹|爷叔|阿婆|侄女|外甥女|继父|继母|养父|养母)")
 _CASE_WORDS = "(?:案子|案件|官司|告|起诉|被告|原告|诉讼|开庭|法院|被抓|判|拘留|关进去|执行)"
+_SELF_OLD = "(?!老太婆|老头子|老太太|老头儿)"
+"""An elderly caller's words for themself (「我老太婆问一下」, 「我是石浦的老头子」), not a relative."""
+_EMPLOYER = "(?:老板|领导|经理|老总|公司|单位|厂里|厂长)"
 _ON_BEHALF = re.compile(
     rf"(?:帮|替|代|陪)(?:我)?(?:家)?{RELATIVE}"
-    rf"|(?<![跟和与同给对替帮告诉])我(?!老太婆|老头子|老太太)(?:的|家)?{RELATIVE}(?![^，。？！]{{0,2}}(?:帮|替|代|陪)我)[^，。？！]{{0,16}}{_CASE_WORDS}"
-    rf"|我是(?:[^，。？！]{{0,8}}的|他|她|他们)?{RELATIVE}|(?:^|(?<=，))(?:是|就是)(?:我|我的|我家){RELATIVE}(?:的事情?|的案子|的官司)?(?=，|$)|听(?:我)?(?:的)?(?:一个)?{RELATIVE}(?:讲|说)[，,]?(?:他|她|伊|我(?:的|家)?{RELATIVE})"
+    rf"|(?<![跟和与同给对替帮告诉])我{_SELF_OLD}(?:的|家)?{RELATIVE}(?![^，。？！]{{0,2}}(?:帮|替|代|陪)我)"
+    rf"(?:(?!我)[^，。？！]){{0,16}}{_CASE_WORDS}"
+    rf"|我(?:就|只|也|其实)?是(?:[^，。？！]{{0,8}}的{_SELF_OLD}|他|她|他们)?{RELATIVE}"
+    rf"|(?:^|(?<=，))(?:是|就是)(?:我|我的|我家){RELATIVE}(?:的事情?|的案子|的官司)?(?=，|$)|听(?:我)?(?:的)?(?:一个)?{RELATIVE}(?:讲|说)[，,]?(?:他|她|伊|我(?:的|家)?{RELATIVE})"
     rf"|(?:他|她)(?:在[^，。？！]{{0,8}})?有(?:个|一个)[^，。？！]{{0,8}}(?:案子|官司)"
-    rf"|我(?:来|可以|能)?(?:帮|替|代)(?:他|她)(?:们)?(?:写|问|办|打官司|去法院|递|交|起诉|告)")
-"""The caller speaks for a relative or friend (not an authorised agent), or of someone else's case: ``other``. Not a
-elderly caller speaking of themself (「我老太婆问一下」; 「我家老头子」 is a husband), nor a
+    rf"|我(?:来|可以|能|能不能|可不可以|想|要)?(?:帮|替|代)(?:他|她)(?:们)?(?:去|写|问|办|打官司|递|交|起诉|告)")
+_FOR_EMPLOYER = re.compile(
+    rf"(?:帮|替|代)(?:我们)?{_EMPLOYER}(?:问|打|咨询|了解)|(?:我们)?{_EMPLOYER}(?:让|叫|派|要|安排)我(?:来|先)?"
+    rf"(?:打(?:个|一个)?电话)?(?:来|先)?(?:问|咨询|打听|了解)")
+"""An employee the boss asked to ring (「老板叫我打电话问一下」, 「帮老板问问」): the company is the party, and one it has
+authorised says so (``AUTHORISED`` is read first). Not when the caller also says they are a party themself
+(「我是被告，老板让我问问怎么上诉」)."""
+"""The caller speaks for a relative or friend (not an authorised agent), or of someone else's case: ``other`` (an
+employee sent by the boss: ``_FOR_EMPLOYER``). A relative named with 我 between it and the case word is the
+other side of the caller's own dispute (「我侄子占了我的房子我想告他」), not someone the caller speaks for. Not an
+elderly caller speaking of themself (「我老太婆问一下」, 「我是石浦的老头子」; 「我家老头子」 is a husband), nor a
 relative who helps the caller with the caller's own case (「让我妹妹替我去法院跑一趟」: a party), nor what a friend
 told the caller about the law (「听同事讲，可以先调解」): hearsay speaks for someone else only when it goes on about
 them (「听我儿子说，他的案子…」)."""
@@ -109,11 +123,13 @@ them the letter (「厂里给我开了委托书」), or they hold it (「我带�
 however the rest of the turn sounds (an agent says 「我们公司是原告」 too)."""
 _AUTHORISED = re.compile(AUTHORISED)
 _SELF_LAWYER = re.compile(
-    r"(?:我是|本人是|我们是)[^，。？！]{0,30}(?:律师|代理人|法律工作者|律所|律师事务所)(?!费)|(?:律师事务所|律所)的[^，。？！]{0,4}律师"
+    r"(?:我是|本人是|我们是)(?:(?!还是)[^，。？！]){0,30}(?:(?<![请找聘雇])律师|代理人|法律工作者|律所|律师事务所)(?!费)"
+    r"|(?:律师事务所|律所)的[^，。？！]{0,4}律师"
     r"|我(?:是|作为)?[^，。？！]{0,30}的(?:代理律师|诉讼代理人|委托代理人|代理人)|我(?:代理|受托代理)(?:的是)?"
     r"(?:原告|被告|申请人|被申请人|上诉人|被上诉人|当事人|第三人|申请执行人|被执行人)"
     r"|" + AUTHORISED)
-"""A lawyer or an authorised agent (one who holds the letter of authority: 「我带着公司的委托书」); a company's staff member
+"""A lawyer or an authorised agent (one who holds the letter of authority: 「我带着公司的委托书」), not a caller weighing
+whether to hire one (「那我是自己写还是要请律师？」); a company's staff member
 (法务 …) the company has authorised is its agent
 (「公司委托我处理这几笔欠款」), one the boss just asked to ring is not (「老板让我问一下」)."""
 _SELF_DEFENDER = re.compile(r"辩护人|辩护律师|刑事辩护|(?:我是|作为)[^，。？！]{0,12}的辩护")
@@ -124,8 +140,8 @@ _CRIMINAL_CASE = re.compile(r"刑初|刑终|刑事|被告人|辩护")
 ROLE_WORDS = ("律师事务所", "代理律师", "辩护律师", "辩护人", "代理人", "律师", "律所", "法律工作者", "原告", "被告",
               "申请执行人", "被执行人", "申请人", "被申请人", "上诉人", "当事人", "第三人", "被害人", "受害人", "案件", "案子",
               "官司", "起诉", "信访", "上访", "我是", "刑事", "代理", "授权委托书", "委托书", "授权书", "授权", "委托",
-              "公司", "帮我")
-"""Words the role patterns read; ASR homophones of them (律诗, 暗件, 我事; 公私 授权 → 公司, 委拖书 → 委托书, 帮沃 → 帮我)
+              "公司", "帮我", "老板")
+"""Words the role patterns read; ASR homophones of them (律诗, 暗件, 我事; 公私 授权 → 公司, 委拖书 → 委托书, 帮沃 → 帮我, 老版 → 老板)
 are put back before matching."""
 _ROLE_INDEX: dict[int, dict[tuple[str, ...], str]] = {}
 
@@ -165,16 +181,17 @@ def canon_role_words(plain: str, gaps: frozenset[int] = frozenset()) -> str:
     return "".join(chars)
 
 
-CORRECTION_LINK = r"[，,。、\s哦啊嗯呃哎]*(?:我|我说的)?(?:应该|其实|实际上|还)?是?[，,。、\s]*"
+CORRECTION_LINK = r"[，,。、\s哦啊嗯呃哎]*(?:我|我说的)?(?:应该|其实|实际上|还)?[是事市式试]?[，,。、\s]*"
 """What may stand between a correction word and the corrected number: a pause, a particle, 是/应该是 — no other
-words (「不对，开庭是15号吗」 corrects nothing: the number is a date; the one said stays)."""
+words (「不对，开庭是15号吗」 corrects nothing: the number is a date; the one said stays). ASR text writes 是 as any
+character of its sound (「不对不对，事1452号」)."""
 CORRECTION_WORDS = r"(?:不对|不不+|[说看记写报念听搞弄]错了?|错了|不是不是|应该是|更正|纠正)"
 """A caller taking back a number just said, in any words (说错了, 看错了, 记错了, 不对 …)."""
 _RESTATED = re.compile(CORRECTION_WORDS)
 """Before a number in the same caller turn: the number said now replaces the one said before
 (「不好意思，我看错了，是1260，（2025）浙0481民初1260号」, 「不对，最后是86，137 7745 1286」)."""
 _CORRECTION = re.compile(r"(?:不对|说错了|说错|错了|搞错了|看错了|记错了|不是不是|不不+|应该是|更正一下|纠正一下)" + CORRECTION_LINK
-                         + r"([0-9]{2,8})(?:号)?")
+                         + r"([0-9]{2,12})(?:号)?")
 """A caller correcting a number just said: 「2207号……哦不对，是2270号」, 「不不不，还是2207号」 (a repeated 不). Of several
 corrections in a row the last one holds."""
 
@@ -187,6 +204,11 @@ _TITLE_SOUNDS: dict[tuple[str, ...], str] = {}
 
 
 _SPLIT_TITLE = re.compile(r"(?<=[办审行])法，官")
+_GLUED_SPLIT_TITLE = re.compile(r"(?:(?<=，)|^)([" + "".join(sorted(SURNAMES)) + r"])([" + "".join(sorted(_FA))
+                                + r"])，官(?!司|方|网|员|僚|兵|场|职|衔|腔)")
+"""A surname + 法官 cut by the recogniser inside the title, the surname glued to its first syllable (「周发，官办…」 for
+周法官办…): a whole word of a surname and 法/发, then 官 opening the next word (not 官司, 官方 …); a frequent word before
+the cut (「方法，官…」) is no surname."""
 _TITLE_ENDS = _GUAN | frozenset("官长掌涨张章彰员元园原圆源远")
 """Last characters of the homophones of the judge titles read (…guan, …zhang, …yuan): other pieces are not looked up."""
 
@@ -200,6 +222,8 @@ def canon_judge_titles(paused: str) -> str:
         _TITLE_SOUNDS.update({tuple(syllables(w)): w for w in JUDGE_TITLES})
     # 承办法官 / 主审法官 / 执行法官 cut by the recogniser after 法 (「成，办法，官是，X」): the title is one word
     paused = _SPLIT_TITLE.sub("法官", paused)
+    paused = _GLUED_SPLIT_TITLE.sub(lambda m: f"{m.group(1)}，法官" if not common_word(m.group(1) + m.group(2))
+                                    else m.group(), paused)
     out = []
     for piece in re.split(r"(，)", paused):
         if 2 <= len(piece) <= 4 and piece not in JUDGE_TITLES and not _TITLE_ENDS.isdisjoint(piece[-1]):
@@ -355,11 +379,13 @@ class Extractor:
         """The caller's number: a mobile, else a landline with its area code; the caller's words first."""
         for group in ([t for t in turns if not t.is_agent], [t for t in turns if t.is_agent]):
             hits = []
-            for t in group:
+            for k, t in enumerate(group):
                 found = self._memo("phone", t, find_phones)
                 if found and not t.is_agent and _restates(t.plain, found[0].start):
                     hits = []  # 「不对，最后是86，137 7745 1286」: the number said again replaces the one before
                 hits += found
+                if k and group[k - 1].index == t.index - 1 and t.plain[:1].isdigit() and group[k - 1].plain[-1:].isdigit():
+                    hits += _across(group[:k + 1])
             mobiles = [h for h in hits if len(h.value) == 11 and h.value.startswith("1")]
             best = pick_best(mobiles) or pick_best([h for h in hits if h.value.startswith("0")])
             if best:
@@ -427,6 +453,11 @@ class Extractor:
             split = _surname_piece_before(text, end - len(name)) if name and len(name) == 2 else ""
             if split:  # 「司马，文静，法官」: the recogniser cut the surname from the given name
                 return split + name
+            if not name and text[end - 1:end] != "，":
+                given = _given_piece_before(text, end)
+                split = _surname_piece_before(text, end - len(given)) if given else ""
+                if split:  # 「黄，伟民，法官」: a one-character surname and the given name, each a word of its own
+                    return split + given
             if name:
                 return name if len(name) >= 2 and not name.endswith(("法官",)) else None
             if m.group(1) not in JUDGE_TITLES:
@@ -551,6 +582,9 @@ def _with_statements(probs: dict[str, float], text: str) -> dict[str, float]:
         if (lawyer or role not in ("defender", "litigation_agent")) and pattern.search(text):
             out[role] = out.get(role, 0.0) + STATEMENT_BONUS
             out[STATED + role] = 1.0
+    if STATED + "other" not in out and STATED + "party" not in out and _FOR_EMPLOYER.search(text):
+        out["other"] = out.get("other", 0.0) + STATEMENT_BONUS
+        out[STATED + "other"] = 1.0
     if lawyer and _AUTHORISED.search(text):
         from copilot.analysis.role_model import ROLE_CLEAR
 
@@ -566,7 +600,7 @@ def _self_description(text: str) -> str:
     if _SELF_LAWYER.search(text) and not _NOT_LAWYER.search(text):
         return "lawyer"
     party = _SELF_PARTY.search(text)
-    behalf = _ON_BEHALF.search(text)
+    behalf = _ON_BEHALF.search(text) or (None if party else _FOR_EMPLOYER.search(text))
     if behalf and (not party or behalf.start() < party.start()):
         return "other"
     if party:
@@ -687,6 +721,16 @@ def _surname_piece_before(text: str, start: int) -> str:
     return piece if piece in COMPOUND_SURNAMES or (len(piece) == 1 and piece in SURNAMES) else ""
 
 
+def _given_piece_before(text: str, end: int) -> str:
+    """The word just before ``end`` when it can be a given name of one or two characters (not a frequent word, no
+    character a name does not hold): 「黄，伟民」 → 伟民; else ""."""
+    piece = text[:end].rsplit("，", 1)[-1]
+    if not 1 <= len(piece) <= 2 or len(piece) == end or any(
+            c in NAME_STOP or c in "地得着过了吗呢吧啊呀哦嘛" or not "\u4e00" <= c <= "\u9fff" for c in piece):
+        return ""
+    return "" if common_word(piece) else piece
+
+
 def _joined_gaps(text: str) -> str:
     """An ASR word gap inside a name closed: 「周，立新，法官…」 → 「周立新，法官…」 (a surname piece and the one or
     two given characters after it; anything else is left as it was)."""
@@ -756,6 +800,19 @@ def _criminal_or_administrative(value: str, turns: list[TurnView]) -> str:
     return value[:m.start()] + code + value[m.end():]
 
 
+def _across(run: list[TurnView]) -> list[Any]:
+    """The phone numbers read across the last turn's start: a number said in groups that the recogniser cut into
+    turns of their own (「我手机要38，」「1947，」「3620，」), the turns of one speaker one right after another."""
+    start = len(run) - 1
+    while start and run[start - 1].index == run[start].index - 1 and run[start - 1].plain[-1:].isdigit() \
+            and run[start].plain[:1].isdigit():
+        start -= 1
+    texts = [t.plain for t in run[start:]]
+    joined = " ".join(texts)
+    cut = len(joined) - len(texts[-1])  # where the last turn starts in the joined text
+    return [h for h in find_phones(joined) if h.start < cut - 1 < h.end]
+
+
 def _restates(plain: str, start: int) -> bool:
     """Whether a correction word stands in the caller's turn before the number at ``start``."""
     return _RESTATED.search(plain, 0, start) is not None
@@ -777,7 +834,7 @@ def _corrected(plain: str, found: list[Any]) -> list[Any]:
     if not m or not serial:
         return []
     s = serial[-1]
-    value = last.value[:s.start(1)] + m.group(1) + last.value[s.end(1):]
+    value = last.value[:s.start(1)] + unrepeated(m.group(1)) + last.value[s.end(1):]
     return [replace(last, value=value, confidence=last.confidence + 1.0)]
 
 

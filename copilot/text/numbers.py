@@ -32,6 +32,10 @@ _SHORT_YEAR = re.compile(r"(?<![0-9零〇一二三四五六七八九])([0-3][0-9
 """A year said short, 「二四年，浙0482民初…号」 (2024): a case number's only when a province's court code follows. The
 numerals keep 一二 / 二三 in Chinese (they read as approximations, 「二三年」 ≈ two or three years): before a court code
 they are 2012 / 2023."""
+_YAO = "要腰妖邀"
+"""What a recogniser writes for 幺 (yao, the spoken 1 of phone numbers) when it does not make it a digit."""
+_YEAR_FILLER = "的啊呃嗯哦吧呀嘛齁"
+"""What a caller may say between a year and the court (「二五年的，浙…」, 「二五年啊，这0281…」)."""
 _CHAIN = re.compile(r"\+?[0-9](?:[ .\-·]?[0-9])*")
 _SUFFIX = re.compile(r"之[一二三四五六七八九十]+|之[0-9]+")
 _ZERO_LIKE = "零〇令灵铃玲凌林里"
@@ -93,6 +97,20 @@ def _read_digits(text: str, i: int, limit: int, seps: str = _SEPS) -> tuple[str,
     return digits, j
 
 
+MAX_SERIAL = 5
+"""A case's serial has at most this many digits (a court's yearly count of one type: 民初12345号)."""
+
+
+def unrepeated(serial: str) -> str:
+    """A serial said twice in a row, which ASR text glues into one (「5530，5530号」 heard as 「五五三零 五五三零号」 →
+    55305530): longer than any serial and made of one digit group twice → that group once. A serial of a plausible
+    length is kept as said (1212 is a serial)."""
+    half = len(serial) // 2
+    if len(serial) > MAX_SERIAL and len(serial) % 2 == 0 and serial[:half] == serial[half:] and serial[0] != "0":
+        return serial[:half]
+    return serial
+
+
 def _parse(text: str, ystart: int, yend: int, year: str = "") -> CaseNumberHit | None:
     """The case number whose year is text[ystart:yend] (``year``: the full year, when said short), or None."""
     year = year or text[ystart:yend]
@@ -100,6 +118,8 @@ def _parse(text: str, ystart: int, yend: int, year: str = "") -> CaseNumberHit |
     i = _skip(text, yend, _CLOSE + _SEPS)
     if text[i:i + 1] == "年":
         i = _skip(text, i + 1, _CLOSE + _SEPS)
+        if text[i:i + 1] in _YEAR_FILLER:  # 「二五年的，浙0281民初…」, 「二五年啊，这0281…」
+            i = _skip(text, i + 1, _CLOSE + _SEPS + "，,")
     province = None
     if text.startswith(SUPREME, i):
         province, i = SUPREME, i + len(SUPREME)
@@ -124,6 +144,12 @@ def _parse(text: str, ystart: int, yend: int, year: str = "") -> CaseNumberHit |
     court = zero + court
     if i < len(text) and text[i].isdigit():
         return None  # too many digits for a court code
+    if province is not None and not court and DIGIT_VALUE.get(text[i:i + 1], "0") != "0" and _is_cjk(text[i + 1:i + 2] or "0"):
+        court, i = DIGIT_VALUE[text[i]], i + 1  # a lone numeral left in Chinese (「浙四民终」): read as a digit
+    if province is not None and len(court) == 1 and court != "0":
+        # an intermediate court's code said without its leading zero (浙4 for 浙04): every code of one digit is missing
+        # it. Three digits are left alone: the lost zero may be any of them (104: 0104 or 1004)
+        court, confidence = "0" + court, confidence * 0.8
     if province is None:
         if len(court) not in (2, 4):
             return None
@@ -152,9 +178,12 @@ def _parse(text: str, ystart: int, yend: int, year: str = "") -> CaseNumberHit |
     lead = ""
     if text[j:j + 1] in DIGIT_VALUE and j + 1 < len(text) and text[j + 1].isdigit() and text[j + 1].isascii():
         lead, j = DIGIT_VALUE[text[j]], j + 1  # Whisper mixes numerals: 二188 for 2188
-    serial, k = _read_digits(text, j, 8, "")
-    serial = lead + serial if serial else ""
-    if not serial or (k < len(text) and text[k].isdigit()) or serial.startswith("0"):
+    serial, k = _read_digits(text, j, 12, "")
+    dotted, k2 = _read_digits(text, j, 12, ".")
+    if len(dotted) > len(serial) and len(dotted) <= MAX_SERIAL and text[k2:k2 + 1] == "号":
+        serial, k = dotted, k2  # Whisper's dot inside a digit group (「民初8.65号」)
+    serial = unrepeated(lead + serial) if serial else ""
+    if not serial or (k < len(text) and text[k].isdigit()) or serial.startswith("0") or len(serial) > 8:
         return None
     if text[k:k + 1] == "-" and k + 1 < len(text) and text[k + 1].isdigit():
         upto, k2 = _read_digits(text, k + 1, 8, "")
@@ -191,7 +220,9 @@ def find_case_numbers(text: str) -> list[CaseNumberHit]:
     for m in _SHORT_YEAR.finditer(text):
         start, end = m.start(1), m.end(1)
         after = _skip(text, end + 1, _CLOSE + _SEPS)
-        if text[after:after + 1] not in PROVINCES or any(h.start <= start < h.end for h in hits):
+        if text[after:after + 1] in _YEAR_FILLER:  # 「二五年的，浙…」
+            after = _skip(text, after + 1, _CLOSE + _SEPS + "，,")
+        if not text[after:after + 1] or resolve_province(text[after]) is None or any(h.start <= start < h.end for h in hits):
             continue
         hit = _parse(text, start, end, year="20" + "".join(DIGIT_VALUE.get(c, c) for c in m.group(1)))
         if hit is not None:
@@ -225,6 +256,12 @@ def find_phones(text: str) -> list[PhoneHit]:
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         if (m.end() < len(text) and text[m.end()] in "号%") or (m.start() and text[m.start() - 1] == "第"):
+            continue
+        whole = re.sub(r"[^0-9]", "", m.group())
+        if m.start() and text[m.start() - 1] in _YAO and len(whole) == 10 and whole[0] in "3456789":
+            # 幺 heard as 要 (yao) before the other ten digits of a mobile (「手机要38，1947，3620」): ten digits
+            # that start with 3–9 are no number on their own
+            hits.append(PhoneHit("1" + whole, m.start() - 1, m.end(), 0.7, "mobile"))
             continue
         # tokens of the chain with their offsets; try each run of whole tokens
         tokens = [(t.start() + m.start(), t.group()) for t in re.finditer(r"[0-9]+", m.group())]
