@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import tables
 from .errors import PhrasebookError
+from .gcpause import paused_gc
 from .model import Phrasebook, Rubric
 from .source import Source
 
@@ -141,7 +142,8 @@ def load_phrasebook(path: str | Path | None = None) -> Phrasebook:
     with _lock:
         if key in _cache:
             return _cache[key]
-    pb, errors = _read(directory)
+    with paused_gc():
+        pb, errors = _read(directory)
     if errors:
         first = errors[0]
         more = (

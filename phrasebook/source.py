@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,16 @@ _HEADER = re.compile(r'^\s*\[\[?\s*([A-Za-z0-9_."\-]+)\s*\]\]?\s*(#.*)?$')
 _TOML_POS = re.compile(r"at line (\d+)")
 
 
+@cache
+def is_punct_or_space(char: str) -> bool:
+    """True when the character ``char`` is punctuation, a symbol of the P/Z classes or whitespace (kept per
+    character: loading the phrasebook asks this of every character of every example, about 100 000 times)."""
+    return char.isspace() or unicodedata.category(char)[0] in "PZ"
+
+
 def has_punct_or_space(text: str) -> bool:
     """True when ``text`` holds punctuation, symbols of the P/Z classes or whitespace."""
-    return any(c.isspace() or unicodedata.category(c)[0] in "PZ" for c in text)
+    return any(map(is_punct_or_space, text))
 
 
 def read_toml_strict(path: Path, error: type[Exception]) -> tuple[str, dict[str, Any]]:

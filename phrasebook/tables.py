@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import filterfalse
 from typing import Any
 
 from .model import (
@@ -28,7 +29,7 @@ from .model import (
     Script,
     ServiceType,
 )
-from .source import Fields, Source, has_punct_or_space
+from .source import Fields, Source, has_punct_or_space, is_punct_or_space
 
 SCRIPT_TRIGGERS = (
     "greeting",
@@ -58,7 +59,7 @@ _COURT_CODE = re.compile(r"^[\u4e00-\u9fff](\d{2}|\d{4})$")
 
 
 def _strip(text: str) -> str:
-    return "".join(c for c in text if not has_punct_or_space(c))
+    return "".join(filterfalse(is_punct_or_space, text))
 
 
 def _unique_id(f: Fields, seen: dict[str, Fields], key: str, value: str, pattern: str = "") -> None:

@@ -47,9 +47,12 @@ from copilot.analysis.model_cache import (
     Columns,
     Tfidf,
     feature_counts,
+    installed_version,
     load_or_train,
     ngram_rows,
+    packed_state,
     per_text,
+    unpacked_state,
 )
 from phrasebook.conduct import CONDUCT_FILE, ConductDataError, read_conduct
 from phrasebook.pinyin import syllables
@@ -58,8 +61,9 @@ __all__ = ["CONDUCT_FILE", "ConductDataError", "ConductModel", "Verdict", "load_
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "conduct-3"
-"""Change when features, augmentation or classifier change: the cache key includes it."""
+MODEL_VERSION = "conduct-4"
+"""Change when features, augmentation, classifier or the cache file's layout change: the cache key includes it
+(need-6, role-8, conduct-4: packed vocabularies and matrices, model_cache.packed_state)."""
 PREDICT_CACHE = 2048
 STORAGE = "numpy-columns"
 """How the fitted numbers are stored (part of the cache key: a cache of another storage is not read)."""
@@ -207,10 +211,10 @@ class ConductModel:
         return cols
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        return packed_state(self.__dict__)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update(unpacked_state(state))
         if not isinstance(self.positive_matrix, SparseColumns):  # a cache written with scipy's matrix
             self.positive_matrix = SparseColumns.of(self.positive_matrix)
 
@@ -533,11 +537,10 @@ def train(rules: Any, *, cv: bool = True) -> ConductModel:
 
 def cache_key(rules: Any) -> str:
     """Hash of everything the model is trained from (the phrasebook's data files) and of the settings."""
-    from importlib.metadata import version
 
     h = hashlib.sha256()
     h.update(STORAGE.encode())
-    h.update(f"{MODEL_VERSION}|{version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{ALPHA}|{FOLDS}|"
+    h.update(f"{MODEL_VERSION}|{installed_version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{ALPHA}|{FOLDS}|"
              f"{TARGET_PRECISION}|{MAX_FPR}|{SEED}|{CHUNK}|{FRAGMENTS}|{FRAGMENTED}|{MIN_CHARS}|{NOT_NEGATIVES}".encode())
     src = Path(rules.pb.source_dir)
     for name in ("banned.toml", "rules.toml", "replacements.toml", "scripts.toml", "greeting.toml", CONDUCT_FILE):

@@ -271,6 +271,7 @@ class Extractor:
         self.lawyer = KeySet(roles.get("litigation_agent", ["律师", "代理人", "律所", "律师事务所", "法律工作者"]))
         self.petitioner = KeySet(roles.get("petitioner", ["信访", "上访"]))
         self.criminal = KeySet(roles.get("criminal", ["刑初", "刑终", "刑事", "被告人", "上诉人"]))
+        _common_words()  # read once per process now, not inside the first caller turn that names someone
 
     def caller_role(self, turns: list[TurnView], cls: Classification) -> str:
         """The caller's role: what the role model (examples/roles.toml) reads in any turn of the call, else
@@ -675,10 +676,9 @@ class CommonWords:
 @lru_cache(maxsize=1)
 def _common_words() -> frozenset[str]:
     import importlib.util
-    from importlib.metadata import version
     from pathlib import Path
 
-    from copilot.analysis.model_cache import load_or_train
+    from copilot.analysis.model_cache import installed_version, load_or_train
 
     spec = importlib.util.find_spec("jieba")  # found without importing jieba (0.1 s)
     if spec is None or not spec.submodule_search_locations:
@@ -690,7 +690,7 @@ def _common_words() -> frozenset[str]:
         return CommonWords(frozenset(w for w, freq in re.findall(r"^(\S\S) ([0-9]+) ", text, re.M)
                                      if int(freq) >= COMMON_WORD_FREQ))
 
-    return load_or_train("common-words", f"jieba-{version('jieba')}-{COMMON_WORD_FREQ}", CommonWords, read).words
+    return load_or_train("common-words", f"jieba-{installed_version('jieba')}-{COMMON_WORD_FREQ}", CommonWords, read).words
 
 
 def common_word(two: str) -> bool:

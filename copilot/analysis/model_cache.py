@@ -11,16 +11,19 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import re
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
+from phrasebook.gcpause import paused_gc
 from phrasebook.pinyin import syllables
 
 log = logging.getLogger(__name__)
@@ -381,12 +384,111 @@ def cache_dir() -> Path:
     return Path(os.environ.get("COPILOT_CACHE_DIR") or user_cache_dir("copilot-12368"))
 
 
+class PackedVocab:
+    """A vocabulary (feature string → column) as its cache file holds it: the strings joined by NUL and the
+    columns as one int32 array. Unpickled as two objects instead of one per string and column (a dict of 95 000
+    features read back in 33 ms, this in 19), and restored to the same dict in the same order."""
+
+    def __init__(self, vocab: dict[str, int]) -> None:
+        self.names = "\x00".join(vocab)
+        self.columns = np.fromiter(vocab.values(), dtype=np.int32, count=len(vocab))
+
+    @staticmethod
+    def fits(vocab: Any) -> bool:
+        return (isinstance(vocab, dict) and bool(vocab) and len(vocab) < 2**31
+                and all(type(f) is str and "\x00" not in f for f in vocab)
+                and all(type(j) is int and 0 <= j < 2**31 for j in vocab.values()))
+
+    def restore(self) -> dict[str, int]:
+        names = self.names.split("\x00")
+        if len(names) != len(self.columns):
+            raise ValueError(f"packed vocabulary: {len(names)} features but {len(self.columns)} columns")
+        return dict(zip(names, self.columns.tolist(), strict=True))
+
+
+class PackedSparse:
+    """A dense float array that is mostly zero (the need model's 48 need centroids over 95 000 features: 4.5 %
+    non-zero, 36 MB) as its cache file holds it: the flat positions and values of every entry that is not +0.0,
+    restored bit for bit in the same memory order (a file a fifth the size, read and copied in less time)."""
+
+    def __init__(self, a: np.ndarray) -> None:
+        self.shape = a.shape
+        self.dtype = a.dtype.str
+        self.order = "F" if a.flags.f_contiguous and not a.flags.c_contiguous else "C"
+        flat = a.ravel(order="K")
+        self.at = np.flatnonzero((flat != 0) | np.signbit(flat)).astype(np.int64)  # -0.0 and NaN kept
+        self.values = flat[self.at]
+
+    @staticmethod
+    def fits(a: Any) -> bool:
+        return (isinstance(a, np.ndarray) and a.ndim == 2 and a.dtype.kind == "f" and a.size >= 4096
+                and (a.flags.c_contiguous or a.flags.f_contiguous) and np.count_nonzero(a) < a.size // 4)
+
+    def restore(self) -> np.ndarray:
+        a = np.zeros(self.shape, dtype=np.dtype(self.dtype), order=self.order)
+        a.ravel(order="K")[self.at] = self.values  # a view: the array is contiguous in its order
+        return a
+
+
+def packed_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A model's fields for its cache file: the ``_`` slots (per-process memos) left out, the vocabulary and
+    mostly-zero matrices packed (``PackedVocab``, ``PackedSparse``). ``unpacked_state`` gives the fields back."""
+    out: dict[str, Any] = {}
+    for k, v in state.items():
+        if k.startswith("_"):
+            continue
+        if k == "vocab" and PackedVocab.fits(v):
+            v = PackedVocab(v)
+        elif PackedSparse.fits(v):
+            v = PackedSparse(v)
+        out[k] = v
+    return out
+
+
+def unpacked_state(state: dict[str, Any]) -> dict[str, Any]:
+    """The fields ``packed_state`` stored, as the model had them (raises on a damaged file, which is trained over)."""
+    return {k: v.restore() if isinstance(v, PackedVocab | PackedSparse) else v for k, v in state.items()}
+
+
+@cache
+def installed_version(name: str) -> str:
+    """``importlib.metadata.version(name)``, read from the first ``<name>-<version>.dist-info/METADATA`` on
+    ``sys.path`` (the distribution importlib.metadata finds first), without importing importlib.metadata and the
+    email parser it reads METADATA with (30–50 ms of a start whose models come from the cache). Anything else (an
+    egg, a zip, no such directory) is asked of importlib.metadata."""
+    want = re.sub(r"[-_.]+", "_", name).lower()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for dirname in names:
+            dist, sep, _ = dirname.removesuffix(".dist-info").partition("-")
+            if sep and dirname.endswith(".dist-info") and re.sub(r"[-_.]+", "_", dist).lower() == want:
+                try:
+                    with open(os.path.join(entry or ".", dirname, "METADATA"), encoding="utf-8") as fh:
+                        for line in fh:
+                            if line.startswith("Version:"):
+                                return line.partition(":")[2].strip()
+                            if not line.strip():
+                                break
+                except OSError:
+                    pass
+                break
+        else:
+            continue
+        break
+    from importlib.metadata import version
+
+    return version(name)
+
+
 def load_or_train(kind: str, key: str, cls: type[M], train: Callable[[], M], *, use_cache: bool = True) -> M:
     """The ``cls`` model cached under ``key`` (``from_cache`` set), else ``train()``'s, cached (``key`` set)."""
     path = cache_dir() / f"{kind}-{key}.pkl"
     if use_cache and path.is_file():
         try:
-            with path.open("rb") as fh:
+            with path.open("rb") as fh, paused_gc():
                 model = pickle.load(fh)
             if isinstance(model, cls) and model.key == key:
                 model.from_cache = True

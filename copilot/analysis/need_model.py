@@ -31,14 +31,25 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import INDEX, Columns, Tfidf, load_or_train, ngram_rows, per_text
+from copilot.analysis.model_cache import (
+    INDEX,
+    Columns,
+    Tfidf,
+    installed_version,
+    load_or_train,
+    ngram_rows,
+    packed_state,
+    per_text,
+    unpacked_state,
+)
 from phrasebook.model import Phrasebook
 from phrasebook.pinyin import syllables
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "need-5"
-"""Change when features, augmentation or classifier change: the cache key includes it."""
+MODEL_VERSION = "need-6"
+"""Change when features, augmentation, classifier or the cache file's layout change: the cache key includes it
+(need-6, role-8, conduct-4: packed vocabularies and matrices, model_cache.packed_state)."""
 ASR_COPIES = 3
 COMPOSED = 2
 """Copies of each need example joined to a greeting or an identity statement (FILLER_NEEDS groups of none)."""
@@ -87,7 +98,10 @@ class NeedModel:
     from_cache: bool = False
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        return packed_state(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(unpacked_state(state))
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(column indices, l2-normalised sublinear tf-idf values) of ``text`` (the last few hundred cached:
@@ -248,10 +262,9 @@ def train(pb: Phrasebook, dialect: dict[str, str] | None) -> NeedModel:
 
 def cache_key(pb: Phrasebook, dialect: dict[str, str] | None) -> str:
     """Hash of everything the model is trained from: examples, referral units, dialect map, versions."""
-    from importlib.metadata import version
 
     h = hashlib.sha256()
-    h.update(f"{MODEL_VERSION}|{version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{FILLER_NEEDS}|{C_LABEL}|{SEED}".encode())
+    h.update(f"{MODEL_VERSION}|{installed_version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{FILLER_NEEDS}|{C_LABEL}|{SEED}".encode())
     for g in pb.examples:
         h.update(repr((g.label, g.need, g.referral, g.examples)).encode())
     h.update(repr(sorted((dialect or {}).items())).encode())

@@ -30,12 +30,19 @@ from typing import Any
 
 import numpy as np
 
-from copilot.analysis.model_cache import INDEX, load_or_train, per_text
+from copilot.analysis.model_cache import (
+    INDEX,
+    installed_version,
+    load_or_train,
+    packed_state,
+    per_text,
+    unpacked_state,
+)
 from phrasebook.roles import ROLE_CODES, ROLES_PATH, RoleData, read_roles
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "role-7"
+MODEL_VERSION = "role-8"
 ASR_COPIES = 3
 COMPOSED = 2
 C_ROLE = 16.0
@@ -137,7 +144,10 @@ class RoleModel:
         return out
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        return packed_state(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(unpacked_state(state))
 
 
 def training_set(data: RoleData, need_examples: list[str], dialect: dict[str, str] | None,
@@ -183,10 +193,8 @@ def train(data: RoleData, need_examples: list[str], dialect: dict[str, str] | No
 
 
 def cache_key(data: RoleData, need_examples: list[str], dialect: dict[str, str] | None) -> str:
-    from importlib.metadata import version
-
     h = hashlib.sha256()
-    h.update(f"{MODEL_VERSION}|{version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{C_ROLE}|{TOL}|{SEED}".encode())
+    h.update(f"{MODEL_VERSION}|{installed_version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{C_ROLE}|{TOL}|{SEED}".encode())
     h.update(repr((data.groups, sorted(data.defaults.items()))).encode())
     h.update(repr(need_examples).encode())
     h.update(repr(sorted((dialect or {}).items())).encode())

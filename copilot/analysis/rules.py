@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot.text import normalize
+from phrasebook.gcpause import paused_gc
 from phrasebook.loader import load_phrasebook
 from phrasebook.matcher import Matcher
 from phrasebook.registry import service_type_names
@@ -58,6 +59,10 @@ class Rules:
     """Compiled phrasebook. Attribute names say which table each came from."""
 
     def __init__(self, pb: Any) -> None:
+        with paused_gc():  # thousands of matcher entries: phrasebook/gcpause.py
+            self._compile(pb)
+
+    def _compile(self, pb: Any) -> None:
         self.pb = pb
         g = pb.greeting
         self.greeting_text: str = _get(g, "standard")

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soxr
+from live_helpers import feed
 
 from asr.audio import read_audio, to_16k
 from asr.cer import cer
-from asr.engine import make_recognizer
 from asr.types import SAMPLE_RATE
 
 pytestmark = pytest.mark.slow
@@ -23,18 +23,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "audio_fixtures"
 FX01 = FIXTURES / "audio" / "FX-01-contact-judge.flac"
 FX02 = FIXTURES / "audio" / "FX-02-info-query.flac"
 MANDARIN = Path(__file__).resolve().parents[1] / "data" / "mandarin"
-
-
-@pytest.fixture(scope="module")
-def recognizer():
-    return make_recognizer("whisper", cpu_threads=2)
-
-
-def feed(session, samples, step=SAMPLE_RATE // 10):
-    out = []
-    for i in range(0, len(samples), step):
-        out.extend(session.accept(samples[i : i + step].astype("<i2").tobytes()))
-    return out + session.finish()
 
 
 def turn(call: Path, speaker: str, longest: bool = True) -> dict:

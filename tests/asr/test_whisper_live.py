@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soxr
+from live_helpers import feed
 
 from asr.audio import read_audio, to_16k
 from asr.cer import cer
-from asr.engine import make_recognizer
 from asr.types import SAMPLE_RATE
 from asr.whisper_engine import agreed_prefix
 
@@ -21,18 +21,6 @@ pytestmark = pytest.mark.slow
 
 FX12 = Path(__file__).resolve().parents[2] / "audio_fixtures" / "audio" / "FX-12-judge-no-callback.flac"
 FX12_SCRIPT = FX12.parent.parent / "calls" / "FX-12-judge-no-callback.json"
-
-
-@pytest.fixture(scope="module")
-def recognizer():
-    return make_recognizer("whisper", cpu_threads=2)
-
-
-def feed(session, samples, step=SAMPLE_RATE // 10):
-    out = []
-    for i in range(0, len(samples), step):
-        out.extend(session.accept(samples[i : i + step].astype("<i2").tobytes()))
-    return out + session.finish()
 
 
 def test_agreed_prefix_counts_what_two_hypotheses_share():

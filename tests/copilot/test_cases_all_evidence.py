@@ -15,7 +15,10 @@ SQLite file; each call goes through the analyzer turn by turn.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+from cases_helpers import call_record
 
 from copilot.analysis.analyzer import CallAnalyzer
 from copilot.cases.directory import CaseDirectory, serial_variants
@@ -33,7 +36,6 @@ OURS = [
     case_row("（2024）浙0702民初4827号", "秦志远", "乔丽娟:party"),
     case_row("（2023）浙0781刑初1529号", "滕俊峰", "某某:party;申伟:defender", "刑事审判庭"),
 ]
-GREETING = ("agent", "您好，12368，请问有什么可以帮您？")
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +46,7 @@ def directory(tmp_path_factory):
     engine.dispose()
 
 
-def _run(directory: CaseDirectory, *turns: tuple[str, str]) -> dict:
-    a = CallAnalyzer("T-ALL", cases=directory)
-    t = 0.0
-    for speaker, text in (GREETING, *turns):
-        a.add_turn(speaker, t, t + 2.5, text)
-        t += 3.0
-    a.finish()
-    return a.result()["record"]
+_run = partial(call_record, call_id="T-ALL")
 
 
 def _cases(directory: CaseDirectory, where: str, **params) -> list[tuple]:

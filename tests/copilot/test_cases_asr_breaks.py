@@ -9,9 +9,11 @@ SQLite file; each call goes through the analyzer turn by turn (the hook that rea
 
 from __future__ import annotations
 
-import pytest
+from functools import partial
 
-from copilot.analysis.analyzer import CallAnalyzer
+import pytest
+from cases_helpers import call_record
+
 from copilot.cases.directory import CaseDirectory
 from copilot.cases.generate import case_row, store_among_distractors
 from copilot.cases.phonetic import surname_similarity
@@ -36,7 +38,6 @@ OURS = [
     case_row("（2023）浙0381执保312号", "严华", "孔杰:party", "执行局"),
     case_row("（2025）浙0302民初3301号", "白立新", "葛丽:party"),  # a judge of another court who sounds like 柏
 ]
-GREETING = ("agent", "您好，12368，请问有什么可以帮您？")
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +48,7 @@ def directory(tmp_path_factory):
     engine.dispose()
 
 
-def _run(directory: CaseDirectory, *turns: tuple[str, str]) -> dict:
-    a = CallAnalyzer("T-ASR", cases=directory)
-    t = 0.0
-    for speaker, text in (GREETING, *turns):
-        a.add_turn(speaker, t, t + 2.5, text)
-        t += 3.0
-    a.finish()
-    return a.result()["record"]
+_run = partial(call_record, call_id="T-ASR")
 
 
 # -- (a) digit strings broken apart -------------------------------------------------------------------------

@@ -14,9 +14,11 @@ through the analyzer turn by turn.
 
 from __future__ import annotations
 
-import pytest
+from functools import partial
 
-from copilot.analysis.analyzer import CallAnalyzer
+import pytest
+from cases_helpers import call_record
+
 from copilot.cases.directory import CaseDirectory
 from copilot.cases.evidence import spans_in
 from copilot.cases.generate import case_row, store_among_distractors
@@ -28,7 +30,6 @@ OURS = [
     case_row("（2024）浙0781民初4758号", "上官海燕", "浙江某某纺织有限公司:party;何明亮:party"),
     case_row("（2024）浙07行初318号", "钱立群", "洪建平:party;金华市婺城区人民政府:party", "行政审判庭"),
 ]
-GREETING = ("agent", "您好，12368，请问有什么可以帮您？")
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +40,7 @@ def directory(tmp_path_factory):
     engine.dispose()
 
 
-def _run(directory: CaseDirectory, *turns: tuple[str, str]) -> dict:
-    a = CallAnalyzer("T-UNSEEN", cases=directory)
-    t = 0.0
-    for speaker, text in (GREETING, *turns):
-        a.add_turn(speaker, t, t + 2.5, text)
-        t += 3.0
-    a.finish()
-    return a.result()["record"]
+_run = partial(call_record, call_id="T-UNSEEN")
 
 
 # -- a code-like sound after the serial ----------------------------------------------------------------------

@@ -112,3 +112,57 @@ def test_tfidf_is_sklearns_vectorizer_bit_for_bit():
             assert m.indptr.tobytes() == n.indptr.tobytes()
             assert m.indices.tobytes() == n.indices.tobytes()  # the entries' order within a row too
             assert m.data.tobytes() == n.data.tobytes()
+
+
+def test_a_packed_vocabulary_and_sparse_matrix_come_back_bit_for_bit() -> None:
+    from copilot.analysis.model_cache import PackedSparse, PackedVocab, packed_state, unpacked_state
+
+    vocab = {"p shi": 7, "c你好": 0, "c您": 3, "pni hao ma": 1}  # not in column order: the order is kept too
+    dense = np.zeros((6, 1000), order="F")
+    dense[1, 5], dense[4, 999], dense[0, 0], dense[5, 17] = 0.25, -3.5, -0.0, np.nan
+    state = {"vocab": vocab, "need_coef": dense, "coef": np.arange(12.0).reshape(3, 4), "_memo": {"x": 1}}
+    packed = packed_state(state)
+    assert isinstance(packed["vocab"], PackedVocab) and isinstance(packed["need_coef"], PackedSparse)
+    assert "_memo" not in packed and packed["coef"] is state["coef"]  # small or dense arrays stay as they are
+    back = unpacked_state(pickle.loads(pickle.dumps(packed)))
+    assert list(back["vocab"].items()) == list(vocab.items())
+    got = back["need_coef"]
+    assert got.flags.f_contiguous and got.dtype == dense.dtype and got.shape == dense.shape
+    assert got.tobytes(order="A") == dense.tobytes(order="A")  # -0.0 and NaN included
+    assert not PackedVocab.fits({"a\x00b": 1}) and not PackedSparse.fits(np.ones((100, 100)))
+
+
+def test_the_models_read_back_from_their_cache_files_are_the_models_written() -> None:
+    from copilot.analysis import conduct_model
+    from copilot.analysis.rules import load_rules
+
+    rules = load_rules()
+    for model in (rules.need_model(), rules.role_model(), conduct_model.model_for(rules)):
+        back = pickle.loads(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        fields = {k: v for k, v in model.__dict__.items() if not k.startswith("_")}
+        assert sorted(back.__dict__) == sorted(fields)
+        for name, value in fields.items():
+            other = back.__dict__[name]
+            if isinstance(value, np.ndarray):
+                assert other.dtype == value.dtype and other.tobytes(order="A") == value.tobytes(order="A"), name
+                assert other.flags.c_contiguous == value.flags.c_contiguous, name
+            elif name == "vocab":
+                assert list(other.items()) == list(value.items())
+            elif name == "positive_matrix":
+                assert all(np.array_equal(getattr(other, a), getattr(value, a)) for a in ("data", "indices", "indptr"))
+            else:
+                assert other == value, name
+    assert len(pickle.dumps(rules.need_model(), protocol=pickle.HIGHEST_PROTOCOL)) < 15_000_000  # was 44 MB
+
+
+def test_installed_version_reads_what_importlib_metadata_reads() -> None:
+    import importlib.metadata
+
+    import pytest
+
+    from copilot.analysis.model_cache import installed_version
+
+    for name in ("scikit-learn", "scikit_learn", "jieba", "numpy", "platformdirs", "copilot-12368"):
+        assert installed_version(name) == importlib.metadata.version(name), name
+    with pytest.raises(importlib.metadata.PackageNotFoundError):
+        installed_version("no-such-distribution-anywhere")
