@@ -52,6 +52,7 @@ from copilot.analysis.model_cache import (
     ngram_rows,
     packed_state,
     per_text,
+    source_fingerprint,
     unpacked_state,
 )
 from phrasebook.conduct import CONDUCT_FILE, ConductDataError, read_conduct
@@ -540,7 +541,7 @@ def cache_key(rules: Any) -> str:
 
     h = hashlib.sha256()
     h.update(STORAGE.encode())
-    h.update(f"{MODEL_VERSION}|{installed_version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{ALPHA}|{FOLDS}|"
+    h.update(f"{MODEL_VERSION}|{source_fingerprint()}|{installed_version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{ALPHA}|{FOLDS}|"
              f"{TARGET_PRECISION}|{MAX_FPR}|{SEED}|{CHUNK}|{FRAGMENTS}|{FRAGMENTED}|{MIN_CHARS}|{NOT_NEGATIVES}".encode())
     src = Path(rules.pb.source_dir)
     for name in ("banned.toml", "rules.toml", "replacements.toml", "scripts.toml", "greeting.toml", CONDUCT_FILE):

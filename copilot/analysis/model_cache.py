@@ -8,6 +8,7 @@ trained over with a warning; a cache that cannot be written only costs the next 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pickle
@@ -448,6 +449,28 @@ def packed_state(state: dict[str, Any]) -> dict[str, Any]:
 def unpacked_state(state: dict[str, Any]) -> dict[str, Any]:
     """The fields ``packed_state`` stored, as the model had them (raises on a damaged file, which is trained over)."""
     return {k: v.restore() if isinstance(v, PackedVocab | PackedSparse) else v for k, v in state.items()}
+
+
+TRAINING_SOURCES = ("copilot/analysis/model_cache.py", "copilot/analysis/need_model.py",
+                    "copilot/analysis/role_model.py", "copilot/analysis/conduct_model.py",
+                    "copilot/analysis/augment.py", "phrasebook/pinyin.py", "copilot/text")
+"""The source files the models' features and training come from (a folder: its ``*.py``). Their bytes are part
+of every model's cache key, so changed feature code never reads a model trained by other code (a model version
+someone forgot to bump)."""
+
+
+@cache
+def source_fingerprint(root: Path | None = None) -> str:
+    """A hash of :data:`TRAINING_SOURCES` under ``root`` (default: as installed; about 1 ms, once per process)."""
+
+    root = root or Path(__file__).resolve().parents[2]
+    h = hashlib.sha256()
+    for rel in TRAINING_SOURCES:
+        p = root / rel
+        for f in sorted(p.glob("*.py")) if p.is_dir() else [p]:
+            h.update(f.relative_to(root).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 @cache

@@ -40,6 +40,7 @@ from copilot.analysis.model_cache import (
     ngram_rows,
     packed_state,
     per_text,
+    source_fingerprint,
     unpacked_state,
 )
 from phrasebook.model import Phrasebook
@@ -264,7 +265,7 @@ def cache_key(pb: Phrasebook, dialect: dict[str, str] | None) -> str:
     """Hash of everything the model is trained from: examples, referral units, dialect map, versions."""
 
     h = hashlib.sha256()
-    h.update(f"{MODEL_VERSION}|{installed_version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{FILLER_NEEDS}|{C_LABEL}|{SEED}".encode())
+    h.update(f"{MODEL_VERSION}|{source_fingerprint()}|{installed_version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{FILLER_NEEDS}|{C_LABEL}|{SEED}".encode())
     for g in pb.examples:
         h.update(repr((g.label, g.need, g.referral, g.examples)).encode())
     h.update(repr(sorted((dialect or {}).items())).encode())

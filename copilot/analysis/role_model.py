@@ -36,6 +36,7 @@ from copilot.analysis.model_cache import (
     load_or_train,
     packed_state,
     per_text,
+    source_fingerprint,
     unpacked_state,
 )
 from phrasebook.roles import ROLE_CODES, ROLES_PATH, RoleData, read_roles
@@ -194,7 +195,7 @@ def train(data: RoleData, need_examples: list[str], dialect: dict[str, str] | No
 
 def cache_key(data: RoleData, need_examples: list[str], dialect: dict[str, str] | None) -> str:
     h = hashlib.sha256()
-    h.update(f"{MODEL_VERSION}|{installed_version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{C_ROLE}|{TOL}|{SEED}".encode())
+    h.update(f"{MODEL_VERSION}|{source_fingerprint()}|{installed_version('scikit-learn')}|{ASR_COPIES}|{COMPOSED}|{C_ROLE}|{TOL}|{SEED}".encode())
     h.update(repr((data.groups, sorted(data.defaults.items()))).encode())
     h.update(repr(need_examples).encode())
     h.update(repr(sorted((dialect or {}).items())).encode())

@@ -166,3 +166,24 @@ def test_installed_version_reads_what_importlib_metadata_reads() -> None:
         assert installed_version(name) == importlib.metadata.version(name), name
     with pytest.raises(importlib.metadata.PackageNotFoundError):
         installed_version("no-such-distribution-anywhere")
+
+
+def test_source_fingerprint_follows_the_training_code(tmp_path):
+    """A model trained by other feature code is never read: the sources' bytes are in every cache key."""
+    from pathlib import Path
+
+    from copilot.analysis import model_cache
+
+    root = Path(model_cache.__file__).resolve().parents[2]
+    for rel in model_cache.TRAINING_SOURCES:
+        src = root / rel
+        for f in sorted(src.glob("*.py")) if src.is_dir() else [src]:
+            dst = tmp_path / f.relative_to(root)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_bytes(f.read_bytes())
+    same = model_cache.source_fingerprint(tmp_path)
+    assert same == model_cache.source_fingerprint(root)
+    numbers = tmp_path / "copilot" / "text" / "numbers.py"
+    numbers.write_text(numbers.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    model_cache.source_fingerprint.cache_clear()
+    assert model_cache.source_fingerprint(tmp_path) != same
