@@ -28,6 +28,9 @@ GROUP_SPREAD = 0.2
 NEAR_GROUPS = 4
 """Groups (the closest to the head heard) in which serials one edit from the heard one are looked up."""
 MAX_ROWS = 400
+REPEAT_HEARD_ONCE = 0.75
+"""How well a serial with one digit doubled matches the serial heard (a repeated syllable merged by the ASR):
+between a digit dropped anywhere (0.65) and a wildcard's readings (0.7) below, and the serial as heard (1.0)."""
 FIRM_HEAD = 0.75
 """A head scoring this much (the year heard, or one edit away, and the court code nearly as said) points at its
 group firmly: a party's name is looked for in it, and the judge alone may be looked for in its court."""
@@ -67,7 +70,9 @@ def serial_variants(pattern: str, short: bool = False) -> dict[int, float]:
     ``?`` is a character heard where a digit should be: any digit, or nothing (``short``: also when that leaves two
     digits — 「9月4」 for 九四 — allowed when the type code and a year-and-court head were heard). A pattern of digits alone also
     stands for every number one edit away (a digit dropped, added or misheard) and for the number with two
-    neighbouring digits swapped (六零二一 heard as 6201), at a lower score.
+    neighbouring digits swapped (六零二一 heard as 6201), at a lower score — except a digit said twice in a row and
+    heard once (三三九二 → 392, 九九二一 → 921: the ASR merges the repeated syllable), the likeliest of the drops
+    (``REPEAT_HEARD_ONCE``).
     """
     out: dict[int, float] = {}
 
@@ -98,6 +103,8 @@ def serial_variants(pattern: str, short: bool = False) -> dict[int, float]:
     for i in range(len(pattern) + 1):
         for d in digits:
             put(pattern[:i] + d + pattern[i:], 0.65)  # a digit dropped
+    for i in range(len(pattern)):
+        put(pattern[:i] + pattern[i] + pattern[i:], REPEAT_HEARD_ONCE)  # a digit said twice heard once (三三九二 → 392)
     for i in range(len(pattern) - 1):
         put(pattern[:i] + pattern[i + 1] + pattern[i] + pattern[i + 2:], 0.6)  # two digits heard in swapped order
     return out

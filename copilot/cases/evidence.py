@@ -72,6 +72,9 @@ class Hypothesis:
     type_conf: float
     type_alts: tuple[str, ...] = ()
     """Other type codes that sound the same as what was heard (行出: 行初 and 刑初 alike); looked up too."""
+    type_digit: bool = False
+    """The type code was heard as a digit (执 as 一: 「0683 1633号」 for 浙0683执633号): a guess the call's words about
+    the case's kind must back (``TYPE_WORDS``)."""
 
     @property
     def type_codes(self) -> tuple[str, ...]:
@@ -223,6 +226,8 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
         if before and _type_in(before) is not None:  # 民初1288号: the code said before the first digit
             parts.append(("g", before))
         j, gap, start, ended = i, "", i, False
+        groups: list[int] = []  # how many digits were read when a separator or a gap began a new digit group
+        count = 0
         while j < n:
             ch = text[j]
             d = ch if (ch.isascii() and ch.isdigit()) else (DIGIT_VALUE.get(ch))
@@ -231,6 +236,9 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
             if d is None and ch in _ZERO_LIKE and text[j + 1:j + 2].isdigit():
                 d = "0"  # 零 heard as 里/林 before digits (这里503 for 浙0503)
             if d is not None:
+                if gap or (count and not text[j - 1:j].isdigit() and text[j - 1:j] not in DIGIT_VALUE):
+                    groups.append(count)
+                count += 1
                 if gap:
                     parts.append(("g", gap))
                     gap = ""
@@ -257,7 +265,7 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
         _full_year(parts)
         # a type code said last with no serial after it (「2024年浙0381民初」, the rest to come): a head, never split
         said_last = gap and not ended and j >= n - 1 and (_type_in(gap) or (None, 0, 0, -1))[3] == len(gap)
-        hyps = [] if said_last else _hypotheses(parts)
+        hyps = [] if said_last else _hypotheses(parts, tuple(groups))
         if hyps:
             out.append(Span(turn, speaker, span_text, tuple(hyps)))
         if gap and not ended:  # a type code said last, the serial still to come (「2023年浙0482民初」 | 「4409号」)
@@ -321,12 +329,21 @@ _CORRECTION_BEFORE = re.compile(r"(?:" + _CORRECTION.pattern + r")" + CORRECTION
 date after a correction that gave no number (the number said stays)."""
 FRAGMENT_TURNS = 4
 """A tail completes a head said at most this many turns before (either speaker: the agent may ask for the rest)."""
+_BARE_CORRECTION = re.compile(r"(?:" + _CORRECTION.pattern + r")" + CORRECTION_LINK
+                              + r"(\d{2,6})(?![\d.年月日号点时分秒元块岁万千百个天周位次楼室米斤])")
+"""A correction word, then digits alone with no 号 after them and no date, time or sum word (「不对，是5316」, said
+in the same turn or the next one): the serial said again."""
 
 
-def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
+def spans_in_turns(turns: list[tuple[int, str, str]],
+                   superseded: set[tuple[int, str]] | None = None) -> dict[int, list[Span]]:
     """Spans of each turn (index, speaker, text), plus those that run on from the speaker's previous turn: the
     ASR often ends an utterance inside a case number (「案号是2024年,这05.」 | 「02,直一七三五号」), and those made
-    of a head said in an earlier turn (or earlier in the same turn) and a tail said later (``Fragment``)."""
+    of a head said in an earlier turn (or earlier in the same turn) and a tail said later (``Fragment``).
+
+    A span of the previous turn that is only the first part of a number running on into this turn (「…2025年这093」 |
+    「民初1520号」: its own split of the digits, 093 as a serial, is no reading of what was said) is left out of that
+    turn's spans; ``superseded`` collects it as (turn, span text) for a caller that keeps earlier turns' spans."""
     out: dict[int, list[Span]] = {}
     prev: tuple[int, str, str] | None = None
     heads: list[tuple[int, Fragment | Hypothesis]] = []  # (turn, head) in the order said
@@ -340,6 +357,13 @@ def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
                 start = joined.find(sp.text)
                 if start < cut < start + len(sp.text):  # crosses the boundary: a span neither turn holds alone
                     found.append(sp)
+                    if any(h.type_code for h in sp.hypotheses):  # the number's code and serial came after the cut
+                        part = [p for p in out.get(prev[0], []) if p.turn == prev[0]
+                                and start <= prev[2].find(p.text) and not any(h.type_code for h in p.hypotheses)]
+                        for p in part:
+                            out[prev[0]].remove(p)
+                            if superseded is not None:
+                                superseded.add((prev[0], p.text))
         events: list[tuple[int, int, object]] = [(f.pos, 0, f) for f in frags]
         events += [(text.find(sp.text), 1, sp) for sp in found if sp.turn == index and sp.text in text]
         said: list[Hypothesis] = []  # heads of whole numbers said earlier in this turn (for a correction only)
@@ -374,9 +398,45 @@ def spans_in_turns(turns: list[tuple[int, str, str]]) -> dict[int, list[Span]]:
             found.append(span)
             if correction and said:
                 corrections.append(span)
+        if not corrections:  # a correction without 号: the new serial of the last whole number said (≤ FRAGMENT_TURNS)
+            for m in _BARE_CORRECTION.finditer(text):
+                last = _last_whole(out, found, text, index, m.start())
+                if last is None:
+                    continue
+                h, digits = last, m.group(1)
+                if (digits == h.serial or digits.startswith("0") or abs(len(digits) - len(h.serial)) > 1
+                        or re.fullmatch(r"(?:19|20)\d\d", digits)):  # 「不是，是2023」 corrects the year, if anything
+                    continue
+                fixed = Hypothesis(h.head, digits, h.type_code, h.type_conf, h.type_alts)
+                wrong = (h.head, h.serial)
+                found = [sp for sp in found if not any((x.head, x.serial) == wrong for x in sp.hypotheses)]
+                for t0 in [t0 for t0 in out if index - t0 <= FRAGMENT_TURNS]:  # withdrawn where said before
+                    for sp in [sp for sp in out[t0] if any((x.head, x.serial) == wrong for x in sp.hypotheses)]:
+                        out[t0].remove(sp)
+                        if superseded is not None:
+                            superseded.add((t0, sp.text))
+                found.append(Span(index, speaker, f"{h.head}…{digits}", (fixed,)))
         out[index] = found
         prev = (index, speaker, text)
     return out
+
+
+def _last_whole(out: dict[int, list[Span]], found: list[Span], text: str, index: int, pos: int) -> Hypothesis | None:
+    """The last whole number (head, type code and serial) said before ``pos`` in this turn, else in the turns before
+    it (at most ``FRAGMENT_TURNS``): its surest reading."""
+    def whole(sp: Span) -> Hypothesis | None:
+        hs = [h for h in sp.hypotheses if h.type_code and len(h.head) >= 6 and h.serial and "?" not in h.serial]
+        return max(hs, key=lambda h: h.type_conf) if hs else None
+
+    here = [(text.find(sp.text), sp) for sp in found if sp.turn == index and 0 <= text.find(sp.text) < pos]
+    for _p, sp in sorted(here, key=lambda e: e[0], reverse=True):
+        if (h := whole(sp)) is not None:
+            return h
+    for t0 in sorted((t for t in out if 0 < index - t <= FRAGMENT_TURNS), reverse=True):
+        for sp in reversed(out[t0]):
+            if (h := whole(sp)) is not None:
+                return h
+    return None
 
 
 def _heard_code(text: str) -> str | None:
@@ -385,7 +445,7 @@ def _heard_code(text: str) -> str | None:
     return None if found is None else "".join(ch for ch in text if not ch.isdigit())[found[2]:found[3]]
 
 
-def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
+def _hypotheses(parts: list[tuple[str, str]], groups: tuple[int, ...] = ()) -> list[Hypothesis]:
     digits = "".join(p for k, p in parts if k == "d")
     # the last gap holding a type code splits head and serial
     found_hyps: list[Hypothesis] = []
@@ -448,7 +508,39 @@ def _hypotheses(parts: list[tuple[str, str]]) -> list[Hypothesis]:
         if len(head) < 6 or serial.startswith("0"):  # a year and at least a 2-digit court code
             continue
         out.append(Hypothesis(head, serial, None, 0.0))
+    # a digit group that begins with a digit sounding like a one-character type code (执 heard as 一): the code said
+    # between the court code and the serial, heard as a digit and run into the serial
+    for g in groups:
+        head, serial = digits[:g], digits[g + 1:]
+        if 6 <= len(head) <= 10 and 1 <= len(serial) <= MAX_SERIAL and not serial.startswith("0"):
+            for code in _codes_like_digit(digits[g]):
+                out.append(Hypothesis(head, serial, code, 0.0, type_digit=True))
     return out
+
+
+DIGIT_CODES = ("执", "破")
+"""One-character type codes, which the ASR may write as a digit that sounds like them."""
+
+
+@lru_cache(maxsize=16)
+def _codes_like_digit(d: str) -> tuple[str, ...]:
+    """The one-character type codes whose final a digit's reading shares (一 yi, 七 qi: 执 zhi)."""
+    from copilot.cases.phonetic import syllable
+
+    numeral = "零一二三四五六七八九"[int(d)]
+    sd = syllable(numeral)
+    return tuple(c for c in DIGIT_CODES if sd and (sc := syllable(c)) and sc[1] == sd[1])
+
+
+TYPE_WORDS = {"执": ("执行",), "执保": ("保全",), "执恢": ("恢复执行",), "执异": ("执行异议",), "破": ("破产",),
+              "刑初": ("刑事",), "刑终": ("刑事",), "行初": ("行政",), "行终": ("行政",)}
+"""Words a caller uses for the kind of case a type code stands for (「我有个执行的案子」): they back a type code the
+ASR wrote as a digit."""
+
+
+def type_said(code: str, text: str) -> bool:
+    """The call's words name the kind of case ``code`` stands for (``TYPE_WORDS``)."""
+    return any(w in text for w in TYPE_WORDS.get(code, ()))
 
 
 # -- names -----------------------------------------------------------------------------------------
@@ -593,3 +685,73 @@ class SpokenText:
         if len(name) >= 3 and self._heard(want[1:]):
             return 0.3
         return 0.0
+
+
+# -- the court named by its place ------------------------------------------------------------------
+
+COURTS_CSV = "courts_zhejiang.csv"
+"""The courts' codes with the place each court is named after (the court code is the administrative division
+code's last digits: 浙0206 is 北仑区, 浙04 嘉兴市): callers name the court by its place (「北仑法院」, 「嘉兴中院」)."""
+COURT_NEAR = 0.75
+"""A place heard before 法院/中院 this similar (pinyin, ``phonetic.name_similarity``) to a court's place names it."""
+
+
+@lru_cache(maxsize=1)
+def court_places() -> tuple[tuple[str, str], ...]:
+    """(court code, place) of every court in ``data/courts_zhejiang.csv``."""
+    import csv
+    from importlib.resources import files
+
+    with files("copilot.cases").joinpath(f"data/{COURTS_CSV}").open(encoding="utf-8") as f:
+        return tuple((r["court"], r["place"]) for r in csv.DictReader(f) if r["court"] and r["place"])
+
+
+SAME_SOUND = 0.95
+"""A place heard as the same sound names its court even when the characters heard make a word."""
+
+
+@lru_cache(maxsize=2048)
+def _common_word(chars: str) -> bool:
+    """Whether two characters heard before 法院 are a word of the language (jieba's dictionary: 中级, 上级, 基层,
+    普通 …): a word said there is what it means, not a place heard as a near sound."""
+    import jieba
+
+    jieba.initialize()
+    return bool(jieba.get_FREQ(chars))
+
+
+_ADMIN = "区市县"
+"""What may stand between a place and 法院 (北仑区法院, 温岭市人民法院)."""
+
+
+def court_mentions(texts: list[str]) -> dict[str, float]:
+    """Courts the call names by their place, heard as the same or a near sound, with how well (``phonetic.evidence``
+    of the pinyin similarity, 1.0 for the same sound): the two characters before 法院 (a basic court's or a city's
+    place; a city's is its intermediate court) or before 中院/中级 (a city's place only), 人民 and 区/市/县 between
+    them allowed. 「北轮法院」 names 浙0206 (北仑) as the same sound, 「普通法院」 普陀 as a near one."""
+    from copilot.cases.phonetic import evidence, name_similarity
+
+    places = court_places()
+    out: dict[str, float] = {}
+    for t in texts:
+        for k in range(2, len(t) - 1):
+            a, b = t[k], t[k + 1]
+            basic = _sounds(a, "法", 0.95) and _sounds(b, "院", 0.9)
+            middle = a == "中" and (_sounds(b, "院", 0.9) or b == "级")
+            if not (basic or middle):
+                continue
+            end = k
+            if t[max(0, end - 2):end] == "人民":
+                end -= 2
+            if end > 2 and t[end - 1] in _ADMIN:
+                end -= 1
+            heard = t[max(0, end - 2):end]
+            if len(heard) < 2:
+                continue
+            for court, place in places:
+                if middle and len(court) != 3:
+                    continue  # 中院: a city's intermediate court
+                sim = name_similarity(heard, place, surname_first=False)
+                if sim >= COURT_NEAR and (sim >= SAME_SOUND or not _common_word(heard)):
+                    out[court] = max(out.get(court, 0.0), evidence(sim, 0.6))
+    return out

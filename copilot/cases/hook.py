@@ -100,10 +100,14 @@ class CaseHook:
         if new:  # spans of the new turns, and those running on from the turn before each
             first = min(tv.index for tv in new)
             window = [self._turns[i] for i in sorted(self._turns) if i >= first - FRAGMENT_TURNS]
-            found = spans_in_turns([(t.index, t.speaker, t.text) for t in window])
+            superseded: set[tuple[int, str]] = set()
+            found = spans_in_turns([(t.index, t.speaker, t.text) for t in window], superseded)
             for i, spans in found.items():
                 if i >= first:
                     self._spans[i] = spans
+            for i, text in superseded:  # the first part of a number that ran on into a new turn
+                if i < first:
+                    self._spans[i] = [s for s in self._spans.get(i, []) if s.text != text]
         texts = [self._turns[tv.index] for tv in turns]
         spans = [s for tv in turns for s in self._spans[tv.index]]
         try:

@@ -38,7 +38,7 @@ NEAR_FINALS: dict[frozenset[str], float] = {
         (("uan", "uang"), 0.9), (("uen", "ueng"), 0.9), (("eng", "ong"), 0.7), (("en", "in"), 0.6),
         (("ing", "eng"), 0.6), (("o", "uo"), 0.9), (("e", "o"), 0.7), (("i", "v"), 0.6), (("u", "v"), 0.6),
         (("ie", "ve"), 0.6), (("ian", "van"), 0.6), (("in", "vn"), 0.6), (("iao", "iang"), 0.6),
-        (("ao", "ang"), 0.6), (("ou", "u"), 0.6), (("ong", "u"), 0.5), (("uei", "ei"), 0.7),
+        (("ao", "ang"), 0.6), (("ou", "ong"), 0.6), (("ou", "u"), 0.6), (("ong", "u"), 0.5), (("uei", "ei"), 0.7),
     )}
 """Finals (strict pinyin, ü as v) that are heard for each other, with how alike they are."""
 FINAL_LETTERS = 0.6

@@ -17,17 +17,20 @@ candidates become a pick list for the agent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from copilot.cases.directory import FIRM_HEAD, Case, CaseDirectory
 from copilot.cases.evidence import (
+    Hypothesis,
     Span,
     SpokenText,
     caller_names,
+    court_mentions,
     judge_mentions,
     spans_in_turns,
+    type_said,
 )
 from copilot.cases.phonetic import evidence, name_similarity, surname_similarity
 
@@ -35,6 +38,14 @@ W_HEAD, W_SERIAL, W_TYPE = 0.35, 0.45, 0.20
 W_SECOND = 0.2
 W_JUDGE, W_PARTY, W_DEPT = 0.3, 0.5, 0.05
 W_JUDGE_MISS = 0.1
+W_COURT, W_COURT_MISS = 0.1, 0.1
+"""The court named by its place (「温岭法院」) and the case's court: agreeing adds ``W_COURT`` × the evidence; a
+court named as the same sound in another city than the case's speaks against it."""
+COURT_SURE = 0.875
+"""Court evidence this strong (pinyin similarity ≥ 0.95: the same sound) can speak against a case of another city."""
+TYPE_DIGIT = 0.75
+"""The type-code score of a code heard as a digit when the call's words name its kind (a code heard surely: 1.0,
+none heard: 0.4)."""
 TAIL_ONLY = 0.6
 MISS_BELOW = 0.5
 """A judge named in the call whose name sounds less like the case's judge than this (pinyin similarity, the
@@ -97,6 +108,16 @@ class Scored:
     party: float = 0.0
     party_role: str | None = None
     dept: float = 0.0
+    court: float = 0.0
+    """The court the call names by its place is this case's court (``evidence.court_mentions``)."""
+    court_miss: bool = False
+    """The call names a court, as the same sound, and none of the courts it names is in this case's city."""
+    said_by_kind: bool = False
+    """Some span read this case's year, court and serial exactly, its type code heard as a digit (执 as 一), and the
+    call's words name that kind of case (执行): two readings of the type code agree."""
+    tail_exact: bool = False
+    """Some span read this case's year, serial and type code exactly as they are (the type code surely): only the
+    court code may be garbled — what the court named by its place can confirm."""
     off_head: bool = False
     """The call said a year and court code exactly as a group of the directory holds, and this case is of another
     group: its head differs from what was heard clearly, so the judge's surname alone does not corroborate it."""
@@ -104,15 +125,18 @@ class Scored:
     @property
     def total(self) -> float:
         return (self.digits + W_JUDGE * self.judge - W_JUDGE_MISS * self.judge_miss + W_PARTY * self.party
-                + W_DEPT * self.dept)
+                + W_DEPT * self.dept + W_COURT * self.court - W_COURT_MISS * self.court_miss)
 
     @property
     def corroborated(self) -> bool:
         """More than one fuzzy reading supports the case: the whole number read exactly (and no judge named
         who is not its judge), a party's name, the judge's full name, the judge's surname with digits that
-        nearly fit, or a second span (a read-back)."""
-        return ((self.exact and not self.judge_miss) or self.party >= 0.4 or self.judge >= 0.9
+        nearly fit, or a second span (a read-back); or the court named by its place with the year, serial and type
+        code read exactly (the court code garbled: the court named says which it is)."""
+        return (((self.exact or self.said_by_kind) and not self.judge_miss) or self.party >= 0.4 or self.judge >= 0.9
                 or (self.judge > 0 and self.digits >= CLOSE_DIGITS and not self.off_head)
+                or (self.court >= 0.4 and self.tail_exact and self.digits >= CLOSE_DIGITS and not self.court_miss
+                    and not self.off_head)
                 or len([s for s in self.spans.values() if s >= 0.5]) >= 2)
 
     def to_dict(self) -> dict[str, Any]:
@@ -164,8 +188,12 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
     agent = [t.text for t in turns if t.speaker == "agent"]
     mentioned = caller_names(caller, agent)
     names = [n for n in mentioned if len(n) >= 2]
+    all_text = "".join(t.text for t in turns)
+    courts = court_mentions([t.text for t in turns])
+    sure_cities = {c[:3] for c, ev in courts.items() if ev >= COURT_SURE}
+    named = [c for c, ev in courts.items() if ev >= COURT_SURE and len(c) > 1]
     for sp in spans:
-        for h in sp.hypotheses:
+        for h in _with_named_courts(sp.hypotheses, named):
             if h.type_code and h.head:
                 clear_groups.update((y, c) for g, y, c in directory.head_groups(h.head, True) if g >= 1.0)
             found = list(directory.lookup(h))
@@ -176,19 +204,28 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
                         if case.case_number not in seen:
                             found.append((case, head, PARTY_SERIAL * _serial_likeness(h.serial, case.serial)))
             for case, head, serial in found:
-                s = W_HEAD * head + W_SERIAL * serial + W_TYPE * _type_score(case, h.type_code, h.type_conf, h.type_alts)
+                if h.type_digit:  # the code heard as a digit: a guess, worth something only when the words back it
+                    kind = type_said(case.type_code, all_text)
+                    t_score = TYPE_DIGIT if kind and case.type_code == h.type_code else _type_score(case, None, 0.0)
+                else:
+                    kind, t_score = False, _type_score(case, h.type_code, h.type_conf, h.type_alts)
+                s = W_HEAD * head + W_SERIAL * serial + W_TYPE * t_score
                 sc = scored.get(case.case_number)
                 if sc is None:
                     sc = scored[case.case_number] = Scored(case)
                 if s > sc.spans.get(sp.turn, 0.0):
                     sc.spans[sp.turn] = s
-                if head >= 1.0 and serial >= 1.0 and h.type_code == case.type_code and h.type_conf >= 0.8:
-                    sc.exact = True
+                if kind and head >= 1.0 and serial >= 1.0:
+                    sc.said_by_kind = True
+                if serial >= 1.0 and h.type_code == case.type_code and h.type_conf >= 0.8:
+                    if str(case.year) in h.head:
+                        sc.tail_exact = True
+                    if head >= 1.0:
+                        sc.exact = True
                 sc.head = max(sc.head, head)
                 sc.serial = max(sc.serial, serial)
     if not scored:
         return []
-    all_text = "".join(t.text for t in turns)
     spoken = SpokenText(all_text)
     judges = judge_mentions([t.text for t in turns])
     surnames = [n[:1] for n in mentioned if len(n) == 1]
@@ -202,9 +239,27 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
         sc.judge_miss = (bool(judges) and bool(sc.case.judge_name) and sc.judge == 0.0
                          and _judge_fit(sc.case.judge_name, judges) < MISS_BELOW)
         sc.party, sc.party_role = _party_match(sc.case, names, surnames, spoken)
+        sc.court = courts.get(sc.case.court, 0.0)
+        sc.court_miss = bool(sure_cities) and not any(c[:3] == sc.case.court[:3] for c in courts)
         if sc.case.department and sc.case.department in all_text:
             sc.dept = 1.0
     return sorted(kept, key=lambda s: (-s.total, s.case.case_number))
+
+
+MAX_NAMED = 2
+"""Courts named by their place whose code completes a head of the year alone."""
+
+
+def _with_named_courts(hyps: Sequence[Hypothesis], named: list[str]) -> list[Hypothesis]:
+    """The span's readings, and for a head that is the year alone (「2024年民初5316号」, the court said by its name
+    instead of its code: 「北仑法院的」), the same reading with the code of each court named as the same sound."""
+    out = list(hyps)
+    if not named:
+        return out
+    for h in hyps:
+        if len(h.head) == 4 and h.head.startswith(("19", "20")) and h.type_code:
+            out += [replace(h, head=h.head + "".join(ch for ch in c if ch.isdigit())) for c in named[:MAX_NAMED]]
+    return out
 
 
 def _serial_likeness(heard: str, serial: int) -> float:
@@ -320,7 +375,55 @@ def judge_alone(directory: CaseDirectory, turns: Sequence[TurnText], courts: Seq
     heard = judge_mentions([t.text for t in turns])
     if not heard:
         return None
+    said = _full_names_heard(directory, [t.text for t in turns], tuple(courts))
+    if len(said) == 1 and _judge_fit(said[0], heard) >= JUDGE_ALONE_AT:
+        # the one judge whose full name was said as a homophone (「是审会请法官承办的」), and a 「X法官」 said is that judge
+        return said[0]
     return _judge_alone(directory, tuple(heard), tuple(courts))
+
+
+@lru_cache(maxsize=8)
+def _judge_sounds(directory: CaseDirectory) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The judges' full names of three characters or more by their sound (``evidence.name_reading`` of each
+    character), with their courts: (court, judge) per sound."""
+    from copilot.cases.evidence import name_reading
+
+    out: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for court, judges in directory.judges().items():
+        for j in judges:
+            if len(j) >= 3:
+                out.setdefault(tuple(name_reading(c) for c in j), []).append((court, j))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+NEXT_TO_TITLE = 2
+"""A judge's full name heard as a homophone counts for the judge alone only this close to 法官 (before it, or after
+it: 「法官叫…」): a three-syllable sound anywhere in a call matches some judge's name by chance (您喂喂 for 林伟卫)."""
+
+
+def _full_names_heard(directory: CaseDirectory, texts: list[str], courts: tuple[str, ...]) -> list[str]:
+    """The judges (of ``courts``, all when none) whose full name of three characters or more is heard as the same
+    sound within one turn, next to 法官 (``NEXT_TO_TITLE``) — the evidence ``_judge_match`` counts as the full name
+    for a candidate case."""
+    from copilot.cases.evidence import judge_words, name_reading
+
+    index = _judge_sounds(directory)
+    lengths = {len(k) for k in index}
+    found = set()
+    for text in texts:
+        text = judge_words(text)
+        titles = [i for i in range(len(text) - 1) if text[i:i + 2] == "法官"]
+        if not titles:
+            continue
+        sound = [name_reading(c) for c in text]
+        for n in lengths:
+            for i in range(len(sound) - n + 1):
+                if not any(0 <= t - (i + n) <= NEXT_TO_TITLE or 0 <= i - (t + 2) <= NEXT_TO_TITLE for t in titles):
+                    continue
+                for court, judge in index.get(tuple(sound[i:i + n]), ()):
+                    if not courts or court in courts:
+                        found.add(judge)
+    return sorted(found)
 
 
 @lru_cache(maxsize=1024)
@@ -361,7 +464,8 @@ def resolve(directory: CaseDirectory, turns: Sequence[TurnText], spans: Sequence
     top = scored[0]
     second = scored[1].total if len(scored) > 1 else 0.0
     close = tuple(s for s in scored[:MAX_PICKS] if s.total >= PICK_AT and top.total - s.total < MARGIN)
-    clear = top.total - second >= MARGIN or (top.exact and not any(s.exact for s in scored[1:]))
+    clear = top.total - second >= MARGIN or ((top.exact or top.said_by_kind)
+                                             and not any(s.exact or s.said_by_kind for s in scored[1:]))
     if top.total >= RESOLVE_AT and clear and (top.corroborated or _judge_singles_out(top, scored[1:])):
         return Resolution("resolved", top.case, (top,), caller_role=top.party_role if top.party >= 0.7 else None,
                           identity_matched=top.party >= 0.4 or _role_matches(top.case, turns),

@@ -226,7 +226,8 @@ def measure(calls: list[dict[str, Any]], directory: Any) -> dict[str, Any]:
 def measure_neighbours(calls: list[dict[str, Any]], directory: Any, seed: int = 5) -> dict[str, Any]:
     """The robustness set's *absent* numbers (read clean, not in the directory) with a judge's surname said that
     fits another case of the directory: (a) a neighbour of the serial (one edit or one swap away, same year and
-    court), (b) the same serial and type code in another group (another year or court). Either is a wrong case if
+    court), (b) the same serial and type code in another group (another year or court), (c) the same serial and type
+    code in another year of the court, the court code said garbled and the court named by its place. Each is a wrong case if
     filled in (the directory lacks the number said); a pick list is what the agent should get. Counts the calls
     resolved to a case (false)."""
     import random
@@ -236,9 +237,12 @@ def measure_neighbours(calls: list[dict[str, Any]], directory: Any, seed: int = 
 
     from copilot.analysis import analyze_transcript
     from copilot.cases.directory import serial_variants
+    from copilot.cases.evidence import court_places
 
+    places = dict(court_places())
     rng = random.Random(seed)
-    out = {"neighbour": {"calls": 0, "false_case": 0}, "other_group": {"calls": 0, "false_case": 0}}
+    out = {"neighbour": {"calls": 0, "false_case": 0}, "other_group": {"calls": 0, "false_case": 0},
+           "court_named": {"calls": 0, "false_case": 0}}
     for call in calls:
         if call["kind"] != "absent":
             continue
@@ -259,6 +263,17 @@ def measure_neighbours(calls: list[dict[str, Any]], directory: Any, seed: int = 
             rec = analyze_transcript(_transcript(said), cases=directory)["record"]
             out[kind]["calls"] += 1
             out[kind]["false_case"] += rec.get("case_source") == "directory"
+        # (c) the court code said garbled (its first 0 lost) and the court named by its place, the same serial and type
+        # code held by the directory in another year of that court: the court named confirms a court, not a year
+        year, court = m.group(2), m.group(3)
+        same_court = [c for c in other if c and c.court == court and str(c.year) != year]
+        if same_court and court in places and "0" in court:
+            garbled = court[1:].replace("0", "", 1)
+            said = dict(call, turns=[call["turns"][0], ("caller", f"我在{places[court]}法院有个案子，案号是{year}年这"
+                                                                  f"{garbled}{code}{serial}号，想查一下。")])
+            rec = analyze_transcript(_transcript(said), cases=directory)["record"]
+            out["court_named"]["calls"] += 1
+            out["court_named"]["false_case"] += rec.get("case_source") == "directory"
     return out
 
 
