@@ -83,6 +83,18 @@ EPISODE_CONFIRMED = 1.5
 confirms (「对」「是的」「就是这个意思」) adds this × its evidence, not decayed: the need in the agent's words, agreed by
 the caller, is the best evidence of what was asked (a vague opening 「想问个事情」, a grievance told before the
 request, a reading the caller corrects)."""
+ACK_FOLLOW_UP = True
+"""A caller turn after the first that opens by acknowledging the agent (好个 / 哦 / 行 …), names nothing of the court's
+business and opens no new matter, said after the agent has clearly named the service it gives, is a follow-up on that
+service and not the request."""
+WAIT_GRUMBLE = True
+"""A caller turn that reads as a complaint but says no complaint word, answered by the agent's apology for the wait,
+is a grumble about the wait, not the request."""
+OOS_EPISODE = True
+"""After a caller turn clearly out of scope that the agent's first reply refers out (not ours, or another unit named),
+a later in-scope reading that opens no new matter (还有 / 另外 …) is a follow-up on the same matter when it names
+nothing of the court's business (``_COURT_MATTER``) and the out-of-scope turn read with its exchange (``_episode``)
+stays out of scope."""
 STRENGTH_SCALE = 0.8
 """Confidence = share of the primary × (1 − exp(−evidence / STRENGTH_SCALE)): little evidence, little confidence."""
 
@@ -102,6 +114,35 @@ _SCOPE = re.compile(
 
 _NEW_MATTER = re.compile(r"还有(?!什么|没有|哪|谁|啥|其他办法|别的办法)|另外|顺便|再问|再咨询|还想问|还要问|另一个|另一件|别的事|其他事|其它事|还有一桩|再有")
 """Words that open a new matter in a caller turn (after an out-of-scope matter)."""
+
+
+_COURT_MATTER = re.compile(r"法院|法庭|法官|庭长|书记员|起诉|告他|告她|告伊|告到|去告|诉讼|立案|开庭|判决|判了|判好|上诉|撤诉"
+                           r"|调解|执行|案子|案件|官司|传票|律师")
+"""Words that name the court's own business: a follow-up after an out-of-scope matter that says none of them
+(「要带啥东西去？」「几点上班？」) is elliptical and belongs to that matter; one that names them (「那我到法院起诉要准备
+什么？」) may open the court's matter."""
+
+
+_ACK = re.compile(r"^(?:好的?|好个|好嘞|哦|噢|嗯|行|那好|晓得了|知道了)")
+"""A caller turn that opens by acknowledging what the agent said (canonical text)."""
+_WAIT_APOLOGY = re.compile(r"久等|线路忙|线路繁忙|占线")
+"""The agent's apology for the wait (scripts.toml wait_complaint: 「不好意思，刚才因为线路忙，让您久等了！」)."""
+_COMPLAINT_SAID = ("投诉", "意见", "反映", "举报", "不满", "态度")
+"""A caller turn that says it complains in so many words is a complaint, whatever the agent apologises for."""
+_COMPLAINT_SOUNDS: list[tuple[str, ...]] = []
+
+
+def _says_complaint(plain: str) -> bool:
+    """``plain`` says one of ``_COMPLAINT_SAID``, as written or as the recogniser heard it (头诉 for 投诉: the same
+    loose syllables)."""
+    if any(w in plain for w in _COMPLAINT_SAID):
+        return True
+    from phrasebook.pinyin import syllables
+
+    if not _COMPLAINT_SOUNDS:
+        _COMPLAINT_SOUNDS.extend(tuple(syllables(w)) for w in _COMPLAINT_SAID)
+    heard = tuple(syllables(plain))
+    return any(heard[i:i + len(w)] == w for w in _COMPLAINT_SOUNDS for i in range(len(heard) - len(w) + 1))
 
 
 _RESTATE = re.compile(r"(?:您|你)(?:是|这边|这次|今天)?(?:想|要|需要|打算|希望|的意思是)"
@@ -293,6 +334,7 @@ class Classifier:
         # the agent's words
         seen: set[tuple[str, str]] = set()
         agent_said = ""  # the first in-scope service the agent's own words clearly name
+        agent_said_at = -1
         scope_said = False
         referral_named = False
         for t in turns:
@@ -306,7 +348,7 @@ class Classifier:
                     said = max(IN_SCOPE, key=lambda code, aev=aev: aev.get(code, 0.0))
                     if aev.get(said, 0.0) >= AGENT_CLEAR and aev.get(said, 0.0) >= CLEAR_MARGIN * aev.get(
                             "out_of_scope", 0.0):
-                        agent_said = said
+                        agent_said, agent_said_at = said, t.index
             for code, w, words in self.cue_hits(t):
                 if w >= 2.0 and (code, words) not in seen:
                     seen.add((code, words))
@@ -324,15 +366,40 @@ class Classifier:
         primary, at = "", -1
         oos_before = False
         episode: dict[str, float] | None = None
+        oos_at = -1  # the first caller turn clearly out of scope
+        oos_episode: tuple[dict[str, float], dict[str, float]] | None = None
         for k, ev in enumerate(evs):
             best = max(IN_SCOPE, key=lambda code, ev=ev: ev.get(code, 0.0))
             oos = ev.get("out_of_scope", 0.0)
             # after an out-of-scope matter, a clear in-scope request that opens a new matter (还有 / 另外 /
             # 顺便问) is the call's request: 「公积金…」「请拨12329」「好的，还有，我的案子开庭定了没有？」;
-            # a follow-up on the same matter (那我该怎么办) must outweigh the out-of-scope evidence
+            # a follow-up on the same matter (那我该怎么办) must outweigh the out-of-scope evidence, and the
+            # out-of-scope matter read with its own exchange must not stay out of scope (「判决后房子过户去哪里办」
+            # 「不动产登记中心」「要带啥东西去」: what to bring there is still the registry's business)
+            new_matter = _NEW_MATTER.search(caller[k].plain) is not None
+            if ACK_FOLLOW_UP and k > 0 and agent_said and 0 <= agent_said_at < caller[k].index and not new_matter \
+                    and _ACK.search(caller[k].plain) is not None and _COURT_MATTER.search(caller[k].plain) is None:
+                # 「好个，要等多少辰光？」 after the agent has named the service it gives: a question about that service,
+                # not a request of its own
+                continue
+            if WAIT_GRUMBLE and best == "complaint" and self._wait_apology_after(turns, caller[k]) \
+                    and not _says_complaint(caller[k].plain):
+                # a grumble about the wait (「这电话太难打了」) that the agent answers with the wait apology
+                # (「不好意思，刚才线路忙，让您久等了！请讲」) is settled there: the request comes after it
+                continue
+            if oos_before and not new_matter and ev.get(best, 0.0) >= TURN_CLEAR and OOS_EPISODE \
+                    and _COURT_MATTER.search(caller[k].plain) is None and self._referred(turns, caller[oos_at]):
+                if oos_episode is None:
+                    oos_episode = self._episode(turns, caller[oos_at])
+                top = max(SERVICE_TYPES, key=lambda code: oos_episode[0][code])
+                if top == "out_of_scope":
+                    continue
+                # the opening that read as out of scope is, with its exchange, an in-scope request (「工资卡被冻了…我要
+                # 找执行法官」: 工资 is no wage dispute here): it is the call's request
+                primary, at, episode = top, oos_at, oos_episode[1]
+                break
             if ev.get(best, 0.0) >= TURN_CLEAR and ev.get(best, 0.0) >= CLEAR_MARGIN * oos and (
-                    not oos_before or agg[best] >= agg["out_of_scope"]
-                    or _NEW_MATTER.search(caller[k].plain) is not None):
+                    not oos_before or agg[best] >= agg["out_of_scope"] or new_matter):
                 primary, at = best, k
                 # the request is read with the exchange that follows it: a borderline first reading (查退费 vs
                 # 咨询退费) is settled by what the caller goes on to ask and the agent goes on to do; a grumble about
@@ -342,8 +409,15 @@ class Classifier:
                 if not (oos_before and top == "out_of_scope"):
                     primary = top
                 break
-            if oos >= TURN_CLEAR:
-                oos_before = True
+            if oos >= TURN_CLEAR and not oos_before:
+                oos_before, oos_at = True, k
+        if not primary and oos_at >= 0 and self._referred(turns, caller[oos_at]):
+            # no in-scope request after a clearly out-of-scope turn the agent referred out (or only follow-ups on its
+            # matter): that matter, read with its exchange, is the call's
+            if oos_episode is None:
+                oos_episode = self._episode(turns, caller[oos_at])
+            if max(SERVICE_TYPES, key=lambda code: oos_episode[0][code]) == "out_of_scope":
+                primary, at, episode = "out_of_scope", oos_at, oos_episode[1]
         if not primary and agent_said and not (scope_said or referral_named or oos_before):
             # the caller's words say nothing clearly (a garbled recording, a rambling caller) and nothing clearly
             # out of scope: the service the agent names and gives is the call's (「上门立案的预约我已经帮您登记了」)
@@ -403,6 +477,16 @@ class Classifier:
         confirming = False  # the caller's reply to a confirmed restatement (「对，就是要他们给个答复」) weighs as much
         at = turns.index(request) if request.index >= len(turns) or turns[request.index] is not request \
             else request.index
+        # the request turn may itself be the caller's agreement with the agent's restatement just before it (an
+        # opening too long or too garbled to read clearly, 「您是想预约…，对吗？」「对，想…」): that restatement is the
+        # request in the agent's words, confirmed, and weighs as a confirmed restatement after the request does
+        before = next((j for j in range(at - 1, -1, -1) if turns[j].has_content), -1)
+        if EPISODE_CONFIRMED and before >= 0 and turns[before].is_agent and self._confirmed(turns, before):
+            self._restated = turns[before]
+            aev, acal = self.turn_evidence(turns[before]), self._calibrated.get(turns[before].index, {})
+            for code in SERVICE_TYPES:
+                scores[code] += EPISODE_CONFIRMED * aev.get(code, 0.0)
+                calibrated[code] += EPISODE_CONFIRMED * acal.get(code, 0.0)
         for j in range(at + 1, len(turns)):
             t = turns[j]
             if t.is_agent:
@@ -414,6 +498,11 @@ class Classifier:
                         if self._restated is None:
                             self._restated = t
                     aev, acal = self.turn_evidence(t), self._calibrated.get(t.index, {})
+                    if any(self._agent_scope(t)):
+                        # an agent turn that refers the caller out (「物业的事请拨12345反映」) speaks of the other unit's
+                        # business: its words (反映, 投诉 …) are no evidence of a service the court gives
+                        aev = {"out_of_scope": aev.get("out_of_scope", 0.0)}
+                        acal = {"out_of_scope": acal.get("out_of_scope", 0.0)}
                     for code in SERVICE_TYPES:
                         scores[code] += w * aev.get(code, 0.0)
                         calibrated[code] += w * acal.get(code, 0.0)
@@ -432,6 +521,19 @@ class Classifier:
                     calibrated[code] += w * ccal.get(code, 0.0)
                 n_caller += 1
         return scores, calibrated
+
+    @staticmethod
+    def _wait_apology_after(turns: list[TurnView], turn: TurnView) -> bool:
+        """The agent's next turn after ``turn`` apologises for the wait (the standard wait script)."""
+        at = turns.index(turn)
+        reply = next((t for t in turns[at + 1:] if t.has_content), None)
+        return reply is not None and reply.is_agent and _WAIT_APOLOGY.search(reply.plain) is not None
+
+    def _referred(self, turns: list[TurnView], request: TurnView) -> bool:
+        """The agent's first reply after ``request`` says the matter is not the court's or names another unit."""
+        at = turns.index(request)
+        reply = next((t for t in turns[at + 1:] if t.is_agent and t.has_content), None)
+        return reply is not None and any(self._agent_scope(reply))
 
     @staticmethod
     def _confirmed(turns: list[TurnView], j: int) -> bool:
