@@ -151,8 +151,14 @@ def _pct(values: tuple[float, ...], q: float) -> float:
 FIXTURES = Path(__file__).resolve().parent.parent / "audio_fixtures"
 
 
+AGENT_LINES: list = []
+"""The phrasebook whose agent lines correct the agents' finals, as the product's pipeline does
+(``copilot.session.heard``); empty = uncorrected (``--no-agent-lines``)."""
+
+
 def run_calls(recognizer: Recognizer, audio_files: list[Path], calls_dir: Path, *, mode: str = "stream") -> RunStats:
-    """Both channels of two-channel call recordings against their scripts (agent = channel 0)."""
+    """Both channels of two-channel call recordings against their scripts (agent = channel 0); the agent's finals
+    with its set lines written as said (``copilot.session.heard``) unless ``AGENT_LINES`` is empty."""
     total = CerResult(0, 0)
     audio_s = proc_s = 0.0
     lat: list[float] = []
@@ -162,6 +168,15 @@ def run_calls(recognizer: Recognizer, audio_files: list[Path], calls_dir: Path, 
         for ch, speaker in enumerate(("agent", "caller")):
             ref = "".join(t["text"] for t in call["turns"] if t["speaker"] == speaker)
             finals, busy, latencies = _decoder(mode)(recognizer, audio.channels[ch], speaker)
+            if AGENT_LINES:  # as the pipeline: file mode's finals together (a line across two), live's one by one
+                from copilot.session.heard import agent_final, agent_finals
+
+                fixed = agent_finals(finals, AGENT_LINES[0]) if mode == "file" else \
+                    [agent_final(u, AGENT_LINES[0]) for u in finals]
+                for a, b in zip(finals, fixed, strict=True):
+                    if a.text != b.text:
+                        log.info("%s %s: agent line %s -> %s", f.name, mode, a.text, b.text)
+                finals = fixed
             one = cer(ref, "".join(u.text for u in finals))
             log.info("%s %s: CER %.3f", f.name, speaker, one.cer)
             total += one
@@ -208,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--window-pad", type=float, default=None,
                     help="Whisper, live decodes: seconds of silence after an utterance in its encoder window "
                          "(default 3; 0 = the full 30 s window)")
+    ap.add_argument("--no-agent-lines", action="store_true",
+                    help="fixtures: the agents' finals as recognised, without writing their set lines as said "
+                         "(copilot.session.heard, which the product applies)")
     ap.add_argument("--partials", action="store_true", help="also emit partials (costs extra decodes)")
     ap.add_argument("--no-8k", action="store_true", help="skip the telephone-band pass")
     ap.add_argument("--fixtures", type=int, default=2, metavar="N",
@@ -248,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         default = getattr(WhisperConfig(), field_name)
         opts[field_name] = (value in ("1", "true", "True")) if isinstance(default, bool) else \
             value if default is None else type(default)(value)
+    if not args.no_agent_lines:
+        from phrasebook import load_phrasebook
+
+        AGENT_LINES[:] = [load_phrasebook()]
     t0 = time.perf_counter()
     recognizer = make_recognizer(engine, **opts)
     if hasattr(recognizer, "clock"):  # pace partials on the clock the latencies are measured on (one dedicated core)
@@ -256,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--mode file/both needs an engine that decodes whole channels (Whisper); {engine} streams only")
     print(f"engine: {engine} ({reason}); mode {args.mode}; model load {time.perf_counter() - t0:.1f} s; "
           f"load average {os.getloadavg()[0]:.1f}; "
-          f"threads {args.threads}; options {opts}", flush=True)
+          f"threads {args.threads}; options {opts}; agent lines {'on' if AGENT_LINES else 'off'}", flush=True)
     passes = [("16k", False)] + ([] if args.no_8k else [("8k", True)])
     if args.fixtures:
         passes.append(("fixtures", None))

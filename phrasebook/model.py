@@ -26,6 +26,9 @@ class Greeting:
     """The wording with punctuation, as shown to an agent."""
     accepted: tuple[str, ...]
     """Forms that count, without punctuation or spaces."""
+    said_instead: tuple[str, ...] = ()
+    """Openings agents say instead of the standard one (non-standard; without punctuation or spaces; ``{court}``
+    stands for each of the court's short names): the agent phrase inventory of :mod:`phrasebook.agent_lines`."""
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,26 @@ def _unique_id(f: Fields, seen: dict[str, Fields], key: str, value: str, pattern
         seen[value] = f
 
 
+def _said_instead(f: Fields) -> tuple[str, ...]:
+    """``said_instead``: phrases as ``accepted``, where ``{court}`` may stand for the court's short names."""
+    value = f.entry.get("said_instead", [])
+    if not isinstance(value, list):
+        f.err("said_instead", f"{f.label}: 'said_instead' must be a list of strings")
+        return ()
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not item.replace("{court}", ""):
+            f.err("said_instead", f"{f.label}: 'said_instead' holds {item!r}, expected a non-empty phrase")
+        elif has_punct_or_space(item.replace("{court}", "")):
+            f.err("said_instead", f"{f.label}: phrase '{item}' in 'said_instead' contains punctuation or spaces "
+                  "(only {court} may stand for the court's names)", needle=item)
+        elif item in out:
+            f.err("said_instead", f"{f.label}: phrase '{item}' repeated in 'said_instead'", needle=item)
+        else:
+            out.append(item)
+    return tuple(out)
+
+
 def greeting(src: Source) -> tuple[Greeting, tuple[Closing, ...]]:
     data = src.data or {}
     g = data.get("greeting")
@@ -80,8 +100,8 @@ def greeting(src: Source) -> tuple[Greeting, tuple[Closing, ...]]:
         if src.data is not None:
             src.err(1, "missing table [greeting]")
         g = {}
-    f = Fields(src, "greeting", None, g, {"standard", "accepted"})
-    greet = Greeting(f.text("standard"), f.phrases("accepted"))
+    f = Fields(src, "greeting", None, g, {"standard", "accepted", "said_instead"})
+    greet = Greeting(f.text("standard"), f.phrases("accepted"), _said_instead(f))
     closings, seen = [], {}
     for n, entry in enumerate(src.entries("closing")):
         f = Fields(src, "closing", n, entry, {"text", "kind"})

@@ -32,6 +32,7 @@ from copilot.events import (
     Utterance,
     UtteranceEvent,
 )
+from copilot.session.heard import agent_final, agent_finals
 from copilot.standard import SILENT_STEP_S
 from copilot.transcript import Transcript
 
@@ -149,8 +150,12 @@ class CallPipeline:
                 log.exception("ASR failed")
                 return out + self.emit([ErrorEvent(t=chunk.start, message=str(exc), where=f"asr:{chunk.speaker}")])
             for u in utts:
-                out += self.utterance(u)
+                out += self.utterance(self._heard(u))
         return out
+
+    def _heard(self, utt: Utterance) -> Utterance:
+        """A recognised agent final with its set lines written as said (``copilot.session.heard``)."""
+        return agent_final(utt, self.rules.pb)
 
     def acoustic(self, a: AcousticEvent) -> list[Event]:
         evs: list[Event] = [Acoustic(t=a.t, speaker=a.speaker, kind=a.kind, seconds=a.seconds, level_db=a.level_db)]
@@ -185,7 +190,7 @@ class CallPipeline:
                 log.exception("ASR finish failed")
                 out += self.emit([ErrorEvent(t=0.0, message=str(exc), where=f"asr:{speaker}")])
         # what each channel still held (all of it for an offline session), in the order it was said
-        for u in sorted(flushed, key=lambda u: (u.start, u.end)):
+        for u in agent_finals(sorted(flushed, key=lambda u: (u.start, u.end)), self.rules.pb):
             out += self.utterance(u)
         self.ended = True
         evs = self.analyzer.finish(reason=reason, complete=complete)
