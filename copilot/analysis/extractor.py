@@ -113,6 +113,12 @@ _SELF_PARTY = re.compile(
     r"被上诉人|第三人)(?!的)|我(?:的|自己的|那个|在[^，。？！]{1,8}的)[^，。？！]{0,6}(?:案子|案件|官司)|我被(?:人)?(?:告|起诉)"
     r"|我有(?:个|一个)[^，。？！]{0,6}(?:案子|案件|官司)|我(?:们)?(?:这个|那个)?(?:案子|案件|官司)(?!的(?:代理|律师|家属))")
 """The caller says they are a party or speaks of their own case."""
+_PARTY_NAMED = re.compile(
+    r"我(?:就|也)?是[^，。？！]{0,24}(?:原告|被告|申请人|被申请人|申请执行人|被执行人|上诉人|被上诉人|当事人|第三人|被害人|"
+    r"受害人|债权人|债务人|本人|起诉人|申诉人)(?!的)|我被(?:人)?(?:告|起诉)|(?:告|起诉)(?:了)?我")
+"""The caller names themself a party in so many words (not only 「我们那个案子」)."""
+_DECIDED = re.compile(r"判(?:了|好了|好|下来了?|决(?:书)?(?:已经)?(?:生效|下来)|给我|我赢)|已经判|(?:官司|案子)(?:已经|老早|早就)?(?:结|打完)")
+"""A case spoken of as decided (「官司老早判好了」, 「判了他赔钱给我」, 「判决生效了」)."""
 AUTHORISED = (
     r"(?:公司|单位|企业|厂里|集团)[^，。？！]{0,4}(?:委托|授权|委派)(?:了)?(?:我|本人)"
     r"|(?:公司|单位|企业|厂里|集团|老板|领导)[^，。？！]{0,4}(?:(?:给|发|出具|开|签)(?:了)?(?:我|本人)"
@@ -315,9 +321,20 @@ class Extractor:
                 probs.append((t.is_agent, self._cache[key]))
             prev = t
         role = call_role(model, probs, cls.service_type, cls.needs.get(cls.service_type, ""), frozenset(answers))[0]
+        if role == "party" and cls.service_type == "out_of_scope" and not answers and self._decided_only(turns):
+            # a case the caller won or lost long ago is the background of what they now ask another body for (过户 at
+            # the land registry, the police for a threat): not a party's call to the court (roles.toml: out of scope
+            # → other); a caller who says they are a party (我是原告, 我被告了) or answers 「您是当事人吗」 stays one
+            return model.data.default(cls.service_type, cls.needs.get(cls.service_type, ""))
         if role == "litigation_agent" and _CRIMINAL_CASE.search("".join(t.plain for t in turns)):
             return "defender"  # a lawyer in a criminal case (刑初, 被告人 …) defends
         return role
+
+    def _decided_only(self, turns: list[TurnView]) -> bool:
+        """Whether the caller speaks of their case only as one already decided (判了, 判好了, 判决生效 …) and never
+        names themself a party in so many words (我是原告, 我被人告了)."""
+        caller = [mandarin_pronouns(_role_text(t, False)) for t in turns if not t.is_agent and t.has_content]
+        return any(_DECIDED.search(p) for p in caller) and not any(_PARTY_NAMED.search(p) for p in caller)
 
     def caller_role_rules(self, turns: list[TurnView], cls: Classification) -> str:
         """The caller's role from how they describe themself (never forced by the service type).
@@ -384,6 +401,9 @@ class Extractor:
                 found = self._memo("phone", t, find_phones)
                 if found and not t.is_agent and _restates(t.plain, found[0].start):
                     hits = []  # 「不对，最后是86，137 7745 1286」: the number said again replaces the one before
+                kept = found if t.is_agent else _after_last_correction(t.plain, found)
+                if len(kept) < len(found):  # 「139…6。哦不对，是139…9」: taken back in the same turn, it goes too
+                    hits, found = [], kept
                 hits += found
                 if k and group[k - 1].index == t.index - 1 and t.plain[:1].isdigit() and group[k - 1].plain[-1:].isdigit():
                     hits += _across(group[:k + 1])
@@ -448,17 +468,20 @@ class Extractor:
             end = m.start()
             if text[end - 1:end] == "，" and end >= 2 and text[end - 2] not in _BOUNDARY:
                 end -= 1  # 「李建国 法官」: an ASR word gap between the name and the title
-            if _sounds_like_title_prefix(text[max(0, end - 2):end]):
-                continue  # 成半法官 / 主身法官: 承办 / 主审 as the recogniser wrote it, not a name
+            if _sounds_like_title_prefix(text[max(0, end - 2):end]) or _sounds_like_title_prefix(
+                    _hanzi_before(text, end, 2)):
+                continue  # 成半法官 / 主身法官 / 「成，办法官」: 承办 / 主审 as the recogniser wrote it, not a name
             name = _name_before(text, end)
             split = _surname_piece_before(text, end - len(name)) if name and len(name) == 2 else ""
-            if split:  # 「司马，文静，法官」: the recogniser cut the surname from the given name
-                return split + name
+            if split and not _sounds_like_title_prefix(split + name):
+                return split + name  # 「司马，文静，法官」: the recogniser cut the surname from the given name
             if not name and text[end - 1:end] != "，":
                 given = _given_piece_before(text, end)
                 split = _surname_piece_before(text, end - len(given)) if given else ""
-                if split:  # 「黄，伟民，法官」: a one-character surname and the given name, each a word of its own
-                    return split + given
+                if split and not _sounds_like_title_prefix(split + given):
+                    return split + given  # 「黄，伟民，法官」: a surname and the given name, each a word of its own
+            if name and _sounds_like_title_prefix(name[-2:]):
+                continue  # 「程办法官」: a title word (承办) heard as a surname and a given name
             if name:
                 return name if len(name) >= 2 and not name.endswith(("法官",)) else None
             if m.group(1) not in JUDGE_TITLES:
@@ -633,6 +656,14 @@ def _caller_name_in(t: TurnView, paused: str) -> str | None:
 
 
 _PREFIX_SOUNDS: set[tuple[str, ...]] = set()
+TITLE_WORDS = tuple(w for w in NOT_JUDGE_PREFIX if len(w) == 2) + ("书记", "助理", "陪审")
+"""Court role words said before a title (承办法官, 书记员, 助理, 人民陪审员): never a surname and a given name, nor any
+word that sounds like one (成办, 主身, 舒记)."""
+
+
+def _hanzi_before(text: str, end: int, n: int) -> str:
+    """The last ``n`` Chinese characters before ``end``, across ASR word gaps (「成，办法官」 → 成办)."""
+    return "".join(c for c in text[max(0, end - 2 * n - 2):end] if "\u4e00" <= c <= "\u9fff")[-n:]
 
 
 def _sounds_like_title_prefix(two: str) -> bool:
@@ -642,7 +673,7 @@ def _sounds_like_title_prefix(two: str) -> bool:
     if len(two) != 2:
         return False
     if not _PREFIX_SOUNDS:
-        _PREFIX_SOUNDS.update(tuple(syllables(w)) for w in NOT_JUDGE_PREFIX if len(w) == 2)
+        _PREFIX_SOUNDS.update(tuple(syllables(w)) for w in TITLE_WORDS)
     return tuple(syllables(two)) in _PREFIX_SOUNDS
 
 
@@ -816,6 +847,15 @@ def _across(run: list[TurnView]) -> list[Any]:
 def _restates(plain: str, start: int) -> bool:
     """Whether a correction word stands in the caller's turn before the number at ``start``."""
     return _RESTATED.search(plain, 0, start) is not None
+
+
+def _after_last_correction(plain: str, found: list[Any]) -> list[Any]:
+    """The numbers of one caller turn from the last one said after a correction word that follows an earlier number
+    (「手机是138…1，哦不对，是138…2」 keeps the second; 「138…1，或者座机0571…」 keeps both)."""
+    for k in range(len(found) - 1, 0, -1):
+        if _RESTATED.search(plain, found[k - 1].end, found[k].start):
+            return found[k:]
+    return found
 
 
 def _case_family(value: str) -> str:
