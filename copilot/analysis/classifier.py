@@ -95,6 +95,11 @@ OOS_EPISODE = True
 a later in-scope reading that opens no new matter (还有 / 另外 …) is a follow-up on the same matter when it names
 nothing of the court's business (``_COURT_MATTER``) and the out-of-scope turn read with its exchange (``_episode``)
 stays out of scope."""
+AGENT_KEEPS_SCOPE = True
+"""Out of scope needs the agent's word: when no caller turn states a clear in-scope request, a turn read as out of scope
+that the agent never refers out (it says nothing like 「不属于法院」 and names no other unit anywhere in the call) while
+its own words clearly give an in-scope service in a turn that asks nothing (an answer, not 「请问有案号吗？」) is the
+court's matter (a court-procedure question framed by a workplace or family story); the service given is the call's."""
 STRENGTH_SCALE = 0.8
 """Confidence = share of the primary × (1 − exp(−evidence / STRENGTH_SCALE)): little evidence, little confidence."""
 
@@ -123,6 +128,9 @@ _COURT_MATTER = re.compile(r"法院|法庭|法官|庭长|书记员|起诉|告他
 什么？」) may open the court's matter."""
 
 
+_ASKS = re.compile(r"[?？]|请问|有没有|是不是|[吗嘛](?:[，。,.!！\s]|$)|呢\s*$")
+"""An agent turn that asks (「请问有案号吗？」, unpunctuated 「请问有案号嘛法院这边有没有收到」): it asks for particulars
+and gives no service yet."""
 _ACK = re.compile(r"^(?:好的?|好个|好嘞|哦|噢|嗯|行|那好|晓得了|知道了)")
 """A caller turn that opens by acknowledging what the agent said (canonical text)."""
 _WAIT_APOLOGY = re.compile(r"久等|线路忙|线路繁忙|占线")
@@ -335,6 +343,7 @@ class Classifier:
         seen: set[tuple[str, str]] = set()
         agent_said = ""  # the first in-scope service the agent's own words clearly name
         agent_said_at = -1
+        agent_gave = ""  # the first in-scope service clearly given by an agent turn that asks nothing (an answer)
         scope_said = False
         referral_named = False
         for t in turns:
@@ -349,6 +358,11 @@ class Classifier:
                     if aev.get(said, 0.0) >= AGENT_CLEAR and aev.get(said, 0.0) >= CLEAR_MARGIN * aev.get(
                             "out_of_scope", 0.0):
                         agent_said, agent_said_at = said, t.index
+                if not agent_gave and not _ASKS.search(t.text):
+                    said = max(IN_SCOPE, key=lambda code, aev=aev: aev.get(code, 0.0))
+                    if aev.get(said, 0.0) >= AGENT_CLEAR and aev.get(said, 0.0) >= CLEAR_MARGIN * aev.get(
+                            "out_of_scope", 0.0):
+                        agent_gave = said
             for code, w, words in self.cue_hits(t):
                 if w >= 2.0 and (code, words) not in seen:
                     seen.add((code, words))
@@ -418,6 +432,12 @@ class Classifier:
                 oos_episode = self._episode(turns, caller[oos_at])
             if max(SERVICE_TYPES, key=lambda code: oos_episode[0][code]) == "out_of_scope":
                 primary, at, episode = "out_of_scope", oos_at, oos_episode[1]
+        if not primary and AGENT_KEEPS_SCOPE and agent_gave and oos_before and not (scope_said or referral_named):
+            # a caller turn read as out of scope (a wage story, 「厂里发不出工资…要破产了」) that the agent never refers
+            # out — no 「不属于」, no other unit named in the whole call — while clearly giving an in-scope service (how
+            # claims go in the court's bankruptcy case; an answer, not the agent's question for a case number, which asks
+            # whether the matter is the court's at all): the matter is the court's, and the service given is the call's
+            primary = agent_gave
         if not primary and agent_said and not (scope_said or referral_named or oos_before):
             # the caller's words say nothing clearly (a garbled recording, a rambling caller) and nothing clearly
             # out of scope: the service the agent names and gives is the call's (「上门立案的预约我已经帮您登记了」)
