@@ -33,6 +33,8 @@ TYPE_CODES: tuple[str, ...] = (
     "民诉前调", "诉前调", "民诉前保", "诉前保",
 )
 _RANK = {code: i for i, code in enumerate(TYPE_CODES)}
+_PREFIXES = frozenset(code[:n] for code in TYPE_CODES for n in range(2, len(code))) - frozenset(TYPE_CODES)
+"""Proper beginnings of type codes that are not codes themselves (司救, 行赔, 刑医, 请台 …)."""
 
 # 专门审判代字 (2018 amendment): one character before the type code, e.g. 知 for IP courts
 SPECIAL_CODES = frozenset("知")
@@ -104,7 +106,9 @@ def resolve_type_code(heard: str) -> CodeMatch | None:
                 best = key
     if best is not None:
         return CodeMatch(best[2], 0.9 if best[0] else 0.8)
-    if len(heard) < 2:
+    if len(heard) < 2 or any(_sounds_like(heard, p) for p in _PREFIXES):
+        # the first characters of longer codes (司救 of 司救民, 司救刑 …), or their sound (行陪 for 行赔), are a code said or
+        # heard only in part: which one is unknown, and a near-sounding short code (司惩, 刑初) is a different kind of case
         return None
     # a near sound: every syllable but one sounds alike and the first one matches
     for code in TYPE_CODES:

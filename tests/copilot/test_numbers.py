@@ -179,3 +179,23 @@ def test_every_sample_call_yields_its_labelled_case_number_and_phone(dev_dir, co
     for lab in labels:
         want = {k: lab["record"][k] for k in ("case_number", "phone")}
         assert _extracted(dev_dir / copy / f"{lab['call_id']}.json") == want, lab["call_id"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "（2026）浙0328司救7号",  # 司救 begins 司救民, 司救刑 …: which one was not said; 司惩 is another kind of case
+        "二零二六 浙 零三二八 司救 七 号",
+        "（2025）浙0503行陪12号",  # sounds like 行赔, the beginning of 行赔初, 行赔终 …; 刑初 is another kind of case
+        "（2025）浙0503民诉1号",  # the beginning of 民诉前调 / 民诉前保
+    ],
+)
+def test_a_code_said_only_in_part_is_no_other_code(raw: str) -> None:
+    assert not any(v[v.index("）") + 1:].startswith(("浙0328司惩", "浙0503刑初", "浙0503民初")) for v in _cases(raw))
+
+
+def test_codes_and_their_homophones_still_read() -> None:
+    assert _cases("（2026）浙0328司惩7号") == ["（2026）浙0328司惩7号"]
+    assert _cases("（2026）浙0328司救民7号") == ["（2026）浙0328司救民7号"]
+    assert _cases("二零二五 浙 零五零三 名出 一二八八 号") == ["（2025）浙0503民初1288号"]
+    assert _cases("二零二五 浙 零五零三 直宝 一二八八 号") == ["（2025）浙0503执保1288号"]
