@@ -140,6 +140,28 @@ def _gap_limit(parts: list[tuple[str, str]], gap: str) -> int:
     return limit
 
 
+SERIAL_WORDS = 3
+"""Characters that sound like digits after a sure type code, with no digit written, that are read as the serial."""
+
+
+def _serial_as_words(parts: list[tuple[str, str]], gap: str) -> int | None:
+    """How many characters after a sure type code of two characters or more in ``gap`` sound like digits, when the
+    gap follows a head of six digits or more (a year and a court code) and at most one character after the code
+    sounds like no digit: Whisper writes a serial said as numerals as words (「民初案就期益」 for 民初二九七一);
+    else None. The serial's digits are read by ``_hypotheses`` as for any gap (a character sounding like no digit
+    is a wildcard)."""
+    if sum(len(p) for k, p in parts if k == "d") < 6:
+        return None
+    found = _type_in(gap)
+    if found is None or found[1] < 0.8 or found[3] - found[2] < 2:
+        return None
+    rest = gap[found[3]:]
+    if len(rest) > MAX_SERIAL:
+        return None
+    heard = sum(digit_of(c) is not None for c in rest)
+    return heard if len(rest) - heard <= 1 else None
+
+
 def _type_in(gap: str) -> tuple[str, float, int, int] | None:
     """The type code said somewhere in a gap: (code, confidence, start, end), preferring sure and long ones.
 
@@ -255,17 +277,29 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
                 j += 1
                 ended = True
                 break
-            elif "\u4e00" <= ch <= "\u9fff" and len(gap) < _gap_limit(parts, gap + ch):
+            elif "\u4e00" <= ch <= "\u9fff" and (len(gap) < _gap_limit(parts, gap + ch)
+                                                  or (text[j - 1] == gap[-1:]
+                                                      and _serial_as_words(parts, gap + ch) is not None)):
                 gap += ch
             else:
                 break
             j += 1
         span_text = text[start:j]
         i = max(j, i + 1)
+        worded: list[Hypothesis] = []
+        if gap and not ended and (_serial_as_words(parts, gap) or 0) >= SERIAL_WORDS:
+            # 「民初案就期益」: the serial said after the code, every digit heard as a word; where it ends is not
+            # written (a word after it may sound like a digit too), so each end is read and the candidates decide
+            code_end = (_type_in(gap) or (None, 0, 0, 0))[3]
+            full = list(parts)
+            _full_year(full)
+            for end in range(len(gap), code_end, -1):
+                if (_serial_as_words(parts, gap[:end]) or 0) >= SERIAL_WORDS:
+                    worded.extend(h for h in _hypotheses([*full, ("g", gap[:end])]) if h not in worded)
         _full_year(parts)
         # a type code said last with no serial after it (「2024年浙0381民初」, the rest to come): a head, never split
         said_last = gap and not ended and j >= n - 1 and (_type_in(gap) or (None, 0, 0, -1))[3] == len(gap)
-        hyps = [] if said_last else _hypotheses(parts, tuple(groups))
+        hyps = worded or ([] if said_last else _hypotheses(parts, tuple(groups)))
         if hyps:
             out.append(Span(turn, speaker, span_text, tuple(hyps)))
         if gap and not ended:  # a type code said last, the serial still to come (「2023年浙0482民初」 | 「4409号」)

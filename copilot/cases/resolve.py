@@ -137,6 +137,8 @@ class Scored:
                 or (self.judge > 0 and self.digits >= CLOSE_DIGITS and not self.off_head)
                 or (self.court >= 0.4 and self.tail_exact and self.digits >= CLOSE_DIGITS and not self.court_miss
                     and not self.off_head)
+                or (self.court >= COURT_SURE and self.head >= 1.0 and self.judge > 0 and not self.judge_miss
+                    and self.digits >= JUDGE_DIGITS and not self.court_miss and not self.off_head)
                 or len([s for s in self.spans.values() if s >= 0.5]) >= 2)
 
     def to_dict(self) -> dict[str, Any]:
