@@ -100,14 +100,6 @@ AGENT_KEEPS_SCOPE = True
 that the agent never refers out (it says nothing like 「不属于法院」 and names no other unit anywhere in the call) while
 its own words clearly give an in-scope service in a turn that asks nothing (an answer, not 「请问有案号吗？」) is the
 court's matter (a court-procedure question framed by a workplace or family story); the service given is the call's."""
-PARTICULARS_ONLY = True
-"""A caller turn that answers the agent's mid-call question with particulars only — a judge's name with its title, a
-case number, a phone number (「司马某法官。」「二一一，承办是某法官」) — states no need: it is neither the call's request
-nor evidence in the request's exchange, and the agent's question that asked for it gives no service either (「请问承办法官
-是哪位？」 asks who handles the case, whatever the caller wants of that judge). When the opening request is garbled by the
-recogniser, such a clear later answer would otherwise decide the call (contact_judge for an appointment)."""
-PARTICULARS_REST = 4
-"""At most this many characters left, with particulars and fillers taken out, for a turn to be particulars only."""
 STRENGTH_SCALE = 0.8
 """Confidence = share of the primary × (1 − exp(−evidence / STRENGTH_SCALE)): little evidence, little confidence."""
 
@@ -121,7 +113,6 @@ measures it out of sample (ECE)."""
 _SCOPE = re.compile(
     r"不(?:在|属于)[^，。？！]{0,10}(?:服务|受理|业务)范围|不是(?:我们)?(?:法院|12368|热线)(?:的)?(?:业务|受理范围|管的)"
     r"|不(?:归|由)(?:我们)?法院(?:管|受理|处理|负责|出)|不是法院(?:出|办|管)的|法院(?:管不了|不管|不受理这类|不处理这类)"
-    r"|不(?:是)?在(?:我们)?法院(?:办|处理|受理)"
     r"|(?:这个|这类|这种)(?:事情|问题|事)?(?:不是|不属于)(?:我们)?(?:法院|12368|热线)")
 """The agent telling the caller the matter is not court business (a referral follows)."""
 
@@ -160,24 +151,6 @@ def _says_complaint(plain: str) -> bool:
         _COMPLAINT_SOUNDS.extend(tuple(syllables(w)) for w in _COMPLAINT_SAID)
     heard = tuple(syllables(plain))
     return any(heard[i:i + len(w)] == w for w in _COMPLAINT_SOUNDS for i in range(len(heard) - len(w) + 1))
-
-
-_PARTICULARS = re.compile(r"[\u4e00-\u9fff]{1,3}(?:法官|庭长|书记员)|[0-9零〇一二三四五六七八九十百千幺两]{2,}"
-                          r"|[0-9]+|(?:案号|电话|手机|号码|承办|主审|法官|是|的|号|年|呃|嗯|啊|哦|对|好)")
-"""Particulars and the fillers around them in a caller's answer (a judge's name with its title, a number, 案号是 …)."""
-
-
-def _particulars_only(plain: str) -> bool:
-    """``plain`` (canonical caller text) says nothing but particulars: little is left once they are taken out."""
-    return len(_PARTICULARS.sub("", plain)) <= PARTICULARS_REST and len(plain) > len(_PARTICULARS.sub("", plain))
-
-
-def _asks_record_field(turn: TurnView) -> bool:
-    """An agent turn that asks for one of the record's particulars a checklist step asks for (its words:
-    ``checklist.FIELD_WORDS``, 案号 / 联系电话 / 姓名 …)."""
-    from copilot.analysis.checklist import FIELD_WORDS
-
-    return _ASKS.search(turn.text) is not None and any(w in turn.plain for ws in FIELD_WORDS.values() for w in ws)
 
 
 _RESTATE = re.compile(r"(?:您|你)(?:是|这边|这次|今天)?(?:想|要|需要|打算|希望|的意思是)"
@@ -336,12 +309,7 @@ class Classifier:
         """(the agent says it is not court business, the agent names another unit), once per turn."""
         got = self._scope.get(turn.index)
         if got is None:
-            names_unit = bool(self.r.referral_units.find(turn.plain, fuzzy=False))
-            if names_unit and PARTICULARS_ONLY and _asks_record_field(turn):
-                # 「…湖山街道…，请问您怎么称呼，联系电话是多少？」: the agent reading back an address while it collects the
-                # caller's particulars names no unit to turn to
-                names_unit = False
-            got = (bool(_SCOPE.search(turn.plain)), names_unit)
+            got = (bool(_SCOPE.search(turn.plain)), bool(self.r.referral_units.find(turn.plain, fuzzy=False)))
             self._scope[turn.index] = got
         return got
 
@@ -427,9 +395,6 @@ class Classifier:
                     and _ACK.search(caller[k].plain) is not None and _COURT_MATTER.search(caller[k].plain) is None:
                 # 「好个，要等多少辰光？」 after the agent has named the service it gives: a question about that service,
                 # not a request of its own
-                continue
-            if PARTICULARS_ONLY and k > 0 and self._answers_particulars(turns, caller[k]):
-                # 「司马某法官。」 after the agent's 「请问承办法官是哪位？」: particulars asked for, not the request
                 continue
             if WAIT_GRUMBLE and best == "complaint" and self._wait_apology_after(turns, caller[k]) \
                     and not _says_complaint(caller[k].plain):
@@ -544,9 +509,6 @@ class Classifier:
                 calibrated[code] += EPISODE_CONFIRMED * acal.get(code, 0.0)
         for j in range(at + 1, len(turns)):
             t = turns[j]
-            if t.has_content and (self._asks_particulars(turns, j) if t.is_agent
-                                  else PARTICULARS_ONLY and self._answers_particulars(turns, t)):
-                continue  # a question for particulars and the answer giving them: no service asked or given
             if t.is_agent:
                 if t.has_content:
                     w = EPISODE_AGENT * EPISODE_DECAY ** n_agent * min(1.0, len(t.plain) / EPISODE_SHORT)
@@ -579,25 +541,6 @@ class Classifier:
                     calibrated[code] += w * ccal.get(code, 0.0)
                 n_caller += 1
         return scores, calibrated
-
-    @staticmethod
-    def _answers_particulars(turns: list[TurnView], turn: TurnView) -> bool:
-        """``turn`` (a caller's) gives particulars only, in answer to an agent question asked after the caller has
-        already spoken (not the greeting's 「请问有什么可以帮您？」)."""
-        if turn.is_agent or not _particulars_only(turn.plain):
-            return False
-        at = turns.index(turn)
-        prev = next((j for j in range(at - 1, -1, -1) if turns[j].has_content), -1)
-        if prev < 0 or not turns[prev].is_agent or _ASKS.search(turns[prev].text) is None:
-            return False
-        return any(not t.is_agent and t.has_content for t in turns[:prev])
-
-    def _asks_particulars(self, turns: list[TurnView], j: int) -> bool:
-        """The agent turn ``turns[j]`` asks a question that the caller's next turn answers with particulars only."""
-        if not PARTICULARS_ONLY or _ASKS.search(turns[j].text) is None:
-            return False
-        nxt = next((t for t in turns[j + 1:] if t.has_content), None)
-        return nxt is not None and self._answers_particulars(turns, nxt)
 
     @staticmethod
     def _wait_apology_after(turns: list[TurnView], turn: TurnView) -> bool:
