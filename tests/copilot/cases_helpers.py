@@ -1,5 +1,6 @@
 """Shared helper of the case-directory test files (test_cases_all_evidence, test_cases_asr_breaks,
-test_cases_unseen_classes): a short call after the standard greeting, analysed against a directory."""
+test_cases_unseen_classes, test_cases_court_and_digit_classes,
+test_cases_serial_words): a short call after the standard greeting, analysed against a directory."""
 
 from __future__ import annotations
 

@@ -24,9 +24,11 @@ through the analyzer turn by turn.
 
 from __future__ import annotations
 
-import pytest
+from functools import partial
 
-from copilot.analysis.analyzer import CallAnalyzer
+import pytest
+from cases_helpers import call_record
+
 from copilot.cases.directory import CaseDirectory, serial_variants
 from copilot.cases.evidence import spans_in, spans_in_turns
 from copilot.cases.generate import case_row, store_among_distractors
@@ -40,7 +42,6 @@ OURS = [
     case_row("（2023）浙0702民初3085号", "周海峰", "金华某某物业服务有限公司:party;卢美华:party"),
     case_row("（2024）浙0783民初5316号", "陶建华", "东阳某某建材有限公司:party;许明:party"),
 ]
-GREETING = ("agent", "您好，12368，请问有什么可以帮您？")
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +52,7 @@ def directory(tmp_path_factory):
     engine.dispose()
 
 
-def _run(directory: CaseDirectory, *turns: tuple[str, str]) -> dict:
-    a = CallAnalyzer("T-COURT", cases=directory)
-    t = 0.0
-    for speaker, text in (GREETING, *turns):
-        a.add_turn(speaker, t, t + 2.5, text)
-        t += 3.0
-    a.finish()
-    return a.result()["record"]
+_run = partial(call_record, call_id="T-COURT")
 
 
 # -- the court named by its place ------------------------------------------------------------------------------

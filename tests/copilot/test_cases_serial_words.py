@@ -14,9 +14,11 @@ the analyzer turn by turn.
 
 from __future__ import annotations
 
-import pytest
+from functools import partial
 
-from copilot.analysis.analyzer import CallAnalyzer
+import pytest
+from cases_helpers import call_record
+
 from copilot.cases.directory import CaseDirectory
 from copilot.cases.evidence import spans_in
 from copilot.cases.generate import case_row, store_among_distractors
@@ -27,7 +29,6 @@ OURS = [
     case_row("（2023）浙0702民初8917号", "黄志强", "金华某某贸易有限公司:party;郑晓梅:party"),
     case_row("（2023）浙0702民初8927号", "周丽君", "方国强:party;杨春华:party"),
 ]
-GREETING = ("agent", "您好，12368，请问有什么可以帮您？")
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +39,7 @@ def directory(tmp_path_factory):
     engine.dispose()
 
 
-def _run(directory: CaseDirectory, *turns: tuple[str, str]) -> dict:
-    a = CallAnalyzer("T-SERIAL-WORDS", cases=directory)
-    t = 0.0
-    for speaker, text in (GREETING, *turns):
-        a.add_turn(speaker, t, t + 2.5, text)
-        t += 3.0
-    a.finish()
-    return a.result()["record"]
+_run = partial(call_record, call_id="T-SERIAL-WORDS")
 
 
 def test_a_serial_heard_as_words_after_the_code_is_read():
