@@ -100,6 +100,16 @@ AGENT_KEEPS_SCOPE = True
 that the agent never refers out (it says nothing like 「不属于法院」 and names no other unit anywhere in the call) while
 its own words clearly give an in-scope service in a turn that asks nothing (an answer, not 「请问有案号吗？」) is the
 court's matter (a court-procedure question framed by a workplace or family story); the service given is the call's."""
+PARTICULARS_ONLY = True
+"""A caller turn that answers the agent's mid-call question with particulars only — a judge's name with its title, a
+case number, a phone number (「司马某法官。」「二一一，承办是某法官」) — states no need: it is neither the call's request
+nor evidence in the request's exchange, and the agent's question that asked for it gives no service either (「请问承办法官
+是哪位？」 asks who handles the case, whatever the caller wants of that judge). When the opening request is garbled by the
+recogniser, such a clear later answer would otherwise decide the call (contact_judge for an appointment)."""
+PARTICULARS_REST = 4
+FRAGMENT = 4
+"""A caller turn this short right after another caller turn is a piece of one utterance, not a request of its own."""
+"""At most this many characters left, with particulars and fillers taken out, for a turn to be particulars only."""
 STRENGTH_SCALE = 0.8
 """Confidence = share of the primary × (1 − exp(−evidence / STRENGTH_SCALE)): little evidence, little confidence."""
 
@@ -113,6 +123,7 @@ measures it out of sample (ECE)."""
 _SCOPE = re.compile(
     r"不(?:在|属于)[^，。？！]{0,10}(?:服务|受理|业务)范围|不是(?:我们)?(?:法院|12368|热线)(?:的)?(?:业务|受理范围|管的)"
     r"|不(?:归|由)(?:我们)?法院(?:管|受理|处理|负责|出)|不是法院(?:出|办|管)的|法院(?:管不了|不管|不受理这类|不处理这类)"
+    r"|不(?:是)?在(?:我们)?法院(?:办|处理|受理)"
     r"|(?:这个|这类|这种)(?:事情|问题|事)?(?:不是|不属于)(?:我们)?(?:法院|12368|热线)")
 """The agent telling the caller the matter is not court business (a referral follows)."""
 
@@ -151,6 +162,65 @@ def _says_complaint(plain: str) -> bool:
         _COMPLAINT_SOUNDS.extend(tuple(syllables(w)) for w in _COMPLAINT_SAID)
     heard = tuple(syllables(plain))
     return any(heard[i:i + len(w)] == w for w in _COMPLAINT_SOUNDS for i in range(len(heard) - len(w) + 1))
+
+
+_PARTICULAR = re.compile(r"[^找想要请约见问跟和同给联系我你您他她伊]{1,3}(?:法官|庭长|书记员)|[0-9零〇一二三四五六七八九十百千幺两]{2,}"
+                         r"|[0-9]+")
+"""A particular in a caller's answer: a judge's name with its title (not 找/约/联系 … a judge: that is a request), a
+number (a case number, a phone)."""
+_PARTICULAR_ROLE = re.compile(r"(?:我是)?(?:原告|被告|申请人|被申请人|申请执行人|被执行人|当事人|上诉人|被上诉人|代理人|辩护人)")
+"""The caller's role in the case, a particular too (「我是被执行人」), taken out before the judge's name is looked for."""
+_PARTICULAR_FILLERS = re.compile(r"案号|电话|手机|号码|承办|主审|法官|是|的|号|年|呃|嗯|啊|哦|对|好|我")
+"""The words around particulars in an answer (案号是 …, 承办是 …)."""
+_PARTICULAR_ASKS = re.compile(r"找|联系|约|想|转|帮|问|在")
+"""Words of a request left beside a particular (「我找柯法官」 asks for the judge; it does not name one)."""
+
+
+def _particulars_only(plain: str) -> bool:
+    """``plain`` (canonical caller text) gives at least one particular and says little else: at most
+    ``PARTICULARS_REST`` characters are left once particulars and their fillers are taken out. A bare agreement
+    (「对，就是这个」 to the agent's restatement) gives no particular and is no particulars answer."""
+    rest = _PARTICULAR.sub("", _PARTICULAR_ROLE.sub("", plain))
+    return len(rest) < len(plain) and len(_PARTICULAR_FILLERS.sub("", rest)) <= PARTICULARS_REST \
+        and _PARTICULAR_ASKS.search(rest) is None
+
+
+ASK_REST = 8
+"""An agent turn asks only when at most this many characters are said outside its question (the clauses that ask, and
+in a clause the words from 请问 on): 「好的，纪律师，」."""
+ASK_CLAUSE = 14
+"""A clause that asks without 请问 is the question when it is this short (「案号是多少？」); a long one, unpunctuated text
+that only ends in 好吗 (「…我给法官留言请他回电给您好吗」), says more than its question."""
+
+
+_CLAUSE_PUNCT = re.compile(r"[^，。？！；,.?!;…]+[，。？！；,.?!;…]*")
+"""A clause with the punctuation that ends it."""
+
+
+def _asks_only(turn: TurnView) -> bool:
+    """The agent ``turn`` says little besides its question (see ``ASK_REST``)."""
+    rest = 0
+    for m in _CLAUSE_PUNCT.finditer(turn.text):
+        clause = m.group(0)
+        cut = clause.find("请问")
+        if cut >= 0:
+            clause = clause[:cut]
+        elif _ASKS.search(clause) is not None and len(clause) <= ASK_CLAUSE:
+            continue
+        rest += sum(1 for ch in clause if "\u4e00" <= ch <= "\u9fff" or ch.isalnum())
+    return rest <= ASK_REST
+
+
+def _position(turns: list[TurnView], turn: TurnView) -> int:
+    return turn.index if turn.index < len(turns) and turns[turn.index] is turn else turns.index(turn)
+
+
+def _asks_record_field(turn: TurnView) -> bool:
+    """An agent turn that asks for one of the record's particulars a checklist step asks for (its words:
+    ``checklist.FIELD_WORDS``, 案号 / 联系电话 / 姓名 …)."""
+    from copilot.analysis.checklist import FIELD_WORDS
+
+    return _ASKS.search(turn.text) is not None and any(w in turn.plain for ws in FIELD_WORDS.values() for w in ws)
 
 
 _RESTATE = re.compile(r"(?:您|你)(?:是|这边|这次|今天)?(?:想|要|需要|打算|希望|的意思是)"
@@ -230,6 +300,8 @@ class Classifier:
         self._needs: dict[tuple[int, str], tuple[str, str]] = {}
         self._calibrated: dict[int, dict[str, float]] = {}
         self._scope: dict[int, tuple[bool, bool]] = {}
+        self._particulars: dict[int, bool] = {}
+        """Caller turns that say nothing but particulars (``_particulars_only``), by turn index."""
         self._rule_state: list | None = None
         """Calibrated model probabilities per turn (best of the whole turn and its parts)."""
         self._model = None
@@ -309,7 +381,12 @@ class Classifier:
         """(the agent says it is not court business, the agent names another unit), once per turn."""
         got = self._scope.get(turn.index)
         if got is None:
-            got = (bool(_SCOPE.search(turn.plain)), bool(self.r.referral_units.find(turn.plain, fuzzy=False)))
+            names_unit = bool(self.r.referral_units.find(turn.plain, fuzzy=False))
+            if names_unit and PARTICULARS_ONLY and _asks_record_field(turn):
+                # 「…湖山街道…，请问您怎么称呼，联系电话是多少？」: the agent reading back an address while it collects the
+                # caller's particulars names no unit to turn to
+                names_unit = False
+            got = (bool(_SCOPE.search(turn.plain)), names_unit)
             self._scope[turn.index] = got
         return got
 
@@ -332,9 +409,12 @@ class Classifier:
             return c
         agg: dict[str, float] = defaultdict(float)
         evs = []
+        no_need = [self._states_no_need(turns, caller, k) for k in range(len(caller))]
         for k, t in enumerate(caller):
             ev = self.turn_evidence(t)
             evs.append(ev)
+            if no_need[k]:
+                continue  # particulars volunteered in the opening, a fragment the recogniser cut off: no need stated
             w = _position_weight(k)
             for code in SERVICE_TYPES:
                 agg[code] += w * ev.get(code, 0.0)
@@ -395,6 +475,9 @@ class Classifier:
                     and _ACK.search(caller[k].plain) is not None and _COURT_MATTER.search(caller[k].plain) is None:
                 # 「好个，要等多少辰光？」 after the agent has named the service it gives: a question about that service,
                 # not a request of its own
+                continue
+            if PARTICULARS_ONLY and k > 0 and self._answers_particulars(turns, caller[k]) or no_need[k]:
+                # 「司马某法官。」 after the agent's 「请问承办法官是哪位？」: particulars asked for, not the request
                 continue
             if WAIT_GRUMBLE and best == "complaint" and self._wait_apology_after(turns, caller[k]) \
                     and not _says_complaint(caller[k].plain):
@@ -509,6 +592,9 @@ class Classifier:
                 calibrated[code] += EPISODE_CONFIRMED * acal.get(code, 0.0)
         for j in range(at + 1, len(turns)):
             t = turns[j]
+            if t.has_content and (self._asks_particulars(turns, j) if t.is_agent
+                                  else PARTICULARS_ONLY and self._answers_particulars(turns, t)):
+                continue  # a question for particulars and the answer giving them: no service asked or given
             if t.is_agent:
                 if t.has_content:
                     w = EPISODE_AGENT * EPISODE_DECAY ** n_agent * min(1.0, len(t.plain) / EPISODE_SHORT)
@@ -541,6 +627,54 @@ class Classifier:
                     calibrated[code] += w * ccal.get(code, 0.0)
                 n_caller += 1
         return scores, calibrated
+
+    def _answers_particulars(self, turns: list[TurnView], turn: TurnView) -> bool:
+        """``turn`` (a caller's) gives particulars only, in answer to an agent question asked after the caller has
+        already spoken (not the greeting's 「请问有什么可以帮您？」) that is not the agent's restatement of the request
+        (「您是想联系执行法官…，对吗？」「对，法官姓毛」 agrees to the request)."""
+        if turn.is_agent:
+            return False
+        only = self._particulars.get(turn.index)
+        if only is None:
+            only = self._particulars[turn.index] = _particulars_only(turn.plain)
+        if not only:
+            return False
+        at = _position(turns, turn)
+        prev = next((j for j in range(at - 1, -1, -1) if turns[j].has_content), -1)
+        if prev < 0 or not turns[prev].is_agent or _ASKS.search(turns[prev].text) is None \
+                or _RESTATE.search(turns[prev].plain) is not None:
+            return False
+        return any(not t.is_agent and t.has_content for t in turns[:prev])
+
+    def _states_no_need(self, turns: list[TurnView], caller: list[TurnView], k: int) -> bool:
+        """The caller turn ``caller[k]`` states no need by itself: (a) it gives particulars only (a case number, the
+        caller's role in the case, who handles it: 「…号，我是被执行人，执行法官是某法官」) in the opening, before the
+        agent has said anything after the greeting — what the caller then asks is the request; or (b) it is a
+        fragment of at most ``FRAGMENT`` characters right after another caller turn (the recogniser cut one utterance
+        at a pause: 「…不知道能不能取。」「怎么取，对，」), too short to read on its own."""
+        if not PARTICULARS_ONLY:
+            return False
+        turn = caller[k]
+        at = _position(turns, turn)
+        prev = next((j for j in range(at - 1, -1, -1) if turns[j].has_content), -1)
+        if k > 0 and prev >= 0 and not turns[prev].is_agent and len(turn.plain) <= FRAGMENT:
+            return True
+        first = _position(turns, caller[0])
+        if any(t.is_agent and t.has_content for t in turns[first:at]):
+            return False
+        only = self._particulars.get(turn.index)
+        if only is None:
+            only = self._particulars[turn.index] = _particulars_only(turn.plain)
+        return only
+
+    def _asks_particulars(self, turns: list[TurnView], j: int) -> bool:
+        """The agent turn ``turns[j]`` only asks (besides an acknowledgement and a name: 「好的，纪律师，请问案号是多少？」) a
+        question that the caller's next turn answers with particulars only. An agent turn that also gives the service
+        (「好的，给您预约周四上午九点，…，请问您的联系电话？」) is kept: the service it gives is evidence."""
+        if not PARTICULARS_ONLY or _ASKS.search(turns[j].text) is None or not _asks_only(turns[j]):
+            return False
+        nxt = next((t for t in turns[j + 1:] if t.has_content), None)
+        return nxt is not None and self._answers_particulars(turns, nxt)
 
     @staticmethod
     def _wait_apology_after(turns: list[TurnView], turn: TurnView) -> bool:
