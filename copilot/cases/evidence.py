@@ -126,7 +126,36 @@ def type_alternatives(heard: str, code: str) -> tuple[str, ...]:
 
     if len(heard) < 1:
         return ()
-    return tuple(c for c in TYPE_CODES if c != code and _sounds_like(heard, c))[:3]
+    same = tuple(c for c in TYPE_CODES if c != code and _sounds_like(heard, c))[:3]
+    return same or _near_alternatives(heard, code)
+
+
+NEAR_CODE = 0.6
+"""A code's syllable heard this similar (pinyin, ``phonetic.char_similarity``) still stands for it in a near sound."""
+
+
+def _near_alternatives(heard: str, code: str) -> tuple[str, ...]:
+    """A type code heard as a *near* sound (one syllable neither the same nor a homophone: 明周) is taken for the most
+    frequent code it fits (民初); the other codes of that length and first syllable whose odd syllable sounds at
+    least as like what was heard (周 zhou: 终 zhong 0.76 ≥ 初 chu 0.6) are as likely, and are looked up too."""
+    from copilot.cases.phonetic import char_similarity
+    from copilot.text.case_codes import TYPE_CODES, readings, resolve_type_code
+
+    m = resolve_type_code(heard)
+    if m is None or m.confidence > 0.6 or m.code != code or len(code) != len(heard):
+        return ()
+
+    def fit(c: str) -> float | None:
+        if len(c) != len(heard) or not readings(heard[0]) & readings(c[0]):
+            return None
+        odd = [(x, y) for x, y in zip(heard, c, strict=True) if not (x == y or readings(x) & readings(y))]
+        return char_similarity(*odd[0]) if len(odd) == 1 else None
+
+    own = fit(code)
+    if own is None or own < NEAR_CODE:
+        return ()
+    alts = [(f, c) for c in TYPE_CODES if c != code and (f := fit(c)) is not None and f >= own]
+    return tuple(c for _f, c in sorted(alts, key=lambda e: -e[0]))[:3]
 
 
 def _gap_limit(parts: list[tuple[str, str]], gap: str) -> int:
@@ -249,6 +278,7 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
             parts.append(("g", before))
         j, gap, start, ended = i, "", i, False
         groups: list[int] = []  # how many digits were read when a separator or a gap began a new digit group
+        numerals: dict[int, str] = {}  # digit groups (index in parts) that begin with a numeral written as a word
         count = 0
         while j < n:
             ch = text[j]
@@ -268,6 +298,8 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
                     parts[-1] = ("d", parts[-1][1] + d)
                 else:
                     parts.append(("d", d))
+                    if not ch.isascii():
+                        numerals[len(parts) - 1] = ch
             elif ch in " .-·,，、":
                 pass
             elif (_ends_span(ch) or _heard_end(text, j, parts, gap)) and parts:
@@ -299,7 +331,7 @@ def _scan(text: str, turn: int, speaker: str) -> tuple[list[Span], list[Fragment
         _full_year(parts)
         # a type code said last with no serial after it (「2024年浙0381民初」, the rest to come): a head, never split
         said_last = gap and not ended and j >= n - 1 and (_type_in(gap) or (None, 0, 0, -1))[3] == len(gap)
-        hyps = worded or ([] if said_last else _hypotheses(parts, tuple(groups)))
+        hyps = worded or ([] if said_last else _hypotheses(parts, tuple(groups), numerals))
         if hyps:
             out.append(Span(turn, speaker, span_text, tuple(hyps)))
         if gap and not ended:  # a type code said last, the serial still to come (「2023年浙0482民初」 | 「4409号」)
@@ -369,6 +401,10 @@ _BARE_CORRECTION = re.compile(r"(?:" + _CORRECTION.pattern + r")" + CORRECTION_L
 in the same turn or the next one): the serial said again."""
 
 
+TURN_PAUSE = "，"
+"""What stands between two turns of one speaker read together: a pause."""
+
+
 def spans_in_turns(turns: list[tuple[int, str, str]],
                    superseded: set[tuple[int, str]] | None = None) -> dict[int, list[Span]]:
     """Spans of each turn (index, speaker, text), plus those that run on from the speaker's previous turn: the
@@ -385,11 +421,14 @@ def spans_in_turns(turns: list[tuple[int, str, str]],
         text = _cleaned(text)
         found, frags = _scan(text, index, speaker)
         if prev is not None and prev[1] == speaker:
-            joined = prev[2] + text
+            # the turn boundary is a pause: it begins a new digit group (「…2025年这0329」 | 「11290号」: 执 heard as 1
+            # begins the group after the pause, as it would after a comma), it never runs two groups together
+            joined = prev[2] + TURN_PAUSE + text
             cut = len(prev[2])
             for sp in spans_in(joined, index, speaker):
                 start = joined.find(sp.text)
-                if start < cut < start + len(sp.text):  # crosses the boundary: a span neither turn holds alone
+                after = sp.text[cut + len(TURN_PAUSE) - start:] if start < cut else ""
+                if any(ch.isdigit() or ch in DIGIT_VALUE for ch in after):  # crosses the boundary: neither turn holds it
                     found.append(sp)
                     if any(h.type_code for h in sp.hypotheses):  # the number's code and serial came after the cut
                         part = [p for p in out.get(prev[0], []) if p.turn == prev[0]
@@ -479,7 +518,40 @@ def _heard_code(text: str) -> str | None:
     return None if found is None else "".join(ch for ch in text if not ch.isdigit())[found[2]:found[3]]
 
 
-def _hypotheses(parts: list[tuple[str, str]], groups: tuple[int, ...] = ()) -> list[Hypothesis]:
+def _hypotheses(parts: list[tuple[str, str]], groups: tuple[int, ...] = (),
+                numerals: dict[int, str] | None = None) -> list[Hypothesis]:
+    out = _hypotheses_read(parts, groups)
+    return out + [h for h in _code_ends_in_numeral(parts, numerals or {}) if h not in out]
+
+
+def _code_ends_in_numeral(parts: list[tuple[str, str]], numerals: dict[int, str]) -> list[Hypothesis]:
+    """Readings where a type code's last syllable was written as a numeral (执异 zhí yì heard as 「直一88号」, 刑医 as
+    「形一」): the character before a digit group that begins with a numeral written as a word, with that numeral,
+    sounds like a code of two characters or more (a homophone, ≥ 0.8); the rest of the group is the serial. The
+    reading of the numeral as the serial's first digit stays (the candidates decide)."""
+    out = []
+    for k, ch in numerals.items():
+        if k < 2 or parts[k - 1][0] != "g":
+            continue
+        gap = parts[k - 1][1]
+        for n in (2, 1):
+            heard = gap[-n:] + ch
+            if len(gap) < n:
+                continue
+            m = resolve_type_code(heard)
+            if m is None or len(m.code) < 2 or m.confidence < 0.8:
+                continue
+            head = "".join(p for kk, p in parts[:k - 1] if kk == "d")
+            serial = parts[k][1][1:] + "".join(p if kk == "d" else "".join(digit_of(c) or "?" for c in p)
+                                               for kk, p in parts[k + 1:])
+            if len(head) >= 6 and serial and serial[0] not in "0?" and len(serial) <= MAX_SERIAL \
+                    and serial.count("?") <= 1:
+                out.append(Hypothesis(head, serial, m.code, m.confidence, type_alternatives(heard, m.code)))
+            break
+    return out
+
+
+def _hypotheses_read(parts: list[tuple[str, str]], groups: tuple[int, ...] = ()) -> list[Hypothesis]:
     digits = "".join(p for k, p in parts if k == "d")
     # the last gap holding a type code splits head and serial
     found_hyps: list[Hypothesis] = []
@@ -763,7 +835,7 @@ def court_mentions(texts: list[str]) -> dict[str, float]:
     of the pinyin similarity, 1.0 for the same sound): the two characters before 法院 (a basic court's or a city's
     place; a city's is its intermediate court) or before 中院/中级 (a city's place only), 人民 and 区/市/县 between
     them allowed. 「北轮法院」 names 浙0206 (北仑) as the same sound, 「普通法院」 普陀 as a near one."""
-    from copilot.cases.phonetic import evidence, name_similarity
+    from copilot.cases.phonetic import evidence, name_similarity, word_similarity
 
     places = court_places()
     out: dict[str, float] = {}
@@ -779,13 +851,39 @@ def court_mentions(texts: list[str]) -> dict[str, float]:
                 end -= 2
             if end > 2 and t[end - 1] in _ADMIN:
                 end -= 1
-            heard = t[max(0, end - 2):end]
-            if len(heard) < 2:
-                continue
-            for court, place in places:
-                if middle and len(court) != 3:
-                    continue  # 中院: a city's intermediate court
-                sim = name_similarity(heard, place, surname_first=False)
-                if sim >= COURT_NEAR and (sim >= SAME_SOUND or not _common_word(heard)):
+            ends = {end} | ({e for e in range(k - len(_BETWEEN[0]), k) if _between(t[e:k])} if basic else set())
+            # where the place ends is read every way the words between allow; the reading whose place fits best
+            # holds (「常兴是言民法院」: 常兴 + 是言民, not 兴是 + 言民)
+            readings: list[tuple[float, dict[str, float]]] = []
+            for e in sorted(ends):
+                heard = t[max(0, e - 2):e]
+                if len(heard) < 2 or not all("\u4e00" <= c <= "\u9fff" for c in heard):
+                    continue
+                found: dict[str, float] = {}
+                for court, place in places:
+                    if middle and len(court) != 3:
+                        continue  # 中院: a city's intermediate court
+                    sim = max(word_similarity(heard, place), name_similarity(heard, place, surname_first=False))
+                    if sim >= COURT_NEAR and (sim >= SAME_SOUND or not _common_word(heard)):
+                        found[court] = max(found.get(court, 0.0), sim)
+                if found:
+                    readings.append((max(found.values()), found))
+            if readings:
+                for court, sim in max(readings, key=lambda r: r[0])[1].items():
                     out[court] = max(out.get(court, 0.0), evidence(sim, 0.6))
     return out
+
+
+_BETWEEN = ("市人民", "县人民", "区人民", "人民", "市", "县", "区")
+"""What stands between a place and 法院 in a court's name; the ASR writes it as other words (言民 for 人民, 是 for 市,
+卸 for 县): 「乐清市人民法院」 heard as 「月清是言民法院」."""
+BETWEEN_NEAR = 0.5
+
+
+@lru_cache(maxsize=4096)
+def _between(heard: str) -> bool:
+    """Whether the characters between a place and 法院 sound like a form of 市人民/人民/县 … (mean pinyin similarity ≥
+    ``BETWEEN_NEAR``; the exact forms are taken as they are)."""
+    from copilot.cases.phonetic import name_similarity
+
+    return any(name_similarity(heard, w, surname_first=False) >= BETWEEN_NEAR for w in _BETWEEN if len(w) == len(heard))

@@ -79,13 +79,40 @@ def char_similarity(heard: str, name: str, surname: bool = False) -> float:
     """How alike one heard character sounds to one character of a name (1.0 the same character or reading)."""
     if heard == name:
         return 1.0
-    a, b = syllable(heard), syllable(name, surname)
+    return syllable_similarity(syllable(heard), syllable(name, surname))
+
+
+def syllable_similarity(a: tuple[str, str] | None, b: tuple[str, str] | None) -> float:
+    """How alike two (initial, final) syllables sound (``char_similarity`` of their characters)."""
     if a is None or b is None:
         return 0.0
     if a == b:
         return 1.0
     return (W_INITIAL * _part(a[0], b[0], NEAR_INITIALS, 0.0)
             + (1 - W_INITIAL) * _part(a[1], b[1], NEAR_FINALS, FINAL_LETTERS))
+
+
+@lru_cache(maxsize=512)
+def word_syllables(word: str) -> tuple[tuple[str, str] | None, ...]:
+    """(initial, final) of each character of a word as the word is read (pypinyin's phrase readings: 乐清 is
+    yuè qīng, not lè qīng), for place names whose characters are read otherwise than usual."""
+    from pypinyin import Style, pinyin
+    from pypinyin.contrib.tone_convert import to_finals, to_initials
+
+    out: list[tuple[str, str] | None] = []
+    for ch, (raw,) in zip(word, pinyin(word, style=Style.TONE, errors=lambda s: [[""] for _ in s]), strict=True):
+        out.append((to_initials(raw, strict=True), to_finals(raw, strict=True).replace("ü", "v"))
+                   if raw and "\u4e00" <= ch <= "\u9fff" else None)
+    return tuple(out)
+
+
+def word_similarity(heard: str, word: str) -> float:
+    """Mean syllable similarity of heard characters to a word of the same length read as a word
+    (``word_syllables``); 0 when the lengths differ."""
+    if not heard or len(heard) != len(word):
+        return 0.0
+    return sum(1.0 if h == w else syllable_similarity(syllable(h), s)
+               for h, w, s in zip(heard, word, word_syllables(word), strict=True)) / len(word)
 
 
 def name_similarity(heard: str, name: str, *, surname_first: bool = True) -> float:
