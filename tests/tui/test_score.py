@@ -70,5 +70,7 @@ async def test_transcript_beside_the_rubric_and_the_trainers_adjustment_is_store
         assert [(a["points"], a["reason"], a["comment"], a["by"]) for a in adj] == [
             (5.0, "安抚情绪到位", "", "李培训"), (0.0, "", "开场很好结束语要补上", "李培训")]
         assert load_call(store, "FX-07")["call"]["score_total"] == base + 5
+        # the store is written before the card is redrawn: wait for the redraw, then check all of it
+        await wait_for(pilot, lambda: "结束语要补上" in text_of(scr.query_one("#card-a")))
         card = text_of(scr.query_one("#card-a"))
         assert "培训师调整 +5" in card and "安抚情绪到位" in card and "结束语要补上" in card
