@@ -50,6 +50,7 @@ class CallAnalyzer:
         self.started_at = started_at
         self.checker = Checker(self.r)
         self.classifier = Classifier(self.r)
+        self.classifier.grumbles = self.checker.caller_wait_complaint
         self.extractor = Extractor(self.r)
         self.turns: list[TurnView] = []
         self.flags: list[Flag] = []

@@ -19,6 +19,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from copilot.analysis.rules import IN_SCOPE, SERVICE_TYPES, Rules
@@ -76,6 +77,11 @@ most and a second request late in the call little;"""
 EPISODE_REFERRAL = 0.6
 """… and out of scope gains this when the agent's first reply says the matter is not the court's or names another
 unit (「消费纠纷请打12315」 after 「我要投诉这个商家」)."""
+REFERRAL_AFTER_QUESTIONS = True
+"""… and so does the agent's first *answer* after questions that only ask about the request, when it says in so many
+words that the matter is not the court's (「请问这件事和法院的案子有关系吗？」 then 「这个不归我们管」): a question gives no
+service and refers nowhere yet. (Naming a unit later in the call does not count: a court or department named while
+the agent handles the request is no referral.)"""
 EPISODE_SHORT = 6
 """Agent turns shorter than this many characters weigh in proportion (a name or 「好的」 says little)."""
 EPISODE_CONFIRMED = 1.5
@@ -89,7 +95,10 @@ business and opens no new matter, said after the agent has clearly named the ser
 service and not the request."""
 WAIT_GRUMBLE = True
 """A caller turn that reads as a complaint but says no complaint word, answered by the agent's apology for the wait,
-is a grumble about the wait, not the request."""
+is a grumble about the wait, not the request. So is one whose own words grumble about getting through (the
+caller_wait_complaint rule: 「终于打通了，你们这电话太难打了」) when more caller turns follow, whether or not the agent
+apologised (an agent who forgets the apology does not make the grumble the request): the request is looked for after it,
+and without a clear one the call's evidence as a whole decides."""
 OOS_EPISODE = True
 """After a caller turn clearly out of scope that the agent's first reply refers out (not ours, or another unit named),
 a later in-scope reading that opens no new matter (还有 / 另外 …) is a follow-up on the same matter when it names
@@ -124,8 +133,10 @@ _SCOPE = re.compile(
     r"不(?:在|属于)[^，。？！]{0,10}(?:服务|受理|业务)范围|不是(?:我们)?(?:法院|12368|热线)(?:的)?(?:业务|受理范围|管的)"
     r"|不(?:归|由)(?:我们)?法院(?:管|受理|处理|负责|出)|不是法院(?:出|办|管)的|法院(?:管不了|不管|不受理这类|不处理这类)"
     r"|不(?:是)?在(?:我们)?法院(?:办|处理|受理)"
-    r"|(?:这个|这类|这种)(?:事情|问题|事)?(?:不是|不属于)(?:我们)?(?:法院|12368|热线)")
-"""The agent telling the caller the matter is not court business (a referral follows)."""
+    r"|(?:这个|这类|这种)(?:事情|问题|事)?(?:不是|不属于)(?:我们)?(?:法院|12368|热线)"
+    r"|(?:这个|这类|这种)(?:事情|问题|事)?(?:不归|不由)我们(?:管|受理|处理)")
+"""The agent telling the caller the matter is not court business (a referral follows); at the court's hotline
+「这个不归我们管」 says it without naming the court."""
 
 
 _NEW_MATTER = re.compile(r"还有(?!什么|没有|哪|谁|啥|其他办法|别的办法)|另外|顺便|再问|再咨询|还想问|还要问|另一个|另一件|别的事|其他事|其它事|还有一桩|再有")
@@ -307,6 +318,9 @@ class Classifier:
         self._model = None
         self._restated: TurnView | None = None
         """The agent turn that restated the request and was confirmed, in the last episode read (``_episode``)."""
+        self.grumbles: Callable[[TurnView], bool] | None = None
+        """Whether a caller turn grumbles about getting through (the checker's caller_wait_complaint rule; set by the
+        analyzer). Without it, only the agent's wait apology marks a grumble (``WAIT_GRUMBLE``)."""
 
     def cue_hits(self, turn: TurnView) -> list[tuple[str, float, str]]:
         """(service type, weight, words) for every cue found in one turn; one hit per cue."""
@@ -479,8 +493,9 @@ class Classifier:
             if PARTICULARS_ONLY and k > 0 and self._answers_particulars(turns, caller[k]) or no_need[k]:
                 # 「司马某法官。」 after the agent's 「请问承办法官是哪位？」: particulars asked for, not the request
                 continue
-            if WAIT_GRUMBLE and best == "complaint" and self._wait_apology_after(turns, caller[k]) \
-                    and not _says_complaint(caller[k].plain):
+            if WAIT_GRUMBLE and best == "complaint" and not _says_complaint(caller[k].plain) and (
+                    self._wait_apology_after(turns, caller[k])
+                    or (k + 1 < len(caller) and self.grumbles is not None and self.grumbles(caller[k]))):
                 # a grumble about the wait (「这电话太难打了」) that the agent answers with the wait apology
                 # (「不好意思，刚才线路忙，让您久等了！请讲」) is settled there: the request comes after it
                 continue
@@ -577,6 +592,7 @@ class Classifier:
         scores = {code: EPISODE_FIRST * ev.get(code, 0.0) for code in SERVICE_TYPES}
         calibrated = {code: EPISODE_FIRST * cal.get(code, 0.0) for code in SERVICE_TYPES}
         n_agent = n_caller = 0
+        answered = False  # the agent has answered the request (not only asked about it)
         confirming = False  # the caller's reply to a confirmed restatement (「对，就是要他们给个答复」) weighs as much
         at = turns.index(request) if request.index >= len(turns) or turns[request.index] is not request \
             else request.index
@@ -612,9 +628,12 @@ class Classifier:
                     for code in SERVICE_TYPES:
                         scores[code] += w * aev.get(code, 0.0)
                         calibrated[code] += w * acal.get(code, 0.0)
-                if n_agent == 0 and any(self._agent_scope(t)):
+                if (n_agent == 0 and any(self._agent_scope(t))) or (
+                        REFERRAL_AFTER_QUESTIONS and not answered and self._agent_scope(t)[0]):
                     scores["out_of_scope"] += EPISODE_REFERRAL
                     calibrated["out_of_scope"] += EPISODE_REFERRAL
+                if t.has_content and not _ASKS.search(t.text):
+                    answered = True
                 n_agent += 1
             elif t.has_content:
                 if _NEW_MATTER.search(t.plain) is not None:

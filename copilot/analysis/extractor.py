@@ -152,6 +152,11 @@ are put back before matching."""
 _ROLE_INDEX: dict[int, dict[tuple[str, ...], str]] = {}
 
 
+PLACE_ENDINGS = frozenset("村镇乡街路巷弄桥湾塘庄寨坞浜埭岙")
+"""Characters that end the name of a place (a village, a town, a street; 浜 埭 岙 in Zhejiang's): a homophone of a
+role word just before one is that place's name (尚方村, 新坊路), not the role word misheard."""
+
+
 @lru_cache(maxsize=2048)
 def canon_role_words(plain: str, gaps: frozenset[int] = frozenset()) -> str:
     """``plain`` with every exact homophone of a ROLE_WORDS entry (same loose toneless pinyin) spelt right
@@ -179,7 +184,10 @@ def canon_role_words(plain: str, gaps: frozenset[int] = frozenset()) -> str:
             word = index.get(tuple(syl[i:i + n]))
             # 姓 + a surname is someone's name (「请了个姓樊的」 sounds like 信访), not a misheard role word
             named = chars[i] == "姓" and i + 1 < len(chars) and chars[i + 1] in SURNAMES
-            if word is not None and "".join(chars[i:i + n]) != word and whole_words(i, n) and not named:
+            # before 村 / 镇 / 路 … it is a place's name (「尚方村」 sounds like 上访), not a misheard role word
+            place = i + n < len(chars) and chars[i + n] in PLACE_ENDINGS
+            if word is not None and "".join(chars[i:i + n]) != word and whole_words(i, n) and not named \
+                    and not place:
                 chars[i:i + n] = word
                 i += n
             else:

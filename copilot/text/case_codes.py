@@ -119,6 +119,23 @@ def resolve_type_code(heard: str) -> CodeMatch | None:
     return None
 
 
+def partial_type_code(heard: str) -> CodeMatch | None:
+    """The beginning of a family of type codes, said or heard as such (司救 of 司救民 / 司救刑 …, 行赔 of 行赔初 …: a
+    court's text message or an older paper may print 「司救12号」; a recogniser writes 私救): kept as that beginning,
+    at lower confidence. Which code of the family is meant is unknown, so none is put in its place — and no other
+    code that sounds near it (司惩, 刑初: ``resolve_type_code``)."""
+    if heard in _PREFIXES:
+        return CodeMatch(heard, PARTIAL_CONFIDENCE)
+    if len(heard) >= 2:
+        alike = sorted(p for p in _PREFIXES if _sounds_like(heard, p))
+        if len(alike) == 1:
+            return CodeMatch(alike[0], PARTIAL_CONFIDENCE * 0.9)
+    return None
+
+
+PARTIAL_CONFIDENCE = 0.7
+
+
 @lru_cache(maxsize=1024)
 def resolve_province(heard: str) -> tuple[str, float] | None:
     """The provincial court prefix that the character ``heard`` is or sounds like (unambiguously)."""

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from copilot.text.case_codes import PROVINCES, SUPREME, resolve_province, resolve_type_code
+from copilot.text.case_codes import PROVINCES, SUPREME, partial_type_code, resolve_province, resolve_type_code
 from copilot.text.errors import TextError
 from copilot.text.numerals import DIGIT_VALUE
 
@@ -170,7 +170,7 @@ def _parse(text: str, ystart: int, yend: int, year: str = "") -> CaseNumberHit |
         if heard.endswith(tail) and len(heard) > len(tail):
             heard = heard[: -len(tail)]
             break
-    match = resolve_type_code(heard)
+    match = resolve_type_code(heard) or partial_type_code(heard)
     if match is None:
         return None
     confidence *= match.confidence
