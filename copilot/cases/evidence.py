@@ -75,6 +75,9 @@ class Hypothesis:
     type_digit: bool = False
     """The type code was heard as a digit (执 as 一: 「0683 1633号」 for 浙0683执633号): a guess the call's words about
     the case's kind must back (``TYPE_WORDS``)."""
+    type_words: bool = False
+    """No type code was heard at all: a head said alone and a one-digit serial said apart (「2025年浙1024」 … 「3号」);
+    only a case whose kind the call's words name (``TYPE_WORDS``: 破产 for 破) is read this way."""
 
     @property
     def type_codes(self) -> tuple[str, ...]:
@@ -378,8 +381,8 @@ def _fragment(parts: list[tuple[str, str]], ended: bool, at_end: bool) -> tuple[
         if code is not None or at_end:
             return head, "", code, conf
         return None
-    if k_code is None:  # no type code: the serial alone, ended by 号
-        if ended and 2 <= len(head) <= 6 and not head.startswith("0") and not re.fullmatch(r"(?:19|20)\d\d", head):
+    if k_code is None:  # no type code: the serial alone, ended by 号 (one digit: see ``spans_in_turns``)
+        if ended and 1 <= len(head) <= 6 and not head.startswith("0") and not re.fullmatch(r"(?:19|20)\d\d", head):
             return "", head, None, 0.0
         return None
     if not head and ended and 1 <= len(serial_digits) <= 6 and not serial_digits.startswith("0"):
@@ -453,17 +456,21 @@ def spans_in_turns(turns: list[tuple[int, str, str]],
             # a tail completes the last head still waiting for its serial (then it is used up: a later 「15号」 or
             # 「88号」 is a date or an address), or — after 不对/不是 — corrects the number said before it in the turn
             pending = [(t0, h) for t0, h in heads if index - t0 <= FRAGMENT_TURNS]
+            bare = len(f.serial) == 1 and f.type_code is None
+            if bare:  # 「3号」 alone is any date's 号: only after a head with no code, said by the same speaker
+                pending = [(t0, h) for t0, h in pending if h.type_code is None and h.speaker == speaker]
+                correction = False
             h: Fragment | Hypothesis | None = pending[-1][1] if pending else None
             if correction and said:
                 h = said[-1]
-            elif h is not None:
+            elif h is not None and not bare:  # a bare 「3号」 may be a date: the head still waits for its serial
                 heads.remove(pending[-1])
             if h is None:
                 continue
             code = f.type_code or h.type_code
             conf = f.type_conf if f.type_code else h.type_conf
             alts = type_alternatives(_heard_code(f.text) or code, code) if code else ()
-            hyp = Hypothesis(h.head, f.serial, code, conf, alts)
+            hyp = Hypothesis(h.head, f.serial, code, conf, alts, type_words=bare)
             if correction and said:  # 「…1548号，不对，是1584号」: the number said before it in this turn is withdrawn,
                 # and so is the one an earlier correction gave (「不对，是3309号，不不不，还是3306号」: the last holds)
                 found = [sp for sp in found if not (0 <= text.find(sp.text) < f.pos) and sp not in corrections]

@@ -69,6 +69,35 @@ def _surname_before_title(texts: list[TurnText], judge: str) -> bool:
                                for t in texts for m in _SOME_JUDGE.finditer(judge_words(t.text)))
 
 
+TITLE_NEAR = 0.8
+"""Two characters heard for 法官 with the first one's initial lost or changed (爬关, 趴官: the final and 官 kept):
+mean pinyin similarity to 法官 at least this, 官 itself the same sound."""
+_TITLE = "法官"
+
+
+def _surname_before_near_title(texts: list[TurnText], judge: str) -> bool:
+    """The resolved case's judge's surname (the same sound) right before two characters that sound nearly like
+    法官 (「攀爬关」 for 潘法官: 法 fǎ heard as 爬 pá). Only the directory's judge of the case resolved from other
+    evidence is checked this way, never a free-text name: 法官 heard this loosely would make any 「X把关」 a judge.
+    Two characters that are a word of the dictionary (把关, 发光) are that word, not the title."""
+    import jieba
+
+    from copilot.cases.phonetic import char_similarity, name_similarity, surname_similarity
+
+    if not judge:
+        return False
+    jieba.initialize()
+    for t in texts:
+        text = t.text
+        for k in range(1, len(text) - 1):
+            pair = text[k:k + 2]
+            if (pair != _TITLE and char_similarity(pair[1], "官") >= 0.95
+                    and name_similarity(pair, _TITLE, surname_first=False) >= TITLE_NEAR
+                    and not jieba.get_FREQ(pair) and surname_similarity(text[k - 1], judge) >= 0.9):
+                return True
+    return False
+
+
 def _judge_courts(directory: CaseDirectory, case_number: str | None, near: tuple[str, ...]) -> tuple[str, ...] | None:
     """Where the judge alone may be looked for: the court of the parsed number when the directory holds that court,
     none at all when it does not (the judges of other courts cannot confirm it), else the courts the digits point
@@ -123,7 +152,8 @@ class CaseHook:
         if res.status == "resolved" and res.case is not None:
             case = res.case
             record = replace(record, case_number=case.case_number, case_source="directory")
-            named = res.judge_heard or _judge_said(texts) or _surname_before_title(texts, case.judge_name)
+            named = (res.judge_heard or _judge_said(texts) or _surname_before_title(texts, case.judge_name)
+                     or _surname_before_near_title(texts, case.judge_name))
             if case.judge_name and named:
                 record = replace(record, judge_name=case.judge_name)
             elif record.judge_name and not named:

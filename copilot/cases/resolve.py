@@ -206,7 +206,13 @@ def score_cases(directory: CaseDirectory, turns: Sequence[TurnText],
                         if case.case_number not in seen:
                             found.append((case, head, PARTY_SERIAL * _serial_likeness(h.serial, case.serial)))
             for case, head, serial in found:
-                if h.type_digit:  # the code heard as a digit: a guess, worth something only when the words back it
+                if h.type_words:  # no code heard, a one-digit serial said apart: the words must name the kind.
+                    # Never read exactly: a court numbers its serials in a row, so every one-digit serial of a kind
+                    # exists in a real directory, and 「3号」 may still be a date — the agent checks (a pick list)
+                    if not type_said(case.type_code, all_text):
+                        continue
+                    kind, t_score = False, TYPE_DIGIT
+                elif h.type_digit:  # the code heard as a digit: a guess, worth something only when the words back it
                     kind = type_said(case.type_code, all_text)
                     t_score = TYPE_DIGIT if kind and case.type_code == h.type_code else _type_score(case, None, 0.0)
                 else:
