@@ -158,8 +158,9 @@ class WhisperConfig:
     alone_as_file: float = 8.0
     """Live final decodes of an utterance decoded alone (nothing carried before it) and at most this many
     seconds long are decoded as file mode decodes a window: its log-Mel features zero-padded to the full 30 s
-    (not the audio padded with silence) and timestamp mode (the timestamps are dropped from the text), so live
-    reads such an utterance as file mode reads the same speech. 0 = off. On the 9 clips (2026-12-03, one run
+    (not the audio padded with silence), all frames but the last as faster-whisper decodes them, and timestamp mode
+    (the timestamps are dropped from the text), so live reads such an utterance as file mode reads the same samples
+    (``tests/asr/test_live_bounded.py``). 0 = off. On the 9 clips (2026-12-03, one run
     each): 16 kHz 24 → 20 errors (file mode 21), 8 kHz 38 → 30 (file mode 29); timestamp mode alone on the
     short window: 24 / 28. It costs one 30 s encoder pass (≈ 0.45 CPU-s here) and a decoder reading 1500
     frames; longer utterances (their own audio fills most of the window anyway) keep the short window: decoded
@@ -378,6 +379,9 @@ class WhisperRecognizer:
             return None
         if file_form:  # as faster-whisper pads a window: zero features after the speech, up to 30 s
             features = model.feature_extractor(audio.astype(np.float32, copy=False))
+            # faster-whisper's content frames: all but the last, which its 160 samples of end padding add
+            # (``content_frames = features.shape[-1] - 1``); keeping that frame changed the text
+            features = features[:, : features.shape[-1] - 1]
             frames = model.feature_extractor.nb_max_frames
             features = np.pad(features[:, :frames], ((0, 0), (0, max(0, frames - features.shape[-1]))))
         else:
