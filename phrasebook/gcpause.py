@@ -36,7 +36,8 @@ def paused_gc() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0 and _was_enabled:
-                # what was built is long-lived and acyclic: moved out of the collector's generations, so no later full
-                # collection scans it again (one took ~100 ms in the middle of a call, whenever it fell due)
+                # everything alive now (what was built, and all else in the process) leaves the collector's
+                # generations, so no later full collection scans it again (one took ~100 ms in the middle of a call,
+                # whenever it fell due); a reference cycle made garbage while paused is never collected after this
                 gc.freeze()
                 gc.enable()

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from copilot.analysis.checklist import FIELD_WORDS
 from copilot.analysis.rules import IN_SCOPE, SERVICE_TYPES, Rules
 from copilot.analysis.turns import TurnView
 
@@ -111,14 +112,14 @@ its own words clearly give an in-scope service in a turn that asks nothing (an a
 court's matter (a court-procedure question framed by a workplace or family story); the service given is the call's."""
 PARTICULARS_ONLY = True
 """A caller turn that answers the agent's mid-call question with particulars only — a judge's name with its title, a
-case number, a phone number (「司马某法官。」「二一一，承办是某法官」) — states no need: it is neither the call's request
+case number, a phone number (「柯法官。」「二一一，承办是某法官」) — states no need: it is neither the call's request
 nor evidence in the request's exchange, and the agent's question that asked for it gives no service either (「请问承办法官
 是哪位？」 asks who handles the case, whatever the caller wants of that judge). When the opening request is garbled by the
 recogniser, such a clear later answer would otherwise decide the call (contact_judge for an appointment)."""
 PARTICULARS_REST = 4
+"""At most this many characters left, with particulars and fillers taken out, for a turn to be particulars only."""
 FRAGMENT = 4
 """A caller turn this short right after another caller turn is a piece of one utterance, not a request of its own."""
-"""At most this many characters left, with particulars and fillers taken out, for a turn to be particulars only."""
 STRENGTH_SCALE = 0.8
 """Confidence = share of the primary × (1 − exp(−evidence / STRENGTH_SCALE)): little evidence, little confidence."""
 
@@ -198,7 +199,7 @@ def _particulars_only(plain: str) -> bool:
 
 ASK_REST = 8
 """An agent turn asks only when at most this many characters are said outside its question (the clauses that ask, and
-in a clause the words from 请问 on): 「好的，纪律师，」."""
+in a clause the words from 请问 on): 「好的，郑律师，」."""
 ASK_CLAUSE = 14
 """A clause that asks without 请问 is the question when it is this short (「案号是多少？」); a long one, unpunctuated text
 that only ends in 好吗 (「…我给法官留言请他回电给您好吗」), says more than its question."""
@@ -226,12 +227,18 @@ def _position(turns: list[TurnView], turn: TurnView) -> int:
     return turn.index if turn.index < len(turns) and turns[turn.index] is turn else turns.index(turn)
 
 
+def _previous_said(turns: list[TurnView], at: int) -> int:
+    """The position of the last turn with content before ``turns[at]``, -1 when there is none."""
+    return next((j for j in range(at - 1, -1, -1) if turns[j].has_content), -1)
+
+
+_RECORD_FIELD_WORDS = tuple(w for ws in FIELD_WORDS.values() for w in ws)
+
+
 def _asks_record_field(turn: TurnView) -> bool:
     """An agent turn that asks for one of the record's particulars a checklist step asks for (its words:
     ``checklist.FIELD_WORDS``, 案号 / 联系电话 / 姓名 …)."""
-    from copilot.analysis.checklist import FIELD_WORDS
-
-    return _ASKS.search(turn.text) is not None and any(w in turn.plain for ws in FIELD_WORDS.values() for w in ws)
+    return _ASKS.search(turn.text) is not None and any(w in turn.plain for w in _RECORD_FIELD_WORDS)
 
 
 _RESTATE = re.compile(r"(?:您|你)(?:是|这边|这次|今天)?(?:想|要|需要|打算|希望|的意思是)"
@@ -397,7 +404,7 @@ class Classifier:
         if got is None:
             names_unit = bool(self.r.referral_units.find(turn.plain, fuzzy=False))
             if names_unit and PARTICULARS_ONLY and _asks_record_field(turn):
-                # 「…湖山街道…，请问您怎么称呼，联系电话是多少？」: the agent reading back an address while it collects the
+                # 「…东门街道…，请问您怎么称呼？电话多少？」: the agent reading back an address while it collects the
                 # caller's particulars names no unit to turn to
                 names_unit = False
             got = (bool(_SCOPE.search(turn.plain)), names_unit)
@@ -491,7 +498,7 @@ class Classifier:
                 # not a request of its own
                 continue
             if PARTICULARS_ONLY and k > 0 and self._answers_particulars(turns, caller[k]) or no_need[k]:
-                # 「司马某法官。」 after the agent's 「请问承办法官是哪位？」: particulars asked for, not the request
+                # 「柯法官。」 after the agent's 「请问承办法官是哪位？」: particulars asked for, not the request
                 continue
             if WAIT_GRUMBLE and best == "complaint" and not _says_complaint(caller[k].plain) and (
                     self._wait_apology_after(turns, caller[k])
@@ -653,41 +660,42 @@ class Classifier:
         (「您是想联系执行法官…，对吗？」「对，法官姓毛」 agrees to the request)."""
         if turn.is_agent:
             return False
-        only = self._particulars.get(turn.index)
-        if only is None:
-            only = self._particulars[turn.index] = _particulars_only(turn.plain)
-        if not only:
+        if not self._gives_particulars_only(turn):
             return False
         at = _position(turns, turn)
-        prev = next((j for j in range(at - 1, -1, -1) if turns[j].has_content), -1)
+        prev = _previous_said(turns, at)
         if prev < 0 or not turns[prev].is_agent or _ASKS.search(turns[prev].text) is None \
                 or _RESTATE.search(turns[prev].plain) is not None:
             return False
         return any(not t.is_agent and t.has_content for t in turns[:prev])
+
+    def _gives_particulars_only(self, turn: TurnView) -> bool:
+        """``_particulars_only`` of a caller turn's text, once per turn."""
+        only = self._particulars.get(turn.index)
+        if only is None:
+            only = self._particulars[turn.index] = _particulars_only(turn.plain)
+        return only
 
     def _states_no_need(self, turns: list[TurnView], caller: list[TurnView], k: int) -> bool:
         """The caller turn ``caller[k]`` states no need by itself: (a) it gives particulars only (a case number, the
         caller's role in the case, who handles it: 「…号，我是被执行人，执行法官是某法官」) in the opening, before the
         agent has said anything after the greeting — what the caller then asks is the request; or (b) it is a
         fragment of at most ``FRAGMENT`` characters right after another caller turn (the recogniser cut one utterance
-        at a pause: 「…不知道能不能取。」「怎么取，对，」), too short to read on its own."""
+        at a pause: 「…想问问能不能分期。」「怎么弄，对，」), too short to read on its own."""
         if not PARTICULARS_ONLY:
             return False
         turn = caller[k]
         at = _position(turns, turn)
-        prev = next((j for j in range(at - 1, -1, -1) if turns[j].has_content), -1)
+        prev = _previous_said(turns, at)
         if k > 0 and prev >= 0 and not turns[prev].is_agent and len(turn.plain) <= FRAGMENT:
             return True
         first = _position(turns, caller[0])
         if any(t.is_agent and t.has_content for t in turns[first:at]):
             return False
-        only = self._particulars.get(turn.index)
-        if only is None:
-            only = self._particulars[turn.index] = _particulars_only(turn.plain)
-        return only
+        return self._gives_particulars_only(turn)
 
     def _asks_particulars(self, turns: list[TurnView], j: int) -> bool:
-        """The agent turn ``turns[j]`` only asks (besides an acknowledgement and a name: 「好的，纪律师，请问案号是多少？」) a
+        """The agent turn ``turns[j]`` only asks (besides an acknowledgement and a name: 「好的，郑律师，请问案号是多少？」) a
         question that the caller's next turn answers with particulars only. An agent turn that also gives the service
         (「好的，给您预约周四上午九点，…，请问您的联系电话？」) is kept: the service it gives is evidence."""
         if not PARTICULARS_ONLY or _ASKS.search(turns[j].text) is None or not _asks_only(turns[j]):

@@ -482,7 +482,7 @@ class Extractor:
             name = _name_before(text, end)
             split = _surname_piece_before(text, end - len(name)) if name and len(name) == 2 else ""
             if split and not _sounds_like_title_prefix(split + name):
-                return split + name  # 「司马，文静，法官」: the recogniser cut the surname from the given name
+                return split + name  # 「欧阳，晓峰，法官」: the recogniser cut the surname from the given name
             if not name and text[end - 1:end] != "，":
                 given = _given_piece_before(text, end)
                 split = _surname_piece_before(text, end - len(given)) if given else ""
@@ -752,7 +752,7 @@ def _with_cut_given(text: str, start: int, name: str) -> str:
 
 
 def _surname_piece_before(text: str, start: int) -> str:
-    """The surname the recogniser wrote as a word of its own just before a word gap at ``start`` (「司马，文静」,
+    """The surname the recogniser wrote as a word of its own just before a word gap at ``start`` (「欧阳，晓峰」,
     「陈，建国」): a compound surname, or a one-character surname that is a whole word; else ""."""
     if start < 2 or text[start - 1] != "，":
         return ""

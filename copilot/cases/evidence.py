@@ -424,7 +424,7 @@ def spans_in_turns(turns: list[tuple[int, str, str]],
         text = _cleaned(text)
         found, frags = _scan(text, index, speaker)
         if prev is not None and prev[1] == speaker:
-            # the turn boundary is a pause: it begins a new digit group (「…2025年这0329」 | 「11290号」: 执 heard as 1
+            # the turn boundary is a pause: it begins a new digit group (「…2024年浙0522，」 | 「12716号」: 执 heard as 1
             # begins the group after the pause, as it would after a comma), it never runs two groups together
             joined = prev[2] + TURN_PAUSE + text
             cut = len(prev[2])
@@ -532,7 +532,7 @@ def _hypotheses(parts: list[tuple[str, str]], groups: tuple[int, ...] = (),
 
 
 def _code_ends_in_numeral(parts: list[tuple[str, str]], numerals: dict[int, str]) -> list[Hypothesis]:
-    """Readings where a type code's last syllable was written as a numeral (执异 zhí yì heard as 「直一88号」, 刑医 as
+    """Readings where a type code's last syllable was written as a numeral (执异 zhí yì heard as 「直一63号」, 刑医 as
     「形一」): the character before a digit group that begins with a numeral written as a word, with that numeral,
     sounds like a code of two characters or more (a homophone, ≥ 0.8); the rest of the group is the serial. The
     reading of the numeral as the serial's first digit stays (the candidates decide)."""
@@ -842,9 +842,8 @@ def court_mentions(texts: list[str]) -> dict[str, float]:
     of the pinyin similarity, 1.0 for the same sound): the two characters before 法院 (a basic court's or a city's
     place; a city's is its intermediate court) or before 中院/中级 (a city's place only), 人民 and 区/市/县 between
     them allowed. 「北轮法院」 names 浙0206 (北仑) as the same sound, 「普通法院」 普陀 as a near one."""
-    from copilot.cases.phonetic import evidence, name_similarity, word_similarity
+    from copilot.cases.phonetic import evidence
 
-    places = court_places()
     out: dict[str, float] = {}
     for t in texts:
         for k in range(2, len(t) - 1):
@@ -858,7 +857,7 @@ def court_mentions(texts: list[str]) -> dict[str, float]:
                 end -= 2
             if end > 2 and t[end - 1] in _ADMIN:
                 end -= 1
-            ends = {end} | ({e for e in range(k - len(_BETWEEN[0]), k) if _between(t[e:k])} if basic else set())
+            ends = {end} | ({e for e in range(k - _BETWEEN_LONGEST, k) if _between(t[e:k])} if basic else set())
             # where the place ends is read every way the words between allow; the reading whose place fits best
             # holds (「常兴是言民法院」: 常兴 + 是言民, not 兴是 + 言民)
             readings: list[tuple[float, dict[str, float]]] = []
@@ -866,13 +865,7 @@ def court_mentions(texts: list[str]) -> dict[str, float]:
                 heard = t[max(0, e - 2):e]
                 if len(heard) < 2 or not all("\u4e00" <= c <= "\u9fff" for c in heard):
                     continue
-                found: dict[str, float] = {}
-                for court, place in places:
-                    if middle and len(court) != 3:
-                        continue  # 中院: a city's intermediate court
-                    sim = max(word_similarity(heard, place), name_similarity(heard, place, surname_first=False))
-                    if sim >= COURT_NEAR and (sim >= SAME_SOUND or not _common_word(heard)):
-                        found[court] = max(found.get(court, 0.0), sim)
+                found = dict(_places_heard(heard, middle))
                 if found:
                     readings.append((max(found.values()), found))
             if readings:
@@ -881,10 +874,28 @@ def court_mentions(texts: list[str]) -> dict[str, float]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _places_heard(heard: str, middle: bool) -> tuple[tuple[str, float], ...]:
+    """(court, similarity) of every court whose place two characters ``heard`` before 法院 (``middle``: before 中院, a
+    city's place only) name as the same or a near sound; once per pair heard (the greeting repeats the court's name)."""
+    from copilot.cases.phonetic import name_similarity, word_similarity
+
+    found: dict[str, float] = {}
+    for court, place in court_places():
+        if middle and len(court) != 3:
+            continue  # 中院: a city's intermediate court
+        sim = max(word_similarity(heard, place), name_similarity(heard, place, surname_first=False))
+        if sim >= COURT_NEAR and (sim >= SAME_SOUND or not _common_word(heard)):
+            found[court] = max(found.get(court, 0.0), sim)
+    return tuple(found.items())
+
+
 _BETWEEN = ("市人民", "县人民", "区人民", "人民", "市", "县", "区")
 """What stands between a place and 法院 in a court's name; the ASR writes it as other words (言民 for 人民, 是 for 市,
 卸 for 县): 「乐清市人民法院」 heard as 「月清是言民法院」."""
+_BETWEEN_LONGEST = max(len(w) for w in _BETWEEN)
 BETWEEN_NEAR = 0.5
+"""Mean pinyin similarity at which characters before 法院 stand for a form of ``_BETWEEN``."""
 
 
 @lru_cache(maxsize=4096)

@@ -77,7 +77,7 @@ _TITLE = "法官"
 
 def _surname_before_near_title(texts: list[TurnText], judge: str) -> bool:
     """The resolved case's judge's surname (the same sound) right before two characters that sound nearly like
-    法官 (「攀爬关」 for 潘法官: 法 fǎ heard as 爬 pá). Only the directory's judge of the case resolved from other
+    法官 (「凡趴关」 for 樊法官: 法 fǎ heard as 趴 pā). Only the directory's judge of the case resolved from other
     evidence is checked this way, never a free-text name: 法官 heard this loosely would make any 「X把关」 a judge.
     Two characters that are a word of the dictionary (把关, 发光) are that word, not the title."""
     import jieba

@@ -119,6 +119,11 @@ def resolve_type_code(heard: str) -> CodeMatch | None:
     return None
 
 
+PARTIAL_CONFIDENCE = 0.7
+"""Confidence of a type code's family beginning said as such (``partial_type_code``); 0.9 of it when only heard near."""
+
+
+@lru_cache(maxsize=1024)
 def partial_type_code(heard: str) -> CodeMatch | None:
     """The beginning of a family of type codes, said or heard as such (司救 of 司救民 / 司救刑 …, 行赔 of 行赔初 …: a
     court's text message or an older paper may print 「司救12号」; a recogniser writes 私救): kept as that beginning,
@@ -131,9 +136,6 @@ def partial_type_code(heard: str) -> CodeMatch | None:
         if len(alike) == 1:
             return CodeMatch(alike[0], PARTIAL_CONFIDENCE * 0.9)
     return None
-
-
-PARTIAL_CONFIDENCE = 0.7
 
 
 @lru_cache(maxsize=1024)

@@ -64,7 +64,7 @@ def test_an_address_read_back_while_collecting_particulars_is_no_referral() -> N
     # filing: the 街道 is no unit the caller is sent to (old code: out_of_scope)
     got = service_type(
         ("caller", "喂法认罚我想问问老年人毫无好听你们上的来"),
-        ("agent", "可以的，对年老体弱、行动不便的当事人，我们可以提供上门立案服务。请问您今年多大年纪？"),
+        ("agent", "可以，老人家腿脚不方便的，法院能派人上门给您办立案。请问您今年多大年纪？"),
         ("caller", "我七十九了"),
         ("caller", "隔壁邻居问我借了八万块钞票讲好半年还的到现在一分也没还电话也不接"),
         ("caller", "他儿子讲这个钱跟他屋里没关系，欠条上是他爸签的字"),
@@ -142,7 +142,7 @@ def _view(text: str):
 
 
 def test_an_agent_turn_asks_only_when_it_says_little_else() -> None:
-    assert _asks_only(_view("好的，纪律师，请问案号是多少？"))
+    assert _asks_only(_view("好的，郑律师，请问案号是多少？"))
     assert _asks_only(_view("好的，案号是多少？"))
     assert not _asks_only(_view("好的，给您预约周五上午九点阅卷，请带律师执业证，请问您的联系电话？"))
     assert not _asks_only(_view("不好意思法官现在外出了电话没人接我给法官留言请他回电给您好吗"))
@@ -152,19 +152,19 @@ def test_an_agent_turn_asks_only_when_it_says_little_else() -> None:
 
 def test_particulars_volunteered_in_the_opening_are_not_the_request() -> None:
     # the recogniser cuts the caller's opening into two turns; the second only gives the number, the caller's role and
-    # who handles the case; the need (a housing-fund withdrawal, heard 攻击金) comes after the agent's 「请讲」; the agent
-    # refers out to a unit it names garbled (old code: contact_judge, from 「执行法官是某法官」)
+    # who handles the case; the need (money from an enterprise annuity, 年金 heard 连金) comes after the agent's 「请讲」;
+    # the agent refers out to a unit it does not name (old code: contact_judge, from 「执行法官是某法官」)
     got = service_type(
         ("caller", "喂你好是这样的我有个案子在你们这里执行二零二四年"),
         ("caller", "执字五百零七号，我是被执行人，执行法官是伍法官。"),
         ("agent", "好的，您请讲。"),
-        ("caller", "我欠人家八万块，想把攻击金里的钱取出来还掉一部分，攻击金到底能不能取出来，"),
-        ("caller", "怎么取，"),
-        ("agent", "明白了，您是想提取住房攻击金来还款，对吗？"),
-        ("caller", "嗯，攻击金那边要带什么材料，"),
-        ("agent", "这个要问驻房攻击金管理中心，您可以打他们的服务热线问一下条件和材料。"),
-        ("caller", "好的，我先去问问，钱取出来了我自己再跟伍法官讲。"),
-        ("agent", "好的，请问还有什么可以为您服务的吗？"),
+        ("caller", "我还欠人家五万多，手头实在拿不出，我想把企业连金账户里的钱提一部分出来先还上，连金这种情况让不让提，"),
+        ("caller", "咋提，"),
+        ("agent", "明白了，您是想提企业连金出来还款，是吧？"),
+        ("caller", "嗯，连金那边要准备啥，"),
+        ("agent", "这个要问您单位管连金的部门，您可以打电话问清楚条件和材料。"),
+        ("caller", "行，我先问问，钱到了我自己跟伍法官说一声。"),
+        ("agent", "好的，您还有别的事情吗？"),
         ("caller", "没有了，谢谢。"),
     )
     assert got == "out_of_scope"
