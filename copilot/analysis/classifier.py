@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from copilot.analysis.checklist import FIELD_WORDS
 from copilot.analysis.rules import IN_SCOPE, SERVICE_TYPES, Rules
@@ -211,8 +212,14 @@ _CLAUSE_PUNCT = re.compile(r"[^，。？！；,.?!;…]+[，。？！；,.?!;…
 
 def _asks_only(turn: TurnView) -> bool:
     """The agent ``turn`` says little besides its question (see ``ASK_REST``)."""
+    return _asks_only_text(turn.text)
+
+
+@lru_cache(maxsize=4096)
+def _asks_only_text(text: str) -> bool:
+    """``_asks_only`` of a turn's text (a pure function of the text: read once per text, not once per turn added)."""
     rest = 0
-    for m in _CLAUSE_PUNCT.finditer(turn.text):
+    for m in _CLAUSE_PUNCT.finditer(text):
         clause = m.group(0)
         cut = clause.find("请问")
         if cut >= 0:
@@ -227,24 +234,33 @@ def _position(turns: list[TurnView], turn: TurnView) -> int:
     return turn.index if turn.index < len(turns) and turns[turn.index] is turn else turns.index(turn)
 
 
-def _previous_said(turns: list[TurnView], at: int) -> int:
-    """The position of the last turn with content before ``turns[at]``, -1 when there is none."""
-    return next((j for j in range(at - 1, -1, -1) if turns[j].has_content), -1)
-
-
-_RECORD_FIELD_WORDS = tuple(w for ws in FIELD_WORDS.values() for w in ws)
-
-
 def _asks_record_field(turn: TurnView) -> bool:
     """An agent turn that asks for one of the record's particulars a checklist step asks for (its words:
     ``checklist.FIELD_WORDS``, 案号 / 联系电话 / 姓名 …)."""
-    return _ASKS.search(turn.text) is not None and any(w in turn.plain for w in _RECORD_FIELD_WORDS)
+    return _asks(turn.text) and any(w in turn.plain for w in _FIELD_WORDS)
+
+
+_FIELD_WORDS = tuple(w for ws in FIELD_WORDS.values() for w in ws)
+
+
+@lru_cache(maxsize=4096)
+def _asks(text: str) -> bool:
+    """``_ASKS`` found in a turn's text (asked of the same turns on every turn added: read once per text)."""
+    return _ASKS.search(text) is not None
 
 
 _RESTATE = re.compile(r"(?:您|你)(?:是|这边|这次|今天)?(?:想|要|需要|打算|希望|的意思是)"
                       r".{2,}(?:对吗|是吗|对不对|是不是|对吧|是吧|没错吧)[吧呢啊]?$")
 """An agent turn that ends by asking the caller to confirm what the agent took the request to be (「您是想……，对吗？」;
 not a question about a fact, 「判决已经生效了，对吗？」)."""
+
+
+@lru_cache(maxsize=4096)
+def _restates(plain: str) -> bool:
+    """``_RESTATE`` found in a turn's canonical text (asked of the same agent turns on every turn added)."""
+    return _RESTATE.search(plain) is not None
+
+
 _AGREE = re.compile(r"^[嗯哦啊呃]*(?:对(?!方|面|于)|是的|是啊|是呀|是滴|没错|就是(?:这|那|搿|这样)|嗯+$)")
 """A caller turn that opens by agreeing (canonical text, no punctuation)."""
 
@@ -430,7 +446,7 @@ class Classifier:
             return c
         agg: dict[str, float] = defaultdict(float)
         evs = []
-        no_need = [self._states_no_need(turns, caller, k) for k in range(len(caller))]
+        no_need = self._states_no_need(turns, caller)
         for k, t in enumerate(caller):
             ev = self.turn_evidence(t)
             evs.append(ev)
@@ -459,7 +475,7 @@ class Classifier:
                     if aev.get(said, 0.0) >= AGENT_CLEAR and aev.get(said, 0.0) >= CLEAR_MARGIN * aev.get(
                             "out_of_scope", 0.0):
                         agent_said, agent_said_at = said, t.index
-                if not agent_gave and not _ASKS.search(t.text):
+                if not agent_gave and not _asks(t.text):
                     said = max(IN_SCOPE, key=lambda code, aev=aev: aev.get(code, 0.0))
                     if aev.get(said, 0.0) >= AGENT_CLEAR and aev.get(said, 0.0) >= CLEAR_MARGIN * aev.get(
                             "out_of_scope", 0.0):
@@ -486,6 +502,10 @@ class Classifier:
         for k, ev in enumerate(evs):
             best = max(IN_SCOPE, key=lambda code, ev=ev: ev.get(code, 0.0))
             oos = ev.get("out_of_scope", 0.0)
+            if ev.get(best, 0.0) < TURN_CLEAR and (oos < TURN_CLEAR or oos_before):
+                # neither a clear request nor the first clear out-of-scope turn: nothing below can act on it, so the
+                # tests for follow-ups, particulars and grumbles (the last matches the caller's rules) are not asked
+                continue
             # after an out-of-scope matter, a clear in-scope request that opens a new matter (还有 / 另外 /
             # 顺便问) is the call's request: 「公积金…」「请拨12329」「好的，还有，我的案子开庭定了没有？」;
             # a follow-up on the same matter (那我该怎么办) must outweigh the out-of-scope evidence, and the
@@ -639,7 +659,7 @@ class Classifier:
                         REFERRAL_AFTER_QUESTIONS and not answered and self._agent_scope(t)[0]):
                     scores["out_of_scope"] += EPISODE_REFERRAL
                     calibrated["out_of_scope"] += EPISODE_REFERRAL
-                if t.has_content and not _ASKS.search(t.text):
+                if t.has_content and not _asks(t.text):
                     answered = True
                 n_agent += 1
             elif t.has_content:
@@ -660,47 +680,54 @@ class Classifier:
         (「您是想联系执行法官…，对吗？」「对，法官姓毛」 agrees to the request)."""
         if turn.is_agent:
             return False
-        if not self._gives_particulars_only(turn):
-            return False
-        at = _position(turns, turn)
-        prev = _previous_said(turns, at)
-        if prev < 0 or not turns[prev].is_agent or _ASKS.search(turns[prev].text) is None \
-                or _RESTATE.search(turns[prev].plain) is not None:
-            return False
-        return any(not t.is_agent and t.has_content for t in turns[:prev])
-
-    def _gives_particulars_only(self, turn: TurnView) -> bool:
-        """``_particulars_only`` of a caller turn's text, once per turn."""
         only = self._particulars.get(turn.index)
         if only is None:
             only = self._particulars[turn.index] = _particulars_only(turn.plain)
-        return only
-
-    def _states_no_need(self, turns: list[TurnView], caller: list[TurnView], k: int) -> bool:
-        """The caller turn ``caller[k]`` states no need by itself: (a) it gives particulars only (a case number, the
-        caller's role in the case, who handles it: 「…号，我是被执行人，执行法官是某法官」) in the opening, before the
-        agent has said anything after the greeting — what the caller then asks is the request; or (b) it is a
-        fragment of at most ``FRAGMENT`` characters right after another caller turn (the recogniser cut one utterance
-        at a pause: 「…想问问能不能分期。」「怎么弄，对，」), too short to read on its own."""
-        if not PARTICULARS_ONLY:
+        if not only:
             return False
-        turn = caller[k]
         at = _position(turns, turn)
-        prev = _previous_said(turns, at)
-        if k > 0 and prev >= 0 and not turns[prev].is_agent and len(turn.plain) <= FRAGMENT:
-            return True
-        first = _position(turns, caller[0])
-        if any(t.is_agent and t.has_content for t in turns[first:at]):
+        prev = next((j for j in range(at - 1, -1, -1) if turns[j].has_content), -1)
+        if prev < 0 or not turns[prev].is_agent or not _asks(turns[prev].text) \
+                or _restates(turns[prev].plain):
             return False
-        return self._gives_particulars_only(turn)
+        return any(not t.is_agent and t.has_content for t in turns[:prev])
+
+    def _states_no_need(self, turns: list[TurnView], caller: list[TurnView]) -> list[bool]:
+        """For each caller turn ``caller[k]``, whether it states no need by itself: (a) it gives particulars only (a
+        case number, the caller's role in the case, who handles it: 「…号，我是被执行人，执行法官是某法官」) in the
+        opening, before the agent has said anything after the greeting — what the caller then asks is the request; or
+        (b) it is a fragment of at most ``FRAGMENT`` characters right after another caller turn (the recogniser cut one
+        utterance at a pause: 「…想问问能不能分期。」「怎么弄，对，」), too short to read on its own. (Asked on every
+        turn added, for the whole call: the first agent turn after the caller's first is looked for once.)"""
+        if not PARTICULARS_ONLY:
+            return [False] * len(caller)
+        first = _position(turns, caller[0])
+        agent_from = next((j for j in range(first, len(turns)) if turns[j].is_agent and turns[j].has_content),
+                          len(turns))
+        out = []
+        for k, turn in enumerate(caller):
+            at = _position(turns, turn)
+            if k > 0 and len(turn.plain) <= FRAGMENT:
+                prev = next((j for j in range(at - 1, -1, -1) if turns[j].has_content), -1)
+                if prev >= 0 and not turns[prev].is_agent:
+                    out.append(True)
+                    continue
+            if agent_from < at:  # the agent has spoken since the caller's first turn
+                out.append(False)
+                continue
+            only = self._particulars.get(turn.index)
+            if only is None:
+                only = self._particulars[turn.index] = _particulars_only(turn.plain)
+            out.append(only)
+        return out
 
     def _asks_particulars(self, turns: list[TurnView], j: int) -> bool:
         """The agent turn ``turns[j]`` only asks (besides an acknowledgement and a name: 「好的，郑律师，请问案号是多少？」) a
         question that the caller's next turn answers with particulars only. An agent turn that also gives the service
         (「好的，给您预约周四上午九点，…，请问您的联系电话？」) is kept: the service it gives is evidence."""
-        if not PARTICULARS_ONLY or _ASKS.search(turns[j].text) is None or not _asks_only(turns[j]):
+        if not PARTICULARS_ONLY or not _asks(turns[j].text) or not _asks_only(turns[j]):
             return False
-        nxt = next((t for t in turns[j + 1:] if t.has_content), None)
+        nxt = next((turns[i] for i in range(j + 1, len(turns)) if turns[i].has_content), None)
         return nxt is not None and self._answers_particulars(turns, nxt)
 
     @staticmethod
@@ -719,9 +746,9 @@ class Classifier:
     @staticmethod
     def _confirmed(turns: list[TurnView], j: int) -> bool:
         """The agent turn ``turns[j]`` restates the request as a question and the caller's next turn agrees."""
-        if _RESTATE.search(turns[j].plain) is None:
+        if not _restates(turns[j].plain):
             return False
-        nxt = next((t for t in turns[j + 1:] if t.has_content), None)
+        nxt = next((turns[i] for i in range(j + 1, len(turns)) if turns[i].has_content), None)
         return nxt is not None and not nxt.is_agent and _AGREE.search(nxt.plain) is not None
 
     @staticmethod
