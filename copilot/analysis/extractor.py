@@ -474,8 +474,10 @@ class Extractor:
                 return sur + m.group(2)
         for m in _JUDGE_TITLE.finditer(text):
             end = m.start()
+            gap = False
             if text[end - 1:end] == "，" and end >= 2 and text[end - 2] not in _BOUNDARY:
                 end -= 1  # 「李建国 法官」: an ASR word gap between the name and the title
+                gap = True
             if _sounds_like_title_prefix(text[max(0, end - 2):end]) or _sounds_like_title_prefix(
                     _hanzi_before(text, end, 2)):
                 continue  # 成半法官 / 主身法官 / 「成，办法官」: 承办 / 主审 as the recogniser wrote it, not a name
@@ -498,6 +500,9 @@ class Extractor:
             before = text[max(0, end - 3):end]
             if text[max(0, end - 2):end] in COMPOUND_SURNAMES:  # 诸葛法官, not 葛法官
                 return f"{text[end - 2:end]}{m.group(1)}"
+            if gap and end >= 2 and text[end - 2] not in _BOUNDARY:
+                continue  # 「对方有车有房，法官就是不查」: across a pause a lone surname stands alone (「找，李，法官」);
+                # a character that ends the words before the pause is theirs, not a surname
             if ch in SURNAMES and not any(before.endswith(p) for p in NOT_JUDGE_PREFIX):
                 return f"{ch}{m.group(1)}"
         return None
