@@ -29,7 +29,7 @@ COURTS, YEARS = ["浙0522", "浙05", "浙0702"], [2023, 2024]
 
 OURS = [
     case_row("（2024）浙0522执2716号", "钱永华", "韩立军:party;湖州某某建材有限公司:party"),
-    case_row("（2023）浙05民终1187号", "沈国梁", "邱美玲:party;陶建新:party"),
+    case_row("（2023）浙05民终2641号", "沈国梁", "邱美玲:party;陶建新:party"),
     case_row("（2024）浙0522执异63号", "孔德明", "俞晓峰:other;姜海涛:party"),
 ]
 
@@ -64,9 +64,9 @@ def test_a_near_sound_type_code_is_looked_up_as_the_codes_it_may_be():
 
 
 def test_an_appeal_heard_as_a_near_sound_is_found_at_the_intermediate_court(directory):
-    rec = _run(directory, ("caller", "我是上诉人，案号2023年浙05明周1187号，审判长是沈法官。"),
+    rec = _run(directory, ("caller", "我是上诉人，案号2023年浙05明周2641号，审判长是沈法官。"),
                ("agent", "好的，请问您想了解什么？"), ("caller", "什么时候开庭。"))
-    assert rec["case_number"] == "（2023）浙05民终1187号" and rec["judge_name"] == "沈国梁"
+    assert rec["case_number"] == "（2023）浙05民终2641号" and rec["judge_name"] == "沈国梁"
 
 
 def test_the_court_named_with_its_title_heard_as_other_words():
