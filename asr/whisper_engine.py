@@ -85,6 +85,11 @@ class WhisperConfig:
     """Recordings (:meth:`WhisperRecognizer.transcribe`): seconds of non-speech that split the speech into
     VAD chunks (as the live endpointer's ``end_silence``; faster-whisper's default is 2 s, which on the
     fixtures made one call of twelve lose its service type)."""
+    file_temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    """Recordings: faster-whisper's temperature fallback (its default): a window whose greedy/beam decode looks
+    unreliable (average log-probability below -1, compression ratio above 2.4) is sampled again at the next
+    temperature — at random, so such a window's text may differ from run to run. ``(0.0,)`` decodes without it
+    (deterministic; the tests that compare file mode with live's file-form decode use it)."""
     file_vad_pad: float = 0.6
     """Recordings: seconds of audio kept on each side of a speech chunk, so the decoder hears onsets and
     trailing syllables (Silero VAD trims both). On the 9 Mandarin reference clips of ``python -m benchmarks.asr`` (file mode, beam 5, 2026-11-29):
@@ -452,6 +457,7 @@ class WhisperRecognizer:
             initial_prompt=cfg.initial_prompt,
             hotwords=cfg.hotwords,
             condition_on_previous_text=False,
+            temperature=list(cfg.file_temperatures),
             vad_filter=cfg.vad,
             vad_parameters={"min_silence_duration_ms": int(cfg.file_vad_min_silence * 1000),
                             "speech_pad_ms": int(cfg.file_vad_pad * 1000)},
