@@ -76,11 +76,27 @@ class WhisperConfig:
     min_speech: float = 0.2
     """Seconds of speech below which a segment is dropped as a click."""
     pre_roll: float = 0.5
-    """Seconds of audio kept before the detected start of speech. 0.5 s with ``hold_confidence`` 0.7 (session
-    13, one run of ``benchmarks.asr``): clips 16k 21.2 → 17.5 %, 8k 29.2 → 27.7 %, fixtures 14.8 → 14.6 %
-    (docs/live-asr.md); 0.3 s lost first syllables (「好…」, 「但是…」) at 8 kHz."""
-    post_roll: float = 0.2
-    """Seconds of the trailing silence kept after the end of speech (at most ``end_silence``)."""
+    """Seconds of audio kept before the start of speech (never before the channel's previous endpoint: the history
+    restarts there); the start is where ``onset_threshold`` puts it. Session 13: 0.3 s lost first syllables
+    (「好…」, 「但是…」) at 8 kHz. Session 16: 0.8 s instead of the onset look-back kept the clips' first syllables as
+    well (8 kHz clips x 5 shifts 173 → 166 errors) but cost the fixtures 309 → 343 (every utterance, the carried
+    ones too, 0.3 s longer)."""
+    onset_threshold: float = 0.15
+    """Speech starts where Silero's probability last rose above this before the frame that started speech
+    (``vad_threshold``), at most ``onset_lookback`` seconds earlier: hysteresis at the onset, as
+    ``vad_neg_threshold`` is at the end. Through the 8 kHz band Silero stays at 0.2-0.49 for up to 0.5 s of a
+    soft first syllable before it passes 0.5: the NET clip started 17.3 or 52 ms later lost its 「我」
+    (「有的人说得清楚…」) with 0.5 s of pre-roll alone. 0 = off (the pre-roll counts from the trigger frame)."""
+    onset_lookback: float = 1.0
+    """Seconds before the trigger frame the onset may be moved back at most."""
+    post_roll: float = 0.3
+    """Seconds of the trailing silence kept after the end of speech (at most ``early_final`` and
+    ``end_silence``): all the silence the early final has waited for, so the decoder hears the last syllable die
+    away (file mode keeps 0.6 s of audio after the speech); the early final starts at the same frame as with 0.2 s.
+    Session 16, clips x 5 shifts with the onset look-back: 0.2 → 0.3 s: 8 kHz live 175 → 161 errors / 685 (the
+    meeting clip 119 → 110; the 1 s NST_ID003 clip once read 「我认识了」 for 「哦」), 16 kHz 121 → 119; fixtures
+    311 → 320 / 2285 (as recorded; with a 0.8 s pre-roll 343 → 325); final p95 the same. 0.4 s (with
+    ``early_final`` 0.4): no better, p95 0.1 s later. The single run of session 14 had shown no gain: one draw."""
     file_vad_min_silence: float = 0.6
     """Recordings (:meth:`WhisperRecognizer.transcribe`): seconds of non-speech that split the speech into
     VAD chunks (as the live endpointer's ``end_silence``; faster-whisper's default is 2 s, which on the
@@ -605,7 +621,9 @@ class WhisperSession:
         self.config = config
         self._vad = _SileroStream() if config.vad else None
         self._pending = np.zeros(0, dtype=np.float32)   # samples not yet framed
-        self._history: list[np.ndarray] = []             # recent frames for pre-roll
+        self._history: list[np.ndarray] = []             # recent frames for pre-roll and the onset look-back
+        self._history_probs: list[float] = []            # their speech probabilities (0 below the energy floor)
+        self._prob = 0.0                                 # the last frame's speech probability
         self._utt: list[np.ndarray] = []                 # frames of the current utterance
         self._utt_start = 0                              # sample index of the utterance's first sample
         self._pos = 0                                    # samples consumed (framed) so far
@@ -630,6 +648,7 @@ class WhisperSession:
         cfg = config
         self._energy_floor = 10 ** (cfg.energy_threshold_db / 20)
         self._pre_frames = int(cfg.pre_roll * SAMPLE_RATE) // VAD_FRAME
+        self._lookback_frames = int(cfg.onset_lookback * SAMPLE_RATE) // VAD_FRAME if cfg.onset_threshold > 0 else 0
         self._end_samples = int(cfg.end_silence * SAMPLE_RATE)
         self._early_samples = max(int(cfg.early_final * SAMPLE_RATE), int(cfg.post_roll * SAMPLE_RATE) + 1) \
             if cfg.early_final > 0 else 0
@@ -639,6 +658,7 @@ class WhisperSession:
     def _is_speech(self, frame: np.ndarray) -> bool:
         rms = float(np.sqrt(np.mean(frame * frame)))
         prob = self._vad(frame) if self._vad is not None else (1.0 if rms >= self._energy_floor else 0.0)
+        self._prob = prob if rms >= self._energy_floor else 0.0
         if rms < self._energy_floor:
             return False
         threshold = self.config.vad_neg_threshold if self._in_speech else self.config.vad_threshold
@@ -675,13 +695,17 @@ class WhisperSession:
         self._pos += VAD_FRAME
         if not self._in_speech:
             self._history.append(frame)
-            if len(self._history) > self._pre_frames + 1:
+            self._history_probs.append(self._prob)
+            if len(self._history) > self._pre_frames + self._lookback_frames + 1:
                 self._history.pop(0)
+                self._history_probs.pop(0)
             if speech:
                 self._in_speech = True
-                self._utt = list(self._history)
-                self._utt_start = frame_start - (len(self._history) - 1) * VAD_FRAME
-                self._history = []
+                onset = self._onset()
+                first = max(0, onset - self._pre_frames)
+                self._utt = self._history[first:]
+                self._utt_start = frame_start - (len(self._history) - 1 - first) * VAD_FRAME
+                self._history, self._history_probs = [], []
                 self._speech = VAD_FRAME
                 self._silence = 0
                 self._since_partial = VAD_FRAME
@@ -708,6 +732,17 @@ class WhisperSession:
         if len(self._utt) * VAD_FRAME >= self._max_samples:
             return self._end(trim=0, keep_speaking=True)
         return []
+
+    def _onset(self) -> int:
+        """Index in the history of the frame where speech began: the trigger frame (the last), moved back over the
+        frames just before it whose probability is at least ``onset_threshold`` (``onset_lookback`` at most)."""
+        k = len(self._history_probs) - 1
+        if self.config.onset_threshold <= 0:
+            return k
+        j = k
+        while j > 0 and k - j < self._lookback_frames and self._history_probs[j - 1] >= self.config.onset_threshold:
+            j -= 1
+        return j
 
     def _reset_partials(self) -> None:
         self._last_partial, self._stable = "", 0
@@ -785,7 +820,7 @@ class WhisperSession:
         utt_start = self._utt_start
         utt = self._utt
         next_start = self._utt_start + len(self._utt) * VAD_FRAME
-        self._utt, self._history = [], []
+        self._utt, self._history, self._history_probs = [], [], []
         self._in_speech = keep_speaking
         self._silence = 0
         self._since_partial = 0
@@ -823,7 +858,7 @@ class WhisperSession:
         audio = np.concatenate(self._utt)[:n_audio]
         utt_start = self._utt_start
         start, end = self._times(n_audio - keep_tail)
-        self._utt, self._history = [], []
+        self._utt, self._history, self._history_probs = [], [], []
         self._in_speech = False
         self._silence = self._speech = self._since_partial = 0
         self._reset_partials()

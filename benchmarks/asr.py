@@ -8,6 +8,12 @@ advances with the audio and with processing time, and latency is the clock when 
 the end of the utterance it transcribes. Processing time is the process's CPU time (``time.process_time``,
 all engine threads), so the figures describe one dedicated core even when the machine is busy; run it
 pinned (``taskset -c 0``) with ``--threads 1``. Capacity is 1 / (2 × RTF): two-channel calls per core.
+
+The clips are short (137 characters in all) and where the 10 ms log-Mel frames, the 32 ms VAD frames and the cut
+points fall on the speech moves single characters in *both* modes (file mode on the 12 s meeting clip through
+the 8 kHz band: 18-30 errors as the clip starts 0-70 ms later). So each clip is decoded ``--shifts`` times
+(default 5), after 0, 17.3, 34.6 … ms of silence, and live / file is read over all of them; step 0 (as
+recorded) is printed beside it (docs/live-asr.md, session 16).
 """
 
 from __future__ import annotations
@@ -63,6 +69,8 @@ class RunStats:
     process_seconds: float
     latencies: tuple[float, ...]
     """Seconds from the end of each utterance to its final text, simulated real-time feeding."""
+    step_errors: tuple[int, ...] = ()
+    """Clips with ``--shifts``: the errors of each shift step (all clips), to show the spread of one draw."""
 
     @property
     def rtf(self) -> float:
@@ -124,22 +132,40 @@ def _decoder(mode: str):
     return stream if mode == "stream" else offline
 
 
-def run(recognizer: Recognizer, clips: list[tuple[Path, str]], *, phone: bool, mode: str = "stream") -> RunStats:
+SHIFT = 0.0173
+"""Seconds of silence put before a clip per ``--shifts`` step: not a multiple of the 10 ms log-Mel hop, the 32 ms VAD
+frame or the 100 ms feed chunk, so every step moves where frames, chunks and cut points fall on the speech."""
+
+
+def shifted(samples: np.ndarray, step: int) -> np.ndarray:
+    """``samples`` after ``step × SHIFT`` seconds of digital silence (the same speech, other cut points)."""
+    if step <= 0:
+        return samples
+    return np.concatenate([np.zeros(round(step * SHIFT * SAMPLE_RATE), dtype=samples.dtype), samples])
+
+
+def run(recognizer: Recognizer, clips: list[tuple[Path, str]], *, phone: bool, mode: str = "stream",
+        shifts: int = 1) -> RunStats:
+    """Every clip (through the telephone band when ``phone``), once per shift step (``shifted``): with
+    ``shifts`` > 1 the CER is over all steps, so one draw of cut points does not decide it."""
     total = CerResult(0, 0)
     audio_s = proc_s = 0.0
     lat: list[float] = []
-    for path, ref in clips:
+    steps = [0] * max(1, shifts)
+    for (path, ref), step in ((c, k) for k in range(max(1, shifts)) for c in clips):
         audio = read_audio(path)
-        samples = telephone(audio.channels[0]) if phone else audio.channels[0]
+        samples = shifted(telephone(audio.channels[0]) if phone else audio.channels[0], step)
         finals, busy, latencies = _decoder(mode)(recognizer, samples)
         hyp = "".join(u.text for u in finals)
         one = cer(ref, hyp)
-        log.info("%s%s: CER %.3f  %s", path.name, " (8k)" if phone else "", one.cer, hyp)
+        log.info("%s%s shift %d: %d errors, CER %.3f  %s", path.name, " (8k)" if phone else "", step, one.errors,
+                 one.cer, hyp)
+        steps[step] += one.errors
         total += one
         audio_s += len(samples) / SAMPLE_RATE
         proc_s += busy
         lat.extend(latencies)
-    return RunStats(total, audio_s, proc_s, tuple(lat))
+    return RunStats(total, audio_s, proc_s, tuple(lat), tuple(steps) if shifts > 1 else ())
 
 
 def _pct(values: tuple[float, ...], q: float) -> float:
@@ -156,7 +182,8 @@ AGENT_LINES: list = []
 (``copilot.session.heard``); empty = uncorrected (``--no-agent-lines``)."""
 
 
-def run_calls(recognizer: Recognizer, audio_files: list[Path], calls_dir: Path, *, mode: str = "stream") -> RunStats:
+def run_calls(recognizer: Recognizer, audio_files: list[Path], calls_dir: Path, *, mode: str = "stream",
+              shift: int = 0) -> RunStats:
     """Both channels of two-channel call recordings against their scripts (agent = channel 0); the agent's finals
     with its set lines written as said (``copilot.session.heard``) unless ``AGENT_LINES`` is empty."""
     total = CerResult(0, 0)
@@ -167,7 +194,7 @@ def run_calls(recognizer: Recognizer, audio_files: list[Path], calls_dir: Path, 
         audio = read_audio(f)
         for ch, speaker in enumerate(("agent", "caller")):
             ref = "".join(t["text"] for t in call["turns"] if t["speaker"] == speaker)
-            finals, busy, latencies = _decoder(mode)(recognizer, audio.channels[ch], speaker)
+            finals, busy, latencies = _decoder(mode)(recognizer, shifted(audio.channels[ch], shift), speaker)
             if AGENT_LINES:  # as the pipeline: file mode's finals together (a line across two), live's one by one
                 from copilot.session.heard import agent_final, agent_finals
 
@@ -228,8 +255,16 @@ def main(argv: list[str] | None = None) -> int:
                          "(copilot.session.heard, which the product applies)")
     ap.add_argument("--partials", action="store_true", help="also emit partials (costs extra decodes)")
     ap.add_argument("--no-8k", action="store_true", help="skip the telephone-band pass")
+    ap.add_argument("--shifts", type=int, default=5, metavar="N",
+                    help=f"clips: decode each clip N times, after 0, 1, ... N-1 steps of {SHIFT:.4f} s of silence, and "
+                         "report the CER over all of them beside step 0 (as recorded): where frames and cut "
+                         "points fall moves single characters of a short clip either way, in both modes "
+                         "(default 5; 1 = as recorded only)")
     ap.add_argument("--fixtures", type=int, default=2, metavar="N",
                     help="also measure CER on the first N bundled fixture calls, both channels (0 = skip)")
+    ap.add_argument("--fixture-shift", type=int, default=0, metavar="K",
+                    help="fixtures: the calls after K steps of silence (another draw of every cut point; default 0 "
+                         "= as recorded)")
     ap.add_argument("--prompt-eval", type=int, default=0, metavar="N",
                     help="also compare no prompt vs a domain prompt on N dev call recordings")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -265,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         field_name, _, value = item.partition("=")
         default = getattr(WhisperConfig(), field_name)
         opts[field_name] = (value in ("1", "true", "True")) if isinstance(default, bool) else \
-            value if default is None else type(default)(value)
+            value if default is None else \
+            tuple(float(v) for v in value.split(",")) if isinstance(default, tuple) else type(default)(value)
     if not args.no_agent_lines:
         from phrasebook import load_phrasebook
 
@@ -290,11 +326,11 @@ def main(argv: list[str] | None = None) -> int:
             PARTIAL_LATENCIES.clear()
             if phone is None:
                 files = sorted((FIXTURES / "audio").glob("*.flac"))[: args.fixtures]
-                st = run_calls(recognizer, files, FIXTURES / "calls", mode=mode)
+                st = run_calls(recognizer, files, FIXTURES / "calls", mode=mode, shift=args.fixture_shift)
                 what = f"{len(files)} fixture calls x 2 channels"
             else:
-                st = run(recognizer, clips, phone=phone, mode=mode)
-                what = f"{len(clips)} clips"
+                st = run(recognizer, clips, phone=phone, mode=mode, shifts=args.shifts)
+                what = f"{len(clips)} clips" + (f" x {args.shifts} shifts" if args.shifts > 1 else "")
             by_mode[mode] = st
             latency = (f"final p50 {_pct(st.latencies, 50):.2f} s, p95 {_pct(st.latencies, 95):.2f} s"
                        if st.latencies else "latency n/a (file mode: text comes after the whole recording)")
@@ -305,16 +341,24 @@ def main(argv: list[str] | None = None) -> int:
                   f"{st.audio_seconds:.1f} s audio; RTF {st.rtf:.3f}; {latency}; "
                   f"capacity {1 / (2 * st.rtf) if st.rtf else float('inf'):.1f} two-channel calls per "
                   f"{args.threads} thread(s); load average {os.getloadavg()[0]:.1f}", flush=True)
+            if st.step_errors:
+                print(f"    errors per shift step: {' / '.join(map(str, st.step_errors))}", flush=True)
             if st.latencies:
                 log.info("latencies: %s", ", ".join(f"{x:.2f}" for x in st.latencies))
         rows.append((label, by_mode))
     if len(modes) == 2:
-        print("\n| audio | file CER | live CER | live / file | live RTF | live final p50 / p95 |")
-        print("|---|---|---|---|---|---|")
+        print("\n| audio | file CER (errors) | live CER (errors) | live / file | as recorded: file / live errors, "
+              "ratio | live RTF | live final p50 / p95 |")
+        print("|---|---|---|---|---|---|---|")
         for label, by_mode in rows:
             f, s_ = by_mode["file"], by_mode["stream"]
             ratio = s_.cer.cer / f.cer.cer if f.cer.cer else float("inf")
-            print(f"| {label} | {f.cer.cer:.1%} | {s_.cer.cer:.1%} | {ratio:.2f} | {s_.rtf:.3f} | "
+            first = "—"
+            if f.step_errors and s_.step_errors:  # step 0 = the clips as recorded, one draw of cut points
+                a, b = f.step_errors[0], s_.step_errors[0]
+                first = f"{a} / {b}, {b / a if a else float('inf'):.2f}"
+            print(f"| {label}{f' x {len(f.step_errors)} shifts' if f.step_errors else ''} | {f.cer.cer:.1%} "
+                  f"({f.cer.errors}) | {s_.cer.cer:.1%} ({s_.cer.errors}) | {ratio:.2f} | {first} | {s_.rtf:.3f} | "
                   f"{_pct(s_.latencies, 50):.2f} / {_pct(s_.latencies, 95):.2f} s |")
     if args.prompt_eval and engine == "whisper":
         for line in prompt_eval(args.prompt_eval, args.threads):
