@@ -437,7 +437,8 @@ class WhisperRecognizer:
             tokens = tokens[len(forced):]
         tokens = [t for t in tokens if t < tok.eot]
         text = tok.decode(tokens).strip()
-        if len(result.sequences_ids[0]) >= max_tokens or (text and get_compression_ratio(text) > 2.4):
+        if len(result.sequences_ids[0]) >= max_tokens or (text and get_compression_ratio(text) > 2.4) or \
+                _degenerate(text):
             log.info("short-window decode looks like a runaway (%d tokens); decoding the full window", len(tokens))
             return None
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -math.inf
@@ -533,6 +534,19 @@ def collapse_repeats(text: str, min_chars: int = REPEAT_MIN_CHARS) -> str:
             return text
         i, size = found
         text = text[:pos[i + size - 1] + 1] + text[pos[i + 2 * size - 1] + 1:]
+
+
+def _degenerate(text: str) -> bool:
+    """A decode that broke down: a byte sequence that is no character (U+FFFD) or the same non-Han symbol four
+    times running (FX-12's greeting with the opening as context once read 「为南行法院新疆ＧＧＧＧＧＧ�」)."""
+    if "\ufffd" in text:
+        return True
+    run = 1
+    for a, b in zip(text, text[1:], strict=False):
+        run = run + 1 if a == b and not ("\u4e00" <= a <= "\u9fff" or a.isdigit()) else 1
+        if run >= 4:
+            return True
+    return False
 
 
 def agreed_prefix(previous: str, current: str) -> int:

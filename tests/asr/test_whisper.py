@@ -244,3 +244,17 @@ def test_keep_freed_memory_is_in_force_on_linux():
     from asr.memory import keep_freed_memory
 
     assert keep_freed_memory() is sys.platform.startswith("linux")
+
+
+def test_a_decode_that_broke_down_is_a_runaway():
+    """FX-12's greeting with the opening as context once decoded as 「为南行法院新疆ＧＧＧＧＧＧ�」: the short-window
+    decode treats a replacement character or one symbol four times running as a runaway (redone on the full
+    window); repeated Han characters and digits are speech (好好好好, 8888)."""
+    from asr.whisper_engine import _degenerate
+
+    assert _degenerate("为南行法院新疆ＧＧＧＧＧＧ\ufffd")
+    assert _degenerate("请讲????")
+    assert _degenerate("你好\ufffd")
+    assert not _degenerate("好好好好，我知道了")
+    assert not _degenerate("尾号8888")
+    assert not _degenerate("喂南浔法院请讲？")
