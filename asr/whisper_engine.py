@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -536,17 +537,13 @@ def collapse_repeats(text: str, min_chars: int = REPEAT_MIN_CHARS) -> str:
         text = text[:pos[i + size - 1] + 1] + text[pos[i + 2 * size - 1] + 1:]
 
 
+_BROKEN = re.compile(r"\ufffd|([^\u4e00-\u9fff\d])\1{3}")
+
+
 def _degenerate(text: str) -> bool:
     """A decode that broke down: a byte sequence that is no character (U+FFFD) or the same non-Han symbol four
     times running (FX-12's greeting with the opening as context once read 「为南行法院新疆ＧＧＧＧＧＧ�」)."""
-    if "\ufffd" in text:
-        return True
-    run = 1
-    for a, b in zip(text, text[1:], strict=False):
-        run = run + 1 if a == b and not ("\u4e00" <= a <= "\u9fff" or a.isdigit()) else 1
-        if run >= 4:
-            return True
-    return False
+    return _BROKEN.search(text) is not None
 
 
 def agreed_prefix(previous: str, current: str) -> int:

@@ -152,9 +152,10 @@ def run(recognizer: Recognizer, clips: list[tuple[Path, str]], *, phone: bool, m
     audio_s = proc_s = 0.0
     lat: list[float] = []
     steps = [0] * max(1, shifts)
+    loaded = {path: telephone(read_audio(path).channels[0]) if phone else read_audio(path).channels[0]
+              for path, _ in clips}
     for (path, ref), step in ((c, k) for k in range(max(1, shifts)) for c in clips):
-        audio = read_audio(path)
-        samples = shifted(telephone(audio.channels[0]) if phone else audio.channels[0], step)
+        samples = shifted(loaded[path], step)
         finals, busy, latencies = _decoder(mode)(recognizer, samples)
         hyp = "".join(u.text for u in finals)
         one = cer(ref, hyp)
