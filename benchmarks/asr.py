@@ -263,6 +263,10 @@ def main(argv: list[str] | None = None) -> int:
                          "(default 5; 1 = as recorded only)")
     ap.add_argument("--fixtures", type=int, default=2, metavar="N",
                     help="also measure CER on the first N bundled fixture calls, both channels (0 = skip)")
+    ap.add_argument("--calls", type=Path, default=None, metavar="DIR",
+                    help="measure on the two-channel calls in DIR instead of the bundled fixtures (DIR/audio/*.flac "
+                         "with their scripts in DIR/calls/<stem>.json, the fixtures' layout), e.g. recordings never "
+                         "used for tuning; --fixtures N takes the first N (0 = skip)")
     ap.add_argument("--fixture-shift", type=int, default=0, metavar="K",
                     help="fixtures: the calls after K steps of silence (another draw of every cut point; default 0 "
                          "= as recorded)")
@@ -271,6 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    calls_dir = args.calls or FIXTURES
+    if args.fixtures and not sorted((calls_dir / "audio").glob("*.flac")):
+        ap.error(f"--calls {calls_dir}: no recordings (expected {calls_dir / 'audio'}/*.flac and their scripts in "
+                 f"{calls_dir / 'calls'}/<name>.json)")
 
     clips = load_refs()
     if args.files:
@@ -318,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
           f"threads {args.threads}; options {opts}; agent lines {'on' if AGENT_LINES else 'off'}", flush=True)
     passes = [("16k", False)] + ([] if args.no_8k else [("8k", True)])
     if args.fixtures:
-        passes.append(("fixtures", None))
+        passes.append(("fixtures" if calls_dir == FIXTURES else calls_dir.name, None))
     modes = ["file", "stream"] if args.mode == "both" else [args.mode]
     rows = []
     for label, phone in passes:
@@ -326,9 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         for mode in modes:
             PARTIAL_LATENCIES.clear()
             if phone is None:
-                files = sorted((FIXTURES / "audio").glob("*.flac"))[: args.fixtures]
-                st = run_calls(recognizer, files, FIXTURES / "calls", mode=mode, shift=args.fixture_shift)
-                what = f"{len(files)} fixture calls x 2 channels"
+                files = sorted((calls_dir / "audio").glob("*.flac"))[: args.fixtures]
+                st = run_calls(recognizer, files, calls_dir / "calls", mode=mode, shift=args.fixture_shift)
+                what = f"{len(files)} {'fixture ' if calls_dir == FIXTURES else ''}calls x 2 channels"
             else:
                 st = run(recognizer, clips, phone=phone, mode=mode, shifts=args.shifts)
                 what = f"{len(clips)} clips" + (f" x {args.shifts} shifts" if args.shifts > 1 else "")
