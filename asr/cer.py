@@ -43,7 +43,18 @@ class CerResult:
         return CerResult(self.errors + other.errors, self.ref_chars + other.ref_chars)
 
 
-def cer(reference: str, hypothesis: str) -> CerResult:
-    """Character errors of ``hypothesis`` against ``reference`` after :func:`normalize` on both."""
+DIGITS_AS_HAN = str.maketrans("0123456789〇幺", "零一二三四五六七八九零一")
+"""Arabic digits (and 〇, 幺 as said in numbers) to the Han digit characters: scoring with numerals either way."""
+
+
+def cer(reference: str, hypothesis: str, *, numerals_either_way: bool = False) -> CerResult:
+    """Character errors of ``hypothesis`` against ``reference`` after :func:`normalize` on both.
+
+    ``numerals_either_way``: digits written as Han characters on both sides first, so 「一三九六七二一」 and
+    「1396721」 score the same. Whisper writes the same spoken number either way depending on its context
+    (the same phone number as digits in one run, as characters in another), so a difference in numeral style
+    is not a difference in what was heard. Digit by digit: 「五百」 and 「500」 still differ."""
     ref, hyp = normalize(reference), normalize(hypothesis)
+    if numerals_either_way:
+        ref, hyp = ref.translate(DIGITS_AS_HAN), hyp.translate(DIGITS_AS_HAN)
     return CerResult(edit_distance(ref, hyp), len(ref))

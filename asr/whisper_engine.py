@@ -348,11 +348,20 @@ class WhisperRecognizer:
         ``context``: text said before on this channel, given to the decoder as its previous text after the
         configured ``initial_prompt``. ``full_window=False`` (partials): a short-window decode that looks
         like a runaway gives no text instead of the full-window redo (with its temperature fallback that
-        took up to 9 s here: partials are provisional, the final decode redoes it)."""
+        took up to 9 s here: partials are provisional, the final decode redoes it). A final decoded alone on
+        file mode's window that breaks down is first redone on the short window without timestamps (one more
+        small encoder pass), the full window only when that breaks down too: on the 12 unseen fresh13 calls
+        (first agent utterance 「您好」 with the opening as context: 「您好ＧＧＧＧＧＧＧＧ�」) the first final came
+        0.04-0.13 s sooner on average, the same text (docs/live-asr.md, session 17)."""
         prompt = "".join(p for p in (config.initial_prompt, context) if p) or None
         if config.window_pad > 0:
             short = self._decode_short_window(audio, beam_size=beam_size, config=config, prompt=prompt,
                                               prefix=prefix, final=full_window)
+            if short is None and full_window and not prefix and \
+                    0 < len(audio) / SAMPLE_RATE <= config.alone_as_file:
+                # file mode's window (timestamp mode) broke down: the short window without timestamps first,
+                # the full window (with its temperature fallback, seconds of CPU) only if that breaks down too
+                short = self._decode_short_window(audio, beam_size=beam_size, config=config, prompt=prompt)
             if short is not None:
                 return short
             if not full_window:

@@ -14,3 +14,16 @@ def test_a_calls_folder_without_recordings_is_refused_with_the_layout_it_expects
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert str(tmp_path / "audio") in err and "*.flac" in err and "<name>.json" in err
+
+
+def test_the_live_to_file_ratio_comes_with_its_interval_over_the_units_measured():
+    from benchmarks.asr import ratio_interval
+
+    same = ratio_interval((5, 0, 30, 2), (5, 0, 30, 2))
+    assert same == (1.0, 1.0, 1.0)
+    lo, hi, share = ratio_interval((10, 10, 10, 10, 10, 10), (11, 9, 12, 10, 10, 14))  # 1.10 overall
+    assert lo < 1.1 < hi and 0.3 < share < 0.8
+    worse = ratio_interval((10,) * 9, (20,) * 9)  # every unit twice the errors: no doubt about it
+    assert worse == (2.0, 2.0, 0.0)
+    with pytest.raises(ValueError, match="same units"):
+        ratio_interval((1, 2), (1,))

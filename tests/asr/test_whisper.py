@@ -258,3 +258,38 @@ def test_a_decode_that_broke_down_is_a_runaway():
     assert not _degenerate("好好好好，我知道了")
     assert not _degenerate("尾号8888")
     assert not _degenerate("喂南浔法院请讲？")
+
+
+def test_a_file_form_decode_that_broke_down_is_retried_on_the_short_window_before_the_full_one(recognizer,
+                                                                                               monkeypatch):
+    """An utterance decoded alone gets file mode's window (timestamp mode). When that breaks down (as the
+    first 「您好」 of unseen calls did with the opening as context: 「您好ＧＧＧＧＧＧＧＧ�」) the short window
+    without timestamps is tried next; the full window, whose temperature fallback costs seconds of CPU, only
+    when that breaks down too. The breakdown is injected; both decodes that follow are the real model's."""
+    audio = read_audio(MANDARIN / "BAC009S0764W0121.flac").channels[0].astype("float32") / 32768
+    cfg = recognizer.config
+    real_short = recognizer._decode_short_window
+    real_transcribe = recognizer.model.transcribe
+    calls: list[str] = []
+
+    def short(audio, *, final=False, **kw):
+        calls.append("file form" if final else "short")
+        return None if final else real_short(audio, final=final, **kw)
+
+    def transcribe(*args, **kw):
+        calls.append("full")
+        return real_transcribe(*args, **kw)
+
+    monkeypatch.setattr(recognizer, "_decode_short_window", short)
+    monkeypatch.setattr(recognizer.model, "transcribe", transcribe)
+    text, conf = recognizer.decode(audio, beam_size=5, config=cfg)
+    assert calls == ["file form", "short"]
+    assert (text, conf) == real_short(audio, beam_size=5, config=cfg, prompt=cfg.initial_prompt or None)
+    assert cer("甚至出现交易几乎停滞的情况", text).cer <= 0.1, text
+
+    calls.clear()  # both short-window forms broke down: the full window
+    monkeypatch.setattr(recognizer, "_decode_short_window", lambda audio, *, final=False, **kw:
+                        calls.append("file form" if final else "short"))
+    text, _ = recognizer.decode(audio, beam_size=5, config=cfg)
+    assert calls == ["file form", "short", "full"]
+    assert cer("甚至出现交易几乎停滞的情况", text).cer <= 0.1, text
