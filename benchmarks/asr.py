@@ -99,6 +99,51 @@ PARTIAL_LATENCIES: list[float] = []
 """Seconds from the end of the audio a partial covers to the partial (every stream() run appends here)."""
 
 
+DECODES: list[tuple[str, float]] = []
+"""(kind, CPU seconds) of every live Whisper decode since the pass began: ``alone`` and ``carried`` are final
+decodes (an early final voided when speech resumed, or a held one, counts too), ``partial`` the provisional ones."""
+
+
+def count_decodes(recognizer: Recognizer) -> None:
+    """Record every live decode of ``recognizer`` (Whisper) in :data:`DECODES` with its CPU time."""
+    if not hasattr(recognizer, "decode_partial_words"):
+        return
+    final_decode, partial_words = recognizer.decode, recognizer.decode_partial_words
+
+    def decode(audio, *, beam_size, config, context="", prefix="", full_window=True):
+        t0 = time.process_time()
+        try:
+            return final_decode(audio, beam_size=beam_size, config=config, context=context, prefix=prefix,
+                                full_window=full_window)
+        finally:
+            DECODES.append(("partial" if not full_window else "carried" if prefix else "alone",
+                            time.process_time() - t0))
+
+    def decode_words(*args, **kwargs):
+        t0 = time.process_time()
+        try:
+            return partial_words(*args, **kwargs)
+        finally:
+            DECODES.append(("partial", time.process_time() - t0))
+
+    recognizer.decode, recognizer.decode_partial_words = decode, decode_words
+
+
+def decode_summary(decodes: list[tuple[str, float]], finals: int) -> str:
+    """Where a live pass's CPU went: final decodes per final (above 1: early finals voided when speech resumed,
+    held finals decoded again, carried decodes redone alone), and CPU p50 / p95 per decode by kind."""
+    total = sum(c for _, c in decodes) or 1.0
+    parts = []
+    for kind in ("alone", "carried", "partial"):
+        cpu = [c for k, c in decodes if k == kind]
+        if cpu:
+            parts.append(f"{kind} {len(cpu)} (CPU p50 {np.percentile(cpu, 50):.2f} / p95 {np.percentile(cpu, 95):.2f} s, "
+                         f"{sum(cpu) / total:.0%} of decode CPU)")
+    n_final = sum(1 for k, _ in decodes if k != "partial")
+    per = f"{n_final / finals:.2f}" if finals else "n/a"
+    return f"{finals} finals from {n_final} final decodes ({per} per final); " + "; ".join(parts)
+
+
 def stream(recognizer: Recognizer, samples: np.ndarray, speaker: str = "caller") -> tuple[list[Utterance], float, list[float]]:
     """Feed a channel chunk by chunk; returns finals, processing seconds and per-final latencies."""
     session = recognizer.open_session(speaker)
@@ -347,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     recognizer = make_recognizer(engine, **opts)
     if hasattr(recognizer, "clock"):  # pace partials on the clock the latencies are measured on (one dedicated core)
         recognizer.clock = time.process_time
+    count_decodes(recognizer)
     if args.mode != "stream" and not decodes_whole_channel(recognizer):
         ap.error(f"--mode file/both needs an engine that decodes whole channels (Whisper); {engine} streams only")
     print(f"engine: {engine} ({reason}); mode {args.mode}; model load {time.perf_counter() - t0:.1f} s; "
@@ -361,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         by_mode = {}
         for mode in modes:
             PARTIAL_LATENCIES.clear()
+            DECODES.clear()
             if phone is None:
                 files = sorted((calls_dir / "audio").glob("*.flac"))[: args.fixtures]
                 st = run_calls(recognizer, files, calls_dir / "calls", mode=mode, shift=args.fixture_shift)
@@ -381,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{args.threads} thread(s); load average {os.getloadavg()[0]:.1f}", flush=True)
             if st.step_errors:
                 print(f"    errors per shift step: {' / '.join(map(str, st.step_errors))}", flush=True)
+            if mode == "stream" and DECODES:
+                print(f"    live decodes: {decode_summary(DECODES, len(st.latencies))}", flush=True)
             if st.latencies:
                 log.info("latencies: %s", ", ".join(f"{x:.2f}" for x in st.latencies))
         rows.append((label, by_mode))

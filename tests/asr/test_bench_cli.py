@@ -27,3 +27,14 @@ def test_the_live_to_file_ratio_comes_with_its_interval_over_the_units_measured(
     assert worse == (2.0, 2.0, 0.0)
     with pytest.raises(ValueError, match="same units"):
         ratio_interval((1, 2), (1,))
+
+
+def test_the_decode_summary_says_how_many_final_decodes_each_final_took_and_where_the_cpu_went():
+    from benchmarks.asr import decode_summary
+
+    decodes = [("alone", 1.0), ("alone", 1.2), ("carried", 0.8), ("partial", 0.2), ("partial", 0.3), ("carried", 0.5)]
+    line = decode_summary(decodes, finals=2)
+    assert line.startswith("2 finals from 4 final decodes (2.00 per final)")
+    assert "alone 2 (CPU p50 1.10 / p95 1.19 s, 55% of decode CPU)" in line
+    assert "carried 2 (CPU p50 0.65" in line and "partial 2 (" in line
+    assert decode_summary([("partial", 0.1)], finals=0).startswith("0 finals from 0 final decodes (n/a per final)")
