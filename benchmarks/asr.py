@@ -110,13 +110,13 @@ def count_decodes(recognizer: Recognizer) -> None:
         return
     final_decode, partial_words = recognizer.decode, recognizer.decode_partial_words
 
-    def decode(audio, *, beam_size, config, context="", prefix="", full_window=True):
+    def decode(audio, **kwargs):
         t0 = time.process_time()
         try:
-            return final_decode(audio, beam_size=beam_size, config=config, context=context, prefix=prefix,
-                                full_window=full_window)
+            return final_decode(audio, **kwargs)
         finally:
-            DECODES.append(("partial" if not full_window else "carried" if prefix else "alone",
+            carried = kwargs.get("prefix") or kwargs.get("start_at")
+            DECODES.append(("partial" if not kwargs.get("full_window", True) else "carried" if carried else "alone",
                             time.process_time() - t0))
 
     def decode_words(*args, **kwargs):
