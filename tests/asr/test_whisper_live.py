@@ -239,13 +239,20 @@ def test_partials_wait_while_a_final_is_decided(recognizer, monkeypatch):
 def test_the_meeting_clip_reads_live_as_from_the_file(recognizer):
     """The 12 s meeting clip (16 kHz) pauses twice; its first part alone reads 「…小朋友们」 for 销售问题. With
     the onset kept (0.5 s pre-roll) and a final below confidence 0.7 waiting up to 1 s for more speech, live
-    decoding reads it as file mode does, within 10 % of file mode's errors."""
-    audio = read_audio(MEETING).channels[0]
+    decoding reads it as file mode does, within 10 % of file mode's errors over four start offsets (0, 17, 35, 52 ms of
+    leading silence, as ``benchmarks.asr --shifts``): one draw of the cut points moves either mode by several characters
+    (session 18's host, as recorded: file 14, live 17 errors; over the four offsets file 75, live 66)."""
+    clip = read_audio(MEETING).channels[0]
     ref = reference(MEETING)
-    file_cer = cer(ref, "".join(u.text for u in recognizer.transcribe(audio, "caller"))).cer
-    live = [u for u in feed(recognizer.open_session("caller", partials=False), audio) if u.final]
-    live_cer = cer(ref, "".join(u.text for u in live)).cer
-    assert live_cer <= 1.1 * file_cer + 0.02, (file_cer, live_cer, [u.text for u in live])
+    file_errors = live_errors = 0
+    texts = []
+    for step in range(4):
+        audio = np.concatenate([np.zeros(int(step * 0.0173 * SAMPLE_RATE), dtype=clip.dtype), clip])
+        file_errors += cer(ref, "".join(u.text for u in recognizer.transcribe(audio, "caller"))).errors
+        live = [u.text for u in feed(recognizer.open_session("caller", partials=False), audio) if u.final]
+        live_errors += cer(ref, "".join(live)).errors
+        texts.append(live)
+    assert live_errors <= 1.1 * file_errors + 2, (file_errors, live_errors, texts)
 
 
 def test_the_agents_opening_context_is_the_greeting_and_the_caller_starts_empty(recognizer):

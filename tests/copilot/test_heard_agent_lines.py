@@ -59,8 +59,9 @@ def test_the_demo_greeting_is_heard_as_said_and_still_flagged(recognizer, offlin
 @pytest.mark.slow
 def test_a_line_split_by_file_modes_pause_is_written_as_said(recognizer):
     """The whole FX-12 recording in file mode: Whisper base cuts the greeting at its pause into two finals
-    (「为 南行法院」 | 「庆祥」); the line running across two consecutive agent finals less than 1 s apart is written as
-    said, each final keeping its own part; the greeting flag stays."""
+    (「为 南行法院」 | 「庆祥」), or on another host into one final heard wrong in two places (「为南行法院、信项、」); the line
+    running across two consecutive agent finals less than 1 s apart is written as said, each final keeping its own
+    part, and a line heard wrong in two places is written whole; the greeting flag stays."""
     from copilot.session.recording import analyse_recording
 
     result, tr = analyse_recording(AUDIO / "FX-12-judge-no-callback.flac", engine="whisper", recognizer=recognizer)
@@ -100,3 +101,13 @@ def test_word_times_follow_the_corrected_characters():
     assert [(w.start, w.end) for w in fixed.words] == [(w.start, w.end) for w in words]
     partial = Utterance("agent", "为南行法院新疆", 0.1, 1.8, final=False)
     assert agent_final(partial, pb) is partial  # partials are provisional: shown as recognised
+
+
+def test_a_line_heard_wrong_in_two_places_is_written_whole():
+    """One pass writes the part of the greeting it recognises first (为南行 → 喂南浔); the next pass then recognises the
+    whole line (信项 → 请讲). Correction runs until nothing changes; a text without a set line is left as it is."""
+    from copilot.session.heard import correct
+
+    pb = load_phrasebook()
+    assert correct("为南行法院、信项、", pb) == "喂南浔法院、请讲、"
+    assert correct("我想查一下开庭时间", pb) == "我想查一下开庭时间"
