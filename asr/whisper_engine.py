@@ -177,7 +177,7 @@ class WhisperConfig:
     agreed (``stable``) is committed and forced as the next partial decode's prefix, so each partial decodes
     only the words after it (the encoder still hears the whole utterance); the shown text never takes back
     a committed character. False: every partial re-decodes the whole utterance."""
-    alone_as_file: float = 8.0
+    alone_as_file: float = 4.0
     """Live final decodes of an utterance decoded alone (nothing carried before it) and at most this many
     seconds long are decoded as file mode decodes a window: its log-Mel features zero-padded to the full 30 s
     (not the audio padded with silence), all frames but the last as faster-whisper decodes them, and timestamp mode
@@ -188,7 +188,10 @@ class WhisperConfig:
     frames; longer utterances (their own audio fills most of the window anyway) keep the short window: decoded
     this way they took 1.0-1.3 CPU-s and set the final-text p95 on the fixtures. Carried decodes keep the
     short window without timestamps: a forced text prefix in timestamp mode made Whisper base write 「Ｇ」/「？」
-    between clauses and took longer."""
+    between clauses and took longer. 8 s until session 18, 4 s since: on a slower host (30 s encoder pass 0.72 CPU-s)
+    the clips read the same (5 offsets: 16 kHz 115, 8 kHz 165 errors; the meeting clip over 4 offsets the same),
+    fixtures 312 vs 309 (295 vs 299 with numerals either way), unseen fresh14 calls 1188 vs 1221; final p50 1.17 vs
+    1.32 s, p95 1.82 vs 1.80-1.89 s (fresh14 1.99 vs 2.10 s); decodes alone CPU p50 0.81 vs 1.14 s."""
     partial_window: float = 4.0
     """Live partials, local agreement with a bounded window: a partial decodes only the audio after the
     words already settled, with their text as the decoder's previous text. When that audio grows past

@@ -134,8 +134,10 @@ def test_a_live_utterance_is_decoded_on_a_short_window(recognizer):
     assert cer("甚至出现交易几乎停滞的情况", text).cer <= 0.1, text
     assert 0.3 < conf <= 1.0
     assert recognizer.decode(audio, beam_size=5, config=replace(cfg, alone_as_file=0.0)) == short
+    assert len(audio) / 16000 > cfg.alone_as_file  # 4.2 s: over the default, the short window too
+    assert recognizer.decode(audio, beam_size=5, config=cfg) == short
     # a final of an utterance decoded alone (up to ``alone_as_file`` s) gets file mode's window and timestamp mode
-    as_file = recognizer.decode(audio, beam_size=5, config=cfg)
+    as_file = recognizer.decode(audio, beam_size=5, config=replace(cfg, alone_as_file=8.0))
     assert as_file != short and cer("甚至出现交易几乎停滞的情况", as_file[0]).cer <= 0.1, as_file
     full_text, _ = recognizer.decode(audio, beam_size=5, config=replace(cfg, window_pad=0.0))
     assert cer(full_text, text).cer <= 0.1, (full_text, text)
@@ -266,8 +268,10 @@ def test_a_file_form_decode_that_broke_down_is_retried_on_the_short_window_befor
     first 「您好」 of unseen calls did with the opening as context: 「您好ＧＧＧＧＧＧＧＧ�」) the short window
     without timestamps is tried next; the full window, whose temperature fallback costs seconds of CPU, only
     when that breaks down too. The breakdown is injected; both decodes that follow are the real model's."""
+    from dataclasses import replace
+
     audio = read_audio(MANDARIN / "BAC009S0764W0121.flac").channels[0].astype("float32") / 32768
-    cfg = recognizer.config
+    cfg = replace(recognizer.config, alone_as_file=8.0)  # the clip is 4.2 s; the default decodes alone up to 4 s
     real_short = recognizer._decode_short_window
     real_transcribe = recognizer.model.transcribe
     calls: list[str] = []
