@@ -108,25 +108,18 @@ def count_decodes(recognizer: Recognizer) -> None:
     """Record every live decode of ``recognizer`` (Whisper) in :data:`DECODES` with its CPU time."""
     if not hasattr(recognizer, "decode_partial_words"):
         return
-    final_decode, partial_words = recognizer.decode, recognizer.decode_partial_words
+    def timed(decode, kind):
+        def wrapper(*args, **kwargs):
+            t0 = time.process_time()
+            try:
+                return decode(*args, **kwargs)
+            finally:
+                DECODES.append((kind(kwargs), time.process_time() - t0))
+        return wrapper
 
-    def decode(audio, **kwargs):
-        t0 = time.process_time()
-        try:
-            return final_decode(audio, **kwargs)
-        finally:
-            carried = kwargs.get("prefix") or kwargs.get("start_at")
-            DECODES.append(("partial" if not kwargs.get("full_window", True) else "carried" if carried else "alone",
-                            time.process_time() - t0))
-
-    def decode_words(*args, **kwargs):
-        t0 = time.process_time()
-        try:
-            return partial_words(*args, **kwargs)
-        finally:
-            DECODES.append(("partial", time.process_time() - t0))
-
-    recognizer.decode, recognizer.decode_partial_words = decode, decode_words
+    recognizer.decode = timed(recognizer.decode, lambda kw: "partial" if not kw.get("full_window", True)
+                              else "carried" if kw.get("prefix") else "alone")
+    recognizer.decode_partial_words = timed(recognizer.decode_partial_words, lambda kw: "partial")
 
 
 def decode_summary(decodes: list[tuple[str, float]], finals: int) -> str:

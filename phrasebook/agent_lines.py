@@ -284,9 +284,24 @@ def find_fixes(text: str, pb: Phrasebook, max_clauses: int = 12) -> list[Fix]:
     return sorted(found, key=lambda f: f.start)
 
 
+CORRECTION_PASSES = 3
+"""Correction passes at most: a pass writes each line it recognises; a line heard wrong in two places may match only
+in part at first (「为南行法院、信项、」 → 「喂南浔法院、信项、」) and whole on the next pass (→ 「喂南浔法院、请讲、」)."""
+
+
 def correct(text: str, pb: Phrasebook) -> str:
     """``text`` (an agent's final from ASR) with each stretch heard as an inventory line written as that line
-    (character for character; the text's own punctuation and spaces kept)."""
+    (character for character; the text's own punctuation and spaces kept), corrected until nothing changes
+    (``CORRECTION_PASSES`` at most)."""
+    for _ in range(CORRECTION_PASSES):
+        fixed = _correct_once(text, pb)
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
+def _correct_once(text: str, pb: Phrasebook) -> str:
     fixes = find_fixes(text, pb)
     if not fixes:
         return text

@@ -8,21 +8,7 @@ import unicodedata
 from dataclasses import replace
 from typing import Any
 
-from phrasebook.agent_lines import correct as correct_once
-
-PASSES = 3
-"""Correction passes at most: a pass writes each line it recognises; a line heard wrong in two places may match only
-in part at first (「为南行法院、信项、」 → 「喂南浔法院、信项、」) and whole on the next pass (→ 「喂南浔法院、请讲、」)."""
-
-
-def correct(text: str, pb: Any) -> str:
-    """``text`` with the agent's set lines written as said, corrected until nothing changes (``PASSES`` at most)."""
-    for _ in range(PASSES):
-        fixed = correct_once(text, pb)
-        if fixed == text:
-            break
-        text = fixed
-    return text
+from phrasebook.agent_lines import correct
 
 
 def _plain_chars(text: str) -> list[int]:

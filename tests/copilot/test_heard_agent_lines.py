@@ -106,7 +106,7 @@ def test_word_times_follow_the_corrected_characters():
 def test_a_line_heard_wrong_in_two_places_is_written_whole():
     """One pass writes the part of the greeting it recognises first (为南行 → 喂南浔); the next pass then recognises the
     whole line (信项 → 请讲). Correction runs until nothing changes; a text without a set line is left as it is."""
-    from copilot.session.heard import correct
+    from phrasebook.agent_lines import correct
 
     pb = load_phrasebook()
     assert correct("为南行法院、信项、", pb) == "喂南浔法院、请讲、"
