@@ -137,6 +137,25 @@ def decode_summary(decodes: list[tuple[str, float]], finals: int) -> str:
     return f"{finals} finals from {n_final} final decodes ({per} per final); " + "; ".join(parts)
 
 
+def encoder_pass_seconds(recognizer: Recognizer, passes: int = 3) -> float | None:
+    """The host's speed: CPU seconds of one Whisper encoder pass over a full 30 s window (median of ``passes``, after
+    one warm-up pass); None for an engine without one. Latencies here are CPU time, so they scale with it: the same
+    code gave a fixture final p95 of 1.82 s on 2026-12-04 afternoon (0.72 CPU-s per pass) and 1.49 s that evening
+    (0.61 CPU-s), on the same machine. Printed beside the figures so runs on different days can be compared."""
+    model = getattr(recognizer, "model", None)
+    if model is None or not hasattr(model, "encode") or not hasattr(model, "feature_extractor"):
+        return None
+    frames = model.feature_extractor.nb_max_frames
+    features = np.ascontiguousarray(model.feature_extractor(np.zeros(30 * SAMPLE_RATE, dtype=np.float32))[:, :frames])
+    model.encode(features)
+    times = []
+    for _ in range(max(1, passes)):
+        t0 = time.process_time()
+        model.encode(features)
+        times.append(time.process_time() - t0)
+    return float(np.median(times))
+
+
 def stream(recognizer: Recognizer, samples: np.ndarray, speaker: str = "caller") -> tuple[list[Utterance], float, list[float]]:
     """Feed a channel chunk by chunk; returns finals, processing seconds and per-final latencies."""
     session = recognizer.open_session(speaker)
@@ -391,6 +410,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"engine: {engine} ({reason}); mode {args.mode}; model load {time.perf_counter() - t0:.1f} s; "
           f"load average {os.getloadavg()[0]:.1f}; "
           f"threads {args.threads}; options {opts}; agent lines {'on' if AGENT_LINES else 'off'}", flush=True)
+    speed = encoder_pass_seconds(recognizer)
+    if speed is not None:
+        print(f"host speed: a 30 s Whisper encoder pass takes {speed:.2f} CPU-s on one thread (latencies below are "
+              f"CPU time and scale with it)", flush=True)
     passes = [("16k", False)] + ([] if args.no_8k else [("8k", True)])
     if args.fixtures:
         passes.append(("fixtures" if calls_dir == FIXTURES else calls_dir.name, None))

@@ -38,3 +38,11 @@ def test_the_decode_summary_says_how_many_final_decodes_each_final_took_and_wher
     assert "alone 2 (CPU p50 1.10 / p95 1.19 s, 55% of decode CPU)" in line
     assert "carried 2 (CPU p50 0.65" in line and "partial 2 (" in line
     assert decode_summary([("partial", 0.1)], finals=0).startswith("0 finals from 0 final decodes (n/a per final)")
+
+
+def test_the_host_speed_is_one_encoder_pass_in_cpu_seconds_and_none_without_whisper(recognizer):
+    from benchmarks.asr import encoder_pass_seconds
+
+    seconds = encoder_pass_seconds(recognizer, passes=1)
+    assert seconds is not None and 0.01 < seconds < 30.0
+    assert encoder_pass_seconds(object()) is None
