@@ -23,6 +23,7 @@ import csv
 import json
 import logging
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +155,30 @@ def encoder_pass_seconds(recognizer: Recognizer, passes: int = 3) -> float | Non
         model.encode(features)
         times.append(time.process_time() - t0)
     return float(np.median(times))
+
+
+def pass_record(label: str, mode: str, st: RunStats, partials: tuple[float, ...] = (),
+                decodes: tuple[tuple[str, float], ...] = ()) -> dict:
+    """One pass (an audio set in one mode) as a JSON-ready record: what ``--json`` writes, so runs on different
+    days (and host speeds) can be put side by side by a script instead of by reading the printed lines."""
+    def pct(values: tuple[float, ...], q: float) -> float | None:
+        return round(float(np.percentile(values, q)), 3) if values else None
+
+    by_kind = {}
+    for kind in ("alone", "carried", "partial"):
+        cpu = tuple(c for k, c in decodes if k == kind)
+        if cpu:
+            by_kind[kind] = {"count": len(cpu), "cpu_p50": pct(cpu, 50), "cpu_p95": pct(cpu, 95),
+                             "cpu_total": round(sum(cpu), 3)}
+    return {
+        "audio": label, "mode": mode, "errors": st.cer.errors, "ref_chars": st.cer.ref_chars,
+        "cer": round(st.cer.cer, 4), "numerals_either_way_errors": st.numerals.errors,
+        "audio_seconds": round(st.audio_seconds, 2), "rtf": round(st.rtf, 4),
+        "finals": len(st.latencies), "final_p50": pct(st.latencies, 50), "final_p95": pct(st.latencies, 95),
+        "partials": len(partials), "partial_p50": pct(partials, 50), "partial_p95": pct(partials, 95),
+        "errors_per_shift_step": list(st.step_errors), "errors_per_unit": list(st.unit_errors),
+        "decodes": by_kind,
+    }
 
 
 def stream(recognizer: Recognizer, samples: np.ndarray, speaker: str = "caller") -> tuple[list[Utterance], float, list[float]]:
@@ -357,6 +382,10 @@ def main(argv: list[str] | None = None) -> int:
                          "= as recorded)")
     ap.add_argument("--prompt-eval", type=int, default=0, metavar="N",
                     help="also compare no prompt vs a domain prompt on N dev call recordings")
+    ap.add_argument("--clips", type=Path, default=MANDARIN, metavar="DIR",
+                    help="folder of the clips and their refs.tsv (file, reference; default: ../shared/audio/mandarin)")
+    ap.add_argument("--json", type=Path, default=None, metavar="PATH",
+                    help="also write every pass's figures, the options and the host's speed to PATH as JSON")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
@@ -365,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--calls {calls_dir}: no recordings (expected {calls_dir / 'audio'}/*.flac and their scripts in "
                  f"{calls_dir / 'calls'}/<name>.json)")
 
-    clips = load_refs()
+    clips = load_refs(args.clips)
     if args.files:
         wanted = {Path(f).name for f in args.files}
         clips = [c for c in clips if c[0].name in wanted]
@@ -401,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
 
         AGENT_LINES[:] = [load_phrasebook()]
     t0 = time.perf_counter()
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     recognizer = make_recognizer(engine, **opts)
     if hasattr(recognizer, "clock"):  # pace partials on the clock the latencies are measured on (one dedicated core)
         recognizer.clock = time.process_time
@@ -411,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {os.getloadavg()[0]:.1f}; "
           f"threads {args.threads}; options {opts}; agent lines {'on' if AGENT_LINES else 'off'}", flush=True)
     speed = encoder_pass_seconds(recognizer)
+    records: list[dict] = []
     if speed is not None:
         print(f"host speed: a 30 s Whisper encoder pass takes {speed:.2f} CPU-s on one thread (latencies below are "
               f"CPU time and scale with it)", flush=True)
@@ -448,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    live decodes: {decode_summary(DECODES, len(st.latencies))}", flush=True)
             if st.latencies:
                 log.info("latencies: %s", ", ".join(f"{x:.2f}" for x in st.latencies))
+            records.append(pass_record(label, mode, st, tuple(PARTIAL_LATENCIES) if mode == "stream" else (),
+                                       tuple(DECODES) if mode == "stream" else ()))
         rows.append((label, by_mode))
     if len(modes) == 2:
         print("\n| audio | file CER (errors) | live CER (errors) | live / file | 95 % interval, draws ≤ 1.1 "
@@ -467,6 +500,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"({f.cer.errors}) | {s_.cer.cer:.1%} ({s_.cer.errors}) | {ratio:.2f} | {lo:.2f}–{hi:.2f}, {share:.0%} "
                   f"| {fn} / {sn}, {sn / fn if fn else float('inf'):.2f} | {first} | {s_.rtf:.3f} | "
                   f"{_pct(s_.latencies, 50):.2f} / {_pct(s_.latencies, 95):.2f} s |")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({
+            "command": "python -m benchmarks.asr " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "started": started, "engine": engine, "options": {k: v for k, v in opts.items()},
+            "host_encoder_pass_cpu_seconds": None if speed is None else round(speed, 3),
+            "load_average_end": round(os.getloadavg()[0], 2), "passes": records,
+        }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"figures written to {args.json}", flush=True)
     if args.prompt_eval and engine == "whisper":
         for line in prompt_eval(args.prompt_eval, args.threads):
             print(line)

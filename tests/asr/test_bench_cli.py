@@ -46,3 +46,32 @@ def test_the_host_speed_is_one_encoder_pass_in_cpu_seconds_and_none_without_whis
     seconds = encoder_pass_seconds(recognizer, passes=1)
     assert seconds is not None and 0.01 < seconds < 30.0
     assert encoder_pass_seconds(object()) is None
+
+
+def test_json_output_has_every_pass_with_its_figures_and_the_host_speed(tmp_path, capsys):
+    """A real run on a clip cut from a fixture call (the agent's greeting): ``--json`` writes the figures printed."""
+    import json
+
+    import soundfile as sf
+
+    from asr.audio import read_audio
+    from asr.types import SAMPLE_RATE
+    from benchmarks.asr import FIXTURES
+
+    script = json.loads((FIXTURES / "calls" / "FX-01-contact-judge.json").read_text(encoding="utf-8"))
+    first = script["turns"][0]
+    agent = read_audio(FIXTURES / "audio" / "FX-01-contact-judge.flac").channels[0]
+    clip = agent[int((first["start"] - 0.3) * SAMPLE_RATE): int((first["end"] + 0.8) * SAMPLE_RATE)]
+    sf.write(tmp_path / "greeting.wav", clip, SAMPLE_RATE, subtype="PCM_16")
+    (tmp_path / "refs.tsv").write_text(f"file\treference\ngreeting.wav\t{first['text']}\n", encoding="utf-8")
+    out = tmp_path / "runs" / "bench.json"
+    assert main(["--clips", str(tmp_path), "--mode", "both", "--fixtures", "0", "--no-8k", "--shifts", "1",
+                 "--json", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["host_encoder_pass_cpu_seconds"] > 0
+    assert [(r["audio"], r["mode"]) for r in data["passes"]] == [("16k", "file"), ("16k", "stream")]
+    live = data["passes"][1]
+    assert live["ref_chars"] == len("您好12368请问有什么可以帮助您") and live["finals"] >= 1
+    assert live["final_p95"] is not None and live["rtf"] > 0 and live["errors"] <= live["ref_chars"] // 2
+    assert data["passes"][0]["final_p95"] is None  # file mode: text after the whole recording
+    assert f"figures written to {out}" in capsys.readouterr().out
