@@ -123,16 +123,20 @@ def count_decodes(recognizer: Recognizer) -> None:
     recognizer.decode_partial_words = timed(recognizer.decode_partial_words, lambda kw: "partial")
 
 
+def cpu_by_kind(decodes) -> dict[str, list[float]]:
+    """The CPU seconds of the decodes of each kind that occurred (alone, carried, partial, in that order)."""
+    kinds = {kind: [c for k, c in decodes if k == kind] for kind in ("alone", "carried", "partial")}
+    return {kind: cpu for kind, cpu in kinds.items() if cpu}
+
+
 def decode_summary(decodes: list[tuple[str, float]], finals: int) -> str:
     """Where a live pass's CPU went: final decodes per final (above 1: early finals voided when speech resumed,
     held finals decoded again, carried decodes redone alone), and CPU p50 / p95 per decode by kind."""
     total = sum(c for _, c in decodes) or 1.0
     parts = []
-    for kind in ("alone", "carried", "partial"):
-        cpu = [c for k, c in decodes if k == kind]
-        if cpu:
-            parts.append(f"{kind} {len(cpu)} (CPU p50 {np.percentile(cpu, 50):.2f} / p95 {np.percentile(cpu, 95):.2f} s, "
-                         f"{sum(cpu) / total:.0%} of decode CPU)")
+    for kind, cpu in cpu_by_kind(decodes).items():
+        parts.append(f"{kind} {len(cpu)} (CPU p50 {np.percentile(cpu, 50):.2f} / p95 {np.percentile(cpu, 95):.2f} s, "
+                     f"{sum(cpu) / total:.0%} of decode CPU)")
     n_final = sum(1 for k, _ in decodes if k != "partial")
     per = f"{n_final / finals:.2f}" if finals else "n/a"
     return f"{finals} finals from {n_final} final decodes ({per} per final); " + "; ".join(parts)
@@ -161,15 +165,11 @@ def pass_record(label: str, mode: str, st: RunStats, partials: tuple[float, ...]
                 decodes: tuple[tuple[str, float], ...] = ()) -> dict:
     """One pass (an audio set in one mode) as a JSON-ready record: what ``--json`` writes, so runs on different
     days (and host speeds) can be put side by side by a script instead of by reading the printed lines."""
-    def pct(values: tuple[float, ...], q: float) -> float | None:
-        return round(float(np.percentile(values, q)), 3) if values else None
+    def pct(values, q: float) -> float | None:
+        return round(_pct(tuple(values), q), 3) if len(values) else None
 
-    by_kind = {}
-    for kind in ("alone", "carried", "partial"):
-        cpu = tuple(c for k, c in decodes if k == kind)
-        if cpu:
-            by_kind[kind] = {"count": len(cpu), "cpu_p50": pct(cpu, 50), "cpu_p95": pct(cpu, 95),
-                             "cpu_total": round(sum(cpu), 3)}
+    by_kind = {kind: {"count": len(cpu), "cpu_p50": pct(cpu, 50), "cpu_p95": pct(cpu, 95),
+                      "cpu_total": round(sum(cpu), 3)} for kind, cpu in cpu_by_kind(decodes).items()}
     return {
         "audio": label, "mode": mode, "errors": st.cer.errors, "ref_chars": st.cer.ref_chars,
         "cer": round(st.cer.cer, 4), "numerals_either_way_errors": st.numerals.errors,
@@ -504,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
             "command": "python -m benchmarks.asr " + " ".join(argv if argv is not None else sys.argv[1:]),
-            "started": started, "engine": engine, "options": {k: v for k, v in opts.items()},
+            "started": started, "engine": engine, "options": dict(opts),
             "host_encoder_pass_cpu_seconds": None if speed is None else round(speed, 3),
             "load_average_end": round(os.getloadavg()[0], 2), "passes": records,
         }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
