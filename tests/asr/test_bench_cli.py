@@ -75,3 +75,27 @@ def test_json_output_has_every_pass_with_its_figures_and_the_host_speed(tmp_path
     assert live["final_p95"] is not None and live["rtf"] > 0 and live["errors"] <= live["ref_chars"] // 2
     assert data["passes"][0]["final_p95"] is None  # file mode: text after the whole recording
     assert f"figures written to {out}" in capsys.readouterr().out
+
+
+def test_python_m_asr_bench_runs_the_benchmark_with_the_same_arguments(tmp_path):
+    """The issue's name for the benchmark, run as a user runs it (a new interpreter, from any folder): the same
+    command line as ``python -m benchmarks.asr``, and its exit status."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "calls").mkdir()
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "asr.bench", "--calls", str(tmp_path), "--fixtures", "3"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 2, done.stderr
+    assert str(tmp_path / "audio") in done.stderr and "*.flac" in done.stderr
+
+
+def test_asr_bench_outside_a_checkout_says_where_the_benchmark_is(tmp_path, monkeypatch, capsys):
+    import asr.bench
+
+    monkeypatch.setattr(asr.bench, "REPO", tmp_path)
+    assert asr.bench.main(["--help"]) == 2
+    assert "python -m benchmarks.asr" in capsys.readouterr().err
