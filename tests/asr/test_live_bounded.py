@@ -144,6 +144,29 @@ def test_a_carried_decode_that_gives_no_words_is_decoded_alone(recognizer):
         assert u.text[0] not in "。，,.？?！!、 ", [x.text for x in finals]
 
 
+def test_a_carried_decode_that_closes_with_a_filler_is_checked_against_the_utterance_alone(recognizer, monkeypatch):
+    """After the forced prefix Whisper base sometimes ends a carried decode with a filler: on a noisy line 7 s of
+    speech came out as 「啊」 at confidence 0.9, and as the next decode's prefix 「啊啊啊」. Here every carried decode of
+    FX-02's caller gives that filler (the failure, injected at the decoder's output); each utterance of 3 s or more
+    is then decoded alone (the real decoder) and its reading kept, so no such final is a lone filler. Shorter
+    utterances keep the carried text, and with ``carried_min_chars`` 0 every carried filler stays."""
+    caller = read_audio(FX02).channels[1]
+    real = recognizer.decode
+
+    def closes_with_a_filler(audio, **kw):
+        return ("啊", 0.9) if kw.get("prefix") else real(audio, **kw)
+
+    monkeypatch.setattr(recognizer, "decode", closes_with_a_filler)
+    finals = [u for u in feed(recognizer.open_session("caller", partials=False, carried_min_chars=0.4), caller)
+              if u.final]
+    long = [u for u in finals if u.end - u.start >= 3.3]
+    assert len(finals) >= 5 and long, [(u.start, u.end, u.text) for u in finals]
+    assert all(len(set(u.text)) >= 3 for u in long), [(u.start, u.end, u.text) for u in long]
+    off = [u for u in feed(recognizer.open_session("caller", partials=False, carried_min_chars=0.0), caller)
+           if u.final]
+    assert any(u.text == "啊" and u.end - u.start >= 3.3 for u in off), [(u.start, u.end, u.text) for u in off]
+
+
 def test_the_file_mode_window_of_a_live_decode_is_file_mode_s_window(recognizer):
     """Live's decode of an utterance on file mode's window (``alone_as_file``) against file mode itself on the
     same samples (VAD off, so both see exactly the same audio in one 30 s window): the same words, on every real
