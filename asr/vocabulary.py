@@ -29,7 +29,9 @@ from asr.errors import ModelError
 EMBEDDINGS = "decoder/embeddings/weight"
 """The decoder's token embeddings; the output projection is an alias of them in Whisper's CTranslate2 spec."""
 _SUPPORTED_BINARY = (5, 6)
-_DTYPES = {0: np.float32, 4: np.float16, 5: None, 1: np.int8}  # CTranslate2 DataType ids (5: bfloat16)
+_DTYPES = {0: np.float32, 4: np.float16}
+"""CTranslate2 DataType ids of the embedding tables this rewrite handles. An int8 model keeps a per-row scale beside
+its table, and bfloat16 has no numpy type: both raise :class:`ModelError` rather than give a broken model."""
 FIRST_SPECIAL = 50257
 """``<|endoftext|>`` in the multilingual Whisper vocabulary: every id from here on is a special or timestamp token."""
 

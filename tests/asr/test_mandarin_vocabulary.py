@@ -148,6 +148,17 @@ def test_an_unknown_binary_version_is_a_clear_error(tmp_path, model_path, kept):
         restricted_model_files(write_model(tmp_path, model_path, data), kept)
 
 
+def test_an_embedding_table_of_another_data_type_is_a_clear_error(tmp_path, model_path, kept):
+    """An int8 model (a scale per row beside the table) is refused, not rewritten into a broken model."""
+    data = bytearray((model_path / "model.bin").read_bytes())
+    name = b"decoder/embeddings/weight\0"
+    at = data.index(name) + len(name)
+    rank = data[at]
+    data[at + 1 + 4 * rank] = 1  # the data type byte after the dimensions: int8
+    with pytest.raises(ModelError, match="has data type 1"):
+        restricted_model_files(write_model(tmp_path, model_path, bytes(data)), kept)
+
+
 def test_a_vocabulary_that_is_not_whisper_s_is_a_clear_error():
     with pytest.raises(ModelError, match="not a multilingual Whisper vocabulary"):
         mandarin_token_ids(["a", "b", "c"])
