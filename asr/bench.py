@@ -3,8 +3,9 @@
 The benchmark itself is ``benchmarks/asr.py`` (``python -m benchmarks.asr``): it scores the agents' finals after their
 set lines are written as said (:mod:`copilot.session.heard`), and the import layers forbid :mod:`asr` from importing
 :mod:`copilot` or the developer benchmarks (pyproject.toml, ``[tool.importlinter]``). So this entry point imports
-neither: it runs that module in a new interpreter from the repository checkout, with the same arguments, and exits
-with its status. Outside a checkout (an installed wheel has no ``benchmarks/``) it says where the benchmark is.
+neither: it runs that module from the repository checkout in a new interpreter, in the caller's folder (relative
+paths in the arguments mean what they say), with the same arguments, and exits with its status. Outside a checkout
+(an installed wheel has no ``benchmarks/``) it says where the benchmark is.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
-    return subprocess.call([sys.executable, "-m", "benchmarks.asr", *args], cwd=REPO, env=env)
+    return subprocess.call([sys.executable, "-m", "benchmarks.asr", *args], env=env)
 
 
 if __name__ == "__main__":

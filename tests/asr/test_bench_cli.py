@@ -93,6 +93,27 @@ def test_python_m_asr_bench_runs_the_benchmark_with_the_same_arguments(tmp_path)
     assert str(tmp_path / "audio") in done.stderr and "*.flac" in done.stderr
 
 
+def test_python_m_asr_bench_reads_relative_paths_from_the_caller_s_folder(tmp_path):
+    """``--calls set`` run from tmp_path is tmp_path/set (it has a recording, so the call-folder check passes and the
+    run stops at the clips folder, which is missing); run from the checkout it was the checkout's ``set``, which has
+    no recordings."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "set" / "audio").mkdir(parents=True)
+    (tmp_path / "set" / "calls").mkdir()
+    (tmp_path / "set" / "audio" / "a.flac").write_bytes(b"")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "asr.bench", "--calls", "set", "--fixtures", "1",
+                           "--clips", "no-clips-here"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode != 0
+    assert "no recordings" not in done.stderr, done.stderr
+    assert "no-clips-here" in done.stderr and "refs.tsv" in done.stderr, done.stderr[-2000:]
+
+
 def test_asr_bench_outside_a_checkout_says_where_the_benchmark_is(tmp_path, monkeypatch, capsys):
     import asr.bench
 
