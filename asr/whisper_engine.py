@@ -224,6 +224,11 @@ class WhisperConfig:
     pass is the full model's. Session 20 (docs/live-asr.md): the same 44 beam-5 decodes took 8.2 instead of
     13.4 CPU-s, 42 of them the same text. Recordings (file mode) keep the full vocabulary."""
 
+    @property
+    def uses_mandarin_decoder(self) -> bool:
+        """Whether live decodes go through the Mandarin-vocabulary decoder (``mandarin_vocabulary``, language zh)."""
+        return self.mandarin_vocabulary and self.language == "zh"
+
 
 class _SileroStream:
     """Silero VAD run frame by frame with its recurrent state kept between calls."""
@@ -243,6 +248,11 @@ class _SileroStream:
         return float(np.asarray(out).reshape(-1)[0])
 
 
+def engine_threads(cpu_threads: int = 0) -> int:
+    """CTranslate2 threads for ``cpu_threads`` (``WhisperConfig.cpu_threads``; 0 = ``min(4, os.cpu_count())``)."""
+    return cpu_threads or min(4, os.cpu_count() or 1)
+
+
 def load_whisper_model(models_dir: Path | None = None, *, cpu_threads: int = 0, model_path: Path | None = None):
     """Load Whisper base (assembled on first use) with faster-whisper, fully offline, int8 on CPU."""
     from faster_whisper import WhisperModel
@@ -254,7 +264,7 @@ def load_whisper_model(models_dir: Path | None = None, *, cpu_threads: int = 0, 
     if missing:
         raise ModelError(f"incomplete Whisper model folder: missing {', '.join(missing)}",
                          where=str(model_path / missing[0]))
-    threads = cpu_threads or min(4, os.cpu_count() or 1)
+    threads = engine_threads(cpu_threads)
     keep_freed_memory()  # before CTranslate2 starts its threads: about 2x faster encoder passes, see asr.memory
     try:
         return WhisperModel(str(model_path), device="cpu", compute_type="int8", cpu_threads=threads,
@@ -304,8 +314,8 @@ class WhisperRecognizer:
             if self._mandarin is None:
                 from asr.vocabulary import load_mandarin_decoder
 
-                threads = self.config.cpu_threads or min(4, os.cpu_count() or 1)
-                self._mandarin = load_mandarin_decoder(self.model_path, cpu_threads=threads)
+                self._mandarin = load_mandarin_decoder(self.model_path,
+                                                       cpu_threads=engine_threads(self.config.cpu_threads))
             return self._mandarin
 
     def open_session(self, speaker: str, *, start: float = 0.0, partials: bool = True, offline: bool = False,
@@ -320,7 +330,7 @@ class WhisperRecognizer:
         cfg = replace(self.config, **overrides) if overrides else self.config
         if offline:
             return WhisperFileSession(self, speaker, start=start, config=cfg)
-        if cfg.mandarin_vocabulary and cfg.language == "zh":
+        if cfg.uses_mandarin_decoder:
             self.mandarin_decoder()  # loaded before the call's audio comes, not at its first decode
         if cfg.partial_interval > 0 and cfg.partial_budget > 0:
             self.calibrate(cfg)
@@ -471,7 +481,7 @@ class WhisperRecognizer:
             forced = tok.encode(prefix.strip())[: model.max_length // 4]
             ids += forced
         decoder, vocab = model.model, None
-        if config.mandarin_vocabulary and config.language == "zh":
+        if config.uses_mandarin_decoder:
             decoder, vocab = self.mandarin_decoder()
             forced = vocab.to_old(vocab.to_new(forced))  # what the restricted decoder is given and returns
             ids = vocab.to_new(ids)
@@ -587,7 +597,9 @@ def collapse_repeats(text: str, min_chars: int = REPEAT_MIN_CHARS) -> str:
 _BROKEN = re.compile(r"\ufffd|([^\u4e00-\u9fff\d])\1{3}")
 
 
-_NOT_WORDS = frozenset("。，,.？?！!、；;：: 　…—-")
+def _distinct_words(text: str) -> int:
+    """Distinct word characters of a decode (letters, digits, Han; not punctuation or spaces)."""
+    return len({ch for ch in text if ch.isalnum()})
 
 
 def _degenerate(text: str) -> bool:
@@ -970,9 +982,9 @@ class WhisperSession:
                 if any(ch.isalnum() for ch in text) and not prev_text.endswith(text):
                     seconds = len(audio) / SAMPLE_RATE
                     if cfg.carried_min_chars > 0 and seconds >= 3.0 and \
-                            len(set(text) - _NOT_WORDS) < cfg.carried_min_chars * seconds:
+                            _distinct_words(text) < cfg.carried_min_chars * seconds:
                         alone = rec.decode(audio, beam_size=cfg.beam_size, config=cfg, context=self._context)
-                        if len(set(alone[0]) - _NOT_WORDS) > len(set(text) - _NOT_WORDS):
+                        if _distinct_words(alone[0]) > _distinct_words(text):
                             log.info("carried decode %r is short for %.1f s; alone: %r", text, seconds, alone[0])
                             return alone
                     return text, conf
