@@ -75,14 +75,13 @@ def chinese_texts() -> list[str]:
     return texts
 
 
-def test_every_chinese_text_of_the_project_is_spelled_with_kept_tokens(kept):
+def test_every_chinese_text_of_the_project_is_spelled_with_kept_tokens(model_path, kept):
     """The fixture scripts, the clips' references and the phrasebook (as Whisper's tokenizer encodes them, with
     and without a leading space as a prompt has it): no token outside the Mandarin vocabulary but in the
     phrasebook's ASCII words of three or more letters (TOML keys), which a transcript never needs."""
-    from faster_whisper import WhisperModel  # noqa: F401  (the tokenizer comes with faster-whisper)
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(ensure_whisper_base() / "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
     keep = set(kept)
     texts = chinese_texts()
     assert len(texts) > 300
